@@ -1,0 +1,66 @@
+/**
+ * zod schemas for TikTok Display API v2 responses (`/v2/user/info/`, `/v2/video/list/`, `/v2/video/query/`),
+ * from the documented shapes in shared/reference/tiktok-sources.md §1.4–1.8. Every response is validated
+ * before a single number from it is used.
+ */
+import { z } from 'zod';
+
+const Count = z.number().int().nonnegative();
+
+/** The error object every v2 response carries; `code` is `ok` on success. */
+export const DisplayApiError = z.object({
+  code: z.string(),
+  message: z.string().optional(),
+  log_id: z.string().optional(),
+});
+
+export const DisplayUser = z.object({
+  open_id: z.string().min(1),
+  username: z.string().optional(),
+  display_name: z.string().optional(),
+  follower_count: Count,
+  following_count: Count,
+  likes_count: Count,
+  video_count: Count,
+});
+
+export const UserInfoResponse = z.object({
+  data: z.object({ user: DisplayUser }),
+  error: DisplayApiError,
+});
+
+export const DisplayVideo = z.object({
+  id: z.string().min(1),
+  create_time: z.number().int().positive(),
+  title: z.string().optional(),
+  video_description: z.string().optional(),
+  share_url: z.string().optional(),
+  view_count: Count,
+  like_count: Count,
+  comment_count: Count,
+  share_count: Count,
+});
+export type DisplayVideo = z.infer<typeof DisplayVideo>;
+
+export const VideoListResponse = z.object({
+  data: z.object({
+    videos: z.array(DisplayVideo),
+    cursor: z.number().int().nonnegative(),
+    has_more: z.boolean(),
+  }),
+  error: DisplayApiError,
+});
+
+/** Any error response: only the error object is relied upon. */
+export const ErrorResponse = z.object({ error: DisplayApiError });
+
+/** Fields requested from `/v2/user/info/` (scopes user.info.basic, user.info.profile, user.info.stats). */
+export const USER_FIELDS =
+  'open_id,username,display_name,follower_count,following_count,likes_count,video_count';
+
+/** Fields requested from `/v2/video/list/` and `/v2/video/query/` (scope video.list). */
+export const VIDEO_FIELDS =
+  'id,create_time,title,video_description,share_url,view_count,like_count,comment_count,share_count';
+
+/** The documented maximum page size of `/v2/video/list/`. */
+export const VIDEO_PAGE_SIZE = 20;

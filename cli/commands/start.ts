@@ -1,0 +1,140 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { runDemo } from '../../local/demo.ts';
+import { type Command, UsageError } from '../command.ts';
+
+const Options = z.object({
+  serve: z.boolean(),
+  out: z.string().min(1),
+  seed: z.coerce.number().int().nonnegative(),
+  asOf: z.iso.datetime({ offset: false }).optional(),
+  days: z.coerce.number().int().min(2).max(60),
+  pollEveryHours: z.coerce.number().int().min(1).max(24),
+});
+
+/** `likewatch start`: the main job on the embedded default. */
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'Run the whole pipeline on embedded services (two simulated weeks, one digest)',
+  usage: [
+    'likewatch start [--serve] [--out DIR] [--seed N] [--as-of INSTANT] [--days N] [--poll-every-hours N]',
+    '',
+    '  --serve               keep the services up after the run (local SES viewer) until Ctrl-C',
+    '  --out DIR             where the digests are written as .eml and .html (default: out)',
+    '  --seed N              seed of the simulated world (default: 1)',
+    '  --as-of INSTANT       the morning the digest is for, ISO UTC (default: the latest 07:00 UTC)',
+    '  --days N              simulated days of polls (default: 14)',
+    '  --poll-every-hours N  poll cadence (default: 4)',
+  ].join('\n'),
+  async run(args) {
+    const options = parseOptions(args);
+    const asOf = options.asOf ? new Date(options.asOf) : latestMorning(new Date());
+    const log = (message: string) => console.log(`  ${message}`);
+    const started = performance.now();
+    console.log('likewatch — embedded default (no AWS account, no internet)');
+
+    const result = await runDemo({
+      asOf,
+      seed: options.seed,
+      days: options.days,
+      pollEveryHours: options.pollEveryHours,
+      onProgress: log,
+    });
+    try {
+      const runDir = join(
+        options.out,
+        asOf.toISOString().replace('.000Z', 'Z').replaceAll(':', '-'),
+      );
+      await mkdir(runDir, { recursive: true });
+      for (const email of result.emails) {
+        const subscriber = result.subscribers.find((candidate) =>
+          email.to.includes(candidate.email),
+        );
+        const name = subscriber?.id ?? email.messageId;
+        await writeFile(join(runDir, `${name}.eml`), email.eml);
+        await writeFile(join(runDir, `${name}.html`), email.html);
+      }
+
+      const { polls, digests } = result;
+      const seconds = ((performance.now() - started) / 1000).toFixed(1);
+      console.log('');
+      console.log(`Summary (${seconds} s)`);
+      console.log(`  accounts watched   ${result.accounts.length}`);
+      console.log(
+        `  polls stored       ${polls.accounts} in ${polls.runs} poll runs (ok ${polls.ok}, partial ${polls.partial}, failed ${polls.failed})`,
+      );
+      console.log(
+        `  drops found        ${digests.losses} accounts lost likes, ${digests.slowdowns} slowed down`,
+      );
+      console.log(
+        `  emails sent        ${digests.sent} of ${digests.due} due (${digests.skipped} quiet nights skipped, ${digests.failed} failed)`,
+      );
+      for (const email of result.emails) {
+        console.log(`    to ${email.to.map(maskAddress).join(', ')}: ${email.subject}`);
+      }
+      console.log(
+        `  digests written to ${relative(process.cwd(), runDir) || '.'}/ (.eml and .html)`,
+      );
+
+      if (options.serve) {
+        console.log('');
+        console.log(`Local SES viewer:   ${result.services.sesEndpoint}/`);
+        console.log(`Fake TikTok API:    ${result.services.tiktok.url}/v2/user/info/`);
+        console.log(`Embedded DynamoDB:  ${result.services.dynamodbEndpoint}`);
+        console.log('Services stay up until Ctrl-C.');
+        await new Promise<void>((resolve) => {
+          process.once('SIGINT', resolve);
+          process.once('SIGTERM', resolve);
+        });
+      }
+      return digests.failed === 0 ? 0 : 1;
+    } finally {
+      await result.services.close();
+    }
+  },
+};
+
+function parseOptions(args: string[]): z.infer<typeof Options> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        serve: { type: 'boolean', default: false },
+        out: { type: 'string', default: 'out' },
+        seed: { type: 'string', default: '1' },
+        'as-of': { type: 'string' },
+        days: { type: 'string', default: '14' },
+        'poll-every-hours': { type: 'string', default: '4' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const parsed = Options.safeParse({
+    ...values,
+    // `npm start --serve` hands the flag to npm, which passes it on as npm_config_serve.
+    serve: values.serve === true || process.env.npm_config_serve === 'true',
+    asOf: values['as-of'],
+    pollEveryHours: values['poll-every-hours'],
+  });
+  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/** The latest 07:00 UTC at or before `now`: a morning whose night is fully in the past. */
+function latestMorning(now: Date): Date {
+  const today7 = Math.floor(now.getTime() / DAY_MS) * DAY_MS + 7 * HOUR_MS;
+  return new Date(today7 <= now.getTime() ? today7 : today7 - DAY_MS);
+}
+
+/** `maya@example.com` → `m***@example.com`: output never shows full addresses. */
+function maskAddress(address: string): string {
+  const at = address.indexOf('@');
+  return at <= 0 ? '***' : `${address[0]}***${address.slice(at)}`;
+}

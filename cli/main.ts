@@ -1,0 +1,55 @@
+import type { Command } from './command.ts';
+import { UsageError } from './command.ts';
+
+/** Every sub-command, loaded lazily so `--help` and small commands start fast. */
+const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: {
+    summary: 'Run the whole pipeline on embedded services (two simulated weeks, one digest)',
+    load: async () => (await import('./commands/start.ts')).startCommand,
+  },
+};
+
+function help(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(
+    ([name, { summary }]) => `  ${name.padEnd(width)}  ${summary}`,
+  );
+  return [
+    'likewatch: explains overnight TikTok like drops in a morning digest.',
+    '',
+    'Usage: likewatch <command> [options]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    "Run 'likewatch <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(help());
+    return 0;
+  }
+  const entry = commands[name];
+  if (!entry) {
+    console.error(`likewatch: unknown command '${name}'.\n\n${help()}`);
+    return 2;
+  }
+  const command = await entry.load();
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+    return 0;
+  }
+  try {
+    return await command.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`likewatch ${name}: ${error.message}`);
+      return 2;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,62 @@
+/** Small robust statistics used by the engine. Inputs are never mutated. */
+
+/** The q-quantile (0–1) by linear interpolation; NaN for an empty list. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = values.slice().sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const lower = Math.floor(position);
+  const upper = Math.ceil(position);
+  const low = sorted[lower] as number;
+  return low + ((sorted[upper] as number) - low) * (position - lower);
+}
+
+export function median(values: readonly number[]): number {
+  return quantile(values, 0.5);
+}
+
+/** Spearman rank correlation of two equally long lists (ties get their mean rank); NaN below 3 pairs. */
+export function spearman(xs: readonly number[], ys: readonly number[]): number {
+  const count = xs.length;
+  if (count < 3 || ys.length !== count) return Number.NaN;
+  const rx = ranks(xs);
+  const ry = ranks(ys);
+  const mean = (count - 1) / 2;
+  let covariance = 0;
+  let varianceX = 0;
+  let varianceY = 0;
+  for (let index = 0; index < count; index += 1) {
+    const dx = (rx[index] as number) - mean;
+    const dy = (ry[index] as number) - mean;
+    covariance += dx * dy;
+    varianceX += dx * dx;
+    varianceY += dy * dy;
+  }
+  return varianceX === 0 || varianceY === 0 ? 0 : covariance / Math.sqrt(varianceX * varianceY);
+}
+
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((value, index) => ({ value, index })).sort((a, b) => a.value - b.value);
+  const result = new Array<number>(values.length);
+  let start = 0;
+  while (start < order.length) {
+    let end = start;
+    while (end + 1 < order.length && order[end + 1]?.value === order[start]?.value) end += 1;
+    for (let position = start; position <= end; position += 1) {
+      result[(order[position] as { index: number }).index] = (start + end) / 2;
+    }
+    start = end + 1;
+  }
+  return result;
+}
+
+/** Clamps into [low, high]. */
+export function clamp(value: number, low: number, high: number): number {
+  return Math.min(high, Math.max(low, value));
+}
+
+/** A smooth step from 0 (at or below `low`) to 1 (at or above `high`), for turning a measure into a score. */
+export function ramp(value: number, low: number, high: number): number {
+  if (!(high > low)) return value >= high ? 1 : 0;
+  return clamp((value - low) / (high - low), 0, 1);
+}

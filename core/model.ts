@@ -1,0 +1,208 @@
+/**
+ * The domain model: the documents and records likewatch reads and writes, as zod schemas with their inferred
+ * types. `likewatch.fleet/v1` and `likewatch.explanation/v1` follow `shared/spec/data-contract.md` exactly;
+ * everything else is internal.
+ */
+import { z } from 'zod';
+
+/** ISO-8601 UTC instant, e.g. `2026-11-24T06:00:00Z` (fractional seconds allowed). */
+export const Instant = z.iso.datetime({ offset: false });
+
+const Count = z.number().int().nonnegative();
+
+/** Account-level counts as the platform reports them. */
+export const Profile = z.object({
+  followers: Count,
+  following: Count,
+  likes: Count,
+  videos: Count,
+});
+export type Profile = z.infer<typeof Profile>;
+
+/** One public video's counts in one poll. `title` and `url` are likewatch extensions (optional). */
+export const VideoStats = z.object({
+  id: z.string().min(1),
+  postedAt: Instant,
+  views: Count,
+  likes: Count,
+  comments: Count,
+  shares: Count,
+  saves: Count.nullable().optional(),
+  title: z.string().optional(),
+  url: z.string().optional(),
+});
+export type VideoStats = z.infer<typeof VideoStats>;
+
+/** Why a poll is not `ok`: machine-readable, recorded with the poll. */
+export const PollFailureReason = z.enum([
+  'rate_limited',
+  'unauthorized',
+  'needs_reauthorization',
+  'not_found',
+  'private_account',
+  'server_error',
+  'timeout',
+  'malformed_response',
+  'missing_pages',
+  'network_error',
+  'quota_exhausted',
+  'bot_check',
+]);
+export type PollFailureReason = z.infer<typeof PollFailureReason>;
+
+/** A poll: one observation of an account and its public videos at an instant. */
+export const Poll = z.discriminatedUnion('status', [
+  z.object({
+    at: Instant,
+    status: z.literal('ok'),
+    rounded: z.boolean().optional(),
+    profile: Profile,
+    videos: z.array(VideoStats),
+  }),
+  z.object({
+    at: Instant,
+    status: z.literal('partial'),
+    rounded: z.boolean().optional(),
+    reason: PollFailureReason.optional(),
+    profile: Profile.optional(),
+    videos: z.array(VideoStats),
+  }),
+  z.object({
+    at: Instant,
+    status: z.literal('failed'),
+    reason: PollFailureReason.optional(),
+    detail: z.string().optional(),
+  }),
+]);
+export type Poll = z.infer<typeof Poll>;
+
+export const Platform = z.literal('tiktok');
+
+/** One account's observed history inside a fleet document. */
+export const FleetAccount = z.object({
+  platform: Platform,
+  id: z.string().min(1),
+  handle: z.string().min(1),
+  polls: z.array(Poll),
+});
+export type FleetAccount = z.infer<typeof FleetAccount>;
+
+export const FLEET_FORMAT = 'likewatch.fleet/v1';
+
+/** `likewatch.fleet/v1`: everything the monitor observed for a set of accounts. */
+export const Fleet = z.object({
+  format: z.literal(FLEET_FORMAT),
+  accounts: z.array(FleetAccount),
+});
+export type Fleet = z.infer<typeof Fleet>;
+
+/** Cause ids, used everywhere (storage, digest, CLI output, tests). See `shared/spec/causes.md`. */
+export const Cause = z.enum([
+  'fake_engagement_purge',
+  'inactive_account_cleanup',
+  'content_removed_or_restricted',
+  'reach_limited',
+  'audience_shift',
+  'platform_glitch',
+  'organic_unlikes',
+]);
+export type Cause = z.infer<typeof Cause>;
+
+export const Verdict = z.enum(['loss', 'slowdown', 'none', 'unknown']);
+export type Verdict = z.infer<typeof Verdict>;
+
+export const RankedCause = z.object({
+  cause: Cause,
+  confidence: z.number().min(0).max(1),
+  likes: Count,
+  evidence: z.array(z.string()),
+});
+export type RankedCause = z.infer<typeof RankedCause>;
+
+export const VideoLoss = z.object({
+  id: z.string(),
+  lost: Count,
+  restored: Count,
+  cause: Cause.optional(),
+});
+export type VideoLoss = z.infer<typeof VideoLoss>;
+
+export const AccountExplanation = z.object({
+  id: z.string(),
+  handle: z.string(),
+  verdict: Verdict,
+  likes: z.object({
+    lost: Count,
+    restored: Count,
+    gained: Count,
+    baselineGain: z.number().nonnegative().nullable(),
+  }),
+  causes: z.array(RankedCause),
+  videos: z.array(VideoLoss),
+});
+export type AccountExplanation = z.infer<typeof AccountExplanation>;
+
+export const EXPLANATION_FORMAT = 'likewatch.explanation/v1';
+
+/** `likewatch.explanation/v1`: the engine's verdicts for one 24-hour window. */
+export const Explanation = z.object({
+  format: z.literal(EXPLANATION_FORMAT),
+  window: z.object({ from: Instant, to: Instant }),
+  accounts: z.array(AccountExplanation),
+});
+export type Explanation = z.infer<typeof Explanation>;
+
+/** Where an account's stats come from. */
+export const SourceKind = z.enum(['display_api', 'research_api', 'web']);
+export type SourceKind = z.infer<typeof SourceKind>;
+
+/** A watched TikTok account. */
+export const Account = z.object({
+  platform: Platform,
+  id: z.string().min(1),
+  handle: z.string().min(1),
+  source: SourceKind,
+  status: z.enum(['active', 'needs_reauthorization']),
+  addedAt: Instant,
+});
+export type Account = z.infer<typeof Account>;
+
+/** IANA time zone name, checked against the runtime's zone database. */
+export const TimeZone = z.string().refine(
+  (zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not an IANA time zone (e.g. Europe/Berlin)' },
+);
+
+/** Someone who receives the morning digest for some accounts. */
+export const Subscriber = z.object({
+  id: z.string().min(1),
+  email: z.email(),
+  timeZone: TimeZone,
+  /** Local hour (0–23) at which the digest is sent. */
+  deliveryHour: z.number().int().min(0).max(23),
+  /** On a night with nothing to report: a one-line all-clear, or no email at all. */
+  quietNights: z.enum(['all_clear', 'skip']),
+  accountIds: z.array(z.string().min(1)).min(1),
+});
+export type Subscriber = z.infer<typeof Subscriber>;
+
+/** Payload the poll schedule sends to the poll function. */
+export const PollEvent = z.object({
+  kind: z.literal('poll'),
+  scheduledTime: Instant,
+});
+export type PollEvent = z.infer<typeof PollEvent>;
+
+/** Payload the hourly digest tick sends to the digest function. */
+export const DigestEvent = z.object({
+  kind: z.literal('digest'),
+  scheduledTime: Instant,
+});
+export type DigestEvent = z.infer<typeof DigestEvent>;

@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+
+/**
+ * Defines `require` in the ESM bundle: some dependencies are CommonJS and call `require` for Node built-ins,
+ * which esbuild cannot rewrite into imports. The alias avoids clashing with a bundled `createRequire`.
+ */
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __likewatchCreateRequire } from 'node:module'; const require = __likewatchCreateRequire(import.meta.url);";
+
+/** Properties of {@link LikewatchFunction}. */
+export interface LikewatchFunctionProps {
+  /** Absolute path of the handler module (`lambdas/<function>/handler.ts`); it must export `handler`. */
+  readonly entry: string;
+  /** Directory holding `package-lock.json`; esbuild resolves dependencies from here. */
+  readonly projectRoot: string;
+  /** Log retention of the function's own log group. */
+  readonly logRetention: logs.RetentionDays;
+  /** Whether the log group outlives the stack (true outside throwaway stages). */
+  readonly retainLogs: boolean;
+  /** @default 256 */
+  readonly memorySize?: number;
+  /** @default 30 seconds */
+  readonly timeout?: Duration;
+  /** @default - no reservation; the function shares the account's unreserved concurrency */
+  readonly reservedConcurrentExecutions?: number;
+  /** Receives events that still fail after Lambda's own asynchronous retries. */
+  readonly deadLetterQueue?: sqs.IQueue;
+  /** Extra environment variables; table and SES settings come from {@link LikewatchFunction.bindTable} etc. */
+  readonly environment?: Record<string, string>;
+  /** @default - none */
+  readonly description?: string;
+}
+
+/** How a function may use the table. */
+export type TableAccess = 'read' | 'readWrite';
+
+/**
+ * A Node.js Lambda with likewatch's defaults: latest Node.js runtime on ARM, a minified ESM bundle built by
+ * the local esbuild with source maps, the runtime's AWS SDK, and an explicit log group with retention.
+ * Access to other resources is added through methods that set the environment variable and the grant together.
+ */
+export class LikewatchFunction extends Construct implements iam.IGrantable {
+  /** The underlying function (for schedule targets, metrics and outputs). */
+  readonly function: NodejsFunction;
+  /** The function's log group. */
+  readonly logGroup: logs.LogGroup;
+  /** The principal that grants are given to. */
+  readonly grantPrincipal: iam.IPrincipal;
+
+  constructor(scope: Construct, id: string, props: LikewatchFunctionProps) {
+    super(scope, id);
+
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // 'Default' keeps the function's logical id short: `<Id>…` instead of `<Id>Function…`.
+    this.function = new NodejsFunction(this, 'Default', {
+      entry: props.entry,
+      handler: 'handler',
+      projectRoot: props.projectRoot,
+      depsLockFilePath: join(props.projectRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_24_X,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: props.memorySize ?? 256,
+      timeout: props.timeout ?? Duration.seconds(30),
+      reservedConcurrentExecutions: props.reservedConcurrentExecutions,
+      deadLetterQueue: props.deadLetterQueue,
+      description: props.description,
+      logGroup: this.logGroup,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        // Prefer the ESM build of dual packages so esbuild can tree-shake them.
+        mainFields: ['module', 'main'],
+        banner: ESM_REQUIRE_BANNER,
+        minify: true,
+        sourceMap: true,
+        // The runtime ships AWS SDK v3; bundling our own copy would only add cold-start weight.
+        externalModules: ['@aws-sdk/*'],
+        forceDockerBundling: false,
+      },
+    });
+    this.grantPrincipal = this.function.grantPrincipal;
+  }
+
+  /** Sets `TABLE_NAME` and grants exactly the data-plane actions `access` needs on `table`. */
+  bindTable(table: dynamodb.ITableV2, access: TableAccess): this {
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    if (access === 'read') {
+      table.grantReadData(this.function);
+    } else {
+      table.grantReadWriteData(this.function);
+    }
+    return this;
+  }
+
+  /** Sets `envName` to the ARN of `secret` and grants reading its value (and nothing else). */
+  bindSecret(envName: string, secret: secretsmanager.ISecret): this {
+    this.function.addEnvironment(envName, secret.secretArn);
+    secret.grantRead(this.function);
+    return this;
+  }
+
+  /** Allows sending email as the SES identity `identityArn` only (not as any identity in the account). */
+  allowSendEmail(identityArn: string): this {
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
+        resources: [identityArn],
+      }),
+    );
+    return this;
+  }
+}

@@ -1,0 +1,187 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as scheduler from 'aws-cdk-lib/aws-scheduler';
+import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import * as ses from 'aws-cdk-lib/aws-ses';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { DigestEvent, PollEvent } from '../core/model.ts';
+import type { StackConfig } from './config.ts';
+import { LikewatchFunction } from './constructs/likewatch-function.ts';
+
+/** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
+const PROJECT_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
+
+/** Properties of {@link LikewatchStack}. */
+export interface LikewatchStackProps extends StackProps {
+  /** Validated configuration, see `loadStackConfig`. */
+  readonly config: StackConfig;
+}
+
+/**
+ * Everything likewatch runs on: the single table, the poll and digest functions, their EventBridge Scheduler
+ * schedules with a shared dead-letter queue, the SES sender identity and failure alarms.
+ */
+export class LikewatchStack extends Stack {
+  /** The single table (see the data model): stats, subscribers and sent-digest markers. */
+  readonly table: dynamodb.TableV2;
+  /** Polls every watched account's stats. */
+  readonly pollStats: LikewatchFunction;
+  /** Runs each hour and emails the subscribers whose local delivery hour it is. */
+  readonly sendDigests: LikewatchFunction;
+  /** Receives schedule deliveries and asynchronous invocations that failed every retry. */
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: LikewatchStackProps) {
+    super(scope, id, props);
+    const { config } = props;
+    const keepData = config.stage !== 'dev';
+
+    this.table = new dynamodb.TableV2(this, 'Table', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billing: dynamodb.Billing.onDemand(),
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      timeToLiveAttribute: 'expiresAt',
+      encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
+      deletionProtection: keepData,
+      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      // The maximum: failed polls and digests stay inspectable and redrivable over a long weekend.
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+
+    const identity = new ses.EmailIdentity(this, 'SenderIdentity', {
+      // A domain identity lets any address at the domain send, DKIM-signed, without re-verifying per address.
+      identity: ses.Identity.domain(config.senderDomain),
+    });
+
+    const linkSigningKey = new secretsmanager.Secret(this, 'LinkSigningKey', {
+      description: 'Signs the links in digest emails (unsubscribe, preferences).',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      // A new key would invalidate every link in emails already sent.
+      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    const functionDefaults = {
+      projectRoot: PROJECT_ROOT,
+      logRetention: config.retentionDays,
+      retainLogs: keepData,
+      deadLetterQueue: this.deadLetterQueue,
+    };
+
+    this.pollStats = new LikewatchFunction(this, 'PollStatsFunction', {
+      ...functionDefaults,
+      entry: join(PROJECT_ROOT, 'lambdas', 'poll-stats', 'handler.ts'),
+      description: 'Polls the stats of every watched TikTok account.',
+      memorySize: 512,
+      timeout: Duration.minutes(5),
+      reservedConcurrentExecutions: config.pollReservedConcurrency,
+    }).bindTable(this.table, 'readWrite');
+
+    this.sendDigests = new LikewatchFunction(this, 'SendDigestsFunction', {
+      ...functionDefaults,
+      entry: join(PROJECT_ROOT, 'lambdas', 'send-digests', 'handler.ts'),
+      description: 'Emails the morning digest to the subscribers due this hour.',
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      environment: {
+        SENDER_ADDRESS: config.senderAddress,
+        PUBLIC_BASE_URL: config.publicBaseUrl,
+      },
+    })
+      // Read-write: the digest records a sent marker per subscriber and night before it sends.
+      .bindTable(this.table, 'readWrite')
+      .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', linkSigningKey)
+      .allowSendEmail(identity.emailIdentityArn);
+
+    new scheduler.Schedule(this, 'PollSchedule', {
+      description: `Polls TikTok stats every ${config.pollEveryHours} hour(s).`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.hours(config.pollEveryHours)),
+      target: new targets.LambdaInvoke(this.pollStats.function, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          kind: 'poll',
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        } satisfies PollEvent),
+        retryAttempts: 3,
+        // Older events go to the dead-letter queue, whose alarm makes the missed run visible.
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+
+    new scheduler.Schedule(this, 'DigestSchedule', {
+      description:
+        'Hourly tick: sends the digests of subscribers whose local delivery hour has come.',
+      // Hourly in UTC: each subscriber's delivery hour is in their own time zone, so every hour is someone's.
+      schedule: scheduler.ScheduleExpression.expression('cron(0 * * * ? *)'),
+      target: new targets.LambdaInvoke(this.sendDigests.function, {
+        input: scheduler.ScheduleTargetInput.fromObject({
+          kind: 'digest',
+          scheduledTime: scheduler.ContextAttribute.scheduledTime,
+        } satisfies DigestEvent),
+        retryAttempts: 3,
+        // Older events go to the dead-letter queue, whose alarm makes the missed run visible.
+        maxEventAge: Duration.hours(1),
+        deadLetterQueue: this.deadLetterQueue,
+      }),
+    });
+
+    this.addAlarms(config);
+
+    new CfnOutput(this, 'TableName', { value: this.table.tableName });
+    new CfnOutput(this, 'PollStatsFunctionName', { value: this.pollStats.function.functionName });
+    new CfnOutput(this, 'SendDigestsFunctionName', {
+      value: this.sendDigests.function.functionName,
+    });
+    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+  }
+
+  /** Alarms on every failure path that would otherwise be silent: function errors and dead letters. */
+  private addAlarms(config: StackConfig): void {
+    const topic = new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
+    if (config.operatorEmail !== undefined) {
+      topic.addSubscription(new subscriptions.EmailSubscription(config.operatorEmail));
+    }
+    const action = new cloudwatchActions.SnsAction(topic);
+
+    const alarms = [
+      new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
+        alarmDescription:
+          'A poll or digest failed every retry; inspect and redrive the dead-letter queue.',
+        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
+          period: Duration.minutes(5),
+        }),
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      }),
+      ...[this.pollStats, this.sendDigests].map(
+        (fn) =>
+          new cloudwatch.Alarm(fn, 'ErrorsAlarm', {
+            alarmDescription: `${fn.node.id} threw; the run is retried, but repeated errors need a look.`,
+            metric: fn.function.metricErrors({ period: Duration.hours(1) }),
+            threshold: 1,
+            evaluationPeriods: 1,
+            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+          }),
+      ),
+    ];
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+    }
+  }
+}

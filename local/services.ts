@@ -1,0 +1,130 @@
+/**
+ * The embedded default: DynamoDB (dynalite, in-process), SES (aws-ses-v2-local, in-process) and the fake
+ * TikTok, each on a free loopback port, plus the environment that points the real Lambda handlers at them.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import type { World } from '../core/simulate/world.ts';
+import { FakeTikTok } from './fake-tiktok/server.ts';
+
+/**
+ * aws-ses-v2-local is CommonJS with an `exports.default`; loading it through `require` gives the same function
+ * under Node's ESM loader and under vitest, whose default-import interop differ.
+ */
+const startSesServer: typeof import('aws-ses-v2-local').default = createRequire(import.meta.url)(
+  'aws-ses-v2-local',
+).default;
+
+/** The table name used locally (in AWS, CDK names the table). */
+export const LOCAL_TABLE_NAME = 'likewatch-local';
+
+/** Running embedded services. */
+export interface LocalServices {
+  dynamodbEndpoint: string;
+  sesEndpoint: string;
+  tiktok: FakeTikTok;
+  /** Environment for the handlers: endpoints, table, sender, signing key. */
+  env: Record<string, string>;
+  close(): Promise<void>;
+}
+
+/** Options of the embedded services. */
+export interface LocalServicesOptions {
+  world: World;
+  /** The simulated instant the fake TikTok shows. */
+  now: () => Date;
+  /** Base URL used in email links. @default http://127.0.0.1 (the pages are served by `--serve`) */
+  publicBaseUrl?: string;
+}
+
+/** A running embedded service: its endpoint and how to stop it. */
+export interface EmbeddedService {
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/** Starts dynalite in memory on a free port, with the likewatch table created. */
+export async function startEmbeddedDynamoDb(): Promise<EmbeddedService> {
+  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  await createTable(endpoint);
+  return { endpoint, close: () => closeServer(server) };
+}
+
+/** Starts the local SES API (aws-ses-v2-local) on a free port. */
+export async function startEmbeddedSes(): Promise<EmbeddedService> {
+  const server = await startSesServer({ host: '127.0.0.1', port: 0 });
+  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return { endpoint, close: () => closeServer(server) };
+}
+
+/** Starts dynalite, the local SES and the fake TikTok, and creates the table. */
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+  const dynamo = await startEmbeddedDynamoDb();
+  const dynamodbEndpoint = dynamo.endpoint;
+  const ses = await startEmbeddedSes();
+  const sesEndpoint = ses.endpoint;
+
+  const tiktok = await FakeTikTok.start({ world: options.world, now: options.now });
+
+  const env: Record<string, string> = {
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
+    AWS_ENDPOINT_URL_SESV2: sesEndpoint,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    TABLE_NAME: LOCAL_TABLE_NAME,
+    TIKTOK_API_BASE_URL: tiktok.url,
+    SENDER_ADDRESS: 'likewatch <digest@likewatch.local>',
+    PUBLIC_BASE_URL: options.publicBaseUrl ?? 'http://127.0.0.1/',
+    LINK_SIGNING_KEY: randomBytes(32).toString('base64url'),
+    // The functions log JSON for CloudWatch; locally only warnings and errors are worth showing.
+    POWERTOOLS_LOG_LEVEL: 'WARN',
+  };
+  return {
+    dynamodbEndpoint,
+    sesEndpoint,
+    tiktok,
+    env,
+    close: async () => {
+      await tiktok.close();
+      await ses.close();
+      await dynamo.close();
+    },
+  };
+}
+
+/** The same key schema as the CDK table (lib/likewatch-stack.ts). */
+async function createTable(endpoint: string): Promise<void> {
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  await client.send(
+    new CreateTableCommand({
+      TableName: LOCAL_TABLE_NAME,
+      BillingMode: 'PAY_PER_REQUEST',
+      AttributeDefinitions: [
+        { AttributeName: 'pk', AttributeType: 'S' },
+        { AttributeName: 'sk', AttributeType: 'S' },
+      ],
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+    }),
+  );
+  client.destroy();
+}
+
+async function closeServer(server: Server): Promise<void> {
+  server.closeAllConnections?.();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+}

@@ -1,0 +1,51 @@
+/** An in-memory Store for unit tests of the use cases (the DynamoDB adapter has its own tests). */
+import type { Account, Poll, Subscriber } from '../../core/model.ts';
+import type { Store } from '../../core/ports.ts';
+
+export class MemoryStore implements Store {
+  readonly accounts = new Map<string, Account>();
+  readonly subscribers = new Map<string, Subscriber>();
+  readonly polls = new Map<string, Map<string, Poll>>();
+  readonly digests = new Map<string, { state: 'claimed' | 'sent'; messageId?: string }>();
+
+  async putAccount(account: Account) {
+    this.accounts.set(account.id, account);
+  }
+  async listAccounts() {
+    return [...this.accounts.values()];
+  }
+  async setAccountStatus(accountId: string, status: Account['status']) {
+    const account = this.accounts.get(accountId);
+    if (account) this.accounts.set(accountId, { ...account, status });
+  }
+  async putSubscriber(subscriber: Subscriber) {
+    this.subscribers.set(subscriber.id, subscriber);
+  }
+  async listSubscribers() {
+    return [...this.subscribers.values()];
+  }
+  async putPoll(accountId: string, slot: string, poll: Poll) {
+    const polls = this.polls.get(accountId) ?? new Map<string, Poll>();
+    polls.set(slot, poll);
+    this.polls.set(accountId, polls);
+  }
+  async listPolls(accountId: string, from: Date, to: Date) {
+    return [...(this.polls.get(accountId)?.values() ?? [])]
+      .filter(
+        (poll) => Date.parse(poll.at) >= from.getTime() && Date.parse(poll.at) <= to.getTime(),
+      )
+      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  }
+  async claimDigest(subscriberId: string, localDate: string) {
+    const key = `${subscriberId}/${localDate}`;
+    if (this.digests.has(key)) return false;
+    this.digests.set(key, { state: 'claimed' });
+    return true;
+  }
+  async markDigestSent(subscriberId: string, localDate: string, messageId: string) {
+    this.digests.set(`${subscriberId}/${localDate}`, { state: 'sent', messageId });
+  }
+  async releaseDigest(subscriberId: string, localDate: string) {
+    this.digests.delete(`${subscriberId}/${localDate}`);
+  }
+}

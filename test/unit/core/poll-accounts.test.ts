@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import type { Account } from '../../../core/model.ts';
+import { pollAccounts } from '../../../core/poll-accounts.ts';
+import type { PollOutcome, StatsSource } from '../../../core/ports.ts';
+import { MemoryStore } from '../../fakes/memory-store.ts';
+
+const slot = new Date('2026-11-25T06:00:00Z');
+
+function account(id: string, status: Account['status'] = 'active'): Account {
+  return {
+    platform: 'tiktok',
+    id,
+    handle: `h-${id}`,
+    source: 'display_api',
+    status,
+    addedAt: '2026-11-01T00:00:00Z',
+  };
+}
+
+describe('pollAccounts', () => {
+  it('should store one poll per account, whatever the source did', async () => {
+    // Arrange
+    const store = new MemoryStore();
+    for (const id of ['ok', 'broken', 'revoked', 'partial']) await store.putAccount(account(id));
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const source: StatsSource = {
+      async poll(acct, at): Promise<PollOutcome> {
+        inFlight += 1;
+        maxInFlight = Math.max(maxInFlight, inFlight);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        inFlight -= 1;
+        const base = { at: at.toISOString() };
+        if (acct.id === 'broken') throw new Error('socket hang up');
+        if (acct.id === 'revoked') {
+          return {
+            poll: { ...base, status: 'failed', reason: 'needs_reauthorization' },
+            accountStatus: 'needs_reauthorization',
+          };
+        }
+        if (acct.id === 'partial')
+          return { poll: { ...base, status: 'partial', reason: 'missing_pages', videos: [] } };
+        return {
+          poll: {
+            ...base,
+            status: 'ok',
+            profile: { followers: 1, following: 1, likes: 1, videos: 0 },
+            videos: [],
+          },
+        };
+      },
+    };
+    // Act
+    const summary = await pollAccounts({ store, source }, { slot, concurrency: 2 });
+    // Assert
+    expect(summary).toEqual({ accounts: 4, ok: 1, partial: 1, failed: 2, needsReauthorization: 1 });
+    expect(maxInFlight).toBe(2);
+    const stored = (id: string) => store.polls.get(id)?.get(slot.toISOString());
+    expect(stored('broken')).toMatchObject({
+      status: 'failed',
+      reason: 'network_error',
+      detail: 'socket hang up',
+    });
+    expect(stored('ok')?.status).toBe('ok');
+    expect(store.accounts.get('revoked')?.status).toBe('needs_reauthorization');
+  });
+
+  it('should overwrite, not duplicate, when the same slot is polled again', async () => {
+    const store = new MemoryStore();
+    await store.putAccount(account('a'));
+    let likes = 10;
+    const source: StatsSource = {
+      poll: async (_acct, at) => ({
+        poll: {
+          at: at.toISOString(),
+          status: 'ok',
+          profile: { followers: 1, following: 1, likes: likes++, videos: 0 },
+          videos: [],
+        },
+      }),
+    };
+    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    const polls = await store.listPolls('a', new Date(0), new Date('2030-01-01T00:00:00Z'));
+    expect(polls).toHaveLength(1);
+  });
+});

@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import { MailerError } from '../../../core/errors.ts';
+import type {
+  Account,
+  AccountExplanation,
+  Explanation,
+  Fleet,
+  Subscriber,
+} from '../../../core/model.ts';
+import type { OutgoingEmail } from '../../../core/ports.ts';
+import { type SendDigestsDeps, sendDueDigests } from '../../../core/send-digests.ts';
+import { MemoryStore } from '../../fakes/memory-store.ts';
+
+const account: Account = {
+  platform: 'tiktok',
+  id: 'acct-1',
+  handle: 'maya.bakes',
+  source: 'display_api',
+  status: 'active',
+  addedAt: '2026-11-01T00:00:00Z',
+};
+
+function subscriber(overrides: Partial<Subscriber>): Subscriber {
+  return {
+    id: 'sub-1',
+    email: 'maya@example.com',
+    timeZone: 'Europe/Berlin',
+    deliveryHour: 8,
+    quietNights: 'all_clear',
+    accountIds: ['acct-1'],
+    ...overrides,
+  };
+}
+
+const loss: AccountExplanation = {
+  id: 'acct-1',
+  handle: 'maya.bakes',
+  verdict: 'loss',
+  likes: { lost: 1240, restored: 0, gained: 310, baselineGain: 420 },
+  causes: [
+    {
+      cause: 'fake_engagement_purge',
+      confidence: 0.82,
+      likes: 1240,
+      evidence: ['3 videos with a like-to-view ratio 6x your norm lost 1,240 likes'],
+    },
+  ],
+  videos: [],
+};
+const quiet: AccountExplanation = {
+  ...loss,
+  verdict: 'none',
+  likes: { lost: 0, restored: 0, gained: 400, baselineGain: 420 },
+  causes: [],
+};
+
+function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
+  const store = new MemoryStore();
+  const sent: OutgoingEmail[] = [];
+  const explainedNights: Date[] = [];
+  const deps: SendDigestsDeps & { store: MemoryStore } = {
+    store,
+    mailer: {
+      send: async (email) => {
+        sent.push(email);
+        return `msg-${sent.length}`;
+      },
+    },
+    explain: (fleet: Fleet, asOf: Date): Explanation => {
+      explainedNights.push(asOf);
+      return {
+        format: 'likewatch.explanation/v1',
+        window: {
+          from: new Date(asOf.getTime() - 86_400_000).toISOString(),
+          to: asOf.toISOString(),
+        },
+        accounts: fleet.accounts.map(() => explained),
+      };
+    },
+    links: {
+      preferences: (id) => `https://likewatch.test/preferences?s=${id}`,
+      unsubscribe: (id) => `https://likewatch.test/unsubscribe?s=${id}`,
+      reconnect: (id) => `https://likewatch.test/connect?a=${id}`,
+    },
+    now: () => new Date('2026-11-25T07:00:00Z'),
+  };
+  return {
+    deps,
+    store,
+    sent,
+    explainedNights,
+    ready: Promise.all([
+      store.putAccount(account),
+      ...subscribers.map((s) => store.putSubscriber(s)),
+    ]),
+  };
+}
+
+// 07:00 UTC is 08:00 in Berlin in November.
+const tick = new Date('2026-11-25T07:00:00Z');
+
+describe('sendDueDigests', () => {
+  it('should send one digest with the one-click unsubscribe headers to a subscriber whose hour has come', async () => {
+    // Arrange
+    const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
+    await ready;
+    // Act
+    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    // Assert
+    expect(summary).toMatchObject({ due: 1, sent: 1, losses: 1, failed: 0 });
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.to).toBe('maya@example.com');
+    expect(sent[0]?.subject).toContain('@maya.bakes');
+    expect(sent[0]?.headers).toEqual({
+      'List-Unsubscribe': '<https://likewatch.test/unsubscribe?s=sub-1>',
+      'List-Unsubscribe-Post': 'List-Unsubscribe=One-Click',
+    });
+    expect(store.digests.get('sub-1/2026-11-25')).toEqual({ state: 'sent', messageId: 'msg-1' });
+  });
+
+  it('should not send again when the tick is retried', async () => {
+    const { deps, sent, ready } = setup(loss, [subscriber({})]);
+    await ready;
+    await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const again = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    expect(again).toMatchObject({ due: 1, sent: 0, alreadySent: 1 });
+    expect(sent).toHaveLength(1);
+  });
+
+  it('should leave out subscribers whose hour has not come, and catch up on one whose hour just passed', async () => {
+    // Arrange: 09:00 Berlin is not due yet at 08:00; 06:00 Berlin was two hours ago, within the catch-up.
+    const { deps, sent, ready, explainedNights } = setup(loss, [
+      subscriber({ id: 'later', deliveryHour: 9 }),
+      subscriber({ id: 'late', deliveryHour: 6, email: 'late@example.com' }),
+      subscriber({ id: 'too-late', deliveryHour: 2, email: 'old@example.com' }),
+    ]);
+    await ready;
+    // Act
+    const summary = await sendDueDigests(deps, {
+      scheduledTime: tick,
+      historyDays: 28,
+      catchUpHours: 3,
+    });
+    // Assert: the late subscriber's night ends at their own delivery time, 05:00 UTC.
+    expect(summary.due).toBe(1);
+    expect(sent.map((email) => email.to)).toEqual(['late@example.com']);
+    expect(explainedNights).toEqual([new Date('2026-11-25T05:00:00Z')]);
+  });
+
+  it('should skip a quiet night for a subscriber who asked for no all-clear, and send the all-clear otherwise', async () => {
+    const { deps, sent, ready } = setup(quiet, [
+      subscriber({ id: 'skip', quietNights: 'skip' }),
+      subscriber({ id: 'clear', email: 'clear@example.com' }),
+    ]);
+    await ready;
+    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    expect(summary).toMatchObject({ due: 2, sent: 1, skipped: 1, losses: 0 });
+    expect(sent.map((email) => email.to)).toEqual(['clear@example.com']);
+  });
+
+  it('should give the claim back after a retryable send failure so a later run sends it', async () => {
+    // Arrange
+    const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
+    await ready;
+    const send = deps.mailer.send;
+    deps.mailer.send = async () => {
+      throw new MailerError('throttled', true);
+    };
+    // Act
+    const first = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    deps.mailer.send = send;
+    const second = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    // Assert
+    expect(first).toMatchObject({ sent: 0, failed: 1 });
+    expect(second).toMatchObject({ sent: 1, failed: 0 });
+    expect(sent).toHaveLength(1);
+    expect(store.digests.get('sub-1/2026-11-25')?.state).toBe('sent');
+  });
+
+  it('should not retry forever a message SES refused for good', async () => {
+    const { deps, ready, store } = setup(loss, [subscriber({})]);
+    await ready;
+    deps.mailer.send = async () => {
+      throw new MailerError('rejected', false);
+    };
+    const first = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const second = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    expect(first.failed).toBe(1);
+    expect(second).toMatchObject({ failed: 0, alreadySent: 1 });
+    expect(store.digests.get('sub-1/2026-11-25')).toEqual({ state: 'sent', messageId: 'rejected' });
+  });
+});

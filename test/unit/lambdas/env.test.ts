@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { InvalidConfigError } from '../../../core/errors.ts';
+import { DigestEnvChecked, loadEnv, PollEnv } from '../../../lambdas/_shared/env.ts';
+
+describe('loadEnv', () => {
+  it('should fill defaults for the poll function', () => {
+    const env = loadEnv(PollEnv, { TABLE_NAME: 'likewatch-table' });
+    expect(env).toEqual({
+      TABLE_NAME: 'likewatch-table',
+      TIKTOK_API_BASE_URL: 'https://open.tiktokapis.com',
+      POLL_CONCURRENCY: 8,
+      TIKTOK_TIMEOUT_MS: 10_000,
+    });
+  });
+
+  it('should name every missing or invalid variable', () => {
+    expect(() => loadEnv(PollEnv, { POLL_CONCURRENCY: '-1' })).toThrow(InvalidConfigError);
+    expect(() => loadEnv(PollEnv, { POLL_CONCURRENCY: '-1' })).toThrow(
+      /TABLE_NAME[\s\S]*POLL_CONCURRENCY/,
+    );
+  });
+
+  it('should require exactly one source of the link-signing key for the digest function', () => {
+    const base = {
+      TABLE_NAME: 'likewatch-table',
+      SENDER_ADDRESS: 'digest@example.com',
+      PUBLIC_BASE_URL: 'https://likewatch.example.com',
+    };
+    expect(() => loadEnv(DigestEnvChecked, base)).toThrow(/exactly one of LINK_SIGNING_KEY/);
+    expect(() =>
+      loadEnv(DigestEnvChecked, {
+        ...base,
+        LINK_SIGNING_KEY: 'k'.repeat(32),
+        LINK_SIGNING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
+      }),
+    ).toThrow(/exactly one/);
+    expect(
+      loadEnv(DigestEnvChecked, { ...base, LINK_SIGNING_KEY: 'k'.repeat(32) }).HISTORY_DAYS,
+    ).toBe(28);
+  });
+});

@@ -7,6 +7,14 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'Run the whole pipeline on embedded services (two simulated weeks, one digest)',
     load: async () => (await import('./commands/start.ts')).startCommand,
   },
+  explain: {
+    summary: 'Explain the last 24 hours of a fleet history (likewatch.fleet/v1) per account',
+    load: async () => (await import('./commands/explain.ts')).explainCommand,
+  },
+  simulate: {
+    summary: 'Write simulated fleet histories with the expected explanation of each account (labels)',
+    load: async () => (await import('./commands/simulate.ts')).simulateCommand,
+  },
 };
 
 function help(): string {

@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureChromium } from './ensure-chromium.mjs';
 
 const env = {
   ...process.env,
@@ -26,6 +27,8 @@ for (const [label, args] of [
   if (run(label, 'npx', ['--no-install', ...args])) passed += 1;
   else failed += 1;
 }
+
+ensureChromium();
 
 const dir = mkdtempSync(join(tmpdir(), 'likewatch-test-'));
 const report = join(dir, 'vitest.json');

@@ -67,10 +67,10 @@ export const startCommand: Command = {
         `  polls stored       ${polls.accounts} in ${polls.runs} poll runs (ok ${polls.ok}, partial ${polls.partial}, failed ${polls.failed})`,
       );
       console.log(
-        `  drops found        ${digests.losses} accounts lost likes, ${digests.slowdowns} slowed down`,
+        `  drops found        ${plural(digests.losses, 'account')} lost likes, ${plural(digests.slowdowns, 'account')} slowed down`,
       );
       console.log(
-        `  emails sent        ${digests.sent} of ${digests.due} due (${digests.skipped} quiet nights skipped, ${digests.failed} failed)`,
+        `  emails sent        ${digests.sent} of ${digests.due} due (${plural(digests.skipped, 'quiet night')} skipped, ${digests.failed} failed)`,
       );
       for (const email of result.emails) {
         console.log(`    to ${email.to.map(maskAddress).join(', ')}: ${email.subject}`);
@@ -131,6 +131,11 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
 function latestMorning(now: Date): Date {
   const today7 = Math.floor(now.getTime() / DAY_MS) * DAY_MS + 7 * HOUR_MS;
   return new Date(today7 <= now.getTime() ? today7 : today7 - DAY_MS);
+}
+
+/** `1 account`, `2 accounts`. */
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** `maya@example.com` → `m***@example.com`: output never shows full addresses. */

@@ -169,14 +169,6 @@ function explainAccount(
       });
     }
   }
-  if (analysis.slowdown) {
-    ranked.push({
-      cause: analysis.slowdown.cause,
-      confidence: round(Math.min(0.4, analysis.slowdown.confidence * 0.4)),
-      likes: 0,
-      evidence: analysis.slowdown.evidence,
-    });
-  }
   return { ...base, verdict, likes, causes: ranked, videos };
 }
 

@@ -1,5 +1,5 @@
-import { DAY_MS } from '../time.ts';
 /** Wording helpers for evidence sentences: numbers and instants as a creator reads them. */
+import { DAY_MS } from '../time.ts';
 
 const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
 

@@ -65,8 +65,8 @@ export function nightlyGains(
   const views: number[] = [];
   for (let night = 0; night <= HISTORY_NIGHTS; night += 1) {
     const end = toMs - night * DAY_MS;
-    const toRow = usableRowAtOrBefore(series, end, NIGHT_POLL_TOLERANCE_MS);
-    const fromRow = usableRowAtOrBefore(series, end - DAY_MS, NIGHT_POLL_TOLERANCE_MS);
+    const toRow = usableRowAtOrBefore(series, end, NIGHT_POLL_TOLERANCE_MS, true);
+    const fromRow = usableRowAtOrBefore(series, end - DAY_MS, NIGHT_POLL_TOLERANCE_MS, true);
     if (toRow < 0 || fromRow < 0 || fromRow >= toRow) {
       likes.push(Number.NaN);
       views.push(Number.NaN);
@@ -82,6 +82,13 @@ export function nightlyGains(
     views.push((gain.views * 24) / gain.hours);
   }
   return { likes, views };
+}
+
+/** Robust spread of nightly gains on the log scale (scaled median absolute deviation). */
+function logSpread(gains: readonly number[]): number {
+  const logs = gains.map((gain) => Math.log(Math.max(1, gain)));
+  const center = median(logs);
+  return 1.4826 * median(logs.map((value) => Math.abs(value - center)));
 }
 
 function validNights(values: readonly number[], from: number, to: number): number[] {
@@ -148,14 +155,20 @@ function reachLimited(
     if (!(level > 0 && viewLevel > 0)) return undefined;
     // A few likes a night go to zero by chance alone: the shortfall must beat counting noise.
     if (level < MIN_SLOWDOWN_LEVEL || tonight > level - 3 * Math.sqrt(level)) return undefined;
-    // Every night since the onset is low; the night before it was not.
-    const sinceOnset = nights.likes.slice(0, run + 1);
-    if (!sinceOnset.every((gain) => !Number.isNaN(gain) && gain < 0.5 * level)) return undefined;
+    // Every night since the onset is low (the onset night only partly), and the night before it was not.
+    if (!(tonight < 0.5 * level)) return undefined;
+    const sinceOnset = nights.likes.slice(1, run + 1);
+    const lowSinceOnset = sinceOnset.every(
+      (gain, index) => !Number.isNaN(gain) && gain < (index === run - 1 ? 0.75 : 0.5) * level,
+    );
+    if (!lowSinceOnset) continue;
     const before = nights.likes[run + 1] as number;
     if (Number.isNaN(before) || before < 0.6 * level) continue;
     const viewRatio = tonightViews / viewLevel;
-    const ordinaryLow = quantile(reference, 0.25);
-    if (tonight > 0.75 * ordinaryLow || viewRatio > 0.5) continue;
+    // Outside the account's ordinary night-to-night variation: below its usual low nights, and far below
+    // its level on the log scale its nights spread over.
+    const ordinaryLow = Math.min(0.75 * quantile(reference, 0.25), level * Math.exp(-2 * logSpread(reference)));
+    if (tonight > ordinaryLow || viewRatio > 0.5) continue;
     const engagement = tonightViews > 0 ? tonight / tonightViews / (level / viewLevel) : 1;
     // A handful of likes says little about likes per view.
     if (tonight >= 20 && (engagement < 0.4 || engagement > 2.5)) continue;
@@ -186,20 +199,26 @@ function reachLimited(
 /** Videos at least this old form the account's catalogue. */
 const CATALOGUE_AGE_MS = 14 * DAY_MS;
 
-/** Views gained in the 24 hours ending at `endMs` by videos posted before `postedBefore` (NaN if unseen). */
+/**
+ * Views per 24 hours gained around `endMs` by videos posted before `postedBefore`: 0 when there are none, NaN
+ * when no complete polls bracket the night.
+ */
 function catalogueViews(series: AccountSeries, endMs: number, postedBefore: number): number {
-  const toRow = usableRowAtOrBefore(series, endMs, NIGHT_POLL_TOLERANCE_MS);
-  const fromRow = usableRowAtOrBefore(series, endMs - DAY_MS, NIGHT_POLL_TOLERANCE_MS);
+  const toRow = usableRowAtOrBefore(series, endMs, NIGHT_POLL_TOLERANCE_MS, true);
+  const fromRow = usableRowAtOrBefore(series, endMs - DAY_MS, NIGHT_POLL_TOLERANCE_MS, true);
   if (toRow < 0 || fromRow < 0 || fromRow >= toRow) return Number.NaN;
   const { videoCount, views, postedAt } = series;
   let total = 0;
+  let catalogue = 0;
   for (let video = 0; video < videoCount; video += 1) {
     if ((postedAt[video] as number) >= postedBefore) continue;
+    catalogue += 1;
     const delta =
       (views[toRow * videoCount + video] as number) -
       (views[fromRow * videoCount + video] as number);
     if (delta > 0) total += delta;
   }
+  if (catalogue === 0) return 0;
   const hours = ((series.times[toRow] as number) - (series.times[fromRow] as number)) / HOUR_MS;
   return (total * 24) / hours;
 }

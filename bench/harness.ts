@@ -1,0 +1,93 @@
+/**
+ * The benchmark harness behind `npm run bench`: runs every registered benchmark on this machine, prints each
+ * table, and writes them all to docs/BENCHMARKS.md with the machine, versions and date. Each benchmark measures
+ * its figure and its reference in the same run, so ratios hold on a noisy machine.
+ */
+import { writeFile } from 'node:fs/promises';
+import { arch, cpus, platform, totalmem } from 'node:os';
+
+/** One benchmark's result: a table plus how to read it. */
+export interface BenchSection {
+  title: string;
+  /** What was measured and against what reference. */
+  description: string;
+  columns: string[];
+  rows: Array<Array<string | number>>;
+  /** Target lines, e.g. "Target: explain ≤ 2× parse — met (1.4×)". */
+  verdicts?: string[];
+}
+
+/** A benchmark: a name for `npm run bench -- NAME` and a function that measures. */
+export interface Benchmark {
+  name: string;
+  run(): Promise<BenchSection>;
+}
+
+/** Formats a number with a fixed number of decimals and thousands separators. */
+export function fmt(value: number, decimals = 0): string {
+  return value.toLocaleString('en-US', {
+    minimumFractionDigits: decimals,
+    maximumFractionDigits: decimals,
+  });
+}
+
+/** Median of a sample (timings are noisy; the median resists outliers). */
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+function markdownTable(section: BenchSection): string {
+  const header = `| ${section.columns.join(' | ')} |`;
+  const rule = `| ${section.columns.map(() => '---').join(' | ')} |`;
+  const rows = section.rows.map((row) => `| ${row.join(' | ')} |`);
+  return [header, rule, ...rows].join('\n');
+}
+
+/** Runs `benchmarks` (all, or those named in `only`) and writes `outputPath`. */
+export async function runBenchmarks(
+  benchmarks: Benchmark[],
+  only: string[],
+  outputPath: string,
+): Promise<void> {
+  const selected = only.length
+    ? benchmarks.filter((bench) => only.includes(bench.name))
+    : benchmarks;
+  const sections: BenchSection[] = [];
+  for (const bench of selected) {
+    console.log(`\n▸ ${bench.name}`);
+    const section = await bench.run();
+    console.log(`${section.title}\n${markdownTable(section)}`);
+    for (const verdict of section.verdicts ?? []) console.log(verdict);
+    sections.push(section);
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU';
+  const document = [
+    '# Benchmarks',
+    '',
+    `Measured ${new Date().toISOString()} on ${platform()} ${arch()}, ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node.js ${process.version}.`,
+    '',
+    `Reproduce with \`npm run bench\` (or \`npm run bench -- ${benchmarks.map((b) => b.name).join(' ')}\` for some).`,
+    'Every figure below was measured in that run; ratios compare figures taken in the same run.',
+    '',
+    ...sections.flatMap((section) => [
+      `## ${section.title}`,
+      '',
+      section.description,
+      '',
+      markdownTable(section),
+      '',
+      ...(section.verdicts ?? []).map((verdict) => `- ${verdict}`),
+      '',
+    ]),
+  ].join('\n');
+  if (only.length === 0) {
+    await writeFile(outputPath, document);
+    console.log(`\nWrote ${outputPath}`);
+  } else {
+    console.log('\n(A partial run does not rewrite docs/BENCHMARKS.md.)');
+  }
+}

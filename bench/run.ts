@@ -1,0 +1,21 @@
+/** `npm run bench [-- NAME ...]`: every benchmark, or the named ones. */
+import type { Benchmark } from './harness.ts';
+import { runBenchmarks } from './harness.ts';
+
+/** Registered benchmarks, loaded lazily so a partial run imports only what it needs. */
+const registry: Array<{ name: string; load: () => Promise<Benchmark> }> = [];
+
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !registry.some((entry) => entry.name === name));
+if (unknown.length) {
+  console.error(
+    `unknown benchmark(s): ${unknown.join(', ')}; known: ${registry.map((e) => e.name).join(', ')}`,
+  );
+  process.exit(2);
+}
+const benchmarks = await Promise.all(
+  registry
+    .filter((entry) => only.length === 0 || only.includes(entry.name))
+    .map((entry) => entry.load()),
+);
+await runBenchmarks(benchmarks, only, new URL('../docs/BENCHMARKS.md', import.meta.url).pathname);

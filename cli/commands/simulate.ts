@@ -1,0 +1,76 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { simulateFleet } from '../../core/simulate/fleet.ts';
+import { hashSeed } from '../../core/simulate/random.ts';
+import { type Command, UsageError } from '../command.ts';
+
+const Options = z.object({
+  out: z.string().min(1),
+  seed: z.coerce.number().int().nonnegative(),
+  fleets: z.coerce.number().int().min(1).max(1000),
+  accounts: z.coerce.number().int().min(1).max(10_000),
+});
+
+/** `likewatch simulate`: writes labelled fleets for tests and evaluation. */
+export const simulateCommand: Command = {
+  name: 'simulate',
+  summary: 'Write simulated fleet histories with the expected explanation of each account (labels)',
+  usage: [
+    'likewatch simulate --out DIR [--seed N] [--fleets K] [--accounts M]',
+    '',
+    '  --out DIR      where to write fleet-<n>.json and fleet-<n>.labels.json (n = 1..K)',
+    '  --seed N       seed of the whole set (default: 1); the same seed writes the same files',
+    '  --fleets K     how many fleets (default: 1)',
+    '  --accounts M   accounts per fleet (default: 24)',
+    '',
+    'fleet-<n>.json is a likewatch.fleet/v1 document. Its window is the 24 hours ending at its latest poll.',
+    'fleet-<n>.labels.json (likewatch.fleet-labels/v1) holds the expected answer, one entry per account in',
+    'fleet order:',
+    '  { "format": "likewatch.fleet-labels/v1", "seed": N, "asOf": INSTANT, "window": { "from", "to" },',
+    '    "accounts": [ { "id", "handle",',
+    '                    "scenario": what the night was (ordinary, a data gap such as failed_polls, or a cause id),',
+    '                    "verdict": "loss" | "slowdown" | "none" | "unknown",',
+    '                    "topCause": a cause id, or "none" / "unknown" for those verdicts,',
+    '                    "causes": [every cause the polls can see, most likes first],',
+    '                    "likesRemoved": likes the injected events took in the window } ] }',
+  ].join('\n'),
+  async run(args) {
+    const options = parseOptions(args);
+    await mkdir(options.out, { recursive: true });
+    for (let fleet = 1; fleet <= options.fleets; fleet += 1) {
+      const { fleet: document, labels } = simulateFleet({
+        seed: hashSeed('cli-simulate', options.seed, fleet),
+        accounts: options.accounts,
+      });
+      await writeFile(join(options.out, `fleet-${fleet}.json`), JSON.stringify(document));
+      await writeFile(join(options.out, `fleet-${fleet}.labels.json`), `${JSON.stringify(labels, null, 2)}\n`);
+      console.log(`wrote ${join(options.out, `fleet-${fleet}.json`)} (${document.accounts.length} accounts) and its labels`);
+    }
+    return 0;
+  },
+};
+
+function parseOptions(args: string[]): z.infer<typeof Options> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        out: { type: 'string' },
+        seed: { type: 'string', default: '1' },
+        fleets: { type: 'string', default: '1' },
+        accounts: { type: 'string', default: '24' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.out === undefined) throw new UsageError('missing --out DIR');
+  const parsed = Options.safeParse(values);
+  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+  return parsed.data;
+}

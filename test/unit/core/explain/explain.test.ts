@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import { explainFleet } from '../../../../core/explain/index.ts';
+import { Explanation } from '../../../../core/model.ts';
+import { AS_OF, inWindow, scenarioFleet } from './helpers.ts';
+
+function explainOne(options: Parameters<typeof scenarioFleet>[0]) {
+  const { fleet, world } = scenarioFleet(options);
+  const explanation = explainFleet(fleet);
+  expect(Explanation.safeParse(explanation).success).toBe(true);
+  return { account: explanation.accounts[0]!, world, explanation };
+}
+
+describe('explainFleet', () => {
+  it('defaults the window to the 24 hours ending at the latest poll', () => {
+    const { explanation } = explainOne({});
+    expect(explanation.window).toEqual({ from: '2026-11-23T06:00:00Z', to: '2026-11-24T06:00:00Z' });
+  });
+
+  it('calls an ordinary night none, with a baseline and no causes', () => {
+    const { account } = explainOne({});
+    expect(account.verdict).toBe('none');
+    expect(account.causes).toEqual([]);
+    expect(account.likes.gained).toBeGreaterThan(0);
+    expect(account.likes.baselineGain).toBeGreaterThan(0);
+  });
+
+  it('finds a purge of ratio-outlier videos and attributes it per video', () => {
+    const { account, world } = explainOne({
+      events: [
+        { cause: 'fake_engagement_purge', at: inWindow(10), videoCount: 2, ratioMultiplier: 6, removedShare: 0.8 },
+      ],
+    });
+    const truth = world.outcomes[0]!;
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('fake_engagement_purge');
+    expect(account.causes[0]?.evidence.join(' ')).toMatch(/like-to-view ratio/);
+    const purged = account.videos.filter((video) => video.cause === 'fake_engagement_purge').map((video) => video.id);
+    expect(purged.sort()).toEqual([...truth.videoIds].sort());
+    expect(account.likes.lost).toBeGreaterThanOrEqual(truth.likesRemoved * 0.9);
+    // Largest loss first.
+    const losses = account.videos.map((video) => video.lost);
+    expect(losses).toEqual([...losses].sort((a, b) => b - a));
+  });
+
+  it('finds a small proportional cleanup across the account', () => {
+    const { account } = explainOne({
+      scenario: { medianViews: 400_000 },
+      events: [{ cause: 'inactive_account_cleanup', at: inWindow(8), fraction: 0.004 }],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('inactive_account_cleanup');
+  });
+
+  it('attributes vanished videos to content removal, with their likes as the loss', () => {
+    const { account, world } = explainOne({
+      events: [{ cause: 'content_removed_or_restricted', at: inWindow(12), videoCount: 1 }],
+    });
+    const truth = world.outcomes[0]!;
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('content_removed_or_restricted');
+    const removed = account.videos.find((video) => video.id === truth.videoIds[0]);
+    // The engine counts the likes at the last poll before the video vanished.
+    expect(Math.abs((removed?.lost ?? 0) - truth.likesRemoved)).toBeLessThanOrEqual(Math.max(3, 0.01 * truth.likesRemoved));
+    expect(account.causes[0]?.evidence.join(' ')).toMatch(/cannot be told apart/);
+  });
+
+  it('calls a dip that comes back a platform glitch, with the likes restored', () => {
+    const { account } = explainOne({
+      events: [{ cause: 'platform_glitch', at: inWindow(9), durationHours: 4, mode: 'uniform_drop', share: 0.4 }],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('platform_glitch');
+    expect(account.likes.restored).toBeGreaterThan(0.8 * account.likes.lost);
+  });
+
+  it('sees organic un-liking on a few recent videos', () => {
+    const { account } = explainOne({
+      scenario: { medianViews: 300_000, postingIntervalHours: 20 },
+      events: [{ cause: 'organic_unlikes', at: inWindow(3), durationHours: 10, videoCount: 2, fraction: 0.03 }],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('organic_unlikes');
+  });
+
+  it('calls an abrupt break in views a slowdown from limited reach', () => {
+    const { account } = explainOne({
+      scenario: { postingIntervalHours: 20 },
+      events: [{ cause: 'reach_limited', at: new Date(AS_OF.getTime() - 30 * 3_600_000), factor: 0.1 }],
+    });
+    expect(account.verdict).toBe('slowdown');
+    expect(account.causes[0]?.cause).toBe('reach_limited');
+    expect(account.causes[0]?.likes).toBe(0);
+  });
+
+  it('uses the last poll before the window for a daily-polled account', () => {
+    const { account } = explainOne({
+      plan: { cadenceHours: 24 },
+      events: [{ cause: 'content_removed_or_restricted', at: inWindow(12), videoCount: 1 }],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('content_removed_or_restricted');
+  });
+});
+
+describe('explainFleet on gaps in the data', () => {
+  it('does not take a video missing from a partial poll for a vanished one', () => {
+    const { account } = explainOne({
+      edit: (polls) =>
+        polls.map((poll, index) =>
+          index === polls.length - 3 && poll.status === 'ok'
+            ? { ...poll, status: 'partial', reason: 'missing_pages', videos: poll.videos.slice(0, 10) }
+            : poll,
+        ),
+    });
+    expect(account.verdict).toBe('none');
+  });
+
+  it('keeps a loss shown by complete polls when the last poll failed', () => {
+    const { account } = explainOne({
+      events: [{ cause: 'content_removed_or_restricted', at: inWindow(6), videoCount: 1 }],
+      edit: (polls) => polls.map((poll, index) => (index === polls.length - 1 ? { at: poll.at, status: 'failed' } : poll)),
+    });
+    expect(account.verdict).toBe('loss');
+  });
+
+  it('says unknown when every poll of the night failed', () => {
+    const { account } = explainOne({
+      edit: (polls) =>
+        polls.map((poll) => (Date.parse(poll.at) > AS_OF.getTime() - 26 * 3_600_000 ? { at: poll.at, status: 'failed' } : poll)),
+    });
+    expect(account.verdict).toBe('unknown');
+    expect(account.causes).toEqual([]);
+  });
+
+  it('has no baseline for a short history, and claims nothing on a quiet night', () => {
+    const { account } = explainOne({ historyDays: 1.5 });
+    expect(account.likes.baselineGain).toBeNull();
+    expect(account.verdict).toBe('none');
+  });
+
+  it('does not read rounded counts as losses', () => {
+    const { account } = explainOne({ plan: { rounded: true }, scenario: { medianViews: 2_000_000 } });
+    expect(account.verdict).toBe('none');
+  });
+});

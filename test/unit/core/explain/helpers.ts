@@ -1,0 +1,59 @@
+import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
+import type { Fleet, Poll } from '../../../../core/model.ts';
+import { type PollingPlan, pollAccount } from '../../../../core/simulate/polls.ts';
+import { Random } from '../../../../core/simulate/random.ts';
+import { type AccountScenario, createWorld, type SimulatedWorld, type WorldEvent } from '../../../../core/simulate/world.ts';
+
+/** The end of the window every scenario test explains. */
+export const AS_OF = new Date('2026-11-24T06:00:00Z');
+export const WINDOW_FROM = new Date(AS_OF.getTime() - DAY_MS);
+
+/** An instant `hours` after the window opens. */
+export function inWindow(hours: number): Date {
+  return new Date(WINDOW_FROM.getTime() + hours * HOUR_MS);
+}
+
+/** One account of ordinary size with optional events, polled on a plan, as a one-account fleet. */
+export function scenarioFleet(options: {
+  seed?: number;
+  events?: WorldEvent[];
+  scenario?: Partial<AccountScenario>;
+  plan?: Partial<PollingPlan>;
+  historyDays?: number;
+  /** Rewrites the polls before they go into the fleet (to inject data gaps). */
+  edit?: (polls: Poll[]) => Poll[];
+}): { fleet: Fleet; world: SimulatedWorld } {
+  const historyDays = options.historyDays ?? 14;
+  const start = new Date(AS_OF.getTime() - historyDays * DAY_MS - HOUR_MS);
+  const scenario: AccountScenario = {
+    id: '6659752019493208069',
+    handle: 'clorismen',
+    displayName: 'Cloris',
+    initialVideos: 40,
+    postingIntervalHours: 30,
+    medianViews: 60_000,
+    likeRate: 0.06,
+    followers: 20_000,
+    ...options.scenario,
+    events: options.events ?? [],
+  };
+  const world = createWorld({ seed: options.seed ?? 7, start, end: AS_OF, accounts: [scenario] });
+  const plan: PollingPlan = {
+    cadenceHours: 2,
+    from: new Date(AS_OF.getTime() - historyDays * DAY_MS),
+    until: AS_OF,
+    latenessShare: 0,
+    failureRate: 0,
+    partialRate: 0,
+    rounded: false,
+    ...options.plan,
+  };
+  const polls = pollAccount(world, scenario.id, plan, new Random(options.seed ?? 7));
+  return {
+    world,
+    fleet: {
+      format: 'likewatch.fleet/v1',
+      accounts: [{ platform: 'tiktok', id: scenario.id, handle: scenario.handle, polls: options.edit ? options.edit(polls) : polls }],
+    },
+  };
+}

@@ -2,8 +2,10 @@
 import { App } from 'aws-cdk-lib';
 import { loadStackConfig } from '../lib/config.ts';
 import { LikewatchStack } from '../lib/likewatch-stack.ts';
+import { addNagChecks } from '../lib/nag.ts';
 
 const app = new App();
+addNagChecks(app);
 const config = loadStackConfig(app);
 
 new LikewatchStack(app, `likewatch-${config.stage}`, {

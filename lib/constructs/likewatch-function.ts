@@ -64,8 +64,22 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
       removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
     });
 
+    // An own role that may write to this function's log group only, instead of the AWS managed
+    // AWSLambdaBasicExecutionRole, which allows writing to any log group in the account.
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${id}`,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [this.logGroup.logGroupArn],
+      }),
+    );
+
     // 'Default' keeps the function's logical id short: `<Id>…` instead of `<Id>Function…`.
     this.function = new NodejsFunction(this, 'Default', {
+      role,
       entry: props.entry,
       handler: 'handler',
       projectRoot: props.projectRoot,

@@ -1,0 +1,127 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDocumentClient } from '../../adapters/aws-clients.ts';
+import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
+import { createDemoWorld } from '../../core/simulate/world.ts';
+import { localDateAndHour } from '../../core/time.ts';
+import { loadStackConfig } from '../../lib/config.ts';
+import { LikewatchStack } from '../../lib/likewatch-stack.ts';
+import { readDeliveredEmails } from '../../local/local-ses.ts';
+import { type LocalServices, startLocalServices } from '../../local/services.ts';
+
+const run = promisify(execFile);
+const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
+const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
+).context;
+
+/**
+ * Invokes a synthesized bundle's `handler` in a fresh Node process, the way the Lambda runtime would: the
+ * bundle alone, with only the AWS SDK resolvable from outside it.
+ */
+async function invokeBundle(
+  bundle: string,
+  env: Record<string, string>,
+  event: unknown,
+): Promise<unknown> {
+  const script = `
+    const { handler } = await import(${JSON.stringify(`file://${bundle}`)});
+    const context = { functionName: 'bundle-test', awsRequestId: 'r1', getRemainingTimeInMillis: () => 60000 };
+    const result = await handler(${JSON.stringify(event)}, context);
+    process.stdout.write(JSON.stringify(result));`;
+  const { stdout } = await run('node', ['--input-type=module', '-e', script], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
+  return JSON.parse(stdout);
+}
+
+describe('the synthesized Lambda bundles', () => {
+  let outdir: string;
+  let bundles: Record<'poll' | 'digest', string>;
+  let services: LocalServices;
+  const asOf = new Date('2026-11-24T07:00:00Z');
+
+  beforeAll(async () => {
+    // Synthesize with real bundling into a scratch cloud assembly.
+    outdir = mkdtempSync(join(tmpdir(), 'likewatch-bundles-'));
+    // The Lambda runtime provides the AWS SDK (it is external to the bundles); here the project's copy does.
+    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(outdir, 'node_modules'));
+    const app = new App({ outdir, context: CDK_JSON_CONTEXT });
+    const config = loadStackConfig(app);
+    const stack = new LikewatchStack(app, 'likewatch-bundles', { config });
+    const template = Template.fromStack(stack);
+    app.synth();
+    const assetOf = (descriptionStart: string) => {
+      const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((resource) =>
+        String(resource.Properties.Description).startsWith(descriptionStart),
+      );
+      const key = String(fn?.Properties.Code.S3Key);
+      return join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+    };
+    bundles = { poll: assetOf('Polls'), digest: assetOf('Emails') };
+
+    const demo = createDemoWorld({
+      seed: 3,
+      start: new Date(asOf.getTime() - 3 * 86_400_000),
+      end: asOf,
+    });
+    services = await startLocalServices({ world: demo.world, now: () => asOf });
+    Object.assign(process.env, services.env);
+    const store = new DynamoDbStore(createDocumentClient(), {
+      tableName: services.env.TABLE_NAME as string,
+    });
+    const info = demo.world.accounts[0]!;
+    await store.putAccount({
+      platform: 'tiktok',
+      id: info.id,
+      handle: info.handle,
+      source: 'display_api',
+      status: 'active',
+      addedAt: asOf.toISOString(),
+    });
+    await store.putCredentials(info.id, { accessToken: services.tiktok.issueToken(info.id) });
+    await store.putSubscriber({
+      id: 'sub-bundle',
+      email: 'bundle@example.com',
+      timeZone: 'UTC',
+      deliveryHour: localDateAndHour(asOf, 'UTC').hour,
+      quietNights: 'all_clear',
+      accountIds: [info.id],
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await services?.close();
+    if (outdir) rmSync(outdir, { recursive: true, force: true });
+  });
+
+  it('should poll through the bundled poll function', async () => {
+    const summary = await invokeBundle(bundles.poll, services.env, {
+      kind: 'poll',
+      scheduledTime: asOf.toISOString(),
+    });
+    expect(summary).toMatchObject({ accounts: 1, ok: 1, failed: 0 });
+  });
+
+  it('should send a digest through the bundled digest function', async () => {
+    const summary = await invokeBundle(bundles.digest, services.env, {
+      kind: 'digest',
+      scheduledTime: asOf.toISOString(),
+    });
+    expect(summary).toMatchObject({ due: 1, sent: 1, failed: 0 });
+    const emails = await readDeliveredEmails(services.sesEndpoint);
+    expect(emails.map((email) => email.to)).toEqual([['bundle@example.com']]);
+  });
+
+  it('should reject a malformed event with a clear error', async () => {
+    await expect(invokeBundle(bundles.poll, services.env, { kind: 'poll' })).rejects.toThrow(
+      /scheduledTime/,
+    );
+  });
+});

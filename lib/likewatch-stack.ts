@@ -8,22 +8,19 @@ import {
   type StackProps,
   Validations,
 } from 'aws-cdk-lib';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import * as ses from 'aws-cdk-lib/aws-ses';
-import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { StackConfig } from './config.ts';
+import { EmailSending } from './constructs/email-sending.ts';
 import { LikewatchFunction } from './constructs/likewatch-function.ts';
+import { Operations } from './constructs/operations.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
 const PROJECT_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -71,10 +68,7 @@ export class LikewatchStack extends Stack {
       enforceSSL: true,
     });
 
-    const identity = new ses.EmailIdentity(this, 'SenderIdentity', {
-      // A domain identity lets any address at the domain send, DKIM-signed, without re-verifying per address.
-      identity: ses.Identity.domain(config.senderDomain),
-    });
+    const email = new EmailSending(this, 'Email', { senderDomain: config.senderDomain });
 
     const linkSigningKey = new secretsmanager.Secret(this, 'LinkSigningKey', {
       description: 'Signs the links in digest emails (unsubscribe, preferences).',
@@ -118,7 +112,7 @@ export class LikewatchStack extends Stack {
       // Read-write: the digest records a sent marker per subscriber and night before it sends.
       .bindTable(this.table, 'readWrite')
       .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', linkSigningKey)
-      .allowSendEmail(identity.emailIdentityArn);
+      .allowSendEmail(email);
 
     const scheduleRole = this.scheduleInvokeRole([this.pollStats, this.sendDigests]);
 
@@ -156,7 +150,13 @@ export class LikewatchStack extends Stack {
       }),
     });
 
-    this.addAlarms(config);
+    new Operations(this, 'Operations', {
+      pollStats: this.pollStats,
+      sendDigests: this.sendDigests,
+      deadLetterQueue: this.deadLetterQueue,
+      pollEveryHours: config.pollEveryHours,
+      operatorEmail: config.operatorEmail,
+    });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
     new CfnOutput(this, 'PollStatsFunctionName', { value: this.pollStats.function.functionName });
@@ -186,41 +186,5 @@ export class LikewatchStack extends Stack {
       })),
     );
     return role;
-  }
-
-  private addAlarms(config: StackConfig): void {
-    const topic = new sns.Topic(this, 'AlarmTopic', { enforceSSL: true });
-    if (config.operatorEmail !== undefined) {
-      topic.addSubscription(new subscriptions.EmailSubscription(config.operatorEmail));
-    }
-    const action = new cloudwatchActions.SnsAction(topic);
-
-    const alarms = [
-      new cloudwatch.Alarm(this, 'DeadLetterQueueAlarm', {
-        alarmDescription:
-          'A poll or digest failed every retry; inspect and redrive the dead-letter queue.',
-        metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-        }),
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      }),
-      ...[this.pollStats, this.sendDigests].map(
-        (fn) =>
-          new cloudwatch.Alarm(fn, 'ErrorsAlarm', {
-            alarmDescription: `${fn.node.id} threw; the run is retried, but repeated errors need a look.`,
-            metric: fn.function.metricErrors({ period: Duration.hours(1) }),
-            threshold: 1,
-            evaluationPeriods: 1,
-            comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-            treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-          }),
-      ),
-    ];
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(action);
-    }
   }
 }

@@ -8,6 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { EmailSending } from './email-sending.ts';
 
 /**
  * Defines `require` in the ESM bundle: some dependencies are CommonJS and call `require` for Node built-ins,
@@ -129,14 +130,16 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
     return this;
   }
 
-  /** Allows sending email as the SES identity `identityArn` only (not as any identity in the account). */
-  allowSendEmail(identityArn: string): this {
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        actions: ['ses:SendEmail', 'ses:SendRawEmail'],
-        resources: [identityArn],
-      }),
+  /**
+   * Sets `SES_CONFIGURATION_SET` and allows sending as the sender identity through that configuration set
+   * only (not as any identity in the account).
+   */
+  allowSendEmail(email: EmailSending): this {
+    this.function.addEnvironment(
+      'SES_CONFIGURATION_SET',
+      email.configurationSet.configurationSetName,
     );
+    email.grantSend(this.function);
     return this;
   }
 }

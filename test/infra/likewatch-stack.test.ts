@@ -180,9 +180,21 @@ describe('LikewatchStack', () => {
     expect(statements.map((s) => s.Resource)).not.toContainEqual('*');
   });
 
-  it('should scope the digest function SES permission to the sender identity ARN', () => {
-    const identityId = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'SenderIdentity');
-    template.hasResourceProperties('AWS::SES::EmailIdentity', { EmailIdentity: 'example.com' });
+  it('should let the digest function send only as the sender identity, through the configuration set', () => {
+    const identityId = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'EmailIdentity');
+    const configurationSetId = logicalIdOf(
+      template,
+      'AWS::SES::ConfigurationSet',
+      'EmailConfigurationSet',
+    );
+    template.hasResourceProperties('AWS::SES::EmailIdentity', {
+      EmailIdentity: 'example.com',
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: configurationSetId } },
+    });
+    template.hasResourceProperties('AWS::SES::ConfigurationSet', {
+      SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
+      ReputationOptions: { ReputationMetricsEnabled: true },
+    });
 
     const ses = statementsOf(template, 'SendDigestsFunction').filter((s) =>
       actionsOf(s).some((a) => a.startsWith('ses:')),
@@ -190,9 +202,31 @@ describe('LikewatchStack', () => {
 
     expect(ses).toHaveLength(1);
     expect(actionsOf(ses[0]!).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-    expect(ses[0]!.Resource).not.toBe('*');
-    expect(JSON.stringify(ses[0]!.Resource)).toContain(':identity/');
-    expect(JSON.stringify(ses[0]!.Resource)).toContain(`"Ref":"${identityId}"`);
+    const resources = JSON.stringify(ses[0]!.Resource);
+    expect(resources).not.toContain('"*"');
+    expect(resources).toContain(':identity/');
+    expect(resources).toContain(`"Ref":"${identityId}"`);
+    expect(resources).toContain(':configuration-set/');
+    expect(resources).toContain(`"Ref":"${configurationSetId}"`);
+    expect(
+      statementsOf(template, 'PollStatsFunction').filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('ses:')),
+      ),
+    ).toHaveLength(0);
+  });
+
+  it('should publish bounces and complaints to the SES events topic and print the DNS records to publish', () => {
+    template.hasResourceProperties('AWS::SES::ConfigurationSetEventDestination', {
+      EventDestination: Match.objectLike({
+        Enabled: true,
+        MatchingEventTypes: Match.arrayWith(['bounce', 'complaint']),
+        SnsDestination: { TopicARN: { Ref: Match.stringLikeRegexp('^EmailEventsTopic') } },
+      }),
+    });
+    const outputs = Object.keys(template.findOutputs('*'));
+    expect(outputs.filter((name) => name.startsWith('EmailDkimRecord'))).toHaveLength(3);
+    expect(outputs.some((name) => name.startsWith('EmailSpfRecord'))).toBe(true);
+    expect(outputs.some((name) => name.startsWith('EmailDmarcRecord'))).toBe(true);
   });
 
   it('should let only the digest function read the generated link-signing key', () => {
@@ -211,8 +245,38 @@ describe('LikewatchStack', () => {
     expect(statementsOf(template, 'PollStatsFunction').filter(readsSecret)).toHaveLength(0);
   });
 
-  it('should alarm the operator on function errors and dead letters', () => {
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 3);
+  it('should alarm the operator on errors, dead letters, poll failures, send errors and SES reputation', () => {
+    const descriptions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
+      (alarm) => String(alarm.Properties.AlarmDescription),
+    );
+    expect(descriptions).toHaveLength(7);
+    for (const expected of [
+      /dead-letter queue/,
+      /PollStatsFunction threw/,
+      /SendDigestsFunction threw/,
+      /polls failed/,
+      /Digests failed to send/,
+      /bounce rate reached 4%/,
+      /complaint rate reached 0.08%/,
+    ]) {
+      expect(
+        descriptions.some((description) => expected.test(description)),
+        String(expected),
+      ).toBe(true);
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('bounce rate'),
+      Namespace: 'AWS/SES',
+      MetricName: 'Reputation.BounceRate',
+      Threshold: 0.04,
+    });
+    template.hasResourceProperties('AWS::Logs::MetricFilter', {
+      FilterPattern: '{ $.message = "poll run finished" }',
+      MetricTransformations: [
+        Match.objectLike({ MetricName: 'PollFailed', MetricValue: '$.failed' }),
+      ],
+    });
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',

@@ -15,6 +15,11 @@ export interface BenchSection {
   rows: Array<Array<string | number>>;
   /** Target lines, e.g. "Target: explain ≤ 2× parse — met (1.4×)". */
   verdicts?: string[];
+  /**
+   * Per-operation quantities this run measured (e.g. `storage.writeUnitsPerPoll.200`), saved to
+   * docs/measurements.json, where `likewatch cost` reads them.
+   */
+  measurements?: Record<string, number>;
 }
 
 /** A benchmark: a name for `npm run bench -- NAME` and a function that measures. */
@@ -86,7 +91,13 @@ export async function runBenchmarks(
   ].join('\n');
   if (only.length === 0) {
     await writeFile(outputPath, document);
-    console.log(`\nWrote ${outputPath}`);
+    const measurements = Object.assign({}, ...sections.map((section) => section.measurements ?? {}));
+    const measurementsPath = outputPath.replace(/BENCHMARKS\.md$/, 'measurements.json');
+    await writeFile(
+      measurementsPath,
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, measurements }, null, 2)}\n`,
+    );
+    console.log(`\nWrote ${outputPath} and ${measurementsPath}`);
   } else {
     console.log('\n(A partial run does not rewrite docs/BENCHMARKS.md.)');
   }

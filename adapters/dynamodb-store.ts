@@ -1,67 +1,101 @@
 /**
  * The single-table DynamoDB store (see docs/data-model.md for keys and access patterns).
  *
- * Polls are stored one item per account and poll slot, the whole poll gzip-compressed in one binary attribute:
- * one write per account-poll whatever the number of videos, and a retried poll of the same slot overwrites the
- * same item instead of adding a second one.
+ * Poll history (compact raw polls and daily roll-ups) lives in `dynamodb/poll-history.ts`; source credentials
+ * are sealed by a {@link CredentialCipher} before they are written. This class is the one the rest of the code
+ * uses: it implements every storage port on one table.
  */
 
-import { gunzipSync, gzipSync } from 'node:zlib';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
-  type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { StoreError } from '../core/errors.ts';
-import { Account, Poll, Subscriber } from '../core/model.ts';
-import type { CredentialVault, SourceCredentials, Store } from '../core/ports.ts';
-
-const DAY_SECONDS = 86_400;
+import { InvalidConfigError, StoreError } from '../core/errors.ts';
+import {
+  Account,
+  DigestReport,
+  Feedback,
+  HandleSighting,
+  type Poll,
+  Subscriber,
+} from '../core/model.ts';
+import type {
+  CredentialVault,
+  FeedbackStore,
+  HandleHistory,
+  SourceCredentials,
+  Store,
+} from '../core/ports.ts';
+import type { CredentialCipher } from './credential-cipher.ts';
+import type { DailyRollup } from './dynamodb/daily-rollups.ts';
+import { accountPartition, keys as historyKeys, throughChunksOf } from './dynamodb/keys.ts';
+import { PollHistory } from './dynamodb/poll-history.ts';
+import {
+  DynamoTable,
+  type Item,
+  isConditionalCheckFailure,
+  type KeyRange,
+  stripKeys,
+} from './dynamodb/table.ts';
 
 /** Options of the DynamoDB store. */
 export interface DynamoDbStoreOptions {
   tableName: string;
-  /** Raw polls expire (DynamoDB TTL) this many days after they were taken. @default 90 */
+  /**
+   * Raw polls expire (DynamoDB TTL) this many days after they were taken, or imported if later; daily
+   * roll-ups are kept. @default 90
+   */
   pollRetentionDays?: number;
   /** A digest claim older than this is considered abandoned (the run died) and may be taken over. @default 15 */
   claimLeaseMinutes?: number;
+  /**
+   * Seals source credentials at rest. Without one, reading or writing credentials fails (functions that
+   * never touch credentials, such as the digest, need none).
+   */
+  credentialCipher?: CredentialCipher;
+  /** The current instant, for poll expiry. @default the system clock */
+  now?: () => Date;
 }
-
-type Item = Record<string, unknown>;
 
 const keys = {
   account: (id: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${id}` }),
   subscriber: (id: string) => ({ pk: 'SUBSCRIBERS', sk: `SUBSCRIBER#${id}` }),
   credentials: (accountId: string) => ({ pk: `ACCOUNT#${accountId}`, sk: 'CREDENTIALS' }),
-  poll: (accountId: string, slot: string) => ({ pk: `ACCOUNT#${accountId}`, sk: `POLL#${slot}` }),
   digest: (subscriberId: string, localDate: string) => ({
     pk: `SUBSCRIBER#${subscriberId}`,
     sk: `DIGEST#${localDate}`,
   }),
 };
 
-/** Implements the core's Store and CredentialVault ports on one DynamoDB table. */
-export class DynamoDbStore implements Store, CredentialVault {
+/** Implements the core's storage ports on one DynamoDB table. */
+export class DynamoDbStore implements Store, CredentialVault, HandleHistory, FeedbackStore {
   private readonly tableName: string;
-  private readonly retentionSeconds: number;
   private readonly leaseMs: number;
+  private readonly table: DynamoTable;
+  private readonly history: PollHistory;
+  private readonly credentialCipher: CredentialCipher | undefined;
 
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     options: DynamoDbStoreOptions,
   ) {
     this.tableName = options.tableName;
-    this.retentionSeconds = (options.pollRetentionDays ?? 90) * DAY_SECONDS;
     this.leaseMs = (options.claimLeaseMinutes ?? 15) * 60_000;
+    this.table = new DynamoTable(doc, options.tableName);
+    this.history = new PollHistory(this.table, {
+      retentionDays: options.pollRetentionDays ?? 90,
+      now: options.now ?? (() => new Date()),
+    });
+    this.credentialCipher = options.credentialCipher;
   }
 
+  /** Stores the account and starts its handle history with the handle it was registered under. */
   async putAccount(account: Account): Promise<void> {
     await this.put({ ...keys.account(account.id), ...account });
+    await this.recordSighting(account.id, account.handle, new Date(account.addedAt));
   }
 
   async listAccounts(): Promise<Account[]> {
@@ -93,30 +127,63 @@ export class DynamoDbStore implements Store, CredentialVault {
     return items.map((item) => Subscriber.parse(stripKeys(item)));
   }
 
+  /** Stores a poll under its slot, compact and chunked when large; see `dynamodb/poll-history.ts`. */
   async putPoll(accountId: string, slot: string, poll: Poll): Promise<void> {
-    const takenAt = Math.floor(Date.parse(poll.at) / 1000);
+    await this.history.putPoll(accountId, slot, poll);
+  }
+
+  /** Raw polls of the range, and one poll a day from the roll-ups where raw polls have expired. */
+  async listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]> {
+    return this.history.listPolls(accountId, from, to);
+  }
+
+  /** The daily roll-ups of the UTC days `fromDay`..`toDay` (`YYYY-MM-DD`, inclusive), oldest first. */
+  async listDailyRollups(
+    accountId: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<DailyRollup[]> {
+    return this.history.listDailyRollups(accountId, fromDay, toDay);
+  }
+
+  async recordHandle(accountId: string, handle: string, seenAt: Date): Promise<void> {
+    await this.recordSighting(accountId, handle, seenAt);
+    // The latest sighting names the account; an older one arriving late changes nothing.
+    await this.guard(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          UpdateExpression: 'SET handle = :handle, handleSeenAt = :seenAt',
+          ConditionExpression:
+            'attribute_exists(pk) AND (attribute_not_exists(handleSeenAt) OR handleSeenAt <= :seenAt)',
+          ExpressionAttributeValues: { ':handle': handle, ':seenAt': seenAt.toISOString() },
+        }),
+      ),
+    ).catch(ignoreConditionFailure);
+  }
+
+  async listHandles(accountId: string): Promise<HandleSighting[]> {
+    const items = await this.queryAll({ pk: accountPartition(accountId), prefix: 'HANDLE#' });
+    return items
+      .map((item) => HandleSighting.parse(stripKeys(item)))
+      .sort((a, b) => a.firstSeenAt.localeCompare(b.firstSeenAt));
+  }
+
+  async putFeedback(feedback: Feedback): Promise<void> {
+    const valid = Feedback.parse(feedback);
     await this.put({
-      ...keys.poll(accountId, slot),
-      at: poll.at,
-      status: poll.status,
-      payload: gzipSync(JSON.stringify(poll)),
-      expiresAt: takenAt + this.retentionSeconds,
+      ...historyKeys.feedback(valid.accountId, valid.night, valid.cause, valid.subscriberId),
+      ...valid,
     });
   }
 
-  async listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]> {
+  async listFeedback(accountId: string, fromNight: string, toNight: string): Promise<Feedback[]> {
     const items = await this.queryAll({
-      pk: `ACCOUNT#${accountId}`,
-      between: [`POLL#${from.toISOString()}`, `POLL#${to.toISOString()}`],
+      pk: accountPartition(accountId),
+      between: [`FEEDBACK#${fromNight}`, throughChunksOf(`FEEDBACK#${toNight}`)],
     });
-    return items
-      .map((item) =>
-        Poll.parse(JSON.parse(gunzipSync(item.payload as Uint8Array).toString('utf8'))),
-      )
-      .filter((poll) => {
-        const at = Date.parse(poll.at);
-        return at >= from.getTime() && at <= to.getTime();
-      });
+    return items.map((item) => Feedback.parse(stripKeys(item)));
   }
 
   async claimDigest(subscriberId: string, localDate: string, claimedAt: Date): Promise<boolean> {
@@ -148,18 +215,52 @@ export class DynamoDbStore implements Store, CredentialVault {
     }
   }
 
-  async markDigestSent(subscriberId: string, localDate: string, messageId: string): Promise<void> {
+  async markDigestSent(
+    subscriberId: string,
+    localDate: string,
+    messageId: string,
+    report?: DigestReport,
+  ): Promise<void> {
+    // The report is kept as JSON text: small (a few accounts and videos) and read back whole.
+    const withReport = report === undefined ? '' : ', report = :report';
     await this.guard(() =>
       this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.digest(subscriberId, localDate),
-          UpdateExpression: 'SET #state = :sent, messageId = :messageId',
+          UpdateExpression: `SET #state = :sent, messageId = :messageId${withReport}`,
           ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':sent': 'sent', ':messageId': messageId },
+          ExpressionAttributeValues: {
+            ':sent': 'sent',
+            ':messageId': messageId,
+            ...(report === undefined ? {} : { ':report': JSON.stringify(report) }),
+          },
         }),
       ),
     );
+  }
+
+  /**
+   * The report stored with a sent digest. A missing or unreadable report gives undefined: it only feeds the
+   * next digest's follow-ups, which are left out rather than failing the digest.
+   */
+  async getDigestReport(
+    subscriberId: string,
+    localDate: string,
+  ): Promise<DigestReport | undefined> {
+    const result = await this.guard(() =>
+      this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: keys.digest(subscriberId, localDate) }),
+      ),
+    );
+    const stored = result.Item?.report;
+    if (typeof stored !== 'string') return undefined;
+    try {
+      const parsed = DigestReport.safeParse(JSON.parse(stored));
+      return parsed.success ? parsed.data : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   async releaseDigest(subscriberId: string, localDate: string): Promise<void> {
@@ -178,7 +279,9 @@ export class DynamoDbStore implements Store, CredentialVault {
     });
   }
 
+  /** The account's credentials, opened with the configured cipher. */
   async getCredentials(accountId: string): Promise<SourceCredentials | undefined> {
+    const cipher = this.requireCipher();
     const result = await this.guard(() =>
       this.doc.send(
         new GetCommand({
@@ -188,70 +291,72 @@ export class DynamoDbStore implements Store, CredentialVault {
         }),
       ),
     );
-    return result.Item ? (stripKeys(result.Item) as unknown as SourceCredentials) : undefined;
+    if (!result.Item) return undefined;
+    const { scheme, wrappedKey, sealed } = result.Item;
+    if (typeof scheme !== 'string') {
+      throw new StoreError(`the credentials of account ${accountId} are not sealed`);
+    }
+    const plaintext = await cipher.open(
+      { scheme, wrappedKey: wrappedKey as Uint8Array, sealed: sealed as Uint8Array },
+      { accountId },
+    );
+    return JSON.parse(Buffer.from(plaintext).toString('utf8')) as SourceCredentials;
   }
 
+  /** Seals the credentials (the account id is the encryption context) and stores them. */
   async putCredentials(accountId: string, credentials: SourceCredentials): Promise<void> {
-    await this.put({ ...keys.credentials(accountId), ...credentials });
+    const sealed = await this.requireCipher().seal(Buffer.from(JSON.stringify(credentials)), {
+      accountId,
+    });
+    await this.put({ ...keys.credentials(accountId), ...sealed });
+  }
+
+  private requireCipher(): CredentialCipher {
+    if (!this.credentialCipher) {
+      throw new InvalidConfigError(
+        'no credential key configured: set CREDENTIALS_KMS_KEY_ID (AWS) or CREDENTIALS_LOCAL_KEY',
+      );
+    }
+    return this.credentialCipher;
+  }
+
+  /** Adds or widens the history item of one handle (first and last sighting). */
+  private async recordSighting(accountId: string, handle: string, seenAt: Date): Promise<void> {
+    const at = seenAt.toISOString();
+    const update = (expression: string, condition: string) =>
+      this.guard(() =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: historyKeys.handle(accountId, handle),
+            UpdateExpression: expression,
+            ConditionExpression: condition,
+            ExpressionAttributeValues: { ':handle': handle, ':at': at },
+          }),
+        ),
+      ).catch(ignoreConditionFailure);
+    await update(
+      'SET handle = :handle, firstSeenAt = if_not_exists(firstSeenAt, :at), lastSeenAt = :at',
+      'attribute_not_exists(lastSeenAt) OR lastSeenAt < :at',
+    );
+    await update('SET handle = :handle, firstSeenAt = :at', 'firstSeenAt > :at');
   }
 
   private async put(item: Item): Promise<void> {
-    await this.guard(() =>
-      this.doc.send(new PutCommand({ TableName: this.tableName, Item: item })),
-    );
+    await this.table.put(item);
   }
 
   /** Reads every page of a query on the table's primary key. */
-  private async queryAll(
-    query: { pk: string; prefix: string } | { pk: string; between: [string, string] },
-  ): Promise<Item[]> {
-    const input: QueryCommandInput =
-      'prefix' in query
-        ? {
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': query.pk, ':prefix': query.prefix },
-          }
-        : {
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': query.pk,
-              ':from': query.between[0],
-              ':to': query.between[1],
-            },
-          };
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      const page = await this.guard(() =>
-        this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })),
-      );
-      items.push(...(page.Items ?? []));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
+  private async queryAll(range: KeyRange): Promise<Item[]> {
+    return this.table.query(range);
   }
 
   /** Runs one SDK call; failures become StoreError, condition failures pass through for callers. */
   private async guard<Output>(call: () => Promise<Output>): Promise<Output> {
-    try {
-      return await call();
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) throw error;
-      throw new StoreError('DynamoDB request failed', { cause: error });
-    }
+    return this.table.send(call);
   }
 }
 
-function isConditionalCheckFailure(error: unknown): boolean {
-  return (
-    error instanceof ConditionalCheckFailedException ||
-    (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException'
-  );
-}
-
-function stripKeys(item: Item): Item {
-  const { pk: _pk, sk: _sk, ...rest } = item;
-  return rest;
+function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionalCheckFailure(error)) throw error;
 }

@@ -91,7 +91,10 @@ export async function runBenchmarks(
   ].join('\n');
   if (only.length === 0) {
     await writeFile(outputPath, document);
-    const measurements = Object.assign({}, ...sections.map((section) => section.measurements ?? {}));
+    const measurements = Object.assign(
+      {},
+      ...sections.map((section) => section.measurements ?? {}),
+    );
     const measurementsPath = outputPath.replace(/BENCHMARKS\.md$/, 'measurements.json');
     await writeFile(
       measurementsPath,

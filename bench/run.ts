@@ -3,7 +3,9 @@ import type { Benchmark } from './harness.ts';
 import { runBenchmarks } from './harness.ts';
 
 /** Registered benchmarks, loaded lazily so a partial run imports only what it needs. */
-const registry: Array<{ name: string; load: () => Promise<Benchmark> }> = [];
+const registry: Array<{ name: string; load: () => Promise<Benchmark> }> = [
+  { name: 'storage', load: async () => (await import('./storage.ts')).storageBenchmark },
+];
 
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !registry.some((entry) => entry.name === name));

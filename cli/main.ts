@@ -7,13 +7,31 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'Run the whole pipeline on embedded services (two simulated weeks, one digest)',
     load: async () => (await import('./commands/start.ts')).startCommand,
   },
+  digest: {
+    summary: 'Preview a subscriber’s morning digest as .html, .txt and .eml files (sends nothing)',
+    load: async () => (await import('./commands/digest.ts')).digestCommand,
+  },
   explain: {
     summary: 'Explain the last 24 hours of a fleet history (likewatch.fleet/v1) per account',
     load: async () => (await import('./commands/explain.ts')).explainCommand,
   },
   simulate: {
-    summary: 'Write simulated fleet histories with the expected explanation of each account (labels)',
+    summary:
+      'Write simulated fleet histories with the expected explanation of each account (labels)',
     load: async () => (await import('./commands/simulate.ts')).simulateCommand,
+  },
+  export: {
+    summary: 'Write the stored poll history as a fleet document (likewatch.fleet/v1) to stdout',
+    load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
+  import: {
+    summary: 'Load a fleet document (likewatch.fleet/v1) into the store',
+    load: async () => (await import('./commands/import.ts')).importCommand,
+  },
+  'fake-tiktok': {
+    summary:
+      'Run the fake TikTok (Display API, Research API, web pages) alone, with switchable faults',
+    load: async () => (await import('./commands/fake-tiktok.ts')).fakeTikTokCommand,
   },
 };
 

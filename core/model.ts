@@ -47,15 +47,28 @@ export const PollFailureReason = z.enum([
   'network_error',
   'quota_exhausted',
   'bot_check',
+  /** The run stopped (deadline or cancellation) before this account was polled. */
+  'not_reached',
+  /** The source refuses this client outright (e.g. the web page says the IP address is blocked). */
+  'blocked',
+  /** The account's source kind is not enabled in this deployment. */
+  'source_disabled',
 ]);
 export type PollFailureReason = z.infer<typeof PollFailureReason>;
 
-/** A poll: one observation of an account and its public videos at an instant. */
+/**
+ * A poll: one observation of an account and its public videos at an instant.
+ *
+ * `rounded: true`: the source gave some counts rounded (e.g. 22.6K). `archived: true`: the video counts come from
+ * an archived index that lags the live counts (TikTok Research API: new videos up to 48 h late, counts up to
+ * 10 days behind), so a change shows days after it happened.
+ */
 export const Poll = z.discriminatedUnion('status', [
   z.object({
     at: Instant,
     status: z.literal('ok'),
     rounded: z.boolean().optional(),
+    archived: z.boolean().optional(),
     profile: Profile,
     videos: z.array(VideoStats),
   }),
@@ -63,6 +76,7 @@ export const Poll = z.discriminatedUnion('status', [
     at: Instant,
     status: z.literal('partial'),
     rounded: z.boolean().optional(),
+    archived: z.boolean().optional(),
     reason: PollFailureReason.optional(),
     profile: Profile.optional(),
     videos: z.array(VideoStats),
@@ -180,6 +194,10 @@ export const TimeZone = z.string().refine(
   { message: 'not an IANA time zone (e.g. Europe/Berlin)' },
 );
 
+/** Whether a subscriber receives digests; see {@link Subscriber}. */
+export const SubscriberStatus = z.enum(['active', 'paused', 'unsubscribed']);
+export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
+
 /** Someone who receives the morning digest for some accounts. */
 export const Subscriber = z.object({
   id: z.string().min(1),
@@ -190,8 +208,63 @@ export const Subscriber = z.object({
   /** On a night with nothing to report: a one-line all-clear, or no email at all. */
   quietNights: z.enum(['all_clear', 'skip']),
   accountIds: z.array(z.string().min(1)).min(1),
+  /**
+   * Whether digests go out: `paused` and `unsubscribed` subscribers get none. Absent means `active`, so
+   * subscribers stored before the field existed keep receiving their digest.
+   */
+  status: SubscriberStatus.optional(),
 });
 export type Subscriber = z.infer<typeof Subscriber>;
+
+/** True when digests may be sent to `subscriber` (an absent status counts as active). */
+export function receivesDigests(subscriber: Subscriber): boolean {
+  return (subscriber.status ?? 'active') === 'active';
+}
+
+/** What one account's part of a sent digest said, as far as the next morning's follow-up needs it. */
+export const ReportedAccount = z.object({
+  accountId: z.string().min(1),
+  handle: z.string(),
+  verdict: Verdict,
+  /** Likes the digest said were removed overnight. */
+  lost: Count,
+  /** The best-fitting cause the digest named, if any. */
+  topCause: Cause.optional(),
+  /**
+   * The videos that lost likes: their count before the drop and at the end of the night (absent when the
+   * video was no longer public). The next morning compares today's counts against these.
+   */
+  videos: z.array(z.object({ id: z.string(), before: Count, after: Count.optional() })),
+});
+export type ReportedAccount = z.infer<typeof ReportedAccount>;
+
+/** What a digest reported, kept with its sent marker so the next digest can follow up on it. */
+export const DigestReport = z.object({
+  /** The end of the night the digest covered. */
+  asOf: Instant,
+  accounts: z.array(ReportedAccount),
+});
+export type DigestReport = z.infer<typeof DigestReport>;
+
+/** A handle an account was seen under (accounts are keyed by the platform's stable id; handles change). */
+export const HandleSighting = z.object({
+  handle: z.string().min(1),
+  firstSeenAt: Instant,
+  lastSeenAt: Instant,
+});
+export type HandleSighting = z.infer<typeof HandleSighting>;
+
+/** A subscriber's answer to "was this right?" about one cause the digest gave for one account's night. */
+export const Feedback = z.object({
+  subscriberId: z.string().min(1),
+  accountId: z.string().min(1),
+  /** The digest's local date (`YYYY-MM-DD`), as in its sent marker. */
+  night: z.iso.date(),
+  cause: Cause,
+  correct: z.boolean(),
+  answeredAt: Instant,
+});
+export type Feedback = z.infer<typeof Feedback>;
 
 /** Payload the poll schedule sends to the poll function. */
 export const PollEvent = z.object({

@@ -2,18 +2,43 @@
  * Ports: what the core needs from the outside world. Adapters in `adapters/` implement them against AWS and
  * TikTok; tests and the local runtime may pass other implementations.
  */
-import type { Account, Explanation, Fleet, Poll, Subscriber } from './model.ts';
+import type {
+  Account,
+  DigestReport,
+  Explanation,
+  Feedback,
+  Fleet,
+  HandleSighting,
+  Poll,
+  Subscriber,
+} from './model.ts';
 
 /** Reads one account's current public stats from TikTok. Never throws for per-account trouble: a poll
  * that could not be read comes back as `failed` (or `partial`) with a reason. */
 export interface StatsSource {
-  poll(account: Account, at: Date, signal?: AbortSignal): Promise<PollOutcome>;
+  poll(account: Account, at: Date, signal?: AbortSignal, hints?: PollHints): Promise<PollOutcome>;
+  /**
+   * Called once per run with every account about to be polled, before any `poll`: lets a source with a daily
+   * budget (the Research API) decide up front which accounts fit, instead of failing whoever comes last.
+   */
+  prepare?(accounts: readonly Account[], at: Date): Promise<void>;
+}
+
+/** What the caller already knows about an account, for sources that can use it. */
+export interface PollHints {
+  /**
+   * Ids of the videos the latest complete poll listed (plus any seen since). Read lazily: only a source that
+   * needs it (to re-read videos a broken list left out) pays for the store read.
+   */
+  knownVideoIds?: () => Promise<readonly string[]>;
 }
 
 /** A poll plus what the source learned about the account on the way (e.g. it needs re-authorization). */
 export interface PollOutcome {
   poll: Poll;
   accountStatus?: Account['status'];
+  /** The account's current username as the source showed it; differs from `account.handle` after a rename. */
+  handle?: string;
 }
 
 /** Accounts, subscribers, poll history and sent-digest markers. */
@@ -32,10 +57,35 @@ export interface Store {
    * claimed (by a retry or a concurrent run), so exactly one caller sends.
    */
   claimDigest(subscriberId: string, localDate: string, claimedAt: Date): Promise<boolean>;
-  /** Records that a claimed digest went out (message id from the mailer). */
-  markDigestSent(subscriberId: string, localDate: string, messageId: string): Promise<void>;
+  /**
+   * Records that a claimed digest went out (message id from the mailer), with what it reported so the next
+   * morning's digest can follow up on it.
+   */
+  markDigestSent(
+    subscriberId: string,
+    localDate: string,
+    messageId: string,
+    report?: DigestReport,
+  ): Promise<void>;
+  /** What the digest of that subscriber and local date reported, if it was sent with a report. */
+  getDigestReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined>;
   /** Gives a claim back after a send that definitely failed, so the next run retries it. */
   releaseDigest(subscriberId: string, localDate: string): Promise<void>;
+}
+
+/** The handles each account was seen under, kept when it renames itself. */
+export interface HandleHistory {
+  /** Records that the account showed `handle` at `seenAt`; the latest sighting becomes the account's handle. */
+  recordHandle(accountId: string, handle: string, seenAt: Date): Promise<void>;
+  /** Every handle the account was seen under, earliest first. */
+  listHandles(accountId: string): Promise<HandleSighting[]>;
+}
+
+/** Subscribers' answers to "was this right?"; answering the same question again replaces the answer. */
+export interface FeedbackStore {
+  putFeedback(feedback: Feedback): Promise<void>;
+  /** One account's answers for the nights `fromNight`..`toNight` (`YYYY-MM-DD`, inclusive), oldest first. */
+  listFeedback(accountId: string, fromNight: string, toNight: string): Promise<Feedback[]>;
 }
 
 /** OAuth credentials for one account's Display API access. */
@@ -76,6 +126,14 @@ export interface OutgoingEmail {
 /** Sends email; resolves with the provider's message id. */
 export interface Mailer {
   send(email: OutgoingEmail): Promise<string>;
+}
+
+/**
+ * Addresses that must not be mailed (hard bounces, complaints), as the SES event handling records them.
+ * The digest asks before sending and skips a suppressed address.
+ */
+export interface SuppressionList {
+  isSuppressed(email: string): Promise<boolean>;
 }
 
 /** Produces the engine's explanation for a fleet window (the pure engine, behind a port for tests). */

@@ -35,3 +35,10 @@ export function localDateAndHour(instant: Date, timeZone: string): { date: strin
 export function floorToHour(instant: Date): Date {
   return new Date(Math.floor(instant.getTime() / HOUR_MS) * HOUR_MS);
 }
+
+/** The calendar date `days` after `localDate` (`YYYY-MM-DD`; negative `days` go back). */
+export function addDays(localDate: string, days: number): string {
+  const midnight = Date.parse(`${localDate}T00:00:00Z`);
+  if (Number.isNaN(midnight)) throw new RangeError(`not a date: ${localDate}`);
+  return new Date(midnight + days * DAY_MS).toISOString().slice(0, 10);
+}

@@ -18,6 +18,7 @@ const CONTEXT_KEYS = [
   'retentionDays',
   'operatorEmail',
   'pollReservedConcurrency',
+  'tiktokClientKey',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -30,6 +31,7 @@ const EXAMPLES: Record<ContextKey, string> = {
   retentionDays: '90',
   operatorEmail: 'ops@example.com',
   pollReservedConcurrency: '1',
+  tiktokClientKey: 'awc1example2key3',
 };
 
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
@@ -85,6 +87,11 @@ const StackConfigSchema = z
       (value) => (value === '' || value === undefined ? undefined : Number(value)),
       z.number().int().min(1).max(100).optional(),
     ),
+    /**
+     * The TikTok app's client key (developer portal), needed to refresh creators' access tokens and for the
+     * Research API. Its secret lives in Secrets Manager (the stack's TikTokClientSecret).
+     */
+    tiktokClientKey: optionalContextString(z.string().min(1)),
   })
   .transform((config) => {
     // The refine above guarantees an address; the schema cannot express that in the type.

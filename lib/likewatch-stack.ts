@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -70,6 +71,28 @@ export class LikewatchStack extends Stack {
 
     const email = new EmailSending(this, 'Email', { senderDomain: config.senderDomain });
 
+    // Wraps the data keys that seal creators' TikTok tokens in the table (envelope encryption).
+    const credentialsKey = new kms.Key(this, 'CredentialsKey', {
+      description:
+        'Wraps the data keys that encrypt TikTok credentials stored in the likewatch table.',
+      enableKeyRotation: true,
+      // Without the key, the stored credentials cannot be opened again.
+      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+
+    // The TikTok app's client secret (refreshing creators' tokens; the Research API's client token). CDK puts
+    // a random placeholder in it: the operator replaces it with the real secret after the first deploy.
+    const tiktokClientSecret = new secretsmanager.Secret(this, 'TikTokClientSecret', {
+      description:
+        "The TikTok app's client secret (developer portal). Replace the generated value with the real one.",
+      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    Validations.of(tiktokClientSecret).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-SMG4',
+      reason:
+        'TikTok issues the client secret; it is rotated in the TikTok developer portal and then stored here by hand.',
+    });
+
     const linkSigningKey = new secretsmanager.Secret(this, 'LinkSigningKey', {
       description: 'Signs the links in digest emails (unsubscribe, preferences).',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
@@ -96,7 +119,15 @@ export class LikewatchStack extends Stack {
       memorySize: 512,
       timeout: Duration.minutes(5),
       reservedConcurrentExecutions: config.pollReservedConcurrency,
-    }).bindTable(this.table, 'readWrite');
+      environment: {
+        // The Research API source shares its daily quota between the day's runs.
+        POLL_EVERY_HOURS: String(config.pollEveryHours),
+        ...(config.tiktokClientKey ? { TIKTOK_CLIENT_KEY: config.tiktokClientKey } : {}),
+      },
+    })
+      .bindTable(this.table, 'readWrite')
+      .bindDataKey('CREDENTIALS_KMS_KEY_ID', credentialsKey)
+      .bindSecret('TIKTOK_CLIENT_SECRET_ARN', tiktokClientSecret);
 
     this.sendDigests = new LikewatchFunction(this, 'SendDigestsFunction', {
       ...functionDefaults,

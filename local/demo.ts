@@ -1,23 +1,28 @@
 /**
  * The main job on the embedded default: two simulated weeks of polls for a handful of demo accounts, then the
- * morning digest, all through the real handlers against embedded DynamoDB, SES and a fake TikTok.
+ * morning digests, all through the real handlers against embedded DynamoDB, SES and a fake TikTok.
  *
  * Primary course:
- * 1. Start the embedded services around a simulated world in which one account suffers a like drop on the
- *    last night.
+ * 1. Start the embedded services around a simulated world (`demo-world.ts`) whose last two nights exercise
+ *    every part of the digest: a purge on both nights, a dip that comes back, a shadow ban, an account whose
+ *    TikTok access is revoked, ordinary accounts.
  * 2. Register the demo accounts (with their OAuth tokens) and subscribers.
- * 3. Advance the simulated clock poll slot by poll slot, invoking the poll handler with the schedule's event.
- * 4. Invoke the digest handler for the last morning; the emails go through the local SES API.
+ * 3. Advance the simulated clock poll slot by poll slot, invoking the poll handler with the schedule's event;
+ *    revoke one account's access during the last day.
+ * 4. Invoke the digest handler for the morning before the last (so the last morning's digests can follow up
+ *    on what it reported), then for the last morning; the emails go through the local SES API.
  * 5. Read the emails back from SES and write them as .eml and .html files.
  */
 import { createDocumentClient } from '../adapters/aws-clients.ts';
+import { createCredentialCipher } from '../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
-import type { Account, Subscriber } from '../core/model.ts';
+import type { Account, SourceKind, Subscriber } from '../core/model.ts';
 import type { PollRunSummary } from '../core/poll-accounts.ts';
 import type { DigestRunSummary } from '../core/send-digests.ts';
-import { createDemoWorld, type WorldAccountInfo } from '../core/simulate/world.ts';
+import type { WorldAccountInfo } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
-import { loadLocalFunctions } from './invoke.ts';
+import { createDigestDemoWorld, DEMO_SUBSCRIBERS } from './demo-world.ts';
+import { type LocalFunctions, loadLocalFunctions } from './invoke.ts';
 import { type DeliveredEmail, readDeliveredEmails } from './local-ses.ts';
 import { type LocalServices, startLocalServices } from './services.ts';
 
@@ -28,58 +33,135 @@ export interface DemoOptions {
   seed: number;
   days: number;
   pollEveryHours: number;
+  /** Where the demo accounts' stats come from (every kind is served by the fake TikTok). @default display_api */
+  source?: SourceKind;
   /** Progress lines as the run goes. */
   onProgress: (message: string) => void;
 }
 
-/** What the demo did. */
-export interface DemoResult {
+/** The demo world, polled up to the last morning, with the first morning's digests sent. */
+export interface PreparedDemo {
   services: LocalServices;
+  /** The store the handlers use (the embedded table). */
+  store: DynamoDbStore;
+  functions: LocalFunctions;
   accounts: Account[];
   subscribers: Subscriber[];
   polls: PollRunSummary & { runs: number };
-  digests: DigestRunSummary;
-  emails: DeliveredEmail[];
+  /** The morning before the last one, and its digests (which the last morning's follow up on). */
+  previousMorning: Date;
+  previousDigests: DigestRunSummary;
+  previousEmails: DeliveredEmail[];
   dropAccount: Account;
 }
 
-/** Demo subscribers: who follows which demo accounts (by index), where they live, what they want on quiet nights. */
-const DEMO_SUBSCRIBERS = [
-  { id: 'sub-maya', email: 'maya@example.com', timeZone: 'Europe/London', follows: 'drop-and-one' },
-  { id: 'sub-agency', email: 'team@agency.example', timeZone: 'America/New_York', follows: 'all' },
-  { id: 'sub-quiet', email: 'kenji@example.net', timeZone: 'Asia/Tokyo', follows: 'others' },
-] as const;
+/** What the demo did. */
+export interface DemoResult extends PreparedDemo {
+  /** The last morning's digests. */
+  digests: DigestRunSummary;
+  emails: DeliveredEmail[];
+}
+
+/** The latest 07:00 UTC at or before `now`: the demo's default morning, whose night is fully in the past. */
+export function latestDemoMorning(now: Date): Date {
+  const today7 = Math.floor(now.getTime() / DAY_MS) * DAY_MS + 7 * HOUR_MS;
+  return new Date(today7 <= now.getTime() ? today7 : today7 - DAY_MS);
+}
 
 /** Runs the demo; the caller closes `result.services` (or keeps them for `--serve`). */
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
+  const prepared = await prepareDemo(options);
+  try {
+    const { asOf } = options;
+    options.onProgress(`Sending the digests for the morning of ${asOf.toISOString()}…`);
+    const digests = await prepared.functions.sendDigests({
+      kind: 'digest',
+      scheduledTime: asOf.toISOString(),
+    });
+    const earlier = new Set(prepared.previousEmails.map((email) => email.messageId));
+    const emails = (await readDeliveredEmails(prepared.services.sesEndpoint)).filter(
+      (email) => !earlier.has(email.messageId),
+    );
+    return { ...prepared, digests, emails };
+  } catch (error) {
+    await prepared.services.close();
+    throw error;
+  }
+}
+
+/**
+ * Everything up to the last morning's digests: services, accounts, subscribers, two weeks of polls, and the
+ * previous morning's digests. `likewatch digest --demo` previews the last morning from here without sending.
+ */
+export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
   const { asOf, onProgress } = options;
   const firstSlot = new Date(asOf.getTime() - options.days * DAY_MS);
-  const demo = createDemoWorld({
+  const previousMorning = new Date(asOf.getTime() - DAY_MS);
+  const demo = createDigestDemoWorld({
     seed: options.seed,
     start: new Date(firstSlot.getTime() - DAY_MS),
-    end: asOf,
+    asOf,
   });
   let simulatedNow = firstSlot;
 
   onProgress('Starting embedded DynamoDB, SES and TikTok…');
-  const services = await startLocalServices({ world: demo.world, now: () => simulatedNow });
+  const services = await startLocalServices({
+    world: demo.world,
+    now: () => simulatedNow,
+    sources: [options.source ?? 'display_api'],
+  });
   try {
     const functions = await loadLocalFunctions(services.env);
     const store = new DynamoDbStore(createDocumentClient(), {
       tableName: services.env.TABLE_NAME as string,
+      // The same key the poll function opens the demo accounts' tokens with.
+      credentialCipher: createCredentialCipher(services.env),
     });
 
-    const accounts = await registerAccounts(store, services, demo.world.accounts, firstSlot);
+    const source = options.source ?? 'display_api';
+    const accounts = await registerAccounts(
+      store,
+      services,
+      demo.world.accounts,
+      firstSlot,
+      source,
+    );
     const dropAccount = accounts.find((account) => account.id === demo.dropAccountId) as Account;
-    const subscribers = await registerSubscribers(store, accounts, dropAccount, asOf);
+    const subscribers = await registerSubscribers(store, asOf);
     onProgress(
       `Registered ${accounts.length} accounts (${accounts.map((a) => `@${a.handle}`).join(', ')}) and ${subscribers.length} subscribers`,
     );
 
-    const polls = { runs: 0, accounts: 0, ok: 0, partial: 0, failed: 0, needsReauthorization: 0 };
+    const polls = {
+      runs: 0,
+      accounts: 0,
+      ok: 0,
+      partial: 0,
+      failed: 0,
+      needsReauthorization: 0,
+      notReached: 0,
+    };
+    let previous: { digests: DigestRunSummary; emails: DeliveredEmail[] } | undefined;
+    let revoked = false;
     const slots = Math.round((options.days * 24) / options.pollEveryHours);
     for (let index = 0; index <= slots; index++) {
       simulatedNow = new Date(firstSlot.getTime() + index * options.pollEveryHours * HOUR_MS);
+      // The first morning's tick runs once every poll up to that morning is stored.
+      if (previous === undefined && simulatedNow.getTime() > previousMorning.getTime()) {
+        onProgress(`Sending the digests for the morning of ${previousMorning.toISOString()}…`);
+        previous = await sendAndRead(functions, services, previousMorning);
+      }
+      if (!revoked && simulatedNow.getTime() >= demo.revokeAt.getTime()) {
+        // The creator withdraws likewatch's access in TikTok: the access token is refused and the grant
+        // behind it can no longer be renewed, so only the creator reconnecting can bring the account back.
+        await store.putCredentials(demo.revokedAccountId, {
+          accessToken: 'act.revoked-by-the-creator',
+          refreshToken: 'rft.revoked-by-the-creator',
+          refreshTokenExpiresAt: '2000-01-01T00:00:00Z',
+          scope: 'user.info.basic,user.info.profile,user.info.stats,video.list',
+        });
+        revoked = true;
+      }
       const run = await functions.poll({ kind: 'poll', scheduledTime: simulatedNow.toISOString() });
       polls.runs += 1;
       polls.accounts += run.accounts;
@@ -87,6 +169,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       polls.partial += run.partial;
       polls.failed += run.failed;
       polls.needsReauthorization += run.needsReauthorization;
+      polls.notReached += run.notReached;
       // Report once per simulated day: after the last slot that falls inside it.
       const day = Math.floor((index * options.pollEveryHours) / 24);
       const nextDay = Math.floor(((index + 1) * options.pollEveryHours) / 24);
@@ -99,18 +182,36 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     onProgress(
       `Polled the morning of the digest: ${polls.accounts} account polls in ${polls.runs} poll runs`,
     );
-
-    onProgress(`Sending the digest for the morning of ${asOf.toISOString()}…`);
-    const digests = await functions.sendDigests({
-      kind: 'digest',
-      scheduledTime: asOf.toISOString(),
-    });
-    const emails = await readDeliveredEmails(services.sesEndpoint);
-    return { services, accounts, subscribers, polls, digests, emails, dropAccount };
+    previous ??= await sendAndRead(functions, services, previousMorning);
+    return {
+      services,
+      store,
+      functions,
+      accounts,
+      subscribers,
+      polls,
+      previousMorning,
+      previousDigests: previous.digests,
+      previousEmails: previous.emails,
+      dropAccount,
+    };
   } catch (error) {
     await services.close();
     throw error;
   }
+}
+
+/** Runs the digest tick for `morning` and reads back every email SES has received so far. */
+async function sendAndRead(
+  functions: LocalFunctions,
+  services: LocalServices,
+  morning: Date,
+): Promise<{ digests: DigestRunSummary; emails: DeliveredEmail[] }> {
+  const digests = await functions.sendDigests({
+    kind: 'digest',
+    scheduledTime: morning.toISOString(),
+  });
+  return { digests, emails: await readDeliveredEmails(services.sesEndpoint) };
 }
 
 async function registerAccounts(
@@ -118,6 +219,7 @@ async function registerAccounts(
   services: LocalServices,
   infos: readonly WorldAccountInfo[],
   addedAt: Date,
+  source: SourceKind,
 ): Promise<Account[]> {
   const accounts: Account[] = [];
   for (const info of infos) {
@@ -125,44 +227,36 @@ async function registerAccounts(
       platform: 'tiktok',
       id: info.id,
       handle: info.handle,
-      source: 'display_api',
+      source,
       status: 'active',
       addedAt: addedAt.toISOString(),
     };
     await store.putAccount(account);
-    await store.putCredentials(account.id, {
-      accessToken: services.tiktok.issueToken(account.id),
-      scope: 'user.info.basic,user.info.profile,user.info.stats,video.list',
-    });
+    if (source === 'display_api') {
+      // What the creator's OAuth consent yields; the access token expires on the fake's (simulated) clock,
+      // so the poller refreshes it, rotating the refresh token, about once a simulated day.
+      const grant = services.tiktok.issueGrant(account.id);
+      await store.putCredentials(account.id, {
+        accessToken: grant.access_token,
+        accessTokenExpiresAt: new Date(Date.now() + grant.expires_in * 1000).toISOString(),
+        refreshToken: grant.refresh_token,
+        refreshTokenExpiresAt: new Date(
+          Date.now() + (grant.refresh_expires_in ?? 0) * 1000,
+        ).toISOString(),
+        scope: grant.scope,
+      });
+    }
     accounts.push(account);
   }
   return accounts;
 }
 
-async function registerSubscribers(
-  store: DynamoDbStore,
-  accounts: Account[],
-  dropAccount: Account,
-  asOf: Date,
-): Promise<Subscriber[]> {
-  const others = accounts.filter((account) => account.id !== dropAccount.id);
-  const subscribers: Subscriber[] = DEMO_SUBSCRIBERS.map((demo) => {
-    const followed =
-      demo.follows === 'all'
-        ? accounts
-        : demo.follows === 'others'
-          ? others
-          : [dropAccount, ...others.slice(0, 1)];
-    return {
-      id: demo.id,
-      email: demo.email,
-      timeZone: demo.timeZone,
-      // Each demo subscriber's delivery hour is the local hour of the demo morning, so all are due at once.
-      deliveryHour: localDateAndHour(asOf, demo.timeZone).hour,
-      quietNights: 'all_clear',
-      accountIds: followed.map((account) => account.id),
-    };
-  });
+async function registerSubscribers(store: DynamoDbStore, asOf: Date): Promise<Subscriber[]> {
+  const subscribers: Subscriber[] = DEMO_SUBSCRIBERS.map(({ role: _role, ...subscriber }) => ({
+    ...subscriber,
+    // Each demo subscriber's delivery hour is the local hour of the demo morning, so all are due at once.
+    deliveryHour: localDateAndHour(asOf, subscriber.timeZone).hour,
+  }));
   for (const subscriber of subscribers) await store.putSubscriber(subscriber);
   return subscribers;
 }

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import type { SourceKind } from '../core/model.ts';
 import type { World } from '../core/simulate/world.ts';
 import { FakeTikTok } from './fake-tiktok/server.ts';
 
@@ -39,6 +40,8 @@ export interface LocalServicesOptions {
   now: () => Date;
   /** Base URL used in email links. @default http://127.0.0.1 (the pages are served by `--serve`) */
   publicBaseUrl?: string;
+  /** Stats sources the poll function enables (all served by the fake TikTok). @default ['display_api'] */
+  sources?: readonly SourceKind[];
 }
 
 /** A running embedded service: its endpoint and how to stop it. */
@@ -52,7 +55,7 @@ export async function startEmbeddedDynamoDb(): Promise<EmbeddedService> {
   const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  await createTable(endpoint);
+  await createLocalTable(endpoint);
   return { endpoint, close: () => closeServer(server) };
 }
 
@@ -81,9 +84,19 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: LOCAL_TABLE_NAME,
     TIKTOK_API_BASE_URL: tiktok.url,
+    // The fake serves the web pages too, and plays the TikTok app whose client key and secret these are.
+    TIKTOK_WEB_BASE_URL: tiktok.url,
+    TIKTOK_CLIENT_KEY: tiktok.client.key,
+    TIKTOK_CLIENT_SECRET: tiktok.client.secret,
+    ENABLED_SOURCES: (options.sources ?? ['display_api']).join(','),
+    // Two simulated weeks are replayed in seconds of wall-clock time, far faster than TikTok's 600 requests
+    // per minute; the fake does not limit the rate, so neither does the poller locally.
+    TIKTOK_RATE_LIMIT_PER_MINUTE: '1000000',
     SENDER_ADDRESS: 'likewatch <digest@likewatch.local>',
     PUBLIC_BASE_URL: options.publicBaseUrl ?? 'http://127.0.0.1/',
     LINK_SIGNING_KEY: randomBytes(32).toString('base64url'),
+    // Source credentials are sealed at rest locally too, under a key that lives as long as the run.
+    CREDENTIALS_LOCAL_KEY: randomBytes(32).toString('base64'),
     // The functions log JSON for CloudWatch; locally only warnings and errors are worth showing.
     POWERTOOLS_LOG_LEVEL: 'WARN',
   };
@@ -100,8 +113,8 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   };
 }
 
-/** The same key schema as the CDK table (lib/likewatch-stack.ts). */
-async function createTable(endpoint: string): Promise<void> {
+/** Creates the likewatch table at `endpoint` with the same key schema as the CDK table (lib/likewatch-stack.ts). */
+export async function createLocalTable(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
     region: 'us-east-1',

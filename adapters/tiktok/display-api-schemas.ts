@@ -4,15 +4,12 @@
  * before a single number from it is used.
  */
 import { z } from 'zod';
+import { ApiError } from './open-api.ts';
 
 const Count = z.number().int().nonnegative();
 
 /** The error object every v2 response carries; `code` is `ok` on success. */
-export const DisplayApiError = z.object({
-  code: z.string(),
-  message: z.string().optional(),
-  log_id: z.string().optional(),
-});
+export const DisplayApiError = ApiError;
 
 export const DisplayUser = z.object({
   open_id: z.string().min(1),
@@ -51,12 +48,22 @@ export const VideoListResponse = z.object({
   error: DisplayApiError,
 });
 
-/** Any error response: only the error object is relied upon. */
-export const ErrorResponse = z.object({ error: DisplayApiError });
+/** `/v2/video/query/`: the videos among the requested ids that still belong to the user (no paging). */
+export const VideoQueryResponse = z.object({
+  data: z.object({ videos: z.array(DisplayVideo) }),
+  error: DisplayApiError,
+});
 
 /** Fields requested from `/v2/user/info/` (scopes user.info.basic, user.info.profile, user.info.stats). */
 export const USER_FIELDS =
   'open_id,username,display_name,follower_count,following_count,likes_count,video_count';
+
+/** The same without `username`, for a creator who did not grant user.info.profile (asking would fail the call). */
+export const USER_FIELDS_WITHOUT_PROFILE =
+  'open_id,display_name,follower_count,following_count,likes_count,video_count';
+
+/** Scopes a poll cannot do without. */
+export const REQUIRED_SCOPES = ['user.info.stats', 'video.list'] as const;
 
 /** Fields requested from `/v2/video/list/` and `/v2/video/query/` (scope video.list). */
 export const VIDEO_FIELDS =
@@ -64,3 +71,6 @@ export const VIDEO_FIELDS =
 
 /** The documented maximum page size of `/v2/video/list/`. */
 export const VIDEO_PAGE_SIZE = 20;
+
+/** The documented maximum number of ids per `/v2/video/query/` request. */
+export const VIDEO_QUERY_BATCH = 20;

@@ -1,23 +1,44 @@
 /**
  * The official stats source: TikTok Display API v2, with each creator's own OAuth access token.
  *
- * A poll reads the profile (`/v2/user/info/`) and pages through `/v2/video/list/`. Whatever goes wrong comes
- * back as a `failed` or `partial` poll with a machine-readable reason — never as zeros, which the engine would
- * read as a drop.
+ * A poll reads the profile (`/v2/user/info/`) and pages through `/v2/video/list/`; when the list comes back
+ * short (a failed or missing page, a cursor that repeats), the videos the account is known to have are re-read
+ * with `/v2/video/query/`. Tokens are refreshed before they expire and once more when TikTok refuses one; the
+ * rotated refresh token is stored before it is used. Whatever goes wrong comes back as a `failed` or `partial`
+ * poll with a machine-readable reason — never as zeros, which the engine would read as a drop.
  */
 import type { z } from 'zod';
-import type { Account, PollFailureReason, VideoStats } from '../../core/model.ts';
-import type { CredentialVault, PollOutcome, StatsSource } from '../../core/ports.ts';
+import type { Account, VideoStats } from '../../core/model.ts';
+import type {
+  CredentialVault,
+  PollHints,
+  PollOutcome,
+  SourceCredentials,
+  StatsSource,
+} from '../../core/ports.ts';
 import {
   type DisplayUser,
   type DisplayVideo,
-  ErrorResponse,
+  REQUIRED_SCOPES,
   USER_FIELDS,
+  USER_FIELDS_WITHOUT_PROFILE,
   UserInfoResponse,
   VIDEO_FIELDS,
   VIDEO_PAGE_SIZE,
+  VIDEO_QUERY_BATCH,
   VideoListResponse,
+  VideoQueryResponse,
 } from './display-api-schemas.ts';
+import {
+  asSourceFailure,
+  failedOutcome,
+  type OperatorLog,
+  type RetryPolicy,
+  SourceFailure,
+  SourceHttp,
+} from './http.ts';
+import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
+import type { RateLimiter } from './rate-limiter.ts';
 
 /** Options of the Display API source. */
 export interface DisplayApiSourceOptions {
@@ -26,181 +47,351 @@ export interface DisplayApiSourceOptions {
   credentials: CredentialVault;
   /** Per-request timeout in milliseconds. */
   timeoutMs: number;
+  /** The app's client key and secret, needed to refresh access tokens. */
+  client?: ClientCredentials;
   /** Safety stop for the video list: 5,000 videos at 20 per page. @default 250 */
   maxPages?: number;
+  /** Refresh an access token that has less than this left. @default 10 minutes */
+  refreshMarginMs?: number;
+  limiter?: RateLimiter;
+  retry?: Partial<RetryPolicy>;
+  log?: OperatorLog;
   fetch?: typeof fetch;
-}
-
-/** A request that did not give a usable answer, with the reason to record. */
-class RequestFailure extends Error {
-  constructor(
-    readonly reason: PollFailureReason,
-    detail: string,
-  ) {
-    super(detail);
-  }
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Wall clock for token expiry. @default () => new Date() */
+  now?: () => Date;
 }
 
 /** Reads stats through the TikTok Display API v2. */
 export class DisplayApiSource implements StatsSource {
-  private readonly fetch: typeof fetch;
+  private readonly api: OpenApiClient;
   private readonly maxPages: number;
+  private readonly refreshMarginMs: number;
+  private readonly now: () => Date;
+  /** One refresh per account at a time: a rotated refresh token may be used only once. */
+  private readonly refreshing = new Map<string, Promise<SourceCredentials>>();
 
   constructor(private readonly options: DisplayApiSourceOptions) {
-    this.fetch = options.fetch ?? fetch;
+    this.api = new OpenApiClient(new SourceHttp(options), options.baseUrl);
     this.maxPages = options.maxPages ?? 250;
+    this.refreshMarginMs = options.refreshMarginMs ?? 10 * 60_000;
+    this.now = options.now ?? (() => new Date());
   }
 
-  async poll(account: Account, at: Date, signal?: AbortSignal): Promise<PollOutcome> {
-    const failed = (reason: PollFailureReason, detail?: string): PollOutcome => ({
-      poll: { at: at.toISOString(), status: 'failed', reason, ...(detail ? { detail } : {}) },
-      ...(reason === 'needs_reauthorization' ? { accountStatus: 'needs_reauthorization' } : {}),
-    });
-    if (account.status === 'needs_reauthorization') return failed('needs_reauthorization');
-    const credentials = await this.options.credentials.getCredentials(account.id);
-    if (!credentials) return failed('needs_reauthorization', 'no access token stored');
-    const token = credentials.accessToken;
-
-    let profile: z.infer<typeof DisplayUser>;
+  async poll(
+    account: Account,
+    at: Date,
+    signal?: AbortSignal,
+    hints?: PollHints,
+  ): Promise<PollOutcome> {
+    if (account.status === 'needs_reauthorization') {
+      return failedOutcome(at, 'needs_reauthorization');
+    }
     try {
-      const info = await this.request(
-        `/v2/user/info/?fields=${USER_FIELDS}`,
-        { method: 'GET' },
-        token,
-        UserInfoResponse,
-        signal,
-      );
-      profile = info.data.user;
+      return await this.read(account, at, signal, hints);
     } catch (error) {
-      if (error instanceof RequestFailure) return failed(error.reason, error.message);
-      throw error;
+      const failure = asSourceFailure(error);
+      if (failure.reason === 'needs_reauthorization') this.warnReauthorization(account, failure);
+      return failedOutcome(at, failure.reason, failure.message);
     }
-    if (profile.open_id !== account.id) {
-      return failed('malformed_response', 'the token belongs to another account');
+  }
+
+  private async read(
+    account: Account,
+    at: Date,
+    signal?: AbortSignal,
+    hints?: PollHints,
+  ): Promise<PollOutcome> {
+    const stored = await this.options.credentials.getCredentials(account.id);
+    if (!stored) throw new SourceFailure('needs_reauthorization', 'no access token stored');
+    const missing = missingScopes(stored.scope);
+    if (missing.length > 0) {
+      throw new SourceFailure('needs_reauthorization', `scopes not granted: ${missing.join(',')}`);
+    }
+    const session = new TokenSession(this, account.id, stored, signal);
+
+    const grantedProfile =
+      stored.scope === undefined || hasScope(stored.scope, 'user.info.profile');
+    const info = await session.call(
+      '/v2/user/info/',
+      { method: 'GET', fields: grantedProfile ? USER_FIELDS : USER_FIELDS_WITHOUT_PROFILE },
+      UserInfoResponse,
+    );
+    const user: z.infer<typeof DisplayUser> = info.data.user;
+    if (user.open_id !== account.id) {
+      return failedOutcome(at, 'malformed_response', 'the token belongs to another account');
     }
 
-    const videos: VideoStats[] = [];
-    let cursor: number | undefined;
-    let missingPages: RequestFailure | undefined;
-    for (let page = 0; ; page++) {
-      if (page === this.maxPages) {
-        missingPages = new RequestFailure('missing_pages', `stopped after ${page} pages`);
-        break;
-      }
-      try {
-        const list = await this.request(
-          `/v2/video/list/?fields=${VIDEO_FIELDS}`,
-          {
-            method: 'POST',
-            body: JSON.stringify({ max_count: VIDEO_PAGE_SIZE, ...(cursor ? { cursor } : {}) }),
-          },
-          token,
-          VideoListResponse,
-          signal,
-        );
-        videos.push(...list.data.videos.map((video) => toVideoStats(video, account.handle)));
-        // A page that says there is more but returns nothing would loop forever: treat it as missing data.
-        if (list.data.has_more && list.data.videos.length === 0) {
-          missingPages = new RequestFailure('missing_pages', 'empty page with has_more');
-          break;
-        }
-        if (!list.data.has_more) break;
-        cursor = list.data.cursor;
-      } catch (error) {
-        if (!(error instanceof RequestFailure)) throw error;
-        if (error.reason === 'needs_reauthorization') return failed(error.reason, error.message);
-        missingPages = error;
-        break;
-      }
+    const list = await this.listVideos(session, account.handle);
+    const videos = list.videos;
+    let problem = list.problem;
+    if (problem?.reason === 'needs_reauthorization') throw problem;
+    // A short list (a page failed, went missing or looped) is topped up with the videos known from earlier
+    // polls, re-read by id; only what is still unaccounted for makes the poll partial.
+    if (problem || videos.size < user.video_count) {
+      const recoveryProblem = await this.queryKnownVideos(session, account.handle, videos, hints);
+      // Without what earlier polls listed, a list that broke off cannot be shown to be complete; with it,
+      // the video count below decides.
+      const recovered = hints?.knownVideoIds !== undefined && recoveryProblem === undefined;
+      problem = recovered ? undefined : (problem ?? recoveryProblem);
     }
-
+    const complete = !problem && videos.size >= user.video_count;
     const base = {
       at: at.toISOString(),
       profile: {
-        followers: profile.follower_count,
-        following: profile.following_count,
-        likes: profile.likes_count,
-        videos: profile.video_count,
+        followers: user.follower_count,
+        following: user.following_count,
+        likes: user.likes_count,
+        videos: user.video_count,
       },
-      videos,
+      videos: [...videos.values()],
     };
-    if (missingPages) {
-      return { poll: { ...base, status: 'partial', reason: missingPages.reason } };
-    }
-    return { poll: { ...base, status: 'ok' } };
+    const handle = user.username || undefined;
+    if (complete) return { poll: { ...base, status: 'ok' }, ...(handle ? { handle } : {}) };
+    return {
+      poll: { ...base, status: 'partial', reason: problem?.reason ?? 'missing_pages' },
+      ...(handle ? { handle } : {}),
+    };
   }
 
-  /** One API call, validated; every way it can fail becomes a RequestFailure with a reason. */
-  private async request<S extends z.ZodType>(
+  /** Every page of `/v2/video/list/`; a page that fails ends the list with the problem kept. */
+  private async listVideos(
+    session: TokenSession,
+    handle: string,
+  ): Promise<{ videos: Map<string, VideoStats>; problem?: SourceFailure }> {
+    const videos = new Map<string, VideoStats>();
+    const seenCursors = new Set<number>();
+    let cursor: number | undefined;
+    for (let page = 0; page < this.maxPages; page++) {
+      let list: z.infer<typeof VideoListResponse>;
+      try {
+        list = await session.call(
+          '/v2/video/list/',
+          {
+            method: 'POST',
+            fields: VIDEO_FIELDS,
+            body: { max_count: VIDEO_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) },
+          },
+          VideoListResponse,
+        );
+      } catch (error) {
+        return { videos, problem: asSourceFailure(error) };
+      }
+      for (const video of list.data.videos) videos.set(video.id, toVideoStats(video, handle));
+      if (!list.data.has_more) return { videos };
+      // A page that says there is more but returns nothing, or a cursor seen before, would loop forever.
+      if (list.data.videos.length === 0) {
+        return { videos, problem: new SourceFailure('missing_pages', 'empty page with has_more') };
+      }
+      if (seenCursors.has(list.data.cursor) || list.data.cursor === cursor) {
+        return {
+          videos,
+          problem: new SourceFailure('missing_pages', `the cursor ${list.data.cursor} repeated`),
+        };
+      }
+      seenCursors.add(list.data.cursor);
+      cursor = list.data.cursor;
+    }
+    return {
+      videos,
+      problem: new SourceFailure('missing_pages', `stopped after ${this.maxPages} pages`),
+    };
+  }
+
+  /**
+   * Re-reads, 20 ids a request, the known videos the list left out. Returns the problem that stopped it, if
+   * any. Ids TikTok does not return are gone (deleted, private or no longer the user's).
+   */
+  private async queryKnownVideos(
+    session: TokenSession,
+    handle: string,
+    videos: Map<string, VideoStats>,
+    hints?: PollHints,
+  ): Promise<SourceFailure | undefined> {
+    if (!hints?.knownVideoIds) return undefined;
+    let known: readonly string[];
+    try {
+      known = await hints.knownVideoIds();
+    } catch (error) {
+      return asSourceFailure(error);
+    }
+    const absent = known.filter((id) => !videos.has(id));
+    for (let start = 0; start < absent.length; start += VIDEO_QUERY_BATCH) {
+      try {
+        const batch = absent.slice(start, start + VIDEO_QUERY_BATCH);
+        const found = await session.call(
+          '/v2/video/query/',
+          { method: 'POST', fields: VIDEO_FIELDS, body: { filters: { video_ids: batch } } },
+          VideoQueryResponse,
+        );
+        for (const video of found.data.videos) videos.set(video.id, toVideoStats(video, handle));
+      } catch (error) {
+        return asSourceFailure(error);
+      }
+    }
+    return undefined;
+  }
+
+  /** Credentials to use now: refreshed first when the access token is about to expire. */
+  async freshCredentials(
+    accountId: string,
+    credentials: SourceCredentials,
+    signal?: AbortSignal,
+  ): Promise<SourceCredentials> {
+    if (!this.expiresSoon(credentials) || !credentials.refreshToken) return credentials;
+    return this.refresh(accountId, credentials, signal);
+  }
+
+  /** Refreshes under a per-account lock, so concurrent callers share one rotation. */
+  refresh(
+    accountId: string,
+    stale: SourceCredentials,
+    signal?: AbortSignal,
+  ): Promise<SourceCredentials> {
+    const running = this.refreshing.get(accountId);
+    if (running) return running;
+    const refresh = this.rotate(accountId, stale, signal).finally(() =>
+      this.refreshing.delete(accountId),
+    );
+    this.refreshing.set(accountId, refresh);
+    return refresh;
+  }
+
+  private async rotate(
+    accountId: string,
+    stale: SourceCredentials,
+    signal?: AbortSignal,
+  ): Promise<SourceCredentials> {
+    // An overlapping run may already have rotated: the vault holds the only refresh token still valid.
+    const latest = (await this.options.credentials.getCredentials(accountId)) ?? stale;
+    if (latest.accessToken !== stale.accessToken && !this.expiresSoon(latest)) return latest;
+    if (!latest.refreshToken) {
+      throw new SourceFailure(
+        'unauthorized',
+        'the access token was refused and there is no refresh token',
+      );
+    }
+    const now = this.now().getTime();
+    if (latest.refreshTokenExpiresAt && Date.parse(latest.refreshTokenExpiresAt) <= now) {
+      throw new SourceFailure(
+        'needs_reauthorization',
+        'the refresh token has expired',
+        'invalid_grant',
+      );
+    }
+    if (!this.options.client) {
+      throw new SourceFailure(
+        'unauthorized',
+        'cannot refresh the access token: the TikTok client key and secret are not configured',
+      );
+    }
+    const token = await this.api.token(
+      this.options.client,
+      { grant_type: 'refresh_token', refresh_token: latest.refreshToken },
+      signal,
+    );
+    if (token.open_id && token.open_id !== accountId) {
+      throw new SourceFailure(
+        'malformed_response',
+        'the refreshed token belongs to another account',
+      );
+    }
+    const next: SourceCredentials = {
+      accessToken: token.access_token,
+      accessTokenExpiresAt: new Date(now + token.expires_in * 1000).toISOString(),
+      refreshToken: token.refresh_token ?? latest.refreshToken,
+      ...(token.refresh_expires_in
+        ? { refreshTokenExpiresAt: new Date(now + token.refresh_expires_in * 1000).toISOString() }
+        : latest.refreshTokenExpiresAt
+          ? { refreshTokenExpiresAt: latest.refreshTokenExpiresAt }
+          : {}),
+      ...((token.scope ?? latest.scope) ? { scope: token.scope ?? latest.scope } : {}),
+    };
+    // Stored before first use: the refresh token just sent is dead, and losing its successor would lose the
+    // account until the creator reconnects.
+    await this.options.credentials.putCredentials(accountId, next);
+    return next;
+  }
+
+  /** Calls the API through the shared client (used by TokenSession). */
+  callApi<S extends z.ZodType>(
     path: string,
-    init: { method: 'GET' | 'POST'; body?: string },
+    call: ApiCall,
     token: string,
     schema: S,
     signal?: AbortSignal,
   ): Promise<z.infer<S>> {
-    const timeout = AbortSignal.timeout(this.options.timeoutMs);
-    let response: Response;
-    try {
-      response = await this.fetch(new URL(path, this.options.baseUrl), {
-        method: init.method,
-        body: init.body,
-        headers: {
-          authorization: `Bearer ${token}`,
-          ...(init.body ? { 'content-type': 'application/json' } : {}),
-        },
-        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
-      });
-    } catch (error) {
-      const name = (error as Error).name;
-      if (name === 'TimeoutError' || name === 'AbortError') {
-        throw new RequestFailure('timeout', `no answer within ${this.options.timeoutMs} ms`);
-      }
-      throw new RequestFailure('network_error', (error as Error).message);
-    }
+    return this.api.call(path, call, token, schema, signal);
+  }
 
-    let body: unknown;
-    try {
-      body = await response.json();
-    } catch {
-      throw new RequestFailure(
-        response.status >= 500 ? 'server_error' : 'malformed_response',
-        `HTTP ${response.status} with a body that is not JSON`,
-      );
-    }
-    const errorCode = ErrorResponse.safeParse(body).data?.error.code;
-    if (!response.ok || (errorCode && errorCode !== 'ok')) {
-      throw new RequestFailure(
-        reasonFor(response.status, errorCode),
-        `HTTP ${response.status} ${errorCode ?? ''}`.trim(),
-      );
-    }
-    const parsed = schema.safeParse(body);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new RequestFailure('malformed_response', `${issue?.path.join('.')}: ${issue?.message}`);
-    }
-    return parsed.data;
+  private expiresSoon(credentials: SourceCredentials): boolean {
+    if (!credentials.accessTokenExpiresAt) return false;
+    const expiresAt = Date.parse(credentials.accessTokenExpiresAt);
+    return expiresAt - this.now().getTime() <= this.refreshMarginMs;
+  }
+
+  private warnReauthorization(account: Account, failure: SourceFailure): void {
+    this.options.log?.warn('TikTok account needs re-authorization', {
+      accountId: account.id,
+      handle: account.handle,
+      source: 'display_api',
+      code: failure.code,
+      detail: failure.message,
+    });
   }
 }
 
-/** Maps the documented error codes (tiktok-sources.md §1.8) to poll failure reasons. */
-function reasonFor(status: number, code: string | undefined): PollFailureReason {
-  switch (code) {
-    case 'rate_limit_exceeded':
-      return 'rate_limited';
-    case 'access_token_invalid':
-      return 'unauthorized';
-    case 'scope_not_authorized':
-    case 'scope_permission_missed':
-      return 'needs_reauthorization';
-    case 'internal_error':
-      return 'server_error';
+/**
+ * One poll's use of one account's token: refreshed up front when near expiry, and once more (then retried)
+ * when TikTok answers `access_token_invalid`.
+ */
+class TokenSession {
+  private credentials: SourceCredentials | undefined;
+  private refreshedOnRefusal = false;
+
+  constructor(
+    private readonly source: DisplayApiSource,
+    private readonly accountId: string,
+    private readonly stored: SourceCredentials,
+    private readonly signal?: AbortSignal,
+  ) {}
+
+  async call<S extends z.ZodType>(path: string, call: ApiCall, schema: S): Promise<z.infer<S>> {
+    this.credentials ??= await this.source.freshCredentials(
+      this.accountId,
+      this.stored,
+      this.signal,
+    );
+    try {
+      return await this.source.callApi(
+        path,
+        call,
+        this.credentials.accessToken,
+        schema,
+        this.signal,
+      );
+    } catch (error) {
+      if (!(error instanceof SourceFailure) || error.code !== 'access_token_invalid') throw error;
+      if (this.refreshedOnRefusal) throw error;
+      this.refreshedOnRefusal = true;
+      this.credentials = await this.source.refresh(this.accountId, this.credentials, this.signal);
+      return this.source.callApi(path, call, this.credentials.accessToken, schema, this.signal);
+    }
   }
-  if (status === 429) return 'rate_limited';
-  if (status === 401) return 'unauthorized';
-  if (status === 404) return 'not_found';
-  if (status >= 500) return 'server_error';
-  return 'malformed_response';
+}
+
+function hasScope(scope: string, wanted: string): boolean {
+  return scope
+    .split(/[,\s]+/)
+    .map((item) => item.trim())
+    .includes(wanted);
+}
+
+/** Required scopes missing from a recorded grant (none when the grant's scopes were not recorded). */
+function missingScopes(scope: string | undefined): string[] {
+  if (scope === undefined) return [];
+  return REQUIRED_SCOPES.filter((wanted) => !hasScope(scope, wanted));
 }
 
 function toVideoStats(video: DisplayVideo, handle: string): VideoStats {
@@ -215,7 +406,7 @@ function toVideoStats(video: DisplayVideo, handle: string): VideoStats {
     saves: null,
     title: video.title || video.video_description || undefined,
     url:
-      video.share_url ??
+      video.share_url ||
       `https://www.tiktok.com/@${encodeURIComponent(handle)}/video/${encodeURIComponent(video.id)}`,
   };
 }

@@ -1,11 +1,11 @@
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ADVICE } from '../../core/explain/advice.ts';
-import { explainFleet, parseFleet } from '../../core/explain/index.ts';
-import { formatCount, plural } from '../../core/explain/format.ts';
 import { InvalidInputError } from '../../core/errors.ts';
+import { ADVICE } from '../../core/explain/advice.ts';
+import { formatCount, plural } from '../../core/explain/format.ts';
+import { explainFleet, parseFleet } from '../../core/explain/index.ts';
 import { type AccountExplanation, type Explanation, Instant } from '../../core/model.ts';
 import { type Command, UsageError } from '../command.ts';
+import { readInput } from '../read-input.ts';
 
 /** `likewatch explain`: runs the engine on a fleet history and prints the explanation. */
 export const explainCommand: Command = {
@@ -33,20 +33,30 @@ export const explainCommand: Command = {
     try {
       fleet = parseFleet(json);
     } catch (error) {
-      if (error instanceof InvalidInputError) throw new UsageError(`${options.file}: ${error.message}`);
+      if (error instanceof InvalidInputError)
+        throw new UsageError(`${options.file}: ${error.message}`);
       throw error;
     }
     if (!options.asOf && fleet.accounts.every((account) => account.polls.length === 0)) {
-      throw new UsageError(`${options.file}: the fleet has no polls; pass --as-of to set the window`);
+      throw new UsageError(
+        `${options.file}: the fleet has no polls; pass --as-of to set the window`,
+      );
     }
     const explanation = explainFleet(fleet, options.asOf ? { asOf: options.asOf } : {});
-    console.log(options.json ? JSON.stringify(explanation, null, 2) : formatExplanation(explanation));
+    console.log(
+      options.json ? JSON.stringify(explanation, null, 2) : formatExplanation(explanation),
+    );
     return 0;
   },
 };
 
 function parseOptions(args: string[]): { file: string; asOf?: Date; json: boolean } {
-  let parsed: ReturnType<typeof parseArgs<{ options: { 'as-of': { type: 'string' }; json: { type: 'boolean' } }; allowPositionals: true }>>;
+  let parsed: ReturnType<
+    typeof parseArgs<{
+      options: { 'as-of': { type: 'string' }; json: { type: 'boolean' } };
+      allowPositionals: true;
+    }>
+  >;
   try {
     parsed = parseArgs({
       args,
@@ -62,22 +72,15 @@ function parseOptions(args: string[]): { file: string; asOf?: Date; json: boolea
   if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
   const asOfText = parsed.values['as-of'];
   if (asOfText !== undefined && !Instant.safeParse(asOfText).success) {
-    throw new UsageError(`--as-of: expected an ISO-8601 UTC instant such as 2026-11-24T06:00:00Z, got '${asOfText}'`);
+    throw new UsageError(
+      `--as-of: expected an ISO-8601 UTC instant such as 2026-11-24T06:00:00Z, got '${asOfText}'`,
+    );
   }
-  return { file, json: parsed.values.json === true, ...(asOfText ? { asOf: new Date(asOfText) } : {}) };
-}
-
-async function readInput(file: string): Promise<string> {
-  if (file === '-') {
-    const chunks: Buffer[] = [];
-    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${file}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
-  }
+  return {
+    file,
+    json: parsed.values.json === true,
+    ...(asOfText ? { asOf: new Date(asOfText) } : {}),
+  };
 }
 
 const VERDICT_TITLES: Record<AccountExplanation['verdict'], string> = {
@@ -93,7 +96,10 @@ export function formatExplanation(explanation: Explanation): string {
   for (const account of explanation.accounts) {
     const { likes } = account;
     lines.push(`@${account.handle} (${account.id}): ${VERDICT_TITLES[account.verdict]}`);
-    const baseline = likes.baselineGain === null ? 'no baseline yet' : `usually ${formatCount(likes.baselineGain)}`;
+    const baseline =
+      likes.baselineGain === null
+        ? 'no baseline yet'
+        : `usually ${formatCount(likes.baselineGain)}`;
     lines.push(
       `  lost ${plural(likes.lost, 'like')} (${formatCount(likes.restored)} came back), gained ${formatCount(likes.gained)} (${baseline})`,
     );

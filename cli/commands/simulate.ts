@@ -45,8 +45,13 @@ export const simulateCommand: Command = {
         accounts: options.accounts,
       });
       await writeFile(join(options.out, `fleet-${fleet}.json`), JSON.stringify(document));
-      await writeFile(join(options.out, `fleet-${fleet}.labels.json`), `${JSON.stringify(labels, null, 2)}\n`);
-      console.log(`wrote ${join(options.out, `fleet-${fleet}.json`)} (${document.accounts.length} accounts) and its labels`);
+      await writeFile(
+        join(options.out, `fleet-${fleet}.labels.json`),
+        `${JSON.stringify(labels, null, 2)}\n`,
+      );
+      console.log(
+        `wrote ${join(options.out, `fleet-${fleet}.json`)} (${document.accounts.length} accounts) and its labels`,
+      );
     }
     return 0;
   },

@@ -2,8 +2,10 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { DAY_MS, HOUR_MS } from '../../core/time.ts';
-import { runDemo } from '../../local/demo.ts';
+import { SourceKind } from '../../core/model.ts';
+import { latestDemoMorning, runDemo } from '../../local/demo.ts';
+import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
+import type { DeliveredEmail } from '../../local/local-ses.ts';
 import { type Command, UsageError } from '../command.ts';
 
 const Options = z.object({
@@ -13,6 +15,7 @@ const Options = z.object({
   asOf: z.iso.datetime({ offset: false }).optional(),
   days: z.coerce.number().int().min(2).max(60),
   pollEveryHours: z.coerce.number().int().min(1).max(24),
+  source: SourceKind,
 });
 
 /** `likewatch start`: the main job on the embedded default. */
@@ -21,6 +24,7 @@ export const startCommand: Command = {
   summary: 'Run the whole pipeline on embedded services (two simulated weeks, one digest)',
   usage: [
     'likewatch start [--serve] [--out DIR] [--seed N] [--as-of INSTANT] [--days N] [--poll-every-hours N]',
+    '                [--source display_api|research_api|web]',
     '',
     '  --serve               keep the services up after the run (local SES viewer) until Ctrl-C',
     '  --out DIR             where the digests are written as .eml and .html (default: out)',
@@ -28,10 +32,12 @@ export const startCommand: Command = {
     '  --as-of INSTANT       the morning the digest is for, ISO UTC (default: the latest 07:00 UTC)',
     '  --days N              simulated days of polls (default: 14)',
     '  --poll-every-hours N  poll cadence (default: 4)',
+    '  --source KIND         where the stats come from, all served by the fake TikTok: display_api (default),',
+    '                        research_api or web (unofficial); see docs/sources.md',
   ].join('\n'),
   async run(args) {
     const options = parseOptions(args);
-    const asOf = options.asOf ? new Date(options.asOf) : latestMorning(new Date());
+    const asOf = options.asOf ? new Date(options.asOf) : latestDemoMorning(new Date());
     const log = (message: string) => console.log(`  ${message}`);
     const started = performance.now();
     console.log('likewatch — embedded default (no AWS account, no internet)');
@@ -41,6 +47,7 @@ export const startCommand: Command = {
       seed: options.seed,
       days: options.days,
       pollEveryHours: options.pollEveryHours,
+      source: options.source,
       onProgress: log,
     });
     try {
@@ -54,8 +61,14 @@ export const startCommand: Command = {
           email.to.includes(candidate.email),
         );
         const name = subscriber?.id ?? email.messageId;
-        await writeFile(join(runDir, `${name}.eml`), email.eml);
-        await writeFile(join(runDir, `${name}.html`), email.html);
+        // The local SES's own rendering mangles inline images (see DeliveredEmail.eml), so the message is
+        // laid out again from what SES was asked to send, the way SES lays it out.
+        await writeFile(join(runDir, `${name}.eml`), deliveredEml(email));
+        // A browser cannot resolve the charts' cid: links from a file, so the .html embeds them.
+        await writeFile(
+          join(runDir, `${name}.html`),
+          htmlWithEmbeddedImages(email.html, email.inlineImages),
+        );
       }
 
       const { polls, digests } = result;
@@ -68,6 +81,10 @@ export const startCommand: Command = {
       );
       console.log(
         `  drops found        ${plural(digests.losses, 'account')} lost likes, ${plural(digests.slowdowns, 'account')} slowed down`,
+      );
+      const previous = result.previousDigests;
+      console.log(
+        `  day before         ${previous.sent} of ${previous.due} digests sent (the morning of ${result.previousMorning.toISOString()}, followed up on today)`,
       );
       console.log(
         `  emails sent        ${digests.sent} of ${digests.due} due (${plural(digests.skipped, 'quiet night')} skipped, ${digests.failed} failed)`,
@@ -109,6 +126,7 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
         'as-of': { type: 'string' },
         days: { type: 'string', default: '14' },
         'poll-every-hours': { type: 'string', default: '4' },
+        source: { type: 'string', default: 'display_api' },
       },
       strict: true,
       allowPositionals: false,
@@ -127,10 +145,24 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
   return parsed.data;
 }
 
-/** The latest 07:00 UTC at or before `now`: a morning whose night is fully in the past. */
-function latestMorning(now: Date): Date {
-  const today7 = Math.floor(now.getTime() / DAY_MS) * DAY_MS + 7 * HOUR_MS;
-  return new Date(today7 <= now.getTime() ? today7 : today7 - DAY_MS);
+/** The delivered email as an .eml file with its charts inline. */
+function deliveredEml(email: DeliveredEmail): string {
+  return buildEml(
+    {
+      to: email.to.join(', '),
+      subject: email.subject,
+      text: email.text,
+      html: email.html,
+      headers: email.headers,
+      inlineImages: email.inlineImages.map((image, index) => ({
+        contentId: image.contentId,
+        filename: `chart-${index + 1}.png`,
+        contentType: 'image/png',
+        content: image.content,
+      })),
+    },
+    { from: email.from, date: new Date(), messageId: email.messageId },
+  );
 }
 
 /** `1 account`, `2 accounts`. */

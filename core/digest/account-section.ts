@@ -17,6 +17,7 @@ import type {
 } from './document.ts';
 import { safeTikTokUrl, toSingleLine } from './escape.ts';
 import type { DigestLinks } from './input.ts';
+import { buildLikesChart, type ChartContext } from './likes-chart.ts';
 import { traceVideo } from './poll-history.ts';
 import { CAUSE_NAMES, confidenceWord, countOf, formatCount } from './wording.ts';
 
@@ -32,8 +33,15 @@ const MAX_EVIDENCE_LENGTH = 400;
 /** Shown when no poll gave the video a title. */
 export const UNTITLED_VIDEO = 'Untitled video';
 
-/** Builds the section for one account. */
-export function buildAccountSection(night: AccountNight, links: DigestLinks): DigestAccountSection {
+/**
+ * Builds the section for one account. With a `chartContext`, a loss or a slowdown also gets a chart of the
+ * account's likes over the last week.
+ */
+export function buildAccountSection(
+  night: AccountNight,
+  links: DigestLinks,
+  chartContext?: ChartContext,
+): DigestAccountSection {
   const { explanation } = night.input;
   const section: DigestAccountSection = {
     tone: toneOf(night),
@@ -45,7 +53,9 @@ export function buildAccountSection(night: AccountNight, links: DigestLinks): Di
   // Causes, videos and advice only make sense where the engine saw something; an `unknown` night has
   // none of them by contract, and an ordinary night's background un-likes are not news.
   if (night.severity === 'loss' || night.severity === 'slowdown') {
-    const causes = causesOf(night);
+    const chart = chartContext === undefined ? undefined : buildLikesChart(night, chartContext);
+    if (chart !== undefined) section.chart = chart;
+    const causes = causesOf(night, links);
     if (causes.length > 0) {
       section.causes = {
         heading:
@@ -150,8 +160,9 @@ function noticesOf(night: AccountNight, links: DigestLinks): DigestNotice[] {
   ];
 }
 
-function causesOf(night: AccountNight): DigestCause[] {
+function causesOf(night: AccountNight, links: DigestLinks): DigestCause[] {
   const { likes, verdict } = night.input.explanation;
+  const accountId = night.input.account.id;
   return night.rankedCauses.map((ranked) => {
     const cause: DigestCause = {
       title: CAUSE_NAMES[ranked.cause].title,
@@ -162,6 +173,14 @@ function causesOf(night: AccountNight): DigestCause[] {
     };
     if (verdict === 'loss' && ranked.likes > 0) {
       cause.share = `accounts for ${formatCount(ranked.likes)} of the ${formatCount(likes.lost)} lost likes`;
+    }
+    if (links.feedback !== undefined) {
+      const answers = links.feedback(accountId, ranked.cause);
+      cause.feedback = {
+        question: 'Was this the cause?',
+        yes: { text: 'Yes', href: answers.yes },
+        no: { text: 'No', href: answers.no },
+      };
     }
     return cause;
   });

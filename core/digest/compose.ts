@@ -6,6 +6,9 @@
  * Deciding and rendering are separate: `buildDigestDocument` decides what is said and in which order,
  * `renderText` and `renderHtml` only lay it out.
  */
+
+import type { DigestReport } from '../model.ts';
+import type { InlineImage } from '../ports.ts';
 import {
   type AccountNight,
   assessAccountNight,
@@ -13,7 +16,9 @@ import {
   orderWorstFirst,
 } from './account-night.ts';
 import { buildAccountSection } from './account-section.ts';
+import { renderLikesChart } from './chart.ts';
 import type { DigestDocument } from './document.ts';
+import { buildDigestReport, buildFollowUps } from './follow-up.ts';
 import type { DigestInput } from './input.ts';
 import { renderHtml } from './render-html.ts';
 import { renderText } from './render-text.ts';
@@ -34,6 +39,8 @@ export interface ComposedDigest {
   quiet: boolean;
   /** The inbox preview line (also hidden at the top of `html`). */
   preheader: string;
+  /** The charts, as PNGs that `html` references by `cid:`; attach them inline. */
+  inlineImages: InlineImage[];
 }
 
 /** How many handles the footer names before summarising the rest. */
@@ -54,7 +61,32 @@ export function composeDigest(input: DigestInput): ComposedDigest | undefined {
     html: renderHtml(document),
     quiet: document.quiet,
     preheader: document.preheader,
+    inlineImages: document.accounts.flatMap((section) =>
+      section.chart === undefined
+        ? []
+        : [
+            {
+              contentId: section.chart.contentId,
+              filename: `${section.chart.contentId.split('@')[0]}.png`,
+              contentType: 'image/png' as const,
+              content: renderLikesChart(section.chart.spec),
+            },
+          ],
+    ),
   };
+}
+
+/**
+ * What the digest for `input` reports, to be stored with its sent marker so the next digest can follow up
+ * on it. The same whether or not the email was sent (a skipped quiet night reports no losses).
+ */
+export function reportDigest(input: DigestInput): DigestReport {
+  return buildDigestReport(assessNights(input), input.window.to);
+}
+
+/** Every account's night, sized up, worst first. */
+function assessNights(input: DigestInput): AccountNight[] {
+  return orderWorstFirst(input.accounts.map(assessAccountNight));
 }
 
 /**
@@ -62,19 +94,30 @@ export function composeDigest(input: DigestInput): ComposedDigest | undefined {
  * tests can inspect the content independently of either rendering.
  */
 export function buildDigestDocument(input: DigestInput): DigestDocument {
-  const nights = orderWorstFirst(input.accounts.map(assessAccountNight));
-  const quiet = isQuietNight(nights);
+  const nights = assessNights(input);
+  const followUps = buildFollowUps(input.previousReport, nights);
+  const nothingNew = isQuietNight(nights);
   const window = formatWindow(input.window, input.subscriber.timeZone);
-  return {
-    subject: buildSubject(nights),
+  const document: DigestDocument = {
+    subject: buildSubject(nights, followUps),
     preheader: buildPreheader(nights),
-    quiet,
+    // A follow-up on yesterday is news too, so a night with one is not quiet.
+    quiet: nothingNew && followUps.length === 0,
     title: `Your likewatch digest for ${formatLocalDate(input.localDate)}`,
-    intro: quiet
+    intro: nothingNew
       ? allClearLine(nights, window)
       : `Here is what happened to your TikTok likes overnight, ${window}. Worst news first.`,
-    // On a quiet night the single all-clear line is the whole message.
-    accounts: quiet ? [] : nights.map((night) => buildAccountSection(night, input.links)),
+    // On a night with nothing new, the all-clear line (and any follow-up) is the whole message.
+    accounts: nothingNew
+      ? []
+      : nights.map((night, index) =>
+          buildAccountSection(night, input.links, {
+            window: input.window,
+            timeZone: input.subscriber.timeZone,
+            // Unique within the message and free of account-controlled text.
+            contentId: `likes-chart-${index + 1}@likewatch`,
+          }),
+        ),
     footer: {
       reason: `You get this email because you subscribed to the likewatch morning digest for ${handleList(nights)}.`,
       links: [
@@ -83,6 +126,10 @@ export function buildDigestDocument(input: DigestInput): DigestDocument {
       ],
     },
   };
+  if (followUps.length > 0) {
+    document.followUps = { heading: 'Since your last digest', items: followUps };
+  }
+  return document;
 }
 
 function allClearLine(nights: readonly AccountNight[], window: string): string {

@@ -6,6 +6,7 @@
  * Strings in this structure are already single-line and free of control characters, but NOT HTML-escaped:
  * escaping is the HTML renderer's job.
  */
+import type { LikesChartSpec } from './chart.ts';
 
 /** A link: visible text and where it goes. */
 export interface DigestLink {
@@ -25,6 +26,14 @@ export interface DigestNotice {
   link?: DigestLink;
 }
 
+/** A one-click "was this right?" question about a cause; each answer is a signed link. */
+export interface DigestFeedback {
+  /** e.g. `Was this the cause?` */
+  question: string;
+  yes: DigestLink;
+  no: DigestLink;
+}
+
 /** One candidate cause with how sure we are and what backs it up. */
 export interface DigestCause {
   /** e.g. `Fake-like purge`. */
@@ -34,6 +43,34 @@ export interface DigestCause {
   /** e.g. `accounts for 1,180 of the lost likes`; absent for slowdown causes. */
   share?: string;
   evidence: string[];
+  /** Present when the digest can collect feedback on this cause. */
+  feedback?: DigestFeedback;
+}
+
+/**
+ * A chart of the account's likes, sent as an inline PNG and referenced as `cid:<contentId>`. The words
+ * (`alt`, `caption`) say everything the picture shows, for readers and clients that do not load images.
+ */
+export interface DigestChart {
+  contentId: string;
+  /** Describes the chart with its numbers: the image's alt text and the plain-text part's stand-in. */
+  alt: string;
+  /** A short line shown under the image. */
+  caption: string;
+  /** Display size in CSS pixels. */
+  width: number;
+  height: number;
+  /** What to draw; the composer turns it into PNG bytes. */
+  spec: LikesChartSpec;
+}
+
+/** A follow-up on what an earlier digest reported, e.g. likes that came back. */
+export interface DigestFollowUp {
+  tone: AccountTone;
+  /** Short enough for a subject line, e.g. `The 1,240 likes @maya lost yesterday are back`. */
+  headline: string;
+  /** The full sentence or two shown in the digest. */
+  text: string;
 }
 
 /** One video that lost likes. */
@@ -64,6 +101,8 @@ export interface DigestAccountSection {
   summary: string;
   facts: DigestFact[];
   notices: DigestNotice[];
+  /** Likes over the last week with last night marked; only for losses and slowdowns. */
+  chart?: DigestChart;
   causes?: { heading: string; items: DigestCause[] };
   videos?: { heading: string; items: DigestVideo[]; note?: string };
   advice?: DigestAdvice;
@@ -85,6 +124,8 @@ export interface DigestDocument {
   title: string;
   /** The opening line; on a quiet night, the whole message. */
   intro: string;
+  /** What became of the losses the previous digest reported; absent when there is nothing to follow up. */
+  followUps?: { heading: string; items: DigestFollowUp[] };
   accounts: DigestAccountSection[];
   footer: DigestFooter;
 }

@@ -1,5 +1,12 @@
 /** What the digest composer is given: one subscriber, one night, and the accounts they follow. */
-import type { Account, AccountExplanation, Poll, Subscriber } from '../model.ts';
+import type {
+  Account,
+  AccountExplanation,
+  Cause,
+  DigestReport,
+  Poll,
+  Subscriber,
+} from '../model.ts';
 
 /** One watched account's night. */
 export interface DigestAccountInput {
@@ -12,6 +19,11 @@ export interface DigestAccountInput {
    * links, before → after like counts, and failure reasons.
    */
   polls: Poll[];
+  /**
+   * The account's polls over the last week, oldest first, for the likes chart. Without them (or with fewer
+   * than two readings) the section has no chart.
+   */
+  history?: Poll[];
 }
 
 /** Links the digest points to; all of them belong to this product, none come from TikTok. */
@@ -22,6 +34,11 @@ export interface DigestLinks {
   unsubscribe: string;
   /** Where the subscriber reconnects an account that needs re-authorization. */
   reconnect: (accountId: string) => string;
+  /**
+   * "Was this right?" links for one cause named for one account on this night; without it the digest asks
+   * for no feedback.
+   */
+  feedback?: (accountId: string, cause: Cause) => { yes: string; no: string };
 }
 
 /** Everything needed to compose one subscriber's digest. */
@@ -34,4 +51,6 @@ export interface DigestInput {
   window: { from: string; to: string };
   accounts: DigestAccountInput[];
   links: DigestLinks;
+  /** What the subscriber's previous digest (the day before) reported, for follow-ups. */
+  previousReport?: DigestReport;
 }

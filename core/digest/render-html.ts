@@ -10,6 +10,7 @@
 import type {
   AccountTone,
   DigestAccountSection,
+  DigestCause,
   DigestDocument,
   DigestLink,
   DigestNotice,
@@ -67,6 +68,7 @@ ${preheader(document.preheader)}
 <p style="margin:0;">${escapeHtml(document.intro)}</p>
 </td>
 </tr>
+${followUps(document)}
 ${cards}
 ${footer(document)}
 </table>
@@ -92,6 +94,7 @@ function accountCard(section: DigestAccountSection): string {
     `<p style="margin:0 0 12px 0;">${escapeHtml(section.summary)}</p>`,
     facts(section),
     ...section.notices.map(notice),
+    chart(section),
     causes(section),
     videos(section),
     advice(section),
@@ -136,10 +139,50 @@ function causes(section: DigestAccountSection): string {
           : `<ul style="margin:4px 0 0 0;padding-left:20px;color:${MUTED_COLOUR};">${cause.evidence
               .map((sentence) => `<li style="margin:0 0 4px 0;">${escapeHtml(sentence)}</li>`)
               .join('')}</ul>`;
-      return `<li style="margin:0 0 8px 0;"><strong>${escapeHtml(cause.title)}</strong> — ${escapeHtml(cause.confidence)}${share}${evidence}</li>`;
+      return `<li style="margin:0 0 8px 0;"><strong>${escapeHtml(cause.title)}</strong> — ${escapeHtml(cause.confidence)}${share}${evidence}${feedback(cause)}</li>`;
     })
     .join('');
   return `${subheading(section.causes.heading)}<ol style="margin:0 0 12px 0;padding-left:22px;">${items}</ol>`;
+}
+
+function feedback(cause: DigestCause): string {
+  if (cause.feedback === undefined) return '';
+  const { question, yes, no } = cause.feedback;
+  return `<p style="margin:4px 0 0 0;font-size:14px;color:${MUTED_COLOUR};">${escapeHtml(question)} ${link(yes, 'font-weight:600;')} · ${link(no, 'font-weight:600;')}</p>`;
+}
+
+/**
+ * The likes chart: a fluid image that never overflows a phone screen (width 100%, capped at its natural
+ * size), with its words in `alt` for clients that block images and a caption for everyone.
+ */
+function chart(section: DigestAccountSection): string {
+  if (section.chart === undefined) return '';
+  const { contentId, alt, caption, width, height } = section.chart;
+  return `<img src="cid:${escapeHtml(contentId)}" width="${width}" height="${height}" alt="${escapeHtml(alt)}" style="display:block;width:100%;max-width:${width}px;height:auto;margin:0 0 4px 0;border:1px solid #e5e7eb;border-radius:4px;">
+<p style="margin:0 0 12px 0;font-size:13px;color:${MUTED_COLOUR};">${escapeHtml(caption)}</p>`;
+}
+
+/** Updates on the previous digest's losses, above the account cards. */
+function followUps(document: DigestDocument): string {
+  if (document.followUps === undefined) return '';
+  const items = document.followUps.items
+    .map(
+      (item) =>
+        `<p style="margin:8px 0 0 0;padding:0 0 0 10px;border-left:3px solid ${TONE_COLOURS[item.tone]};">${escapeHtml(item.text)}</p>`,
+    )
+    .join('');
+  return `<tr>
+<td style="padding:0 0 16px 0;">
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="width:100%;">
+<tr>
+<td class="lw-card" style="background-color:#ffffff;border-radius:6px;padding:16px 24px;${WRAP_ANYWHERE}">
+<h2 style="margin:0;font-size:16px;line-height:1.35;font-weight:700;">${escapeHtml(document.followUps.heading)}</h2>
+${items}
+</td>
+</tr>
+</table>
+</td>
+</tr>`;
 }
 
 function videos(section: DigestAccountSection): string {

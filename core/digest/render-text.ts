@@ -10,6 +10,10 @@ const SECTION_RULE = '—'.repeat(40);
 /** Renders the plain-text part. */
 export function renderText(document: DigestDocument): string {
   const lines: string[] = [document.title, '', document.intro];
+  if (document.followUps !== undefined) {
+    lines.push('', `${document.followUps.heading}:`);
+    for (const item of document.followUps.items) lines.push(`  * ${item.text}`);
+  }
   for (const section of document.accounts) {
     lines.push('', SECTION_RULE, ...accountLines(section));
   }
@@ -29,12 +33,20 @@ function accountLines(section: DigestAccountSection): string[] {
     lines.push('', `! ${notice.text}`);
     if (notice.link !== undefined) lines.push(`  ${linkLine(notice.link)}`);
   }
+  if (section.chart !== undefined) {
+    // The image is not in this part; its description stands in for it.
+    lines.push('', `[${section.chart.alt}]`);
+  }
   if (section.causes !== undefined) {
     lines.push('', `${section.causes.heading}:`);
     section.causes.items.forEach((cause, index) => {
       const share = cause.share === undefined ? '' : `, ${cause.share}`;
       lines.push(`  ${index + 1}. ${cause.title} — ${cause.confidence}${share}`);
       for (const sentence of cause.evidence) lines.push(`     - ${sentence}`);
+      if (cause.feedback !== undefined) {
+        const { question, yes, no } = cause.feedback;
+        lines.push(`     ${question} ${linkLine(yes)}  ${linkLine(no)}`);
+      }
     });
   }
   if (section.videos !== undefined) {

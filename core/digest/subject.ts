@@ -4,6 +4,7 @@
  */
 
 import type { AccountNight } from './account-night.ts';
+import type { DigestFollowUp } from './document.ts';
 import { toSingleLine } from './escape.ts';
 import { CAUSE_NAMES, confidenceWord, countOf, formatCount, joinWithAnd } from './wording.ts';
 
@@ -17,9 +18,18 @@ const HANDLES_IN_QUIET_SUBJECT = 3;
  * The subject for nights ordered worst first. Whatever goes in, the result is a single line: handles are
  * already cleaned, and the whole subject is cleaned again as a last guard against header injection.
  */
-export function buildSubject(orderedNights: readonly AccountNight[]): string {
+export function buildSubject(
+  orderedNights: readonly AccountNight[],
+  followUps: readonly DigestFollowUp[] = [],
+): string {
   const [worst, ...rest] = orderedNights;
   if (worst === undefined || worst.severity === 'none') {
+    // Nothing new overnight: yesterday's news moving on is the headline, if there is any.
+    const [first, ...others] = followUps;
+    if (first !== undefined) {
+      const more = others.length > 0 ? ` (and ${countOf(others.length, 'more update')})` : '';
+      return toSingleLine(`Update: ${first.headline}${more}`, MAX_SUBJECT_LENGTH);
+    }
     return toSingleLine(quietSubject(orderedNights), MAX_SUBJECT_LENGTH);
   }
   const othersAffected = rest.filter((night) => night.severity !== 'none').length;

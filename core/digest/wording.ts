@@ -78,6 +78,9 @@ export const FAILURE_REASON_WORDS: Record<PollFailureReason, string> = {
   network_error: 'a network problem kept us from reaching TikTok',
   quota_exhausted: 'we had used up our daily allowance of TikTok requests',
   bot_check: 'TikTok showed a bot check instead of the account',
+  not_reached: 'our reading run ran out of time before it got to this account',
+  blocked: 'TikTok refused to answer our requests',
+  source_disabled: 'reading this kind of account is switched off in this installation',
 };
 
 /** Said when the polls carry no recorded reason: true, and still not a guess. */

@@ -4,9 +4,10 @@
  * afterwards (see `fleet-context.ts`), so findings that depend on other accounts stay open here.
  */
 import type { Cause, FleetAccount } from '../model.ts';
+import { DAY_MS } from '../time.ts';
 import { windowCoverage } from './coverage.ts';
 import { formatCount, formatInterval, formatPercent, plural } from './format.ts';
-import { assessGains, gainBetween, type SlowdownFinding } from './gains.ts';
+import { assessGains, gainBetween, HISTORY_NIGHTS, type SlowdownFinding } from './gains.ts';
 import {
   type Background,
   type DrawdownScan,
@@ -18,7 +19,6 @@ import {
 } from './losses.ts';
 import { type AccountSeries, buildSeries, roundingSlack } from './series.ts';
 import { median, ramp } from './stats.ts';
-import { DAY_MS } from '../time.ts';
 
 /** What a loss looks like, before the fleet is consulted. */
 export type FindingKind =
@@ -55,8 +55,6 @@ export interface Finding {
   /** How well the data fits the cause, 0–1, before fleet evidence. */
   fit: number;
   evidence: string[];
-  /** For ratio-based decisions: the affected videos' like-to-view ratio over the account's norm. */
-  ratioToNorm?: number;
 }
 
 /** Per-video outcome of the window. */
@@ -66,7 +64,6 @@ export interface VideoOutcome {
   id: string;
   lost: number;
   restored: number;
-  cause?: Cause;
 }
 
 /** Everything the engine learned about one account, before ranking causes. */
@@ -74,23 +71,19 @@ export interface AccountAnalysis {
   account: FleetAccount;
   /** Enough usable polls to call the night ordinary. */
   judgeable: boolean;
-  /** Fewer than two usable polls bracket any part of the window: nothing can be measured. */
-  blind: boolean;
   lost: number;
   restored: number;
   gained: number;
   baselineGain: number | null;
   findings: Finding[];
-  /** Likes lost to ordinary un-liking (not a finding of its own). */
-  backgroundLikes: number;
   slowdown?: SlowdownFinding;
   videos: VideoOutcome[];
   /** Video ids by index, to name videos in findings. */
   videoIds: readonly string[];
 }
 
-/** History the engine reads: six weeks for slow trends, plus a margin. */
-const HISTORY_MS = 50 * DAY_MS;
+/** History the engine reads: what the slowest trend needs, plus a margin. */
+const HISTORY_MS = (HISTORY_NIGHTS + 2) * DAY_MS;
 /** A video whose like-to-view ratio is this many times the account's norm is an outlier. */
 const RATIO_OUTLIER = 1.6;
 /** A single interval's loss of quiet videos above this share is no cleanup but a counter glitch. */
@@ -121,13 +114,11 @@ export function analyzeAccount(
   const base: AccountAnalysis = {
     account,
     judgeable: coverage.judgeable,
-    blind: rows.length < 2,
     lost: 0,
     restored: 0,
     gained: 0,
     baselineGain: gains.baseline,
     findings: [],
-    backgroundLikes: 0,
     videos: [],
     videoIds: series.videoIds,
     ...(gains.slowdown && coverage.judgeable ? { slowdown: gains.slowdown } : {}),
@@ -153,7 +144,6 @@ export function analyzeAccount(
   const videos: VideoOutcome[] = [];
   let lost = 0;
   let restored = 0;
-  let backgroundLikes = 0;
   for (let video = 0; video < series.videoCount; video += 1) {
     const vanished =
       (scan.vanishedRow[video] as number) >= 0 ? (scan.vanishedLikes[video] as number) : 0;
@@ -162,19 +152,16 @@ export function analyzeAccount(
     const videoRestored = scan.restored[video] as number;
     lost += videoLost;
     restored += videoRestored;
-    const finding = causeOf.get(video);
-    if (!finding) backgroundLikes += videoLost;
     videos.push({
       index: video,
       id: series.videoIds[video] as string,
       lost: videoLost,
       restored: videoRestored,
-      ...(finding ? { cause: finding.cause } : {}),
     });
   }
   videos.sort((a, b) => b.lost - a.lost);
   const gained = gainBetween(series, rows[0] as number, rows.at(-1) as number).likes;
-  return { ...base, lost, restored, gained, findings, backgroundLikes, videos };
+  return { ...base, lost, restored, gained, findings, videos };
 }
 
 /** Fits every consecutive interval of the window's rows, each with the usable poll before it for pace. */
@@ -233,6 +220,8 @@ function vanishedFindings(series: AccountSeries, scan: DrawdownScan): Finding[] 
         listedBefore += 1;
     }
     const likes = videos.reduce((sum, video) => sum + (scan.vanishedLikes[video] as number), 0);
+    // Videos without likes took nothing with them: no loss to explain.
+    if (likes <= 0) continue;
     const fromMs = series.times[seenRow] as number;
     const toMs = series.times[row] as number;
     const when = formatInterval(fromMs, toMs);
@@ -299,7 +288,13 @@ function intervalClass(
     return 'uniform';
   const floor = Math.max(MIN_CLEANUP_FRACTION, 4 * background.intervalFraction);
   // A cleanup is diffuse: many videos, each losing whole likes, adding up to more than a handful.
-  if (fit.downCount < MIN_CLEANUP_VIDEOS || fit.quietLoss < MIN_CLEANUP_LIKES) return 'none';
+  if (
+    fit.downCount < MIN_CLEANUP_VIDEOS ||
+    fit.quietLoss < MIN_CLEANUP_LIKES ||
+    !fit.proportional
+  ) {
+    return 'none';
+  }
   if (fit.downShare >= 0.6 && fit.fraction >= floor) return 'cleanup';
   if (fit.downShare >= 0.45 && fit.fraction >= 0.6 * floor) return 'weak';
   return 'none';
@@ -363,7 +358,12 @@ function drawdownFindings(
       kind = 'outlier_drop';
     } else if (single && fraction >= 0.1) {
       kind = 'large_drop';
-    } else if (lost >= MIN_UNLIKES_LOSS && fraction >= MIN_UNLIKES_SHARE) {
+    } else if (
+      lost >= MIN_UNLIKES_LOSS &&
+      fraction >= MIN_UNLIKES_SHARE &&
+      // People un-like videos they are still watching; an old quiet video ticking down is background.
+      (scan.viewGrowth[video] as number) >= Math.max(1, 0.0005 * (scan.lastViews[video] as number))
+    ) {
       kind = 'unlikes';
       if (single && fraction < MAX_CLEANUP_SHARE) {
         // Held back: several small one-step drops in one interval may be a cleanup seen through rounding.
@@ -479,7 +479,6 @@ function describeDrawdowns(
         toMs,
         fit: 0.9,
         evidence,
-        ratioToNorm,
       };
     }
     case 'uniform_drop':
@@ -491,7 +490,6 @@ function describeDrawdowns(
         fromMs,
         toMs,
         fit: 0.85,
-        ratioToNorm,
         evidence: [
           `${count} lost about the same large share of their likes (${formatPercent(share)}) at once ${when}; no real audience moves that uniformly`,
           ...(restored > 0
@@ -510,10 +508,10 @@ function describeDrawdowns(
         fromMs,
         toMs,
         fit: 0.65,
-        ratioToNorm,
         evidence: [
           `${count} lost a small, similar share of their likes (about ${formatPercent(share)}) ${when}: ${formatCount(likes)} likes in all`,
           'Every video whose counts could show such a share lost it, in proportion to its likes, as when likes of deleted or inactive accounts are removed',
+          ...followerEvidence(series, group.fromRow, group.toRow),
         ],
       };
     case 'outlier_drop':
@@ -525,10 +523,10 @@ function describeDrawdowns(
         fromMs,
         toMs,
         fit: 0.6 + 0.3 * ramp(ratioToNorm, RATIO_OUTLIER, 4),
-        ratioToNorm,
         evidence: [
           `${count} with a like-to-view ratio ${ratioToNorm.toFixed(1)}x your norm lost ${formatCount(likes)} likes ${when}`,
           `That is ${formatPercent(share)} of their likes in one step, while your other videos were untouched: likes that views never explained were removed`,
+          ...followerEvidence(series, group.fromRow, group.toRow),
         ],
       };
     case 'large_drop':
@@ -540,7 +538,6 @@ function describeDrawdowns(
         fromMs,
         toMs,
         fit: 0.4,
-        ratioToNorm,
         evidence: [
           `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of their likes) in one step ${when}`,
         ],
@@ -569,11 +566,18 @@ function describeDrawdowns(
           0.15 * (gradual > 0 ? 1 : 0) +
           0.1 * (growing === videos.length ? 1 : 0) +
           0.1 * ramp(0.1 - share, 0, 0.08),
-        ratioToNorm,
         evidence,
       };
     }
   }
+}
+
+/** A sentence on followers lost in the same interval, when the profile shows any (platform actions take
+ * followers from the same accounts as likes). */
+function followerEvidence(series: AccountSeries, fromRow: number, toRow: number): string[] {
+  const lost = (series.followers[fromRow] as number) - (series.followers[toRow] as number);
+  if (!(lost > 0) || series.rounded[fromRow] === 1 || series.rounded[toRow] === 1) return [];
+  return [`You lost ${plural(lost, 'follower')} in the same interval`];
 }
 
 function commentGrowth(
@@ -632,6 +636,7 @@ function cleanupFindings(
       evidence: [
         `${formatPercent(fit.downShare)} of your videos with likes lost a small, similar share of them (about ${formatPercent(fit.fraction)}) ${formatInterval(fromMs, toMs)}: ${formatCount(likes)} likes in all`,
         'The loss is spread in proportion to each video’s likes, old quiet videos included, as when likes of deleted or inactive accounts are removed',
+        ...followerEvidence(series, fit.fromRow, fit.toRow),
       ],
     });
   }

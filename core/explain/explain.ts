@@ -12,11 +12,11 @@ import type {
   VideoLoss,
 } from '../model.ts';
 import { EXPLANATION_FORMAT } from '../model.ts';
+import { DAY_MS } from '../time.ts';
 import { type AccountAnalysis, analyzeAccount, type Finding } from './account.ts';
 import { calibrate } from './calibration.ts';
 import { applyFleetContext, FleetContext } from './fleet-context.ts';
 import { formatCount } from './format.ts';
-import { DAY_MS } from '../time.ts';
 import { formatInstant } from './time.ts';
 
 /** Options of {@link explainFleet}. */
@@ -154,17 +154,21 @@ function explainAccount(
       rank === 0 ? calibrate(entry.confidence) : Math.min(0.5, entry.confidence * 0.5),
     );
   });
-  if (analysis.backgroundLikes > 0) {
+  // Losses no finding explains are people un-liking here and there, as always.
+  const backgroundLikes = analysis.videos
+    .filter((video) => !causeByVideo.has(video.index))
+    .reduce((sum, video) => sum + video.lost, 0);
+  if (backgroundLikes > 0) {
     const organic = ranked.find((entry) => entry.cause === 'organic_unlikes');
-    const background = `${formatCount(analysis.backgroundLikes)} likes went here and there across your videos, as people un-like now and then`;
+    const background = `${formatCount(backgroundLikes)} likes went here and there across your videos, as people un-like now and then`;
     if (organic) {
-      organic.likes += Math.round(analysis.backgroundLikes);
+      organic.likes += Math.round(backgroundLikes);
       organic.evidence.push(background);
     } else {
       ranked.push({
         cause: 'organic_unlikes',
         confidence: 0.05,
-        likes: Math.round(analysis.backgroundLikes),
+        likes: Math.round(backgroundLikes),
         evidence: [background],
       });
     }

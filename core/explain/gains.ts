@@ -3,9 +3,9 @@
  * nights used to bring, and whether tonight falls far short of it (causes.md, "Gain", "Far below baseline").
  */
 import type { Cause } from '../model.ts';
-import { type AccountSeries, usableRowAtOrBefore } from './series.ts';
-import { median, quantile, ramp, spearman } from './stats.ts';
 import { DAY_MS, HOUR_MS } from '../time.ts';
+import { type AccountSeries, roundingSlack, usableRowAtOrBefore } from './series.ts';
+import { median, quantile, ramp, spearman } from './stats.ts';
 
 /** Likes and views added between two polls. */
 export interface Gain {
@@ -50,8 +50,8 @@ export function gainBetween(series: AccountSeries, fromRow: number, toRow: numbe
 
 /** How far a night's end poll may be from its nominal instant. */
 const NIGHT_POLL_TOLERANCE_MS = 18 * HOUR_MS;
-/** Nights of history looked at: two weeks for the baseline, six for a slow trend. */
-const HISTORY_NIGHTS = 42;
+/** Nights of history looked at: two weeks for the baseline, up to eight for a slow trend. */
+export const HISTORY_NIGHTS = 56;
 
 /**
  * The account's gain per 24 hours on each of the nights ending `k` days before `toMs` (index k; NaN where the
@@ -135,8 +135,55 @@ export function assessGains(
 }
 
 /**
- * `reach_limited`: an abrupt break. Tonight (and possibly the last few nights, since the onset) bring far
- * fewer views and likes than the nights before the break, while the likes per view stay normal.
+ * How each established video's views grew in the span ending at `laterEnd` relative to the same-length span
+ * ending at `earlierEnd`: the median over videos (so new posts and one viral video do not sway it), per hour.
+ * NaN with fewer than three videos to compare.
+ */
+function viewPace(
+  series: AccountSeries,
+  laterEnd: number,
+  earlierEnd: number,
+  spanMs: number,
+): number {
+  const { videoCount, views, postedAt, times } = series;
+  const rows = [laterEnd, laterEnd - spanMs, earlierEnd, earlierEnd - spanMs].map((at) =>
+    usableRowAtOrBefore(series, at, Math.min(NIGHT_POLL_TOLERANCE_MS, spanMs / 2), true),
+  );
+  const [laterTo, laterFrom, earlierTo, earlierFrom] = rows as [number, number, number, number];
+  if (rows.some((row) => row < 0) || laterFrom >= laterTo || earlierFrom >= earlierTo)
+    return Number.NaN;
+  const laterHours = ((times[laterTo] as number) - (times[laterFrom] as number)) / HOUR_MS;
+  const earlierHours = ((times[earlierTo] as number) - (times[earlierFrom] as number)) / HOUR_MS;
+  // Videos past their first days: their views decay smoothly, so a break in them is the platform's doing.
+  const establishedBefore = earlierEnd - spanMs - 2 * DAY_MS;
+  const ratios: number[] = [];
+  for (let video = 0; video < videoCount; video += 1) {
+    if ((postedAt[video] as number) >= establishedBefore) continue;
+    const earlier =
+      (views[earlierTo * videoCount + video] as number) -
+      (views[earlierFrom * videoCount + video] as number);
+    const later =
+      (views[laterTo * videoCount + video] as number) -
+      (views[laterFrom * videoCount + video] as number);
+    if (!(earlier >= MIN_PACE_VIEWS) || Number.isNaN(later)) continue;
+    // Rounded counts of big videos move in steps too coarse to measure a pace.
+    const step = roundingSlack(
+      views[earlierTo * videoCount + video] as number,
+      series.rounded[earlierTo] === 1,
+    );
+    if (step > 0.1 * earlier) continue;
+    ratios.push(Math.max(0, later) / laterHours / (earlier / earlierHours));
+  }
+  return ratios.length >= 3 ? median(ratios) : Number.NaN;
+}
+
+/** A video needs this many views in the earlier span for its pace to be measured. */
+const MIN_PACE_VIEWS = 10;
+
+/**
+ * `reach_limited`: an abrupt break. From an onset in the last day or few days, established videos get views
+ * at a small fraction of the pace their own decay predicts (judged against how the same comparison varied on
+ * earlier nights), the night's likes fall far short of baseline, and likes per view stay normal.
  */
 function reachLimited(
   series: AccountSeries,
@@ -145,82 +192,71 @@ function reachLimited(
   toMs: number,
   formatCount: (n: number) => string,
 ): SlowdownFinding | undefined {
+  const level = median(validNights(nights.likes, 1, 14));
+  const viewLevel = median(validNights(nights.views, 1, 14));
+  if (!(level >= MIN_SLOWDOWN_LEVEL && viewLevel > 0)) return undefined;
+  // The night's likes must fall short, by more than counting noise (how far depends on the views' evidence).
+  if (!(tonight < 0.7 * level) || tonight > level - 3 * Math.sqrt(level)) return undefined;
   const tonightViews = nights.views[0] as number;
-  for (let run = 0; run <= 3; run += 1) {
-    const reference = validNights(nights.likes, run + 1, run + 14);
-    const referenceViews = validNights(nights.views, run + 1, run + 14);
-    if (reference.length < MIN_BASELINE_NIGHTS) return undefined;
-    const level = median(reference);
-    const viewLevel = median(referenceViews);
-    if (!(level > 0 && viewLevel > 0)) return undefined;
-    // A few likes a night go to zero by chance alone: the shortfall must beat counting noise.
-    if (level < MIN_SLOWDOWN_LEVEL || tonight > level - 3 * Math.sqrt(level)) return undefined;
-    // Every night since the onset is low (the onset night only partly), and the night before it was not.
-    if (!(tonight < 0.5 * level)) return undefined;
-    const sinceOnset = nights.likes.slice(1, run + 1);
-    const lowSinceOnset = sinceOnset.every(
-      (gain, index) => !Number.isNaN(gain) && gain < (index === run - 1 ? 0.75 : 0.5) * level,
-    );
-    if (!lowSinceOnset) continue;
-    const before = nights.likes[run + 1] as number;
-    if (Number.isNaN(before) || before < 0.6 * level) continue;
-    const viewRatio = tonightViews / viewLevel;
-    // Outside the account's ordinary night-to-night variation: below its usual low nights, and far below
-    // its level on the log scale its nights spread over.
-    const ordinaryLow = Math.min(0.75 * quantile(reference, 0.25), level * Math.exp(-2 * logSpread(reference)));
-    if (tonight > ordinaryLow || viewRatio > 0.5) continue;
-    const engagement = tonightViews > 0 ? tonight / tonightViews / (level / viewLevel) : 1;
-    // A handful of likes says little about likes per view.
-    if (tonight >= 20 && (engagement < 0.4 || engagement > 2.5)) continue;
-    // Reach is cut for the whole account: old videos lose their views too, not only the new ones (which is
-    // what a fading audience looks like). Old videos decay slowly, about a tenth a day at most.
-    const cutoff = toMs - CATALOGUE_AGE_MS;
-    const catalogueTonight = catalogueViews(series, toMs, cutoff);
-    const catalogueBefore = catalogueViews(series, toMs - (run + 1) * DAY_MS, cutoff);
-    if (catalogueBefore >= 50 && catalogueTonight > 0.6 * 0.9 ** (run + 1) * catalogueBefore)
-      continue;
+  const engagement = tonightViews > 0 ? tonight / tonightViews / (level / viewLevel) : 1;
+  // A handful of likes says little about likes per view.
+  if (tonight >= 20 && (engagement < 0.4 || engagement > 2.5)) return undefined;
+  // Onset inside the night (judged on its last half) or up to three nights back.
+  const onsets = [
+    { span: DAY_MS / 2, back: 1, since: 0 },
+    { span: DAY_MS, back: 1, since: 1 },
+    { span: DAY_MS, back: 2, since: 2 },
+    { span: DAY_MS, back: 3, since: 3 },
+  ];
+  let measured = false;
+  for (const { span, back, since } of onsets) {
+    const pace = viewPace(series, toMs, toMs - back * DAY_MS, span);
+    if (Number.isNaN(pace)) continue;
+    measured = true;
+    const history: number[] = [];
+    for (let night = back + 1; night <= back + 12; night += 1) {
+      const earlier = viewPace(series, toMs - night * DAY_MS, toMs - (night + back) * DAY_MS, span);
+      if (!Number.isNaN(earlier)) history.push(earlier);
+    }
+    if (history.length < 4) continue;
+    const index = pace / median(history);
+    if (!(index < 0.45 && pace < 0.8 * quantile(history, 0.1))) continue;
+    // A likes shortfall short of half needs a clear break in the views to count.
+    if (tonight >= 0.55 * level && index >= 0.3) continue;
     const confidence =
-      0.55 +
-      0.25 * ramp(0.5 - viewRatio, 0, 0.35) +
+      0.6 +
+      0.2 * ramp(0.45 - index, 0, 0.3) +
       0.15 * ramp(1 - Math.abs(Math.log(engagement)), 0.5, 1);
+    const sinceText =
+      since === 0
+        ? 'since earlier tonight'
+        : `over the last ${since === 1 ? 'day' : `${since} days`}`;
     return {
       cause: 'reach_limited',
       confidence,
       baseline: level,
       evidence: [
-        `Views grew at ${Math.round(viewRatio * 100)}% of your usual pace (${formatCount(tonightViews)} instead of about ${formatCount(viewLevel)} a day)${run > 0 ? ` for the last ${run + 1} nights` : ''}, an abrupt break`,
-        `Likes per view stayed normal (${Math.round(engagement * 100)}% of usual), so fewer people are being shown your videos: ${formatCount(tonight)} likes instead of about ${formatCount(level)}`,
+        `Your established videos got views at ${Math.round(index * 100)}% of their usual pace ${sinceText}: an abrupt break, all videos at once`,
+        `The night brought ${formatCount(tonightViews)} views and ${formatCount(tonight)} likes instead of about ${formatCount(viewLevel)} and ${formatCount(level)}`,
+        `Likes per view stayed normal (${Math.round(engagement * 100)}% of usual): fewer people are being shown your videos`,
       ],
     };
   }
-  return undefined;
-}
-
-/** Videos at least this old form the account's catalogue. */
-const CATALOGUE_AGE_MS = 14 * DAY_MS;
-
-/**
- * Views per 24 hours gained around `endMs` by videos posted before `postedBefore`: 0 when there are none, NaN
- * when no complete polls bracket the night.
- */
-function catalogueViews(series: AccountSeries, endMs: number, postedBefore: number): number {
-  const toRow = usableRowAtOrBefore(series, endMs, NIGHT_POLL_TOLERANCE_MS, true);
-  const fromRow = usableRowAtOrBefore(series, endMs - DAY_MS, NIGHT_POLL_TOLERANCE_MS, true);
-  if (toRow < 0 || fromRow < 0 || fromRow >= toRow) return Number.NaN;
-  const { videoCount, views, postedAt } = series;
-  let total = 0;
-  let catalogue = 0;
-  for (let video = 0; video < videoCount; video += 1) {
-    if ((postedAt[video] as number) >= postedBefore) continue;
-    catalogue += 1;
-    const delta =
-      (views[toRow * videoCount + video] as number) -
-      (views[fromRow * videoCount + video] as number);
-    if (delta > 0) total += delta;
-  }
-  if (catalogue === 0) return 0;
-  const hours = ((series.times[toRow] as number) - (series.times[fromRow] as number)) / HOUR_MS;
-  return (total * 24) / hours;
+  if (measured) return undefined;
+  // Too few established videos to measure their pace: judge the account's views as a whole, more strictly.
+  const viewRatio = tonightViews / viewLevel;
+  const spread = logSpread(validNights(nights.likes, 1, 14));
+  if (!(viewRatio < 0.35 && tonight < 0.5 * level && tonight < level * Math.exp(-2 * spread)))
+    return undefined;
+  return {
+    cause: 'reach_limited',
+    confidence: 0.5 + 0.2 * ramp(0.35 - viewRatio, 0, 0.25),
+    baseline: level,
+    evidence: [
+      `Views grew at ${Math.round(viewRatio * 100)}% of your usual pace: ${formatCount(tonightViews)} instead of about ${formatCount(viewLevel)} a night`,
+      `Likes followed the views (${formatCount(tonight)} instead of about ${formatCount(level)}), as when fewer people are shown your videos`,
+    ],
+  };
 }
 
 /**
@@ -234,13 +270,21 @@ function audienceShift(
   toMs: number,
   formatCount: (n: number) => string,
 ): SlowdownFinding | undefined {
-  const old = validNights(nights.likes, 21, 42);
+  // The level several weeks back (three weeks and more): recent history already contains the decline.
+  const old = validNights(nights.likes, 21, HISTORY_NIGHTS);
   if (old.length < 5) return undefined;
   const level = median(old);
-  if (!(level > 0)) return undefined;
   const ratio = tonight / level;
-  if (ratio > 0.65 || level < MIN_SLOWDOWN_LEVEL || tonight > level - 3 * Math.sqrt(level))
+  if (!(level >= MIN_SLOWDOWN_LEVEL) || ratio > 0.65 || tonight > level - 3 * Math.sqrt(level))
     return undefined;
+  // A level that has come down, not one bad night: the last week is low too.
+  const lastWeek = validNights(nights.likes, 1, 7);
+  if (lastWeek.length < 3 || median(lastWeek) > 0.75 * level) return undefined;
+  // ...and not by chance: most of the last week's nights fall below the old level's usual low nights.
+  const oldLow = quantile(old, 0.25);
+  if (lastWeek.filter((gain) => gain < oldLow).length < 0.5 * lastWeek.length) return undefined;
+  // No abrupt break: tonight is roughly in line with the last week.
+  if (tonight < 0.25 * median(lastWeek)) return undefined;
   const ages: number[] = [];
   const gains: number[] = [];
   nights.likes.forEach((gain, night) => {
@@ -250,19 +294,17 @@ function audienceShift(
     }
   });
   const trend = spearman(ages, gains);
-  if (!(trend >= 0.45)) return undefined;
-  // No abrupt break: the last week is already low, tonight is in line with it.
-  const lastWeek = validNights(nights.likes, 1, 7);
-  if (lastWeek.length >= 3 && tonight < 0.4 * median(lastWeek)) return undefined;
   const videoTrend = newVideoTrend(series, toMs);
+  // The slide shows in the nights, or in how newer videos fare against older ones.
+  if (!(trend >= 0.3 || videoTrend.score > 0)) return undefined;
   const confidence =
     0.5 +
-    0.2 * ramp(trend, 0.45, 0.8) +
+    0.15 * ramp(trend, 0.3, 0.7) +
     0.15 * ramp(0.65 - ratio, 0, 0.35) +
-    0.1 * videoTrend.score;
+    0.15 * videoTrend.score;
   const evidence = [
     `Tonight brought ${formatCount(tonight)} likes, ${Math.round(ratio * 100)}% of your level several weeks ago (about ${formatCount(level)} a night)`,
-    'The decline has been gradual over the past weeks, with no sudden break',
+    `Your nights have been sliding gradually (the last week averaged about ${formatCount(median(lastWeek))}), with no sudden break`,
   ];
   if (videoTrend.sentence) evidence.push(videoTrend.sentence);
   return { cause: 'audience_shift', confidence, baseline: level, evidence };
@@ -296,13 +338,17 @@ function newVideoTrend(series: AccountSeries, toMs: number): { score: number; se
   const early = order.slice(0, half).map(({ index }) => ratios[index] as number);
   const late = order.slice(half).map(({ index }) => ratios[index] as number);
   const ratioChange = median(late) / median(early) - 1;
-  if (ratioTrend <= -0.3) {
+  const reachChange =
+    median(order.slice(half).map(({ index }) => reach[index] as number)) /
+      median(order.slice(0, half).map(({ index }) => reach[index] as number)) -
+    1;
+  if (ratioTrend <= -0.3 && ratioChange <= -0.2) {
     return {
       score: ramp(-ratioTrend, 0.3, 0.7),
       sentence: `Your newer videos get ${Math.round(-ratioChange * 100)}% fewer likes per view than the ones before`,
     };
   }
-  if (reachTrend <= -0.3) {
+  if (reachTrend <= -0.3 && reachChange <= -0.2) {
     return {
       score: ramp(-reachTrend, 0.3, 0.7),
       sentence: 'Your newer videos reach fewer viewers than the ones before',

@@ -77,7 +77,6 @@ export function scanDrawdowns(series: AccountSeries, rows: readonly number[]): D
   const scan = allocate(videoCount);
   for (let video = 0; video < videoCount; video += 1) {
     let peakLo = Number.NEGATIVE_INFINITY;
-    let peakRow = -1;
     let peakViews = Number.NaN;
     let best = 0;
     let troughHi = Number.NaN;
@@ -126,7 +125,6 @@ export function scanDrawdowns(series: AccountSeries, rows: readonly number[]): D
       }
       if (lo > peakLo) {
         peakLo = lo;
-        peakRow = row;
         peakViews = videoViews;
       }
       if (previousRow >= 0) {
@@ -174,7 +172,6 @@ export function scanDrawdowns(series: AccountSeries, rows: readonly number[]): D
       scan.peak[video] = peakLo;
       scan.peakViews[video] = peakViews;
     }
-    void peakRow;
   }
   return scan;
 }
@@ -192,8 +189,12 @@ export interface IntervalFit {
   downCount: number;
   /** Likes lost by the quiet videos that went down. */
   quietLoss: number;
-  /** Likes lost by every video that went down. */
-  excessLoss: number;
+  /**
+   * The quiet videos' losses grow with their likes (a share of each), rather than being a similar handful
+   * whatever the video's size, as people un-liking old videos are. True when too few videos, or videos too
+   * alike in size, to tell.
+   */
+  proportional: boolean;
 }
 
 /** Quiet videos expect at most this share of their likes as new likes in one interval. */
@@ -220,8 +221,9 @@ export function fitInterval(
     beforeRow >= 0 ? (times[fromRow] as number) - (times[beforeRow] as number) : 0;
   const shares: number[] = [];
   let down = 0;
-  let excessLoss = 0;
   let quietLoss = 0;
+  const downStarts: number[] = [];
+  const downDrops: number[] = [];
   const slackFrom = series.rounded[fromRow] === 1;
   const slackTo = series.rounded[toRow] === 1;
   for (let video = 0; video < videoCount; video += 1) {
@@ -236,12 +238,13 @@ export function fitInterval(
     }
     // Only counts that really went down say anything: a quiet video's expected gain would only hide a loss.
     const drop = start - end - roundingSlack(start, slackFrom) - roundingSlack(end, slackTo);
-    if (drop > 0) excessLoss += drop;
     if (start < FIT_MIN_LIKES || expected > QUIET_GAIN_SHARE * start) continue;
     shares.push(Math.max(0, drop) / start);
     if (drop > 0) {
       down += 1;
       quietLoss += drop;
+      downStarts.push(start);
+      downDrops.push(drop);
     }
   }
   return {
@@ -252,14 +255,34 @@ export function fitInterval(
     quietCount: shares.length,
     downCount: down,
     quietLoss,
-    excessLoss,
+    proportional: isProportional(downStarts, downDrops),
   };
+}
+
+/**
+ * Does `drop ≈ share × likes` explain the drops at least twice as well as `drop ≈ a constant`? Undecided
+ * (true) with fewer than four drops or likes within a factor of four of each other.
+ */
+function isProportional(likes: readonly number[], drops: readonly number[]): boolean {
+  if (likes.length < 4 || Math.max(...likes) < 4 * Math.min(...likes)) return true;
+  const share =
+    drops.reduce((sum, drop) => sum + drop, 0) / likes.reduce((sum, count) => sum + count, 0);
+  const mean = drops.reduce((sum, drop) => sum + drop, 0) / drops.length;
+  let proportionalError = 0;
+  let constantError = 0;
+  drops.forEach((drop, index) => {
+    proportionalError += (drop - share * (likes[index] as number)) ** 2;
+    constantError += (drop - mean) ** 2;
+  });
+  return proportionalError <= 0.5 * constantError;
 }
 
 /** The account's own background, from recent nights before the window. */
 export interface Background {
   /** Per-night drawdown a video shows as a share of its likes, at the 95th percentile. */
   drawdownShare: number;
+  /** Likes a video of any size may lose in a night (the 99th percentile where the share part is negligible). */
+  handful: number;
   /** The quiet-video loss fraction of a single interval, at the 90th percentile. */
   intervalFraction: number;
 }
@@ -277,7 +300,8 @@ export function learnBackground(
   windowStartRow: number,
   windowFromMs: number,
 ): Background {
-  const shares: number[] = [];
+  const peaks: number[] = [];
+  const losses: number[] = [];
   const fractions: number[] = [];
   for (let night = 1; night <= 7; night += 1) {
     const nightTo = windowFromMs - (night - 1) * DAY_MS;
@@ -292,7 +316,10 @@ export function learnBackground(
     const scan = scanDrawdowns(series, rows);
     for (let video = 0; video < series.videoCount; video += 1) {
       const peak = scan.peak[video] as number;
-      if (peak >= 200) shares.push((scan.lost[video] as number) / peak);
+      if (peak > 0) {
+        peaks.push(peak);
+        losses.push(scan.lost[video] as number);
+      }
     }
     for (let index = 1; index < rows.length; index += 1) {
       const fit = fitInterval(
@@ -304,8 +331,19 @@ export function learnBackground(
       if (fit.quietCount >= 5) fractions.push(fit.fraction);
     }
   }
+  const bigShares: number[] = [];
+  peaks.forEach((peak, index) => {
+    if (peak >= 200) bigShares.push((losses[index] as number) / peak);
+  });
+  const drawdownShare = Math.max(
+    PRIOR_DRAWDOWN_SHARE,
+    bigShares.length >= 20 ? quantile(bigShares, 0.95) : 0,
+  );
+  // The handful: what videos lose whatever their size, measured where the share part is under one like.
+  const small = losses.filter((_, index) => drawdownShare * (peaks[index] as number) < 1);
   return {
-    drawdownShare: Math.max(PRIOR_DRAWDOWN_SHARE, shares.length >= 20 ? quantile(shares, 0.95) : 0),
+    drawdownShare,
+    handful: small.length >= 30 ? quantile(small, 0.99) : 0,
     intervalFraction: Math.max(
       PRIOR_INTERVAL_FRACTION,
       fractions.length >= 5 ? quantile(fractions, 0.9) : 0,
@@ -316,5 +354,5 @@ export function learnBackground(
 /** The smallest drawdown that is more than background for a video at `peak` likes. */
 export function notableLoss(peak: number, background: Background): number {
   const expected = background.drawdownShare * peak;
-  return Math.max(8, 3 * expected + 4 * Math.sqrt(expected + 1));
+  return Math.max(8, 2 * background.handful + 3 * expected + 4 * Math.sqrt(expected + 1));
 }

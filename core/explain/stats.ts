@@ -11,6 +11,7 @@ export function quantile(values: readonly number[], q: number): number {
   return low + ((sorted[upper] as number) - low) * (position - lower);
 }
 
+/** The median; NaN for an empty list. */
 export function median(values: readonly number[]): number {
   return quantile(values, 0.5);
 }

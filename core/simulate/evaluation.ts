@@ -5,7 +5,7 @@
 import { explainFleet } from '../explain/explain.ts';
 import type { Cause, Explanation } from '../model.ts';
 import { Cause as CauseSchema } from '../model.ts';
-import { type LabelledFleet, type Scenario, simulateFleet } from './fleet.ts';
+import { DATA_GAP_SCENARIOS, type LabelledFleet, type Scenario, simulateFleet } from './fleet.ts';
 
 /** A top-cause label: a cause id, or the verdicts that carry no cause. */
 export type TopLabel = Cause | 'none' | 'unknown';
@@ -45,7 +45,7 @@ export interface EvalReport {
     { count: number; accuracy: number; precision: number; recall: number; f1: number }
   >;
   accuracy: number;
-  /** Nights expected `none` or `unknown` that the engine called a loss or a slowdown. */
+  /** Ordinary nights and gaps in the data (by scenario) that the engine called a loss or a slowdown. */
   falseAlarmRate: number;
   /** Nights expected `loss` or `slowdown` that the engine also called a loss or a slowdown. */
   detectionRecall: number;
@@ -84,6 +84,13 @@ export function compareWithLabels(
   });
 }
 
+/** Scenarios in which nothing happened to the likes: ordinary nights and gaps in the monitor's data. */
+const QUIET_SCENARIOS: ReadonlySet<Scenario> = new Set<Scenario>([
+  'ordinary',
+  'viral_spike',
+  ...DATA_GAP_SCENARIOS,
+]);
+
 const CALIBRATION_EDGES = [0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001];
 
 /** Computes every score from records. */
@@ -115,9 +122,7 @@ export function scoreRecords(records: EvalRecord[]): EvalReport {
     if (!Number.isNaN(f1)) f1s.push(f1);
     perLabel[label] = { count: expectedCount, accuracy: recall, precision, recall, f1 };
   }
-  const quiet = records.filter(
-    (record) => record.expectedVerdict === 'none' || record.expectedVerdict === 'unknown',
-  );
+  const quiet = records.filter((record) => QUIET_SCENARIOS.has(record.scenario));
   const alarms = quiet.filter(
     (record) => record.actualVerdict === 'loss' || record.actualVerdict === 'slowdown',
   );
@@ -209,7 +214,7 @@ export function formatReport(report: EvalReport): string {
   lines.push(
     '',
     `Top cause correct (overall accuracy): ${percent(report.accuracy)}`,
-    `False-alarm rate (quiet nights called loss/slowdown): ${percent(report.falseAlarmRate)}`,
+    `False-alarm rate (ordinary nights and data gaps called loss/slowdown): ${percent(report.falseAlarmRate)}`,
     `Detection recall (loss/slowdown nights detected): ${percent(report.detectionRecall)}`,
     `Macro-F1: ${percent(report.macroF1)}`,
     '',

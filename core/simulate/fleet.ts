@@ -9,18 +9,21 @@
 import { windowCoverage } from '../explain/coverage.ts';
 import { roundingSlack } from '../explain/series.ts';
 import { formatInstant } from '../explain/time.ts';
-import { DAY_MS, HOUR_MS } from '../time.ts';
 import type { Cause, Fleet, FleetAccount, Poll, Verdict } from '../model.ts';
 import { FLEET_FORMAT } from '../model.ts';
+import { DAY_MS, HOUR_MS } from '../time.ts';
 import { randomIdentity } from './identity.ts';
 import { type PollingPlan, pollAccount } from './polls.ts';
 import { hashSeed, Random } from './random.ts';
 import {
   type AccountScenario,
+  type AudienceShiftEvent,
   createWorld,
   type EventOutcome,
+  type ReachLimitedEvent,
   type SimulatedWorld,
   type WorldEvent,
+  type WorldSpec,
 } from './world.ts';
 
 /** What happens to an account on the labelled night. Causes use their ids from causes.md. */
@@ -44,6 +47,7 @@ export const SCENARIOS = [
   'organic_unlikes',
   'overlap',
 ] as const;
+/** One of {@link SCENARIOS}. */
 export type Scenario = (typeof SCENARIOS)[number];
 
 /** Scenarios that are gaps in the monitor's own data (never a loss). */
@@ -345,6 +349,7 @@ function setupAccount(
       followers: Math.round(medianViews * random.logUniform(0.2, 5)),
       following: random.int(0, 2_000),
       audienceUtcOffsetHours: random.pick([-8, -5, -3, 0, 1, 3, 5.5, 8, 9]),
+      handfulUnlikesPerDay: random.logUniform(0.005, 0.2),
       viralPosts,
       events,
     },
@@ -409,6 +414,7 @@ function seenByPolls(
 function labelAccount(
   setup: AccountSetup,
   world: SimulatedWorld,
+  spec: WorldSpec,
   polls: readonly Poll[],
   asOfMs: number,
 ): AccountLabel {
@@ -427,7 +433,7 @@ function labelAccount(
       seen.push({ cause: outcome.cause, likes: outcome.likesRemoved, verdict: 'loss' });
   }
   if (seen.length === 0 && coverage.judgeable) {
-    const slowdown = slowdownCause(setup, world, asOfMs);
+    const slowdown = slowdownCause(setup, world, spec, asOfMs);
     if (slowdown) seen.push({ cause: slowdown, likes: 0, verdict: 'slowdown' });
   }
   // Glitch dips carry no removed likes but are what the creator sees first; otherwise most likes first.
@@ -463,7 +469,7 @@ function isVisibleLoss(
       return outcome.likesRemoved >= 1;
     case 'inactive_account_cleanup': {
       const drops = observedDrawdowns(outcome.videoIds, polls, times, fromMs, toMs);
-      return drops.total >= 30 && drops.videos >= 5;
+      return outcome.likesRemoved >= 30 && drops.total >= 30 && drops.videos >= 5;
     }
     default:
       return observedDrawdowns(outcome.videoIds, polls, times, fromMs, toMs).total >= 25;
@@ -503,27 +509,50 @@ function observedDrawdowns(
   return { total, videos: drawdowns.size };
 }
 
-/** The slowdown cause of the night, when the true gains fall far short of the account's level before it. */
+/** Causes that slow gains down rather than remove likes. */
+const SLOWDOWN_CAUSES: ReadonlySet<Cause> = new Set(['reach_limited', 'audience_shift']);
+
+/**
+ * The slowdown cause of the night, judged against the counterfactual: the same world without the slowdown.
+ * Comparing with the account's own past instead would mistake the natural fading of its last hit for one.
+ * A slowdown counts when tonight's true gain is far below what it would have been (half for an abrupt
+ * break; 60% for a slow trend, also over the last week) and below 60% of what the account got before the
+ * onset, and the account gains enough likes a night for a shortfall to be told from chance.
+ */
 function slowdownCause(
   setup: AccountSetup,
   world: SimulatedWorld,
+  spec: WorldSpec,
   asOfMs: number,
 ): Cause | undefined {
-  const tonight = () => trueNightGain(world, setup.scenario.id, asOfMs);
-  for (const event of setup.scenario.events ?? []) {
-    if (event.cause === 'reach_limited') {
-      const before = trueLevelBefore(world, setup.scenario.id, event.at.getTime());
-      if (asOfMs - event.at.getTime() >= 12 * HOUR_MS && tonight() <= 0.5 * before)
-        return event.cause;
-    }
-    if (event.cause === 'audience_shift') {
-      // Judged on the last week, not one night: the decline is a level, not an event.
-      const before = trueLevelBefore(world, setup.scenario.id, event.from.getTime());
-      const lastWeek = trueLevelBefore(world, setup.scenario.id, asOfMs);
-      if (tonight() <= 0.6 * before && lastWeek <= 0.6 * before) return event.cause;
-    }
-  }
-  return undefined;
+  const events = setup.scenario.events ?? [];
+  const slowdown = events.find((event): event is ReachLimitedEvent | AudienceShiftEvent =>
+    SLOWDOWN_CAUSES.has(event.cause),
+  );
+  if (!slowdown) return undefined;
+  if (slowdown.cause === 'reach_limited' && asOfMs - slowdown.at.getTime() < 12 * HOUR_MS)
+    return undefined;
+  const without = createWorld({
+    ...spec,
+    accounts: [
+      { ...setup.scenario, events: events.filter((event) => !SLOWDOWN_CAUSES.has(event.cause)) },
+    ],
+  });
+  const id = setup.scenario.id;
+  const expected = trueNightGain(without, id, asOfMs);
+  const tonight = trueNightGain(world, id, asOfMs);
+  if (expected < 20 || expected - tonight < 3 * Math.sqrt(expected)) return undefined;
+  // The shortfall must also show against the account's own record: what it used to get before it began.
+  const onset = slowdown.cause === 'reach_limited' ? slowdown.at : slowdown.from;
+  const usual = trueLevelBefore(world, id, onset.getTime());
+  if (!(tonight <= 0.6 * usual)) return undefined;
+  if (slowdown.cause === 'reach_limited')
+    return tonight <= 0.5 * expected ? slowdown.cause : undefined;
+  const lastWeek = trueLevelBefore(world, id, asOfMs);
+  const lastWeekExpected = trueLevelBefore(without, id, asOfMs);
+  return tonight <= 0.6 * expected && lastWeek <= 0.6 * lastWeekExpected
+    ? slowdown.cause
+    : undefined;
 }
 
 /**
@@ -561,12 +590,13 @@ export function simulateFleet(options: SimulateFleetOptions): LabelledFleet {
     if (kind === 'ordinary' && fleetWide.cleanupAt && accountRandom.chance(0.5))
       kind = 'inactive_account_cleanup';
     const setup = setupAccount(accountRandom, kind, index + 1, asOf, fleetWide);
-    const world = createWorld({
+    const spec: WorldSpec = {
       seed: hashSeed('fleet-world', options.seed, index),
       start: new Date(setup.plan.from.getTime() - HOUR_MS),
       end: asOf,
       accounts: [setup.scenario],
-    });
+    };
+    const world = createWorld(spec);
     const polls = pollAccount(world, setup.scenario.id, setup.plan, accountRandom.fork('polls'));
     accounts.push({
       platform: 'tiktok',
@@ -574,7 +604,7 @@ export function simulateFleet(options: SimulateFleetOptions): LabelledFleet {
       handle: setup.scenario.handle,
       polls,
     });
-    labels.push(labelAccount(setup, world, polls, asOfMs));
+    labels.push(labelAccount(setup, world, spec, polls, asOfMs));
   }
   return {
     fleet: { format: FLEET_FORMAT, accounts },

@@ -7,8 +7,8 @@
  * instant.
  */
 import { formatInstant } from '../explain/time.ts';
-import { HOUR_MS } from '../time.ts';
 import type { Cause, Profile, VideoStats } from '../model.ts';
+import { HOUR_MS } from '../time.ts';
 import { randomIdentity } from './identity.ts';
 import { hashSeed, Random } from './random.ts';
 
@@ -154,6 +154,8 @@ export interface AccountScenario {
   following?: number;
   /** Offset of the audience's local time from UTC, for the daily rhythm of views (default 0). */
   audienceUtcOffsetHours?: number;
+  /** How often a video loses a handful (1–4) of likes at once, per video and day (default 0.05). */
+  handfulUnlikesPerDay?: number;
   /** Extra videos that go viral: posted at `postedAt` with `viewMultiplier` times the usual views. */
   viralPosts?: readonly { postedAt: Date; viewMultiplier: number }[];
   events?: readonly WorldEvent[];
@@ -195,6 +197,8 @@ const TAIL_VIEWS_PER_HOUR = 1.5e-6;
 const UNLIKES_PER_LIKE_HOUR = 2.5e-6;
 /** Share of fresh likes taken back within the hour (quick second thoughts). */
 const QUICK_UNLIKE_SHARE = 0.01;
+/** Default chance per video and day of losing a handful of likes at once. */
+const DEFAULT_HANDFUL_UNLIKES_PER_DAY = 0.05;
 /** Follower losses per follower and hour. */
 const UNFOLLOWS_PER_FOLLOWER_HOUR = 2e-6;
 /** Log-space spread of a video's like rate around the account's. */
@@ -410,6 +414,7 @@ class AccountSimulation {
     const shares = new Float64Array(count * ticks);
     const followers = new Float64Array(ticks);
     const offset = scenario.audienceUtcOffsetHours ?? 0;
+    const handfulPerHour = (scenario.handfulUnlikesPerDay ?? DEFAULT_HANDFUL_UNLIKES_PER_DAY) / 24;
 
     // Opening counts of the back catalogue, from the expected curve with a little noise.
     videos.forEach((video, index) => {
@@ -450,8 +455,11 @@ class AccountSimulation {
         if (tick >= plan.restrictedTick) expected *= 0.01;
         const newViews = random.poisson(expected);
         const newLikes = random.poisson(newViews * plan.likeRate);
+        // Besides a share of its likes, any video now and then loses a handful at once.
+        const handful = previousLikes > 0 && random.chance(handfulPerHour) ? random.int(1, 4) : 0;
         const unlikes =
           random.poisson(previousLikes * UNLIKES_PER_LIKE_HOUR + newLikes * QUICK_UNLIKE_SHARE) +
+          handful +
           schedule.extraUnlikes(tick, video, random);
         const nextLikes = Math.max(0, previousLikes + newLikes - unlikes);
         views[cell] = previousViews + newViews;

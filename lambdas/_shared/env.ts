@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InvalidConfigError } from '../../core/errors.ts';
+import { SourceKind } from '../../core/model.ts';
 
 const PositiveInt = z.coerce.number().int().positive();
 
@@ -21,8 +22,65 @@ export const PollEnv = CommonEnv.extend({
   POLL_CONCURRENCY: PositiveInt.default(8),
   /** Per-request timeout towards TikTok, in milliseconds. */
   TIKTOK_TIMEOUT_MS: PositiveInt.default(10_000),
+  /** KMS key that wraps the data keys sealing source credentials (set by the stack). */
+  CREDENTIALS_KMS_KEY_ID: z.string().min(1).optional(),
+  /** Instead of KMS, locally: a base64 AES-256 key that wraps them. */
+  CREDENTIALS_LOCAL_KEY: z.string().min(1).optional(),
+  /**
+   * Stats sources to wire, comma-separated: `display_api` (default), `research_api`, `web` (unofficial, off
+   * unless listed). An account whose source is not enabled gets a failed poll (`source_disabled`).
+   */
+  ENABLED_SOURCES: z
+    .string()
+    .default('display_api')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((kind) => kind.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(SourceKind).min(1)),
+  /** Base URL of TikTok's public web pages (the `web` source); the local runtime points it at the fake. */
+  TIKTOK_WEB_BASE_URL: z.url().default('https://www.tiktok.com'),
+  /** The TikTok app's client key (refreshing creators' tokens; the Research API's client token). */
+  TIKTOK_CLIENT_KEY: z.string().min(1).optional(),
+  /** The app's client secret (local runs); in AWS it lives in Secrets Manager instead. */
+  TIKTOK_CLIENT_SECRET: z.string().min(1).optional(),
+  /** ARN of the Secrets Manager secret holding the app's client secret, read at cold start. */
+  TIKTOK_CLIENT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Requests per minute allowed to each TikTok endpoint from this process (TikTok's default is 600). */
+  TIKTOK_RATE_LIMIT_PER_MINUTE: PositiveInt.default(600),
+  /** The Research API's daily quota of requests (TikTok's default is 1,000). */
+  TIKTOK_RESEARCH_DAILY_REQUESTS: PositiveInt.default(1_000),
+  /** The Research API's daily quota of records (TikTok's default is 100,000). */
+  TIKTOK_RESEARCH_DAILY_RECORDS: PositiveInt.default(100_000),
+  /** How many days before an account was added the Research API source reads its videos from. */
+  TIKTOK_RESEARCH_LOOKBACK_DAYS: PositiveInt.default(90),
+  /** The poll cadence, so the Research API's daily quota is shared between the day's runs. */
+  POLL_EVERY_HOURS: PositiveInt.max(24).default(24),
+  /** The run stops this long before the function's timeout, leaving time to store what was not polled. */
+  POLL_DEADLINE_MARGIN_MS: PositiveInt.default(20_000),
 });
 export type PollEnv = z.infer<typeof PollEnv>;
+
+/** Checks the TikTok client configuration: one secret source at most, and all of it for the Research API. */
+export const PollEnvChecked = PollEnv.superRefine((env, context) => {
+  if (env.TIKTOK_CLIENT_SECRET !== undefined && env.TIKTOK_CLIENT_SECRET_ARN !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: 'set at most one of TIKTOK_CLIENT_SECRET or TIKTOK_CLIENT_SECRET_ARN',
+    });
+  }
+  const hasSecret =
+    env.TIKTOK_CLIENT_SECRET !== undefined || env.TIKTOK_CLIENT_SECRET_ARN !== undefined;
+  if (env.ENABLED_SOURCES.includes('research_api') && (!env.TIKTOK_CLIENT_KEY || !hasSecret)) {
+    context.addIssue({
+      code: 'custom',
+      message:
+        'the research_api source needs TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (or TIKTOK_CLIENT_SECRET_ARN)',
+    });
+  }
+});
 
 /** The digest function: explains the night and emails each due subscriber. */
 export const DigestEnv = CommonEnv.extend({
@@ -38,6 +96,11 @@ export const DigestEnv = CommonEnv.extend({
   LINK_SIGNING_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /** How many days of history the engine reads for a night. */
   HISTORY_DAYS: PositiveInt.default(28),
+  /**
+   * The SES account's maximum send rate, messages per second (SES console, "Sending statistics"). Sends are
+   * paced to it; 14 is the usual starting quota of a production account.
+   */
+  SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
 });
 export type DigestEnv = z.infer<typeof DigestEnv>;
 

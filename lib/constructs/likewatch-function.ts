@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -127,6 +128,13 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
   bindSecret(envName: string, secret: secretsmanager.ISecret): this {
     this.function.addEnvironment(envName, secret.secretArn);
     secret.grantRead(this.function);
+    return this;
+  }
+
+  /** Sets `envName` to the ARN of `key` and allows making and opening data keys with it (nothing else). */
+  bindDataKey(envName: string, key: kms.IKey): this {
+    this.function.addEnvironment(envName, key.keyArn);
+    key.grant(this.function, 'kms:GenerateDataKey', 'kms:Decrypt');
     return this;
   }
 

@@ -1,5 +1,5 @@
 /** An in-memory Store for unit tests of the use cases (the DynamoDB adapter has its own tests). */
-import type { Account, Poll, Subscriber } from '../../core/model.ts';
+import type { Account, DigestReport, Poll, Subscriber } from '../../core/model.ts';
 import type { Store } from '../../core/ports.ts';
 
 export class MemoryStore implements Store {
@@ -7,6 +7,8 @@ export class MemoryStore implements Store {
   readonly subscribers = new Map<string, Subscriber>();
   readonly polls = new Map<string, Map<string, Poll>>();
   readonly digests = new Map<string, { state: 'claimed' | 'sent'; messageId?: string }>();
+  /** Reports stored with sent digests, by `subscriberId/localDate`. */
+  readonly digestReports = new Map<string, DigestReport>();
 
   async putAccount(account: Account) {
     this.accounts.set(account.id, account);
@@ -42,8 +44,17 @@ export class MemoryStore implements Store {
     this.digests.set(key, { state: 'claimed' });
     return true;
   }
-  async markDigestSent(subscriberId: string, localDate: string, messageId: string) {
+  async markDigestSent(
+    subscriberId: string,
+    localDate: string,
+    messageId: string,
+    report?: DigestReport,
+  ) {
     this.digests.set(`${subscriberId}/${localDate}`, { state: 'sent', messageId });
+    if (report !== undefined) this.digestReports.set(`${subscriberId}/${localDate}`, report);
+  }
+  async getDigestReport(subscriberId: string, localDate: string) {
+    return this.digestReports.get(`${subscriberId}/${localDate}`);
   }
   async releaseDigest(subscriberId: string, localDate: string) {
     this.digests.delete(`${subscriberId}/${localDate}`);

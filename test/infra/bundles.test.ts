@@ -7,6 +7,7 @@ import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../adapters/aws-clients.ts';
+import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { localDateAndHour } from '../../core/time.ts';
@@ -75,6 +76,7 @@ describe('the synthesized Lambda bundles', () => {
     Object.assign(process.env, services.env);
     const store = new DynamoDbStore(createDocumentClient(), {
       tableName: services.env.TABLE_NAME as string,
+      credentialCipher: createCredentialCipher(services.env),
     });
     const info = demo.world.accounts[0]!;
     await store.putAccount({

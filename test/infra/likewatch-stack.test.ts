@@ -180,6 +180,28 @@ describe('LikewatchStack', () => {
     expect(statements.map((s) => s.Resource)).not.toContainEqual('*');
   });
 
+  it('should seal credentials with a rotated KMS key that only the poll function can use', () => {
+    const keyId = logicalIdOf(template, 'AWS::KMS::Key', 'CredentialsKey');
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ CREDENTIALS_KMS_KEY_ID: { 'Fn::GetAtt': [keyId, 'Arn'] } }),
+      },
+    });
+    const usesKey = (functionPrefix: string) =>
+      statementsOf(template, functionPrefix).filter((s) =>
+        actionsOf(s).some((a) => a.startsWith('kms:')),
+      );
+    expect(usesKey('PollStatsFunction')).toEqual([
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
+      }),
+    ]);
+    expect(usesKey('SendDigestsFunction')).toEqual([]);
+  });
+
   it('should let the digest function send only as the sender identity, through the configuration set', () => {
     const identityId = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'EmailIdentity');
     const configurationSetId = logicalIdOf(
@@ -243,6 +265,30 @@ describe('LikewatchStack', () => {
 
     expect(statementsOf(template, 'SendDigestsFunction').filter(readsSecret)).toHaveLength(1);
     expect(statementsOf(template, 'PollStatsFunction').filter(readsSecret)).toHaveLength(0);
+  });
+
+  it('should let only the poll function read the TikTok client secret, with the client key from context', () => {
+    const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'TikTokClientSecret');
+    const readsSecret = (s: Statement) =>
+      actionsOf(s).includes('secretsmanager:GetSecretValue') &&
+      JSON.stringify(s.Resource) === JSON.stringify({ Ref: secretId });
+
+    expect(statementsOf(template, 'PollStatsFunction').filter(readsSecret)).toHaveLength(1);
+    expect(statementsOf(template, 'SendDigestsFunction').filter(readsSecret)).toHaveLength(0);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          TIKTOK_CLIENT_SECRET_ARN: { Ref: secretId },
+          POLL_EVERY_HOURS: '6',
+        }),
+      },
+    });
+    const withKey = synth({ stage: 'dev', tiktokClientKey: 'awc1example2key3' });
+    withKey.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ TIKTOK_CLIENT_KEY: 'awc1example2key3' }),
+      },
+    });
   });
 
   it('should alarm the operator on errors, dead letters, poll failures, send errors and SES reputation', () => {

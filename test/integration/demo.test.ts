@@ -27,16 +27,43 @@ describe('the demo on the embedded default', () => {
     );
   });
 
-  it('should find the overnight loss and send one digest per subscriber', () => {
+  it('should find the overnight loss and send one digest per active subscriber, on both mornings', () => {
+    const active = result.subscribers.filter((s) => (s.status ?? 'active') === 'active');
     expect(result.digests.losses).toBeGreaterThanOrEqual(1);
-    expect(result.digests.sent).toBe(result.subscribers.length);
-    expect(result.emails).toHaveLength(result.subscribers.length);
+    expect(result.digests.slowdowns).toBeGreaterThanOrEqual(1);
+    expect(result.digests.sent).toBe(active.length);
+    expect(result.emails).toHaveLength(active.length);
+    expect(result.previousDigests.sent).toBe(active.length);
+    const unsubscribed = result.subscribers.find((s) => s.status === 'unsubscribed');
+    expect(result.emails.flatMap((email) => email.to)).not.toContain(unsubscribed?.email);
+  });
+
+  it('should exercise every part of the digest in the agency’s email', async () => {
+    const email = result.emails.find((candidate) => candidate.to.includes('team@agency.example'));
+    const parsed = await simpleParser(email?.eml ?? Buffer.alloc(0));
+    expect(parsed.text).toContain('Since your last digest:');
+    expect(parsed.text).toMatch(/likes @pixel\.gaming lost yesterday are back/);
+    expect(parsed.text).toMatch(
+      /Yesterday’s drop continued: [\d,]+ more likes? (was|were) removed from @luna\.bakes/,
+    );
+    expect(parsed.text).toContain('likes are coming in slower than usual');
+    expect(parsed.text).toContain('Reconnect @cozy.crafts');
+    expect(parsed.text).toContain('Was this the cause?');
+    expect(email?.inlineImages.length).toBeGreaterThanOrEqual(2);
+    for (const image of email?.inlineImages ?? []) {
+      expect(email?.html).toContain(`src="cid:${image.contentId}"`);
+    }
+  });
+
+  it('should send the all-clear to the subscriber who follows only ordinary accounts', () => {
+    const email = result.emails.find((candidate) => candidate.to.includes('kenji@example.net'));
+    expect(email?.subject).toMatch(/^All clear/);
   });
 
   it("should name the drop account's overnight like loss in the digests of its followers, read back from SES", async () => {
     const handle = `@${result.dropAccount.handle}`;
-    const followers = result.subscribers.filter((s) =>
-      s.accountIds.includes(result.dropAccount.id),
+    const followers = result.subscribers.filter(
+      (s) => s.accountIds.includes(result.dropAccount.id) && s.status !== 'unsubscribed',
     );
     expect(followers.length).toBeGreaterThan(0);
     for (const follower of followers) {
@@ -53,7 +80,7 @@ describe('the demo on the embedded default', () => {
     }
   });
 
-  it('should not report a loss to a subscriber who follows only ordinary accounts', async () => {
+  it('should not report a loss to a subscriber who does not follow the drop account', async () => {
     const quiet = result.subscribers.find((s) => !s.accountIds.includes(result.dropAccount.id));
     const email = result.emails.find((candidate) => candidate.to.includes(quiet?.email ?? ''));
     expect(email?.subject).not.toMatch(/lost [\d,]+ likes/);

@@ -1,32 +1,75 @@
+/**
+ * The store's contract, run against every local DynamoDB: dynalite (the embedded default) and, when Java is
+ * present, DynamoDB Local (AWS's emulator). Both must behave the same for every access pattern the store uses.
+ */
+import { createHash, randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
-import type { Account, Poll, Subscriber } from '../../core/model.ts';
+import { EnvelopeCipher, LocalDataKeys } from '../../adapters/credential-cipher.ts';
+import { DynamoDbStore, type DynamoDbStoreOptions } from '../../adapters/dynamodb-store.ts';
+import { InvalidConfigError } from '../../core/errors.ts';
+import type { Account, Poll, Subscriber, VideoStats } from '../../core/model.ts';
+import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { javaAvailable, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import {
   type EmbeddedService,
   LOCAL_TABLE_NAME,
   startEmbeddedDynamoDb,
 } from '../../local/services.ts';
 
-describe('DynamoDbStore (against dynalite)', () => {
+const JAVA = javaAvailable();
+if (!JAVA) {
+  console.warn(
+    'NOTE: no Java runtime found; the DynamoDB Local half of the store contract is skipped.',
+  );
+}
+
+describe('DynamoDbStore contract (dynalite)', () => {
+  storeContract(startEmbeddedDynamoDb);
+});
+
+describe.skipIf(!JAVA)('DynamoDbStore contract (DynamoDB Local)', () => {
+  storeContract(startDynamoDbLocal);
+});
+
+function storeContract(start: () => Promise<EmbeddedService>): void {
   let dynamo: EmbeddedService;
+  let doc: DynamoDBDocumentClient;
   let store: DynamoDbStore;
+  const cipher = new EnvelopeCipher(new LocalDataKeys(randomBytes(32)));
+  const storeWith = (options: Partial<DynamoDbStoreOptions> = {}) =>
+    new DynamoDbStore(doc, {
+      tableName: LOCAL_TABLE_NAME,
+      claimLeaseMinutes: 15,
+      credentialCipher: cipher,
+      ...options,
+    });
+  /** Every item of an account partition whose sort key starts with `prefix`. */
+  const itemsOf = async (accountId: string, prefix: string) =>
+    (
+      await doc.send(
+        new QueryCommand({
+          TableName: LOCAL_TABLE_NAME,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':prefix': prefix },
+        }),
+      )
+    ).Items ?? [];
 
   beforeAll(async () => {
-    dynamo = await startEmbeddedDynamoDb();
+    dynamo = await start();
     const client = new DynamoDBClient({
       endpoint: dynamo.endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
-    store = new DynamoDbStore(
-      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-      { tableName: LOCAL_TABLE_NAME, claimLeaseMinutes: 15 },
-    );
+    doc = DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+    store = storeWith();
   });
   afterAll(async () => {
-    await dynamo.close();
+    doc?.destroy();
+    await dynamo?.close();
   });
 
   const account: Account = {
@@ -64,28 +107,11 @@ describe('DynamoDbStore (against dynalite)', () => {
 
   it('should return polls in a time range, oldest first, exactly as stored, with one item per slot', async () => {
     // Arrange
-    const poll = (at: string, likes: number): Poll => ({
-      at,
-      status: 'ok',
-      profile: { followers: 10, following: 2, likes, videos: 1 },
-      videos: [
-        {
-          id: 'v1',
-          postedAt: '2026-10-01T00:00:00Z',
-          views: 100,
-          likes,
-          comments: 1,
-          shares: 0,
-          saves: null,
-          title: 'Bread 🍞',
-        },
-      ],
-    });
     const failed: Poll = { at: '2026-11-02T00:00:00Z', status: 'failed', reason: 'rate_limited' };
-    // Act: the second write to the 01:00 slot stands for a retried poll run.
-    await store.putPoll('acct-1', '2026-11-01T00:00:00.000Z', poll('2026-11-01T00:00:00Z', 5));
-    await store.putPoll('acct-1', '2026-11-01T12:00:00.000Z', poll('2026-11-01T12:00:00Z', 6));
-    await store.putPoll('acct-1', '2026-11-01T12:00:00.000Z', poll('2026-11-01T12:00:00Z', 7));
+    // Act: the second write to the 12:00 slot stands for a retried poll run.
+    await store.putPoll('acct-1', '2026-11-01T00:00:00.000Z', smallPoll('2026-11-01T00:00:00Z', 5));
+    await store.putPoll('acct-1', '2026-11-01T12:00:00.000Z', smallPoll('2026-11-01T12:00:00Z', 6));
+    await store.putPoll('acct-1', '2026-11-01T12:00:00.000Z', smallPoll('2026-11-01T12:00:00Z', 7));
     await store.putPoll('acct-1', '2026-11-02T00:00:00.000Z', failed);
     // Assert
     const all = await store.listPolls(
@@ -93,13 +119,106 @@ describe('DynamoDbStore (against dynalite)', () => {
       new Date('2026-10-31T00:00:00Z'),
       new Date('2026-11-03T00:00:00Z'),
     );
-    expect(all).toEqual([poll('2026-11-01T00:00:00Z', 5), poll('2026-11-01T12:00:00Z', 7), failed]);
+    expect(all).toEqual([
+      smallPoll('2026-11-01T00:00:00Z', 5),
+      smallPoll('2026-11-01T12:00:00Z', 7),
+      failed,
+    ]);
     const some = await store.listPolls(
       'acct-1',
       new Date('2026-11-01T06:00:00Z'),
       new Date('2026-11-01T12:00:00Z'),
     );
-    expect(some).toEqual([poll('2026-11-01T12:00:00Z', 7)]);
+    expect(some).toEqual([smallPoll('2026-11-01T12:00:00Z', 7)]);
+    expect(await itemsOf('acct-1', 'POLL#')).toHaveLength(3);
+  });
+
+  it('should store a 5,000-video poll whose titles do not compress across several items and read it back whole', async () => {
+    // Arrange
+    const poll = bigPoll('2026-11-05T06:00:00Z', 5_000, 1);
+    // Act
+    await store.putPoll('acct-big', poll.at, poll);
+    await store.putPoll('acct-big', poll.at, bigPoll(poll.at, 5_000, 2));
+    // Assert: split over more than one item, and the retry replaced the first write's chunks.
+    const items = await itemsOf('acct-big', 'POLL#');
+    expect(items.length).toBeGreaterThan(1);
+    expect(new Set(items.map((item) => item.writeId ?? String(item.sk).split('#')[2])).size).toBe(
+      1,
+    );
+    const [read] = await store.listPolls('acct-big', new Date(poll.at), new Date(poll.at));
+    expect(read).toEqual(bigPoll(poll.at, 5_000, 2));
+  });
+
+  it('should end concurrent writes of one slot with exactly one of them, whole', async () => {
+    // Arrange
+    const at = '2026-11-06T06:00:00Z';
+    const versions = [1, 2, 3, 4].map((version) => bigPoll(at, 5_000, version));
+    // Act
+    await Promise.all(versions.map((poll) => store.putPoll('acct-race', at, poll)));
+    // Assert
+    const polls = await store.listPolls('acct-race', new Date(at), new Date(at));
+    expect(polls).toHaveLength(1);
+    expect(versions).toContainEqual(polls[0]);
+    const items = await itemsOf('acct-race', 'POLL#');
+    const heads = items.filter((item) => item.chunks !== undefined);
+    expect(heads).toHaveLength(1);
+    expect(items).toHaveLength(Number(heads[0]?.chunks));
+  });
+
+  it('should replace expired raw polls by one poll a day from the daily roll-ups, keeping the day’s like range', async () => {
+    // Arrange: ten days of 6-hourly polls, written as they happen, kept 3 days.
+    const start = Date.parse('2026-09-01T00:00:00Z');
+    let now = start;
+    const writer = storeWith({ pollRetentionDays: 3, now: () => new Date(now) });
+    for (let slot = 0; slot < 40; slot += 1) {
+      now = start + slot * 6 * HOUR_MS;
+      const likes = slot === 9 ? 1 : 100 + slot; // a dip at 06:00 on day 3, gone by the next poll
+      await writer.putPoll('acct-old', new Date(now).toISOString(), smallPoll(iso(now), likes));
+    }
+    // Act: read it back a day after the last poll: the polls of days 0–7 have expired.
+    const reader = storeWith({ pollRetentionDays: 3, now: () => new Date(now + DAY_MS) });
+    const polls = await reader.listPolls('acct-old', new Date(start), new Date(now));
+    // Assert: one poll a day (the day's last) while expired, every raw poll after.
+    const days = (from: number, count: number) =>
+      Array.from({ length: count }, (_, day) => iso(start + (from + day) * DAY_MS + 18 * HOUR_MS));
+    const rawFrom = start + 8 * DAY_MS;
+    expect(polls.map((poll) => poll.at)).toEqual([
+      ...days(0, 8),
+      ...Array.from({ length: 8 }, (_, slot) => iso(rawFrom + slot * 6 * HOUR_MS)),
+    ]);
+    const [dayWithDip] = await reader.listDailyRollups('acct-old', '2026-09-03', '2026-09-03');
+    expect(dayWithDip).toMatchObject({
+      day: '2026-09-03',
+      polls: 4,
+      failed: 0,
+      profileLikes: { min: 1, max: 111 },
+      videoLikes: [{ id: 'v1', min: 1, max: 111 }],
+    });
+  });
+
+  it('should roll a day up again when a late poll arrives for it', async () => {
+    // Arrange
+    const writer = storeWith({ now: () => new Date('2026-10-02T12:00:00Z') });
+    await writer.putPoll(
+      'acct-late',
+      '2026-10-01T06:00:00Z',
+      smallPoll('2026-10-01T06:00:00Z', 10),
+    );
+    await writer.putPoll(
+      'acct-late',
+      '2026-10-02T06:00:00Z',
+      smallPoll('2026-10-02T06:00:00Z', 12),
+    );
+    // Act: the 18:00 poll of the 1st, retried after midnight.
+    await writer.putPoll(
+      'acct-late',
+      '2026-10-01T18:00:00Z',
+      smallPoll('2026-10-01T18:00:00Z', 11),
+    );
+    // Assert
+    const [rollup] = await writer.listDailyRollups('acct-late', '2026-10-01', '2026-10-01');
+    expect(rollup?.polls).toBe(2);
+    expect(rollup?.last).toEqual(smallPoll('2026-10-01T18:00:00Z', 11));
   });
 
   it('should let exactly one of 20 concurrent claims of the same digest win', async () => {
@@ -136,12 +255,132 @@ describe('DynamoDbStore (against dynalite)', () => {
     expect(await store.claimDigest('sub-3', '2026-11-27', at)).toBe(true);
   });
 
-  it('should keep source credentials per account', async () => {
+  it('should keep source credentials per account, sealed at rest', async () => {
+    // Act
     await store.putCredentials('acct-1', { accessToken: 'act.one', scope: 'video.list' });
+    // Assert
     expect(await store.getCredentials('acct-1')).toEqual({
       accessToken: 'act.one',
       scope: 'video.list',
     });
     expect(await store.getCredentials('acct-unknown')).toBeUndefined();
+    const stored = await doc.send(
+      new GetCommand({
+        TableName: LOCAL_TABLE_NAME,
+        Key: { pk: 'ACCOUNT#acct-1', sk: 'CREDENTIALS' },
+      }),
+    );
+    expect(JSON.stringify(stored.Item)).not.toContain('act.one');
+    expect(stored.Item?.scheme).toBe('local');
   });
-});
+
+  it('should not open credentials without the key that sealed them', async () => {
+    await store.putCredentials('acct-2', { accessToken: 'act.two' });
+    const otherKey = storeWith({
+      credentialCipher: new EnvelopeCipher(new LocalDataKeys(randomBytes(32))),
+    });
+    await expect(otherKey.getCredentials('acct-2')).rejects.toThrow();
+    await expect(
+      storeWith({ credentialCipher: undefined }).getCredentials('acct-2'),
+    ).rejects.toThrow(InvalidConfigError);
+  });
+
+  it('should keep the handle history and name the account by its latest handle', async () => {
+    // Arrange
+    await store.putAccount({ ...account, id: 'acct-renamed', handle: 'old.name' });
+    // Act
+    await store.recordHandle('acct-renamed', 'new.name', new Date('2026-11-10T06:00:00Z'));
+    await store.recordHandle('acct-renamed', 'old.name', new Date('2026-11-05T06:00:00Z'));
+    await store.recordHandle('acct-renamed', 'new.name', new Date('2026-11-11T06:00:00Z'));
+    // Assert
+    const renamed = (await store.listAccounts()).find((a) => a.id === 'acct-renamed');
+    expect(renamed?.handle).toBe('new.name');
+    expect(await store.listHandles('acct-renamed')).toEqual([
+      {
+        handle: 'old.name',
+        firstSeenAt: '2026-11-01T00:00:00.000Z',
+        lastSeenAt: '2026-11-05T06:00:00.000Z',
+      },
+      {
+        handle: 'new.name',
+        firstSeenAt: '2026-11-10T06:00:00.000Z',
+        lastSeenAt: '2026-11-11T06:00:00.000Z',
+      },
+    ]);
+  });
+
+  it('should keep one feedback answer per subscriber, account, night and cause', async () => {
+    // Arrange
+    const answer = {
+      subscriberId: 'sub-1',
+      accountId: 'acct-1',
+      night: '2026-11-24',
+      cause: 'fake_engagement_purge',
+      correct: true,
+      answeredAt: '2026-11-24T08:00:00Z',
+    } as const;
+    // Act
+    await store.putFeedback(answer);
+    await store.putFeedback({ ...answer, correct: false, answeredAt: '2026-11-24T09:00:00Z' });
+    await store.putFeedback({ ...answer, night: '2026-11-25', cause: 'organic_unlikes' });
+    // Assert
+    expect(await store.listFeedback('acct-1', '2026-11-24', '2026-11-24')).toEqual([
+      { ...answer, correct: false, answeredAt: '2026-11-24T09:00:00Z' },
+    ]);
+    expect(await store.listFeedback('acct-1', '2026-11-01', '2026-11-30')).toHaveLength(2);
+  });
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+function smallPoll(at: string, likes: number): Poll {
+  return {
+    at,
+    status: 'ok',
+    profile: { followers: 10, following: 2, likes, videos: 1 },
+    videos: [
+      {
+        id: 'v1',
+        postedAt: '2026-10-01T00:00:00Z',
+        views: 100,
+        likes,
+        comments: 1,
+        shares: 0,
+        saves: null,
+        title: 'Bread 🍞',
+      },
+    ],
+  };
+}
+
+/** 64 bytes that look random (and do not compress), the same for the same seed. */
+function noise(seed: string): string {
+  const hash = (salt: string) => createHash('sha256').update(`${salt}${seed}`).digest();
+  return Buffer.concat([hash('a'), hash('b')]).toString('base64');
+}
+
+/** A poll of `count` videos with incompressible titles; `version` changes every count. */
+function bigPoll(at: string, count: number, version: number): Poll {
+  const videos = Array.from(
+    { length: count },
+    (_, index): VideoStats => ({
+      id: String(7_000_000_000_000_000_000n + BigInt(index * 7919)),
+      postedAt: '2026-01-01T00:00:00Z',
+      views: 1_000 * version + index,
+      likes: 100 * version + index,
+      comments: index % 17,
+      shares: index % 5,
+      ...(index % 3 === 0 ? {} : { saves: index % 3 === 1 ? null : index }),
+      title: noise(`${version}/${index}`),
+      url: `https://www.tiktok.com/@big/video/${index}`,
+    }),
+  );
+  return {
+    at,
+    status: 'ok',
+    profile: { followers: 1, following: 0, likes: version, videos: count },
+    videos,
+  };
+}

@@ -191,6 +191,8 @@ describe('DisplayApiSource', () => {
       baseUrl: 'http://tiktok.test',
       credentials: vault({ 'open-1': { accessToken: 'act.1' } }),
       timeoutMs: 1000,
+      // One scripted answer per request: retries are exercised against the fake TikTok instead.
+      retry: { maxRetries: 0 },
       fetch: scripted(response),
     });
     const { poll } = await source.poll(account, at);

@@ -53,7 +53,14 @@ describe('pollAccounts', () => {
     // Act
     const summary = await pollAccounts({ store, source }, { slot, concurrency: 2 });
     // Assert
-    expect(summary).toEqual({ accounts: 4, ok: 1, partial: 1, failed: 2, needsReauthorization: 1 });
+    expect(summary).toEqual({
+      accounts: 4,
+      ok: 1,
+      partial: 1,
+      failed: 2,
+      needsReauthorization: 1,
+      notReached: 0,
+    });
     expect(maxInFlight).toBe(2);
     const stored = (id: string) => store.polls.get(id)?.get(slot.toISOString());
     expect(stored('broken')).toMatchObject({
@@ -83,5 +90,83 @@ describe('pollAccounts', () => {
     await pollAccounts({ store, source }, { slot, concurrency: 1 });
     const polls = await store.listPolls('a', new Date(0), new Date('2030-01-01T00:00:00Z'));
     expect(polls).toHaveLength(1);
+  });
+
+  it('should store not_reached for the accounts a stopped run did not start, never skip them', async () => {
+    const store = new MemoryStore();
+    for (const id of ['a', 'b', 'c', 'd']) await store.putAccount(account(id));
+    const controller = new AbortController();
+    const source: StatsSource = {
+      async poll(_acct, at) {
+        // The deadline arrives while the first account is being polled.
+        controller.abort(new Error('the function is about to time out'));
+        return {
+          poll: {
+            at: at.toISOString(),
+            status: 'ok',
+            profile: { followers: 1, following: 1, likes: 1, videos: 0 },
+            videos: [],
+          },
+        };
+      },
+    };
+    const summary = await pollAccounts(
+      { store, source },
+      { slot, concurrency: 1, signal: controller.signal },
+    );
+    expect(summary).toMatchObject({ accounts: 4, ok: 1, failed: 3, notReached: 3 });
+    for (const id of ['b', 'c', 'd']) {
+      expect(store.polls.get(id)?.get(slot.toISOString())).toMatchObject({
+        status: 'failed',
+        reason: 'not_reached',
+      });
+    }
+  });
+
+  it('should follow a rename the source reports, keyed by the stable id', async () => {
+    const store = new MemoryStore();
+    await store.putAccount(account('a'));
+    const source: StatsSource = {
+      poll: async (_acct, at) => ({
+        poll: {
+          at: at.toISOString(),
+          status: 'ok',
+          profile: { followers: 1, following: 1, likes: 1, videos: 0 },
+          videos: [],
+        },
+        handle: 'h-a-renamed',
+      }),
+    };
+    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    expect(store.accounts.get('a')?.handle).toBe('h-a-renamed');
+  });
+
+  it('should offer the source the videos known from the latest complete poll', async () => {
+    const store = new MemoryStore();
+    await store.putAccount(account('a'));
+    const video = (id: string) => ({
+      id,
+      postedAt: '2026-11-01T00:00:00Z',
+      views: 1,
+      likes: 1,
+      comments: 0,
+      shares: 0,
+    });
+    const earlier = new Date(slot.getTime() - 4 * 3_600_000);
+    await store.putPoll('a', earlier.toISOString(), {
+      at: earlier.toISOString(),
+      status: 'ok',
+      profile: { followers: 1, following: 1, likes: 2, videos: 2 },
+      videos: [video('v1'), video('v2')],
+    });
+    let known: readonly string[] = [];
+    const source: StatsSource = {
+      async poll(_acct, at, _signal, hints) {
+        known = (await hints?.knownVideoIds?.()) ?? [];
+        return { poll: { at: at.toISOString(), status: 'failed', reason: 'server_error' } };
+      },
+    };
+    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    expect([...known].sort()).toEqual(['v1', 'v2']);
   });
 });

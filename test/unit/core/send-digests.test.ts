@@ -81,6 +81,10 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
       preferences: (id) => `https://likewatch.test/preferences?s=${id}`,
       unsubscribe: (id) => `https://likewatch.test/unsubscribe?s=${id}`,
       reconnect: (id) => `https://likewatch.test/connect?a=${id}`,
+      feedback: (subscriberId, accountId, night, cause) => ({
+        yes: `https://likewatch.test/feedback?s=${subscriberId}&a=${accountId}&n=${night}&c=${cause}&answer=yes`,
+        no: `https://likewatch.test/feedback?s=${subscriberId}&a=${accountId}&n=${night}&c=${cause}&answer=no`,
+      }),
     },
     now: () => new Date('2026-11-25T07:00:00Z'),
   };
@@ -188,5 +192,64 @@ describe('sendDueDigests', () => {
     expect(first.failed).toBe(1);
     expect(second).toMatchObject({ failed: 0, alreadySent: 1 });
     expect(store.digests.get('sub-1/2026-11-25')).toEqual({ state: 'sent', messageId: 'rejected' });
+  });
+});
+
+describe('sendDueDigests, who is never mailed', () => {
+  it('should not send to a subscriber who unsubscribed or paused', async () => {
+    const { deps, sent, ready } = setup(loss, [
+      subscriber({ id: 'gone', status: 'unsubscribed' }),
+      subscriber({ id: 'paused', status: 'paused', email: 'paused@example.com' }),
+      subscriber({ id: 'active', status: 'active', email: 'active@example.com' }),
+    ]);
+    await ready;
+    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    expect(summary).toMatchObject({ due: 1, sent: 1 });
+    expect(sent.map((email) => email.to)).toEqual(['active@example.com']);
+  });
+
+  it('should skip a suppressed address without claiming its digest', async () => {
+    const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
+    await ready;
+    deps.suppressions = { isSuppressed: async (email) => email === 'maya@example.com' };
+    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    expect(summary).toMatchObject({ due: 1, sent: 0, suppressed: 1 });
+    expect(sent).toHaveLength(0);
+    expect(store.digests.size).toBe(0);
+  });
+});
+
+describe('sendDueDigests, memory of what was reported', () => {
+  it('should store what each digest reported and follow up on it the next morning', async () => {
+    // Arrange: a loss on the 25th, an ordinary night on the 26th.
+    const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
+    await ready;
+    await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const explainLoss = deps.explain;
+    deps.explain = (fleet, asOf) => ({ ...explainLoss(fleet, asOf), accounts: [quiet] });
+    // Act
+    await sendDueDigests(deps, {
+      scheduledTime: new Date(tick.getTime() + 86_400_000),
+      historyDays: 28,
+    });
+    // Assert
+    expect(store.digestReports.get('sub-1/2026-11-25')?.accounts[0]).toMatchObject({
+      accountId: 'acct-1',
+      verdict: 'loss',
+      lost: 1240,
+      topCause: 'fake_engagement_purge',
+    });
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.text).toContain('Since your last digest:');
+    expect(sent[1]?.text).toContain('1,240 likes @maya.bakes lost yesterday');
+  });
+
+  it('should give every cause feedback links for this subscriber, account, night and cause', async () => {
+    const { deps, sent, ready } = setup(loss, [subscriber({})]);
+    await ready;
+    await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    expect(sent[0]?.html).toContain(
+      'https://likewatch.test/feedback?s=sub-1&amp;a=acct-1&amp;n=2026-11-25T07:00:00Z&amp;c=fake_engagement_purge&amp;answer=yes',
+    );
   });
 });

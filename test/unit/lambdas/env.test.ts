@@ -10,6 +10,14 @@ describe('loadEnv', () => {
       TIKTOK_API_BASE_URL: 'https://open.tiktokapis.com',
       POLL_CONCURRENCY: 8,
       TIKTOK_TIMEOUT_MS: 10_000,
+      ENABLED_SOURCES: ['display_api'],
+      TIKTOK_WEB_BASE_URL: 'https://www.tiktok.com',
+      TIKTOK_RATE_LIMIT_PER_MINUTE: 600,
+      TIKTOK_RESEARCH_DAILY_REQUESTS: 1_000,
+      TIKTOK_RESEARCH_DAILY_RECORDS: 100_000,
+      TIKTOK_RESEARCH_LOOKBACK_DAYS: 90,
+      POLL_EVERY_HOURS: 24,
+      POLL_DEADLINE_MARGIN_MS: 20_000,
     });
   });
 

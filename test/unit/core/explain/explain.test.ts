@@ -13,7 +13,10 @@ function explainOne(options: Parameters<typeof scenarioFleet>[0]) {
 describe('explainFleet', () => {
   it('defaults the window to the 24 hours ending at the latest poll', () => {
     const { explanation } = explainOne({});
-    expect(explanation.window).toEqual({ from: '2026-11-23T06:00:00Z', to: '2026-11-24T06:00:00Z' });
+    expect(explanation.window).toEqual({
+      from: '2026-11-23T06:00:00Z',
+      to: '2026-11-24T06:00:00Z',
+    });
   });
 
   it('calls an ordinary night none, with a baseline and no causes', () => {
@@ -27,14 +30,22 @@ describe('explainFleet', () => {
   it('finds a purge of ratio-outlier videos and attributes it per video', () => {
     const { account, world } = explainOne({
       events: [
-        { cause: 'fake_engagement_purge', at: inWindow(10), videoCount: 2, ratioMultiplier: 6, removedShare: 0.8 },
+        {
+          cause: 'fake_engagement_purge',
+          at: inWindow(10),
+          videoCount: 2,
+          ratioMultiplier: 6,
+          removedShare: 0.8,
+        },
       ],
     });
     const truth = world.outcomes[0]!;
     expect(account.verdict).toBe('loss');
     expect(account.causes[0]?.cause).toBe('fake_engagement_purge');
     expect(account.causes[0]?.evidence.join(' ')).toMatch(/like-to-view ratio/);
-    const purged = account.videos.filter((video) => video.cause === 'fake_engagement_purge').map((video) => video.id);
+    const purged = account.videos
+      .filter((video) => video.cause === 'fake_engagement_purge')
+      .map((video) => video.id);
     expect(purged.sort()).toEqual([...truth.videoIds].sort());
     expect(account.likes.lost).toBeGreaterThanOrEqual(truth.likesRemoved * 0.9);
     // Largest loss first.
@@ -60,13 +71,23 @@ describe('explainFleet', () => {
     expect(account.causes[0]?.cause).toBe('content_removed_or_restricted');
     const removed = account.videos.find((video) => video.id === truth.videoIds[0]);
     // The engine counts the likes at the last poll before the video vanished.
-    expect(Math.abs((removed?.lost ?? 0) - truth.likesRemoved)).toBeLessThanOrEqual(Math.max(3, 0.01 * truth.likesRemoved));
+    expect(Math.abs((removed?.lost ?? 0) - truth.likesRemoved)).toBeLessThanOrEqual(
+      Math.max(3, 0.01 * truth.likesRemoved),
+    );
     expect(account.causes[0]?.evidence.join(' ')).toMatch(/cannot be told apart/);
   });
 
   it('calls a dip that comes back a platform glitch, with the likes restored', () => {
     const { account } = explainOne({
-      events: [{ cause: 'platform_glitch', at: inWindow(9), durationHours: 4, mode: 'uniform_drop', share: 0.4 }],
+      events: [
+        {
+          cause: 'platform_glitch',
+          at: inWindow(9),
+          durationHours: 4,
+          mode: 'uniform_drop',
+          share: 0.4,
+        },
+      ],
     });
     expect(account.verdict).toBe('loss');
     expect(account.causes[0]?.cause).toBe('platform_glitch');
@@ -76,7 +97,15 @@ describe('explainFleet', () => {
   it('sees organic un-liking on a few recent videos', () => {
     const { account } = explainOne({
       scenario: { medianViews: 300_000, postingIntervalHours: 20 },
-      events: [{ cause: 'organic_unlikes', at: inWindow(3), durationHours: 10, videoCount: 2, fraction: 0.03 }],
+      events: [
+        {
+          cause: 'organic_unlikes',
+          at: inWindow(3),
+          durationHours: 10,
+          videoCount: 2,
+          fraction: 0.03,
+        },
+      ],
     });
     expect(account.verdict).toBe('loss');
     expect(account.causes[0]?.cause).toBe('organic_unlikes');
@@ -85,7 +114,9 @@ describe('explainFleet', () => {
   it('calls an abrupt break in views a slowdown from limited reach', () => {
     const { account } = explainOne({
       scenario: { postingIntervalHours: 20 },
-      events: [{ cause: 'reach_limited', at: new Date(AS_OF.getTime() - 30 * 3_600_000), factor: 0.1 }],
+      events: [
+        { cause: 'reach_limited', at: new Date(AS_OF.getTime() - 30 * 3_600_000), factor: 0.1 },
+      ],
     });
     expect(account.verdict).toBe('slowdown');
     expect(account.causes[0]?.cause).toBe('reach_limited');
@@ -108,7 +139,12 @@ describe('explainFleet on gaps in the data', () => {
       edit: (polls) =>
         polls.map((poll, index) =>
           index === polls.length - 3 && poll.status === 'ok'
-            ? { ...poll, status: 'partial', reason: 'missing_pages', videos: poll.videos.slice(0, 10) }
+            ? {
+                ...poll,
+                status: 'partial',
+                reason: 'missing_pages',
+                videos: poll.videos.slice(0, 10),
+              }
             : poll,
         ),
     });
@@ -118,7 +154,10 @@ describe('explainFleet on gaps in the data', () => {
   it('keeps a loss shown by complete polls when the last poll failed', () => {
     const { account } = explainOne({
       events: [{ cause: 'content_removed_or_restricted', at: inWindow(6), videoCount: 1 }],
-      edit: (polls) => polls.map((poll, index) => (index === polls.length - 1 ? { at: poll.at, status: 'failed' } : poll)),
+      edit: (polls) =>
+        polls.map((poll, index) =>
+          index === polls.length - 1 ? { at: poll.at, status: 'failed' } : poll,
+        ),
     });
     expect(account.verdict).toBe('loss');
   });
@@ -126,7 +165,11 @@ describe('explainFleet on gaps in the data', () => {
   it('says unknown when every poll of the night failed', () => {
     const { account } = explainOne({
       edit: (polls) =>
-        polls.map((poll) => (Date.parse(poll.at) > AS_OF.getTime() - 26 * 3_600_000 ? { at: poll.at, status: 'failed' } : poll)),
+        polls.map((poll) =>
+          Date.parse(poll.at) > AS_OF.getTime() - 26 * 3_600_000
+            ? { at: poll.at, status: 'failed' }
+            : poll,
+        ),
     });
     expect(account.verdict).toBe('unknown');
     expect(account.causes).toEqual([]);
@@ -139,7 +182,10 @@ describe('explainFleet on gaps in the data', () => {
   });
 
   it('does not read rounded counts as losses', () => {
-    const { account } = explainOne({ plan: { rounded: true }, scenario: { medianViews: 2_000_000 } });
+    const { account } = explainOne({
+      plan: { rounded: true },
+      scenario: { medianViews: 2_000_000 },
+    });
     expect(account.verdict).toBe('none');
   });
 });

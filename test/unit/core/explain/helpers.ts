@@ -1,8 +1,13 @@
-import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
 import type { Fleet, Poll } from '../../../../core/model.ts';
 import { type PollingPlan, pollAccount } from '../../../../core/simulate/polls.ts';
 import { Random } from '../../../../core/simulate/random.ts';
-import { type AccountScenario, createWorld, type SimulatedWorld, type WorldEvent } from '../../../../core/simulate/world.ts';
+import {
+  type AccountScenario,
+  createWorld,
+  type SimulatedWorld,
+  type WorldEvent,
+} from '../../../../core/simulate/world.ts';
+import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
 
 /** The end of the window every scenario test explains. */
 export const AS_OF = new Date('2026-11-24T06:00:00Z');
@@ -53,7 +58,14 @@ export function scenarioFleet(options: {
     world,
     fleet: {
       format: 'likewatch.fleet/v1',
-      accounts: [{ platform: 'tiktok', id: scenario.id, handle: scenario.handle, polls: options.edit ? options.edit(polls) : polls }],
+      accounts: [
+        {
+          platform: 'tiktok',
+          id: scenario.id,
+          handle: scenario.handle,
+          polls: options.edit ? options.edit(polls) : polls,
+        },
+      ],
     },
   };
 }

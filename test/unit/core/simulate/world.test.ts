@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HOUR_MS } from '../../../../core/time.ts';
 import { createDemoWorld, createWorld } from '../../../../core/simulate/world.ts';
+import { HOUR_MS } from '../../../../core/time.ts';
 
 const start = new Date('2026-11-10T00:00:00Z');
 const end = new Date('2026-11-24T06:00:00Z');

@@ -1,0 +1,94 @@
+/**
+ * Thin access to the single table: every call goes through {@link DynamoTable.send}, which turns SDK failures
+ * into `StoreError` (condition failures pass through, callers decide what they mean), and queries are read
+ * page by page to the end.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { StoreError } from '../../core/errors.ts';
+
+/** One item as the document client returns it. */
+export type Item = Record<string, unknown>;
+
+/** A key range inside one partition: a prefix, or an inclusive `between`. */
+export type KeyRange = { pk: string; prefix: string } | { pk: string; between: [string, string] };
+
+/** The table name and the document client, with the helpers every part of the store uses. */
+export class DynamoTable {
+  constructor(
+    readonly doc: DynamoDBDocumentClient,
+    readonly name: string,
+  ) {}
+
+  /** Runs one SDK call; failures become StoreError, condition failures pass through for callers. */
+  async send<Output>(call: () => Promise<Output>): Promise<Output> {
+    try {
+      return await call();
+    } catch (error) {
+      if (isConditionalCheckFailure(error)) throw error;
+      throw new StoreError('DynamoDB request failed', { cause: error });
+    }
+  }
+
+  /** Puts (overwrites) one item. */
+  async put(item: Item): Promise<void> {
+    await this.send(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
+  }
+
+  /**
+   * Reads every page of a query on the primary key. `options` narrows it further (e.g. newest first with a
+   * limit, or strongly consistent); with a `Limit` only the first page is read.
+   */
+  async query(
+    range: KeyRange,
+    options: Pick<QueryCommandInput, 'ConsistentRead' | 'ScanIndexForward' | 'Limit'> = {},
+  ): Promise<Item[]> {
+    const input: QueryCommandInput =
+      'prefix' in range
+        ? {
+            TableName: this.name,
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': range.pk, ':prefix': range.prefix },
+            ...options,
+          }
+        : {
+            TableName: this.name,
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': range.pk,
+              ':from': range.between[0],
+              ':to': range.between[1],
+            },
+            ...options,
+          };
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.send(() =>
+        this.doc.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey })),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = options.Limit === undefined ? page.LastEvaluatedKey : undefined;
+    } while (startKey);
+    return items;
+  }
+}
+
+/** True for DynamoDB's "the condition expression was false" (from the SDK class or a plain error name). */
+export function isConditionalCheckFailure(error: unknown): boolean {
+  return (
+    error instanceof ConditionalCheckFailedException ||
+    (error as { name?: string } | undefined)?.name === 'ConditionalCheckFailedException'
+  );
+}
+
+/** The item without its key attributes. */
+export function stripKeys(item: Item): Item {
+  const { pk: _pk, sk: _sk, ...rest } = item;
+  return rest;
+}

@@ -1,0 +1,400 @@
+/**
+ * Stats for approved research teams: TikTok Research API with the app's own client-credentials token.
+ *
+ * A poll reads the profile by username (`/v2/research/user/info/`, live data) and the account's videos with
+ * `/v2/research/video/query/` in ≤30-day windows from a fixed start (a lookback before the account was added),
+ * following `search_id`/`cursor`. The video counts come from TikTok's archive and lag the live ones (new videos
+ * up to 48 h late, counts up to 10 days behind), so every poll is flagged `archived: true`. The daily quotas are
+ * planned up front; accounts that do not fit get a `quota_exhausted` poll.
+ */
+import type { z } from 'zod';
+import type { Account, VideoStats } from '../../core/model.ts';
+import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
+import { DAY_MS } from '../../core/time.ts';
+import {
+  asSourceFailure,
+  failedOutcome,
+  type OperatorLog,
+  type RetryPolicy,
+  SourceFailure,
+  SourceHttp,
+} from './http.ts';
+import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
+import type { RateLimiter } from './rate-limiter.ts';
+import {
+  RESEARCH_BIGINT_KEYS,
+  RESEARCH_PAGE_SIZE,
+  RESEARCH_USER_FIELDS,
+  RESEARCH_VIDEO_FIELDS,
+  RESEARCH_WINDOW_DAYS,
+  ResearchUserInfoResponse,
+  type ResearchVideo,
+  ResearchVideoQueryResponse,
+} from './research-api-schemas.ts';
+import {
+  planResearchRun,
+  type QuotaUsage,
+  quotaDay,
+  RESEARCH_DAILY_QUOTA,
+  type ResearchPlan,
+  type ResearchQuotaLedger,
+} from './research-quota.ts';
+
+/** Options of the Research API source. */
+export interface ResearchApiSourceOptions {
+  /** e.g. `https://open.tiktokapis.com`. */
+  baseUrl: string;
+  /** The research app's client key and secret. */
+  client: ClientCredentials;
+  timeoutMs: number;
+  ledger: ResearchQuotaLedger;
+  /** @default 1,000 requests and 100,000 records a day */
+  dailyQuota?: QuotaUsage;
+  /** Poll cadence, to share each day's quota between its runs. @default 24 */
+  pollEveryHours?: number;
+  /** Videos posted this long before the account was added are read too. @default 90 */
+  lookbackDays?: number;
+  /** Safety stop per window. @default 50 */
+  maxPagesPerWindow?: number;
+  limiter?: RateLimiter;
+  retry?: Partial<RetryPolicy>;
+  log?: OperatorLog;
+  fetch?: typeof fetch;
+  random?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Wall clock for the client token's expiry. */
+  now?: () => Date;
+}
+
+/** The budget of one poll run, shared by its concurrent polls. */
+interface RunBudget {
+  day: string;
+  /** Used today, including this run's requests so far. */
+  used: QuotaUsage;
+  plan?: ResearchPlan;
+  slot: number;
+}
+
+/** Reads stats through the TikTok Research API. */
+export class ResearchApiSource implements StatsSource {
+  private readonly api: OpenApiClient;
+  private readonly quota: QuotaUsage;
+  private readonly now: () => Date;
+  private clientToken: Promise<{ token: string; expiresAt: number }> | undefined;
+  private budget: RunBudget | undefined;
+  /** What the last poll of each account cost, to estimate the next. */
+  private readonly lastCost = new Map<string, QuotaUsage>();
+
+  constructor(private readonly options: ResearchApiSourceOptions) {
+    this.api = new OpenApiClient(new SourceHttp(options), options.baseUrl);
+    this.quota = options.dailyQuota ?? RESEARCH_DAILY_QUOTA;
+    this.now = options.now ?? (() => new Date());
+  }
+
+  async prepare(accounts: readonly Account[], at: Date): Promise<void> {
+    const budget = await this.budgetFor(at);
+    const research = accounts.filter((account) => account.source === 'research_api');
+    budget.plan = planResearchRun({
+      accounts: research,
+      at,
+      used: budget.used,
+      limits: this.quota,
+      pollEveryHours: this.options.pollEveryHours ?? 24,
+      estimate: (account) => this.estimate(account, at),
+    });
+    const deferred = budget.plan.deferred.size;
+    if (deferred > 0) {
+      this.options.log?.warn('Research API quota: accounts deferred', {
+        source: 'research_api',
+        day: budget.day,
+        deferred,
+        admitted: budget.plan.admitted.size,
+        used: budget.used,
+      });
+    }
+  }
+
+  async poll(
+    account: Account,
+    at: Date,
+    signal?: AbortSignal,
+    hints?: PollHints,
+  ): Promise<PollOutcome> {
+    const budget = await this.budgetFor(at).catch(() => undefined);
+    if (!budget) return failedOutcome(at, 'server_error', 'could not read the quota ledger');
+    if (budget.plan && !budget.plan.admitted.has(account.id)) {
+      return failedOutcome(
+        at,
+        'quota_exhausted',
+        budget.plan.deferred.get(account.id) ?? 'not planned in this run',
+      );
+    }
+    const meter = new QuotaMeter(budget, this.quota);
+    try {
+      return await this.read(account, at, meter, signal, hints);
+    } catch (error) {
+      const failure = asSourceFailure(error);
+      return failedOutcome(at, failure.reason, failure.message);
+    } finally {
+      this.lastCost.set(account.id, meter.spent);
+      await this.options.ledger.add(budget.day, meter.spent).catch((error: unknown) => {
+        this.options.log?.warn('Research API quota ledger not updated', {
+          source: 'research_api',
+          detail: (error as Error).message,
+        });
+      });
+    }
+  }
+
+  private async read(
+    account: Account,
+    at: Date,
+    meter: QuotaMeter,
+    signal?: AbortSignal,
+    hints?: PollHints,
+  ): Promise<PollOutcome> {
+    const info = await this.call(
+      meter,
+      '/v2/research/user/info/',
+      { method: 'POST', fields: RESEARCH_USER_FIELDS, body: { username: account.handle } },
+      ResearchUserInfoResponse,
+      signal,
+    );
+    meter.records(1);
+    const user = info.data;
+
+    const videos = new Map<string, VideoStats>();
+    let problem: SourceFailure | undefined;
+    for (const window of this.windows(account, at)) {
+      problem = await this.readWindow(account, window, videos, meter, signal);
+      if (problem) break;
+    }
+    if (!problem) problem = await missingKnownVideos(videos, hints);
+    // Nothing at all from the archive for an account with videos is more likely a gap than an empty window.
+    if (!problem && videos.size === 0 && user.video_count > 0) {
+      problem = new SourceFailure('missing_pages', 'the video query returned no videos');
+    }
+
+    const base = {
+      at: at.toISOString(),
+      archived: true,
+      profile: {
+        followers: user.follower_count,
+        following: user.following_count,
+        likes: user.likes_count,
+        videos: user.video_count,
+      },
+      videos: [...videos.values()],
+    };
+    if (problem) return { poll: { ...base, status: 'partial', reason: problem.reason } };
+    return { poll: { ...base, status: 'ok' } };
+  }
+
+  /** Every page of one window's search; returns what stopped it early, if anything. */
+  private async readWindow(
+    account: Account,
+    window: { start: string; end: string },
+    videos: Map<string, VideoStats>,
+    meter: QuotaMeter,
+    signal?: AbortSignal,
+  ): Promise<SourceFailure | undefined> {
+    const query = {
+      and: [{ operation: 'EQ', field_name: 'username', field_values: [account.handle] }],
+    };
+    let page: { cursor: number; search_id: string } | undefined;
+    const maxPages = this.options.maxPagesPerWindow ?? 50;
+    for (let index = 0; index < maxPages; index++) {
+      let response: z.infer<typeof ResearchVideoQueryResponse>;
+      try {
+        response = await this.call(
+          meter,
+          '/v2/research/video/query/',
+          {
+            method: 'POST',
+            fields: RESEARCH_VIDEO_FIELDS,
+            body: {
+              query,
+              start_date: window.start,
+              end_date: window.end,
+              max_count: RESEARCH_PAGE_SIZE,
+              ...(page ?? {}),
+            },
+            bigIntKeys: RESEARCH_BIGINT_KEYS,
+          },
+          ResearchVideoQueryResponse,
+          signal,
+        );
+      } catch (error) {
+        return asSourceFailure(error);
+      }
+      meter.records(response.data.videos.length);
+      for (const video of response.data.videos) {
+        // The query matches usernames approximately: keep only the account's own videos.
+        if (video.username && video.username.toLowerCase() !== account.handle.toLowerCase())
+          continue;
+        const stats = toVideoStats(video, account.handle);
+        videos.set(stats.id, stats);
+      }
+      if (!response.data.has_more) return undefined;
+      if (page && response.data.cursor <= page.cursor) {
+        return new SourceFailure(
+          'missing_pages',
+          `the cursor ${response.data.cursor} did not advance in ${window.start}–${window.end}`,
+        );
+      }
+      page = { cursor: response.data.cursor, search_id: response.data.search_id };
+    }
+    return new SourceFailure('missing_pages', `stopped after ${maxPages} pages in one window`);
+  }
+
+  /** One API call against the day's quota, with a fresh client token (renewed once if refused). */
+  private async call<S extends z.ZodType>(
+    meter: QuotaMeter,
+    path: string,
+    call: ApiCall,
+    schema: S,
+    signal?: AbortSignal,
+  ): Promise<z.infer<S>> {
+    meter.request();
+    const token = await this.token(signal);
+    try {
+      return await this.api.call(path, call, token, schema, signal);
+    } catch (error) {
+      if (!(error instanceof SourceFailure) || error.code !== 'access_token_invalid') throw error;
+      this.clientToken = undefined;
+      meter.request();
+      return this.api.call(path, call, await this.token(signal), schema, signal);
+    }
+  }
+
+  /** The client access token, shared by concurrent polls and renewed shortly before it expires. */
+  private async token(signal?: AbortSignal): Promise<string> {
+    const current = this.clientToken;
+    if (current) {
+      const value = await current.catch(() => undefined);
+      if (value && value.expiresAt - this.now().getTime() > 60_000) return value.token;
+      // Another poll renewed it while this one waited: use theirs.
+      if (this.clientToken !== current) return this.token(signal);
+    }
+    const requestedAt = this.now().getTime();
+    const renewal = this.api
+      .token(this.options.client, { grant_type: 'client_credentials' }, signal)
+      .then((token) => ({
+        token: token.access_token,
+        expiresAt: requestedAt + token.expires_in * 1000,
+      }));
+    this.clientToken = renewal;
+    renewal.catch(() => {
+      if (this.clientToken === renewal) this.clientToken = undefined;
+    });
+    return (await renewal).token;
+  }
+
+  /** ≤30-day windows, newest first, from the lookback start to the slot's day. */
+  private windows(account: Account, at: Date): { start: string; end: string }[] {
+    const lookbackMs = (this.options.lookbackDays ?? 90) * DAY_MS;
+    const first = startOfDay(Date.parse(account.addedAt) - lookbackMs);
+    const last = startOfDay(at.getTime());
+    const windows: { start: string; end: string }[] = [];
+    for (let end = last; end >= first; end -= RESEARCH_WINDOW_DAYS * DAY_MS) {
+      // Windows overlap by their boundary day (whether end_date is inclusive is not documented); ids dedupe.
+      const start = Math.max(first, end - RESEARCH_WINDOW_DAYS * DAY_MS);
+      windows.push({ start: yyyymmdd(start), end: yyyymmdd(end) });
+      if (start === first) break;
+    }
+    return windows;
+  }
+
+  private estimate(account: Account, at: Date): QuotaUsage {
+    const known = this.lastCost.get(account.id);
+    if (known && known.requests > 0) return known;
+    const windows = this.windows(account, at).length;
+    return { requests: 1 + windows, records: 1 + windows * 50 };
+  }
+
+  private async budgetFor(at: Date): Promise<RunBudget> {
+    const day = quotaDay(at);
+    if (this.budget?.day === day && this.budget.slot === at.getTime()) return this.budget;
+    const used = await this.options.ledger.usage(day);
+    this.budget = { day, used, slot: at.getTime() };
+    return this.budget;
+  }
+}
+
+/** Counts one poll's requests and records, refusing a request the day's quota no longer covers. */
+class QuotaMeter {
+  readonly spent: QuotaUsage = { requests: 0, records: 0 };
+
+  constructor(
+    private readonly budget: RunBudget,
+    private readonly limits: QuotaUsage,
+  ) {}
+
+  request(): void {
+    if (this.budget.used.requests + 1 > this.limits.requests) {
+      throw new SourceFailure(
+        'quota_exhausted',
+        `Research API daily quota of ${this.limits.requests} requests reached on ${this.budget.day}`,
+      );
+    }
+    if (this.budget.used.records >= this.limits.records) {
+      throw new SourceFailure(
+        'quota_exhausted',
+        `Research API daily quota of ${this.limits.records} records reached on ${this.budget.day}`,
+      );
+    }
+    this.budget.used.requests += 1;
+    this.spent.requests += 1;
+  }
+
+  records(count: number): void {
+    this.budget.used.records += count;
+    this.spent.records += count;
+  }
+}
+
+/**
+ * Known videos the archive did not return make the poll partial: an absence in an `ok` poll would read as a
+ * removal, and the archive is known to drop and re-add videos.
+ */
+async function missingKnownVideos(
+  videos: Map<string, VideoStats>,
+  hints?: PollHints,
+): Promise<SourceFailure | undefined> {
+  if (!hints?.knownVideoIds) return undefined;
+  let known: readonly string[];
+  try {
+    known = await hints.knownVideoIds();
+  } catch (error) {
+    return asSourceFailure(error);
+  }
+  const absent = known.filter((id) => !videos.has(id));
+  if (absent.length === 0) return undefined;
+  return new SourceFailure(
+    'missing_pages',
+    `${absent.length} previously listed videos were not returned`,
+  );
+}
+
+function toVideoStats(video: ResearchVideo, handle: string): VideoStats {
+  const id = (video.id ?? video.video_id) as string;
+  return {
+    id,
+    postedAt: new Date(video.create_time * 1000).toISOString(),
+    views: video.view_count,
+    likes: video.like_count,
+    comments: video.comment_count,
+    shares: video.share_count,
+    saves: video.favorites_count ?? null,
+    ...(video.video_description ? { title: video.video_description } : {}),
+    url: `https://www.tiktok.com/@${encodeURIComponent(handle)}/video/${id}`,
+  };
+}
+
+function startOfDay(ms: number): number {
+  return Math.floor(ms / DAY_MS) * DAY_MS;
+}
+
+function yyyymmdd(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
+}

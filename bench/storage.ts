@@ -1,0 +1,325 @@
+/**
+ * `npm run bench -- storage`: what storing and reading poll history costs in DynamoDB capacity units, for
+ * the store's compact layout against two references measured in the same run on the embedded DynamoDB:
+ *
+ * - naive: one item per video per poll (plus one for the profile), the layout a first design would pick;
+ * - previous: the whole poll as gzip'ed JSON in one item (this store's layout before the compact encoding).
+ *
+ * Capacity units are what DynamoDB bills on demand; they come from `ReturnConsumedCapacity: 'TOTAL'` on every
+ * request (dynalite computes them from item sizes as DynamoDB does: 1 write unit per KB written, half a read
+ * unit per 4 KB read eventually consistently).
+ */
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  BatchWriteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { encodePoll } from '../adapters/dynamodb/poll-codec.ts';
+import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
+import type { Poll } from '../core/model.ts';
+import { createWorld } from '../core/simulate/world.ts';
+import { DAY_MS, HOUR_MS } from '../core/time.ts';
+import { LOCAL_TABLE_NAME, startEmbeddedDynamoDb } from '../local/services.ts';
+import { type Benchmark, type BenchSection, fmt, median } from './harness.ts';
+
+const VIDEO_COUNTS = [50, 200, 1_000, 5_000];
+/** Polls written per size for the write figures: three days at the 6-hourly cadence, so roll-ups happen. */
+const WRITE_POLLS = 12;
+/** Polls written in the naive layout per size (its cost per poll does not vary from poll to poll). */
+const NAIVE_WRITE_POLLS = 2;
+const HISTORY_DAYS = 60;
+const HISTORY_VIDEOS = 200;
+const POLL_EVERY_MS = 6 * HOUR_MS;
+const READ_RUNS = 5;
+const WRITE_TARGET = 20;
+const START = Date.parse('2026-09-01T00:00:00Z');
+
+/** Capacity and requests, as DynamoDB reports them, split into reads and writes. */
+class CapacityMeter {
+  readUnits = 0;
+  writeUnits = 0;
+  requests = new Map<string, number>();
+
+  /** Makes every request of `client` report its consumed capacity into this meter. */
+  attach(client: DynamoDBClient): void {
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+        const result = await next(args);
+        const command = context.commandName ?? 'unknown';
+        this.requests.set(command, (this.requests.get(command) ?? 0) + 1);
+        const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
+        const units = [consumed]
+          .flat()
+          .reduce(
+            (sum: number, entry) =>
+              sum + ((entry as { CapacityUnits?: number })?.CapacityUnits ?? 0),
+            0,
+          );
+        if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.readUnits += units;
+        else this.writeUnits += units;
+        return result;
+      },
+      { step: 'initialize', name: 'capacityMeter' },
+    );
+  }
+
+  /** Capacity and requests consumed by `work`. */
+  async measure(work: () => Promise<unknown>) {
+    const before = { read: this.readUnits, write: this.writeUnits, requests: this.count() };
+    await work();
+    return {
+      readUnits: this.readUnits - before.read,
+      writeUnits: this.writeUnits - before.write,
+      requests: this.count() - before.requests,
+    };
+  }
+
+  private count(): number {
+    return [...this.requests.values()].reduce((sum, value) => sum + value, 0);
+  }
+}
+
+/** 6-hourly polls of one simulated account with `videos` videos, from START. */
+function simulatedPolls(videos: number, count: number): Poll[] {
+  const accountId = `bench-${videos}`;
+  const world = createWorld({
+    seed: videos,
+    start: new Date(START - DAY_MS),
+    end: new Date(START + count * POLL_EVERY_MS),
+    accounts: [
+      {
+        id: accountId,
+        handle: `bench.${videos}`,
+        displayName: 'Bench',
+        initialVideos: videos,
+        postingIntervalHours: 48,
+        medianViews: 40_000,
+        likeRate: 0.07,
+        followers: 50_000,
+      },
+    ],
+  });
+  return Array.from({ length: count }, (_, index) => {
+    const at = new Date(START + index * POLL_EVERY_MS);
+    return {
+      at: at.toISOString().replace('.000Z', 'Z'),
+      status: 'ok',
+      ...world.observe(accountId, at),
+    };
+  });
+}
+
+/** The naive layout: the profile and every video of a poll as their own items. */
+async function writeNaive(doc: DynamoDBDocumentClient, accountId: string, poll: Poll) {
+  if (poll.status === 'failed') return;
+  const pk = `ACCOUNT#${accountId}`;
+  const items = [
+    { pk, sk: `POLL#${poll.at}#PROFILE`, at: poll.at, status: poll.status, ...poll.profile },
+    ...poll.videos.map((video) => ({ pk, sk: `POLL#${poll.at}#VIDEO#${video.id}`, ...video })),
+  ];
+  for (let offset = 0; offset < items.length; offset += 25) {
+    let requests = items.slice(offset, offset + 25).map((Item) => ({ PutRequest: { Item } }));
+    while (requests.length > 0) {
+      const result = await doc.send(
+        new BatchWriteCommand({ RequestItems: { [LOCAL_TABLE_NAME]: requests } }),
+      );
+      requests = (result.UnprocessedItems?.[LOCAL_TABLE_NAME] ?? []) as typeof requests;
+    }
+  }
+}
+
+/** The previous layout: the whole poll, gzip'ed JSON, in one item. */
+async function writePrevious(doc: DynamoDBDocumentClient, accountId: string, poll: Poll) {
+  await doc.send(
+    new PutCommand({
+      TableName: LOCAL_TABLE_NAME,
+      Item: {
+        pk: `ACCOUNT#${accountId}`,
+        sk: `POLL#${poll.at}`,
+        at: poll.at,
+        status: poll.status,
+        payload: gzipSync(JSON.stringify(poll)),
+      },
+    }),
+  );
+}
+
+/** Every item of one account partition in a sort-key range, page by page. */
+async function queryRange(
+  doc: DynamoDBDocumentClient,
+  accountId: string,
+  from: string,
+  to: string,
+) {
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await doc.send(
+      new QueryCommand({
+        TableName: LOCAL_TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':pk': `ACCOUNT#${accountId}`, ':from': from, ':to': to },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/** Reads back the naive layout into polls (profile item first, then its videos). */
+function naivePolls(items: Record<string, unknown>[]): unknown[] {
+  const polls: Array<{ at: unknown; videos: unknown[] }> = [];
+  for (const item of items) {
+    if (String(item.sk).endsWith('#PROFILE')) polls.push({ at: item.at, videos: [] });
+    else polls.at(-1)?.videos.push(item);
+  }
+  return polls;
+}
+
+/** Times `read` READ_RUNS times (after one warm-up) and meters one run. */
+async function measureRead(meter: CapacityMeter, read: () => Promise<number>) {
+  await read();
+  const times: number[] = [];
+  let polls = 0;
+  for (let run = 0; run < READ_RUNS; run += 1) {
+    const started = performance.now();
+    polls = await read();
+    times.push(performance.now() - started);
+  }
+  const capacity = await meter.measure(read);
+  return { ...capacity, ms: median(times), polls };
+}
+
+export const storageBenchmark: Benchmark = {
+  name: 'storage',
+  async run(): Promise<BenchSection> {
+    // Node 20 is supported by the SDK versions in use; its notice about future versions is noise here.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const dynamo = await startEmbeddedDynamoDb();
+    const client = new DynamoDBClient({
+      endpoint: dynamo.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    });
+    const meter = new CapacityMeter();
+    meter.attach(client);
+    const doc = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const store = new DynamoDbStore(doc, { tableName: LOCAL_TABLE_NAME });
+    const rows: Array<Array<string | number>> = [];
+    const verdicts: string[] = [];
+    try {
+      for (const videos of VIDEO_COUNTS) {
+        const polls = simulatedPolls(videos, WRITE_POLLS);
+        const naive = await meter.measure(async () => {
+          for (const poll of polls.slice(0, NAIVE_WRITE_POLLS))
+            await writeNaive(doc, `naive-${videos}`, poll);
+        });
+        const previous = await meter.measure(async () => {
+          for (const poll of polls) await writePrevious(doc, `previous-${videos}`, poll);
+        });
+        const compact = await meter.measure(async () => {
+          for (const poll of polls) await store.putPoll(`compact-${videos}`, poll.at, poll);
+        });
+        const naivePerPoll = naive.writeUnits / NAIVE_WRITE_POLLS;
+        const compactPerPoll = compact.writeUnits / WRITE_POLLS;
+        const bodyKb =
+          polls.reduce((sum, poll) => sum + encodePoll(poll).length, 0) / polls.length / 1024;
+        rows.push([
+          `Write units per account-poll, ${fmt(videos)} videos (stored body ${fmt(bodyKb, 1)} KB)`,
+          fmt(naivePerPoll, 1),
+          fmt(previous.writeUnits / WRITE_POLLS, 1),
+          `${fmt(compactPerPoll, 1)} (+${fmt(compact.readUnits / WRITE_POLLS, 1)} read)`,
+          `${fmt(naivePerPoll / compactPerPoll, 1)}×`,
+        ]);
+        if (videos === HISTORY_VIDEOS) {
+          const ratio = naivePerPoll / compactPerPoll;
+          verdicts.push(
+            `Target: ≥ ${WRITE_TARGET}× fewer write units than one item per video at ${HISTORY_VIDEOS} videos — ${ratio >= WRITE_TARGET ? 'met' : 'NOT met'} (${fmt(ratio, 1)}×, roll-ups included)`,
+          );
+        }
+      }
+
+      const historyPolls = simulatedPolls(HISTORY_VIDEOS, (HISTORY_DAYS * DAY_MS) / POLL_EVERY_MS);
+      for (const poll of historyPolls) {
+        await writeNaive(doc, 'history-naive', poll);
+        await writePrevious(doc, 'history-previous', poll);
+        await store.putPoll('history-compact', poll.at, poll);
+      }
+      const from = historyPolls[0]?.at as string;
+      const to = historyPolls.at(-1)?.at as string;
+      const naiveRead = await measureRead(
+        meter,
+        async () =>
+          naivePolls(await queryRange(doc, 'history-naive', `POLL#${from}`, `POLL#${to}$`)).length,
+      );
+      const previousRead = await measureRead(
+        meter,
+        async () =>
+          (await queryRange(doc, 'history-previous', `POLL#${from}`, `POLL#${to}$`)).map((item) =>
+            JSON.parse(gunzipSync(item.payload as Uint8Array).toString('utf8')),
+          ).length,
+      );
+      const compactRead = await measureRead(
+        meter,
+        async () => (await store.listPolls('history-compact', new Date(from), new Date(to))).length,
+      );
+      const history = `${HISTORY_DAYS} days of 6-hourly polls (${compactRead.polls} polls × ${HISTORY_VIDEOS} videos)`;
+      rows.push(
+        [
+          `Read units to load ${history}`,
+          fmt(naiveRead.readUnits, 1),
+          fmt(previousRead.readUnits, 1),
+          fmt(compactRead.readUnits, 1),
+          `${fmt(naiveRead.readUnits / compactRead.readUnits, 1)}×`,
+        ],
+        [
+          `Requests to load ${history}`,
+          naiveRead.requests,
+          previousRead.requests,
+          compactRead.requests,
+          `${fmt(naiveRead.requests / compactRead.requests, 1)}×`,
+        ],
+        [
+          `Time to load ${history}, median of ${READ_RUNS} (ms)`,
+          fmt(naiveRead.ms),
+          fmt(previousRead.ms),
+          fmt(compactRead.ms),
+          `${fmt(naiveRead.ms / compactRead.ms, 1)}×`,
+        ],
+      );
+      verdicts.push(
+        `Target: ${HISTORY_DAYS} days of history in a handful of queries — ${compactRead.requests <= 5 ? 'met' : 'NOT met'} (${compactRead.requests} queries, ${fmt(compactRead.readUnits, 1)} read units, ${fmt(compactRead.ms)} ms)`,
+      );
+      if (naiveRead.polls !== compactRead.polls || previousRead.polls !== compactRead.polls) {
+        verdicts.push(
+          `Check: the layouts read back different poll counts (naive ${naiveRead.polls}, previous ${previousRead.polls}, compact ${compactRead.polls})`,
+        );
+      }
+    } finally {
+      client.destroy();
+      await dynamo.close();
+    }
+    return {
+      title: 'Storage: DynamoDB capacity per poll and per history read',
+      description: [
+        'Capacity units as reported by `ReturnConsumedCapacity: TOTAL` on the embedded DynamoDB (dynalite sizes',
+        'items as DynamoDB does), for simulated accounts polled every 6 hours. *Naive*: one item per video per',
+        'poll plus a profile item, written with BatchWriteItem. *Previous*: the whole poll as gzip’ed JSON in one',
+        'item. *Compact*: this store (columns + Brotli, chunked above 350 KB), including its share of the daily',
+        `roll-ups (written once a day) and the reads that keep them current; each size writes ${WRITE_POLLS} polls`,
+        '(three days). Ratio: naive ÷ compact.',
+      ].join(' '),
+      columns: ['Measure', 'Naive', 'Previous', 'Compact', 'Ratio'],
+      rows,
+      verdicts,
+    };
+  },
+};

@@ -1,0 +1,149 @@
+/**
+ * The small chart each affected account gets in the digest: how many likes the account gained or lost between
+ * consecutive readings over the last week, with last night shaded. Changes rather than the running total,
+ * because a total of 150,000 hides a purge of 900 while a bar that points down shows it at a glance, and
+ * a slowdown shows as bars that shrink.
+ *
+ * Drawn pixel by pixel into an RGBA buffer and encoded as PNG, because email clients show inline PNGs nearly
+ * everywhere while SVG and remote images are blocked or stripped by many of them. The chart carries no text
+ * (fonts would need a rasteriser); the digest says the numbers in words next to it and in its alt text.
+ */
+import type { AccountTone } from './document.ts';
+import { encodePng, type RgbaImage } from './png.ts';
+
+/** The change in the account's total likes between two consecutive readings. Times are epoch ms. */
+export interface LikesChange {
+  from: number;
+  to: number;
+  change: number;
+}
+
+/** What to draw. Times are epoch milliseconds. */
+export interface LikesChartSpec {
+  changes: readonly LikesChange[];
+  /** The span of the x axis. */
+  from: number;
+  to: number;
+  /** Last night, shaded. */
+  night: { from: number; to: number };
+  /** Instants of the day boundaries (local midnights) to mark with a faint line. */
+  dayMarks: readonly number[];
+  /** Colours the shaded night like the account card's accent. */
+  tone: AccountTone;
+}
+
+/** The chart's size as shown in the email, in CSS pixels. */
+export const CHART_WIDTH = 552;
+export const CHART_HEIGHT = 160;
+
+/** Drawn at twice the shown size so it stays sharp on high-density phone screens. */
+const SCALE = 2;
+
+type Rgb = readonly [number, number, number];
+
+const WHITE: Rgb = [255, 255, 255];
+const GRID: Rgb = [229, 231, 235];
+const AXIS: Rgb = [156, 163, 175];
+const GAIN: Rgb = [59, 130, 246];
+const LOSS: Rgb = [220, 38, 38];
+const NIGHT_TINT: Record<AccountTone, Rgb> = {
+  loss: [254, 226, 226],
+  slowdown: [254, 243, 199],
+  unknown: [226, 232, 240],
+  none: [220, 252, 231],
+};
+
+/** Space around the plot, in CSS pixels: bars never touch the image's edge. */
+const PADDING = { left: 6, right: 6, top: 10, bottom: 10 };
+
+/** Gap between neighbouring bars, in CSS pixels, so that each reading stays distinct. */
+const BAR_GAP = 1;
+
+/** Draws the chart and returns it as PNG bytes. */
+export function renderLikesChart(spec: LikesChartSpec): Uint8Array {
+  return encodePng(drawLikesChart(spec));
+}
+
+/** Draws the chart into an RGBA image (exposed for tests that inspect pixels). */
+export function drawLikesChart(spec: LikesChartSpec): RgbaImage {
+  const canvas = new Canvas(CHART_WIDTH * SCALE, CHART_HEIGHT * SCALE, WHITE);
+  const plot = {
+    left: PADDING.left * SCALE,
+    right: (CHART_WIDTH - PADDING.right) * SCALE,
+    top: PADDING.top * SCALE,
+    bottom: (CHART_HEIGHT - PADDING.bottom) * SCALE,
+  };
+  const span = Math.max(1, spec.to - spec.from);
+  const xOf = (at: number) =>
+    plot.left +
+    ((Math.min(spec.to, Math.max(spec.from, at)) - spec.from) / span) * (plot.right - plot.left);
+
+  canvas.fillRect(
+    xOf(spec.night.from),
+    plot.top,
+    xOf(spec.night.to),
+    plot.bottom,
+    NIGHT_TINT[spec.tone],
+  );
+  for (const mark of spec.dayMarks) {
+    if (mark > spec.from && mark < spec.to) {
+      canvas.fillRect(xOf(mark) - 1, plot.top, xOf(mark) + 1, plot.bottom, GRID);
+    }
+  }
+
+  const shown = spec.changes.filter((bar) => bar.to > spec.from && bar.from < spec.to);
+  // The zero line sits where the range of changes puts it: at the bottom when nothing was lost.
+  const high = Math.max(0, ...shown.map((bar) => bar.change));
+  const low = Math.min(0, ...shown.map((bar) => bar.change));
+  const range = high - low || 1;
+  const yOf = (change: number) => plot.bottom - ((change - low) / range) * (plot.bottom - plot.top);
+  const zero = yOf(0);
+  for (const bar of shown) {
+    const left = xOf(bar.from) + BAR_GAP * SCALE;
+    const right = Math.max(left + SCALE, xOf(bar.to) - BAR_GAP * SCALE);
+    // Even a tiny change gets a sliver, so a reading is never mistaken for a missing one.
+    const end =
+      bar.change >= 0
+        ? Math.min(zero - SCALE, yOf(bar.change))
+        : Math.max(zero + SCALE, yOf(bar.change));
+    canvas.fillRect(left, zero, right, end, bar.change >= 0 ? GAIN : LOSS);
+  }
+  canvas.fillRect(plot.left, zero - 1, plot.right, zero + 1, AXIS);
+  return canvas.image();
+}
+
+/** An RGBA pixel buffer with the one primitive a bar chart needs. */
+class Canvas {
+  private readonly pixels: Uint8Array;
+
+  constructor(
+    private readonly width: number,
+    private readonly height: number,
+    background: Rgb,
+  ) {
+    this.pixels = new Uint8Array(width * height * 4);
+    for (let index = 0; index < width * height; index++) {
+      this.pixels.set([...background, 255], index * 4);
+    }
+  }
+
+  image(): RgbaImage {
+    return { width: this.width, height: this.height, pixels: this.pixels };
+  }
+
+  fillRect(x0: number, y0: number, x1: number, y1: number, colour: Rgb): void {
+    const left = Math.max(0, Math.round(Math.min(x0, x1)));
+    const right = Math.min(this.width, Math.round(Math.max(x0, x1)));
+    const top = Math.max(0, Math.round(Math.min(y0, y1)));
+    const bottom = Math.min(this.height, Math.round(Math.max(y0, y1)));
+    for (let y = top; y < bottom; y++) {
+      for (let x = left; x < right; x++) this.paint(x, y, colour);
+    }
+  }
+
+  /** Paints the pixel at (x, y); pixels off the canvas are ignored. */
+  private paint(x: number, y: number, colour: Rgb): void {
+    if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
+    this.pixels.set(colour, (y * this.width + x) * 4);
+  }
+}

@@ -215,6 +215,7 @@ export const storageBenchmark: Benchmark = {
     const store = new DynamoDbStore(doc, { tableName: LOCAL_TABLE_NAME });
     const rows: Array<Array<string | number>> = [];
     const verdicts: string[] = [];
+    const measurements: Record<string, number> = {};
     try {
       for (const videos of VIDEO_COUNTS) {
         const polls = simulatedPolls(videos, WRITE_POLLS);
@@ -232,6 +233,9 @@ export const storageBenchmark: Benchmark = {
         const compactPerPoll = compact.writeUnits / WRITE_POLLS;
         const bodyKb =
           polls.reduce((sum, poll) => sum + encodePoll(poll).length, 0) / polls.length / 1024;
+        measurements[`storage.writeUnitsPerPoll.${videos}`] = compactPerPoll;
+        measurements[`storage.readUnitsPerPollWrite.${videos}`] = compact.readUnits / WRITE_POLLS;
+        measurements[`storage.bytesPerPoll.${videos}`] = bodyKb * 1024;
         rows.push([
           `Write units per account-poll, ${fmt(videos)} videos (stored body ${fmt(bodyKb, 1)} KB)`,
           fmt(naivePerPoll, 1),
@@ -271,6 +275,7 @@ export const storageBenchmark: Benchmark = {
         meter,
         async () => (await store.listPolls('history-compact', new Date(from), new Date(to))).length,
       );
+      measurements['storage.readUnitsPerHistoryDay'] = compactRead.readUnits / HISTORY_DAYS;
       const history = `${HISTORY_DAYS} days of 6-hourly polls (${compactRead.polls} polls × ${HISTORY_VIDEOS} videos)`;
       rows.push(
         [
@@ -320,6 +325,7 @@ export const storageBenchmark: Benchmark = {
       columns: ['Measure', 'Naive', 'Previous', 'Compact', 'Ratio'],
       rows,
       verdicts,
+      measurements,
     };
   },
 };

@@ -34,7 +34,7 @@ export function encodePng(image: RgbaImage): Uint8Array {
   return concat([
     PNG_SIGNATURE,
     chunk('IHDR', header),
-    chunk('IDAT', deflateSync(filterRows(image), { level: 9 })),
+    chunk('IDAT', deflateSync(filterRows(image), { level: 6 })),
     chunk('IEND', new Uint8Array(0)),
   ]);
 }

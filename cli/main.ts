@@ -33,6 +33,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       'Run the fake TikTok (Display API, Research API, web pages) alone, with switchable faults',
     load: async () => (await import('./commands/fake-tiktok.ts')).fakeTikTokCommand,
   },
+  cost: {
+    summary: 'Estimate the monthly AWS bill from measured per-operation costs',
+    load: async () => (await import('./commands/cost.ts')).costCommand,
+  },
 };
 
 function help(): string {

@@ -37,8 +37,10 @@ export type Region = keyof typeof PRICES.regions;
 export interface OperationQuantities {
   /** DynamoDB write units to store one account-poll, by video count (interpolated between). */
   writeUnitsPerPoll: Array<{ videos: number; units: number }>;
-  /** Read units to load the engine's history for one account for one night. */
-  readUnitsPerAccountNight: number;
+  /** Read units per day of history loaded for one account, at the measured video count and cadence. */
+  readUnitsPerHistoryDay: { videos: number; pollsPerDay: number; units: number };
+  /** Read units a poll write spends keeping the daily roll-ups current, by video count. */
+  readUnitsPerPollWrite: Array<{ videos: number; units: number }>;
   /** Compressed bytes stored per account-poll, by video count. */
   bytesPerPoll: Array<{ videos: number; bytes: number }>;
   /** Function time per account-poll (CPU of parsing, validating and storing), milliseconds. */
@@ -61,6 +63,8 @@ export interface CostInput {
   retentionDays: number;
   /** Lambda memory of the workers, GB. */
   memoryGb: number;
+  /** Days of history the engine reads for a night. */
+  historyDays: number;
   /** Account polls handled per worker invocation (SQS batch size). */
   accountsPerInvocation: number;
   /** Waiting on TikTok per account-poll, ms: not measurable offline, so it is an explicit input. */
@@ -109,7 +113,19 @@ export function estimateMonthlyCost(
       measured.writeUnitsPerPoll.map((p) => ({ x: p.videos, y: p.units })),
       input.videosPerAccount,
     );
-  const readUnits = accountNights * measured.readUnitsPerAccountNight;
+  // Reading history scales with the data read: the days, the polls a day and the videos per poll.
+  const history = measured.readUnitsPerHistoryDay;
+  const readUnits =
+    accountNights *
+      input.historyDays *
+      history.units *
+      (input.pollsPerDay / history.pollsPerDay) *
+      (input.videosPerAccount / history.videos) +
+    accountPolls *
+      interpolate(
+        measured.readUnitsPerPollWrite.map((p) => ({ x: p.videos, y: p.units })),
+        input.videosPerAccount,
+      );
   const storedGb =
     (input.accounts *
       input.pollsPerDay *

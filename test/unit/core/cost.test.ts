@@ -11,7 +11,11 @@ const measured: OperationQuantities = {
     { videos: 50, units: 2 },
     { videos: 200, units: 5 },
   ],
-  readUnitsPerAccountNight: 10,
+  readUnitsPerHistoryDay: { videos: 50, pollsPerDay: 4, units: 0.5 },
+  readUnitsPerPollWrite: [
+    { videos: 50, units: 0 },
+    { videos: 200, units: 0 },
+  ],
   bytesPerPoll: [
     { videos: 50, bytes: 1024 },
     { videos: 200, bytes: 4096 },
@@ -29,6 +33,7 @@ const input: CostInput = {
   region: 'us-east-1',
   retentionDays: 90,
   memoryGb: 1,
+  historyDays: 20,
   accountsPerInvocation: 10,
   tiktokWaitMsPerAccount: 0,
 };
@@ -52,7 +57,7 @@ describe('estimateMonthlyCost', () => {
       lines.find((line) => line.service === service)?.monthlyUsd ?? NaN;
     // 1,000 accounts × 4 polls × 30.4 days × 2 write units = 243,200 units at $0.625 per million.
     expect(cost('DynamoDB writes')).toBeCloseTo((243_200 / 1e6) * 0.625, 6);
-    // 1,000 account-nights × 30.4 × 10 read units at $0.125 per million.
+    // 1,000 account-nights × 30.4 × 20 days × 0.5 read units at $0.125 per million.
     expect(cost('DynamoDB reads')).toBeCloseTo((304_000 / 1e6) * 0.125, 6);
     // 1,000 × 30.4 emails at $0.10 per thousand.
     expect(cost('SES')).toBeCloseTo(3.04, 6);

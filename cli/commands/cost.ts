@@ -1,0 +1,171 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import {
+  type CostInput,
+  estimateMonthlyCost,
+  type OperationQuantities,
+  PRICES,
+  type Region,
+} from '../../core/cost.ts';
+import { type Command, UsageError } from '../command.ts';
+
+const MEASUREMENTS_PATH = new URL('../../docs/measurements.json', import.meta.url);
+
+/** Storage was measured at these video counts (bench/storage.ts). */
+const MEASURED_VIDEO_COUNTS = [50, 200, 1000, 5000];
+/** The history read was measured for 200 videos polled every 6 hours (bench/storage.ts). */
+const HISTORY_MEASURED_AT = { videos: 200, pollsPerDay: 4 };
+
+const Measurements = z.object({
+  measuredAt: z.string(),
+  measurements: z.record(z.string(), z.number()),
+});
+
+const Options = z.object({
+  accounts: z.coerce.number().int().positive(),
+  videos: z.coerce.number().int().positive(),
+  subscribers: z.coerce.number().int().nonnegative(),
+  pollsPerDay: z.coerce.number().int().min(1).max(24),
+  region: z.enum(Object.keys(PRICES.regions) as [Region, ...Region[]]),
+  retentionDays: z.coerce.number().int().positive(),
+  historyDays: z.coerce.number().int().positive(),
+  memoryMb: z.coerce.number().int().min(128).max(10240),
+  batch: z.coerce.number().int().min(1).max(10),
+  tiktokWaitMs: z.coerce.number().nonnegative(),
+});
+
+/** `likewatch cost`: the monthly AWS bill from the benchmark's measurements. */
+export const costCommand: Command = {
+  name: 'cost',
+  summary: 'Estimate the monthly AWS bill from measured per-operation costs',
+  usage: [
+    'likewatch cost --accounts N --videos M --subscribers S --polls-per-day P [--region R]',
+    '               [--retention-days 90] [--history-days 28] [--memory-mb 1024] [--batch 10] [--tiktok-wait-ms 300]',
+    '',
+    `Prices: ${Object.keys(PRICES.regions).join(', ')} list prices as of ${PRICES.asOf}; free tiers are ignored.`,
+    'Per-operation quantities come from docs/measurements.json, written by `npm run bench`.',
+    '--tiktok-wait-ms is the time a poll waits on TikTok per account, which cannot be measured offline.',
+  ].join('\n'),
+  async run(args) {
+    const options = parseOptions(args);
+    const { measuredAt, measured } = await loadMeasured();
+    const input: CostInput = {
+      accounts: options.accounts,
+      videosPerAccount: options.videos,
+      subscribers: options.subscribers,
+      pollsPerDay: options.pollsPerDay,
+      region: options.region,
+      retentionDays: options.retentionDays,
+      historyDays: options.historyDays,
+      memoryGb: options.memoryMb / 1024,
+      accountsPerInvocation: options.batch,
+      tiktokWaitMsPerAccount: options.tiktokWaitMs,
+    };
+    const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
+    const width = Math.max(...lines.map((line) => line.service.length));
+    console.log(
+      `Monthly AWS cost for ${fmt(options.accounts)} accounts × ${fmt(options.videos)} videos, ${fmt(options.subscribers)} subscribers, ${options.pollsPerDay} polls a day (${options.region}, prices of ${PRICES.asOf}, measurements of ${measuredAt})`,
+    );
+    for (const line of lines) {
+      console.log(
+        `  ${line.service.padEnd(width)}  ${usd(line.monthlyUsd).padStart(10)}  ${line.usage}`,
+      );
+    }
+    console.log(`  ${'Total'.padEnd(width)}  ${usd(totalUsd).padStart(10)}`);
+    console.log(
+      `  ${'Per 1,000 accounts'.padEnd(width)}  ${usd(perThousandAccountsUsd).padStart(10)}`,
+    );
+    return 0;
+  },
+};
+
+function parseOptions(args: string[]): z.infer<typeof Options> {
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        accounts: { type: 'string' },
+        videos: { type: 'string' },
+        subscribers: { type: 'string' },
+        'polls-per-day': { type: 'string' },
+        region: { type: 'string', default: 'us-east-1' },
+        'retention-days': { type: 'string', default: '90' },
+        'history-days': { type: 'string', default: '28' },
+        'memory-mb': { type: 'string', default: '1024' },
+        batch: { type: 'string', default: '10' },
+        'tiktok-wait-ms': { type: 'string', default: '300' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const parsed = Options.safeParse({
+    ...values,
+    pollsPerDay: values['polls-per-day'],
+    retentionDays: values['retention-days'],
+    historyDays: values['history-days'],
+    memoryMb: values['memory-mb'],
+    tiktokWaitMs: values['tiktok-wait-ms'],
+  });
+  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+  return parsed.data;
+}
+
+/** The measured quantities, or a clear error naming what is missing and how to measure it. */
+async function loadMeasured(): Promise<{ measuredAt: string; measured: OperationQuantities }> {
+  let file: z.infer<typeof Measurements>;
+  try {
+    file = Measurements.parse(JSON.parse(await readFile(MEASUREMENTS_PATH, 'utf8')));
+  } catch (error) {
+    throw new UsageError(
+      `cannot read docs/measurements.json (${(error as Error).message}); run \`npm run bench\` first`,
+    );
+  }
+  const values = file.measurements;
+  const missing: string[] = [];
+  const get = (key: string): number => {
+    const value = values[key];
+    if (value === undefined) missing.push(key);
+    return value ?? Number.NaN;
+  };
+  const measured: OperationQuantities = {
+    writeUnitsPerPoll: MEASURED_VIDEO_COUNTS.map((videos) => ({
+      videos,
+      units: get(`storage.writeUnitsPerPoll.${videos}`),
+    })),
+    readUnitsPerPollWrite: MEASURED_VIDEO_COUNTS.map((videos) => ({
+      videos,
+      units: get(`storage.readUnitsPerPollWrite.${videos}`),
+    })),
+    bytesPerPoll: MEASURED_VIDEO_COUNTS.map((videos) => ({
+      videos,
+      bytes: get(`storage.bytesPerPoll.${videos}`),
+    })),
+    readUnitsPerHistoryDay: {
+      ...HISTORY_MEASURED_AT,
+      units: get('storage.readUnitsPerHistoryDay'),
+    },
+    pollMsPerAccount: get('night.pollMsPerAccount'),
+    digestMsPerSubscriber: get('night.digestMsPerSubscriber'),
+    logBytesPerAccountPoll: get('night.logBytesPerAccountPoll'),
+    logBytesPerDigest: get('night.logBytesPerDigest'),
+  };
+  if (missing.length) {
+    throw new UsageError(
+      `docs/measurements.json lacks ${missing.join(', ')}; run \`npm run bench\` (all benchmarks) to measure them`,
+    );
+  }
+  return { measuredAt: file.measuredAt, measured };
+}
+
+function usd(value: number): string {
+  return `$${value.toFixed(2)}`;
+}
+
+function fmt(value: number): string {
+  return value.toLocaleString('en-US');
+}

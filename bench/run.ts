@@ -5,6 +5,7 @@ import { runBenchmarks } from './harness.ts';
 /** Registered benchmarks, loaded lazily so a partial run imports only what it needs. */
 const registry: Array<{ name: string; load: () => Promise<Benchmark> }> = [
   { name: 'storage', load: async () => (await import('./storage.ts')).storageBenchmark },
+  { name: 'explain', load: async () => (await import('./explain.ts')).explainBenchmark },
   { name: 'digest', load: async () => (await import('./digest.ts')).digestBenchmark },
   { name: 'lambdas', load: async () => (await import('./lambdas.ts')).lambdasBenchmark },
 ];

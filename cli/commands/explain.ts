@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
+import { CAUSE_ADVICE } from '../../core/digest/advice.ts';
 import { InvalidInputError } from '../../core/errors.ts';
-import { ADVICE } from '../../core/explain/advice.ts';
-import { formatCount, plural } from '../../core/explain/format.ts';
+import { countOf, formatCount } from '../../core/explain/format.ts';
 import { explainFleet, parseFleet } from '../../core/explain/index.ts';
 import { type AccountExplanation, type Explanation, Instant } from '../../core/model.ts';
 import { type Command, UsageError } from '../command.ts';
@@ -101,7 +101,7 @@ export function formatExplanation(explanation: Explanation): string {
         ? 'no baseline yet'
         : `usually ${formatCount(likes.baselineGain)}`;
     lines.push(
-      `  lost ${plural(likes.lost, 'like')} (${formatCount(likes.restored)} came back), gained ${formatCount(likes.gained)} (${baseline})`,
+      `  lost ${countOf(likes.lost, 'like')} (${formatCount(likes.restored)} came back), gained ${formatCount(likes.gained)} (${baseline})`,
     );
     for (const cause of account.causes) {
       lines.push(
@@ -110,7 +110,7 @@ export function formatExplanation(explanation: Explanation): string {
       for (const sentence of cause.evidence) lines.push(`      · ${sentence}`);
     }
     const top = account.causes[0];
-    if (top) lines.push(`  What to do: ${ADVICE[top.cause]}`);
+    if (top) lines.push(`  What to do: ${CAUSE_ADVICE[top.cause].summary}`);
     const shown = account.verdict === 'loss' ? account.videos.slice(0, 5) : [];
     for (const video of shown) {
       lines.push(

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
+import { countOf } from '../../core/format.ts';
 import { SourceKind } from '../../core/model.ts';
 import { latestDemoMorning, runDemo } from '../../local/demo.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
@@ -80,14 +81,14 @@ export const startCommand: Command = {
         `  polls stored       ${polls.accounts} in ${polls.runs} poll runs (ok ${polls.ok}, partial ${polls.partial}, failed ${polls.failed})`,
       );
       console.log(
-        `  drops found        ${plural(digests.losses, 'account')} lost likes, ${plural(digests.slowdowns, 'account')} slowed down`,
+        `  drops found        ${countOf(digests.losses, 'account')} lost likes, ${countOf(digests.slowdowns, 'account')} slowed down`,
       );
       const previous = result.previousDigests;
       console.log(
         `  day before         ${previous.sent} of ${previous.due} digests sent (the morning of ${result.previousMorning.toISOString()}, followed up on today)`,
       );
       console.log(
-        `  emails sent        ${digests.sent} of ${digests.due} due (${plural(digests.skipped, 'quiet night')} skipped, ${digests.failed} failed)`,
+        `  emails sent        ${digests.sent} of ${digests.due} due (${countOf(digests.skipped, 'quiet night')} skipped, ${digests.failed} failed)`,
       );
       for (const email of result.emails) {
         console.log(`    to ${email.to.map(maskAddress).join(', ')}: ${email.subject}`);
@@ -163,11 +164,6 @@ function deliveredEml(email: DeliveredEmail): string {
     },
     { from: email.from, date: new Date(), messageId: email.messageId },
   );
-}
-
-/** `1 account`, `2 accounts`. */
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? '' : 's'}`;
 }
 
 /** `maya@example.com` → `m***@example.com`: output never shows full addresses. */

@@ -6,17 +6,7 @@
 import type { Cause, PollFailureReason } from '../model.ts';
 import { toSingleLine } from './escape.ts';
 
-const COUNT_FORMAT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** A count with en-US thousands separators, rounded to a whole number: `1240` → `1,240`. */
-export function formatCount(value: number): string {
-  return COUNT_FORMAT.format(Math.round(value));
-}
-
-/** `1 like`, `1,240 likes`: a count with its noun, singular or plural. */
-export function countOf(value: number, singular: string, plural = `${singular}s`): string {
-  return `${formatCount(value)} ${Math.round(value) === 1 ? singular : plural}`;
-}
+export { countOf, formatCount } from '../format.ts';
 
 /** How sure the engine is, in the words a creator reads: never a bare decimal. */
 export type ConfidenceWord = 'likely' | 'possibly' | 'unclear';

@@ -6,7 +6,7 @@
 import type { Cause, FleetAccount } from '../model.ts';
 import { DAY_MS } from '../time.ts';
 import { windowCoverage } from './coverage.ts';
-import { formatCount, formatInterval, formatPercent, plural } from './format.ts';
+import { countOf, formatCount, formatInterval, formatPercent } from './format.ts';
 import { assessGains, gainBetween, HISTORY_NIGHTS, type SlowdownFinding } from './gains.ts';
 import {
   type Background,
@@ -235,13 +235,13 @@ function vanishedFindings(series: AccountSeries, scan: DrawdownScan): Finding[] 
         toMs,
         fit: 0.8,
         evidence: [
-          `${plural(videos.length, 'video')} of ${formatCount(listedBefore)} were missing from your public list ${when}; a real removal does not take most of an account at once`,
+          `${countOf(videos.length, 'video')} of ${formatCount(listedBefore)} were missing from your public list ${when}; a real removal does not take most of an account at once`,
         ],
       });
       continue;
     }
     const evidence = [
-      `${plural(videos.length, 'video')} with ${formatCount(likes)} likes disappeared from your public list ${when}`,
+      `${countOf(videos.length, 'video')} with ${formatCount(likes)} likes disappeared from your public list ${when}`,
     ];
     const profileDrop = profileLikesDrop(series, seenRow, row);
     if (profileDrop !== undefined && profileDrop > 0) {
@@ -451,7 +451,7 @@ function describeDrawdowns(
     );
     if (Math.max(...fractions) <= 1.5 * Math.min(...fractions)) kind = 'uniform_drop';
   }
-  const count = plural(videos.length, 'video');
+  const count = countOf(videos.length, 'video');
   switch (kind) {
     case 'implausible': {
       const zeroed = videos.filter((video) => scan.zeroed[video] === 1).length;
@@ -459,11 +459,11 @@ function describeDrawdowns(
       const evidence: string[] = [];
       if (zeroed > 0)
         evidence.push(
-          `${plural(zeroed, 'video')} showed 0 likes ${when}, which no real audience does`,
+          `${countOf(zeroed, 'video')} showed 0 likes ${when}, which no real audience does`,
         );
       if (viewsFell > 0)
         evidence.push(
-          `${plural(viewsFell, 'video')} showed fewer views than before ${when}; views never go down for real`,
+          `${countOf(viewsFell, 'video')} showed fewer views than before ${when}; views never go down for real`,
         );
       evidence.push(
         restored > 0
@@ -577,7 +577,7 @@ function describeDrawdowns(
 function followerEvidence(series: AccountSeries, fromRow: number, toRow: number): string[] {
   const lost = (series.followers[fromRow] as number) - (series.followers[toRow] as number);
   if (!(lost > 0) || series.rounded[fromRow] === 1 || series.rounded[toRow] === 1) return [];
-  return [`You lost ${plural(lost, 'follower')} in the same interval`];
+  return [`You lost ${countOf(lost, 'follower')} in the same interval`];
 }
 
 function commentGrowth(

@@ -1,12 +1,7 @@
 /** Wording helpers for evidence sentences: numbers and instants as a creator reads them. */
 import { DAY_MS } from '../time.ts';
 
-const countFormat = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
-
-/** A count with thousands separators (`1,180`). */
-export function formatCount(value: number): string {
-  return countFormat.format(Math.round(value));
-}
+export { countOf, formatCount } from '../format.ts';
 
 /** A share as a percentage with sensible precision (`0.4%`, `12%`). */
 export function formatPercent(share: number): string {
@@ -31,9 +26,4 @@ export function formatInterval(fromMs: number, toMs: number): string {
   }
   const day = (date: Date) => `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()}`;
   return `between ${day(from)} ${clock(from)} and ${day(to)} ${clock(to)} UTC`;
-}
-
-/** "1 video" / "3 videos". */
-export function plural(count: number, noun: string): string {
-  return `${formatCount(count)} ${noun}${count === 1 ? '' : 's'}`;
 }

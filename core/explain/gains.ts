@@ -201,12 +201,14 @@ function reachLimited(
   const engagement = tonightViews > 0 ? tonight / tonightViews / (level / viewLevel) : 1;
   // A handful of likes says little about likes per view.
   if (tonight >= 20 && (engagement < 0.4 || engagement > 2.5)) return undefined;
-  // Onset inside the night (judged on its last half) or up to three nights back.
+  // Onset inside the night (judged on its last half) or up to five nights back.
   const onsets = [
     { span: DAY_MS / 2, back: 1, since: 0 },
     { span: DAY_MS, back: 1, since: 1 },
     { span: DAY_MS, back: 2, since: 2 },
     { span: DAY_MS, back: 3, since: 3 },
+    { span: DAY_MS, back: 4, since: 4 },
+    { span: DAY_MS, back: 5, since: 5 },
   ];
   let measured = false;
   for (const { span, back, since } of onsets) {
@@ -242,8 +244,9 @@ function reachLimited(
       ],
     };
   }
-  if (measured) return undefined;
-  // Too few established videos to measure their pace: judge the account's views as a whole, more strictly.
+  // Too few established videos to measure their pace: judge the account's views as a whole, more strictly,
+  // and not at all on rounded counts, whose sums move in steps as large as a night's views.
+  if (measured || series.rounded.includes(1)) return undefined;
   const viewRatio = tonightViews / viewLevel;
   const spread = logSpread(validNights(nights.likes, 1, 14));
   if (!(viewRatio < 0.35 && tonight < 0.5 * level && tonight < level * Math.exp(-2 * spread)))

@@ -1,6 +1,7 @@
 /**
- * The embedded default: DynamoDB (dynalite, in-process), SES (aws-ses-v2-local, in-process) and the fake
- * TikTok, each on a free loopback port, plus the environment that points the real Lambda handlers at them.
+ * The embedded default: DynamoDB (dynalite, in-process), SES (aws-ses-v2-local, in-process), SQS (the poll and
+ * digest job queues, `local-sqs.ts`) and the fake TikTok, each on a free loopback port, plus the environment
+ * that points the real Lambda handlers at them.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
@@ -10,7 +11,14 @@ import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import type { SourceKind } from '../core/model.ts';
 import type { World } from '../core/simulate/world.ts';
+import {
+  DIGEST_BATCH_SIZE,
+  LOCAL_QUEUE_NAMES,
+  MAX_RECEIVE_COUNT,
+  POLL_BATCH_SIZE,
+} from '../lib/fan-out.ts';
 import { FakeTikTok } from './fake-tiktok/server.ts';
+import { type LocalSqs, startLocalSqs } from './local-sqs.ts';
 
 /**
  * aws-ses-v2-local is CommonJS with an `exports.default`; loading it through `require` gives the same function
@@ -27,6 +35,8 @@ export const LOCAL_TABLE_NAME = 'likewatch-local';
 export interface LocalServices {
   dynamodbEndpoint: string;
   sesEndpoint: string;
+  /** The poll and digest job queues, drained into the workers by `local/invoke.ts`. */
+  sqs: LocalSqs;
   tiktok: FakeTikTok;
   /** Environment for the handlers: endpoints, table, sender, signing key. */
   env: Record<string, string>;
@@ -73,6 +83,15 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
   const ses = await startEmbeddedSes();
   const sesEndpoint = ses.endpoint;
 
+  // Batched and redriven as the stack's event source mappings and dead-letter queues do (lib/fan-out.ts).
+  const sqs = await startLocalSqs({
+    [LOCAL_QUEUE_NAMES.poll]: { batchSize: POLL_BATCH_SIZE, maxReceiveCount: MAX_RECEIVE_COUNT },
+    [LOCAL_QUEUE_NAMES.digest]: {
+      batchSize: DIGEST_BATCH_SIZE,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+    },
+  });
+
   const tiktok = await FakeTikTok.start({ world: options.world, now: options.now });
 
   const env: Record<string, string> = {
@@ -81,6 +100,9 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     AWS_SECRET_ACCESS_KEY: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: dynamodbEndpoint,
     AWS_ENDPOINT_URL_SESV2: sesEndpoint,
+    AWS_ENDPOINT_URL_SQS: sqs.endpoint,
+    POLL_QUEUE_URL: sqs.queue(LOCAL_QUEUE_NAMES.poll).url,
+    DIGEST_QUEUE_URL: sqs.queue(LOCAL_QUEUE_NAMES.digest).url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: LOCAL_TABLE_NAME,
     TIKTOK_API_BASE_URL: tiktok.url,
@@ -98,15 +120,17 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     // Source credentials are sealed at rest locally too, under a key that lives as long as the run.
     CREDENTIALS_LOCAL_KEY: randomBytes(32).toString('base64'),
     // The functions log JSON for CloudWatch; locally only warnings and errors are worth showing.
-    POWERTOOLS_LOG_LEVEL: 'WARN',
+    POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
   };
   return {
     dynamodbEndpoint,
     sesEndpoint,
+    sqs,
     tiktok,
     env,
     close: async () => {
       await tiktok.close();
+      await sqs.close();
       await ses.close();
       await dynamo.close();
     },

@@ -8,7 +8,7 @@ import {
   PRICES,
   type Region,
 } from '../../core/cost.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 
 const MEASUREMENTS_PATH = new URL('../../docs/measurements.json', import.meta.url);
 
@@ -81,38 +81,19 @@ export const costCommand: Command = {
 };
 
 function parseOptions(args: string[]): z.infer<typeof Options> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        accounts: { type: 'string' },
-        videos: { type: 'string' },
-        subscribers: { type: 'string' },
-        'polls-per-day': { type: 'string' },
-        region: { type: 'string', default: 'us-east-1' },
-        'retention-days': { type: 'string', default: '90' },
-        'history-days': { type: 'string', default: '28' },
-        'memory-mb': { type: 'string', default: '1024' },
-        batch: { type: 'string', default: '10' },
-        'tiktok-wait-ms': { type: 'string', default: '300' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const parsed = Options.safeParse({
-    ...values,
-    pollsPerDay: values['polls-per-day'],
-    retentionDays: values['retention-days'],
-    historyDays: values['history-days'],
-    memoryMb: values['memory-mb'],
-    tiktokWaitMs: values['tiktok-wait-ms'],
+  const { values } = readArgs(args, {
+    accounts: { type: 'string' },
+    videos: { type: 'string' },
+    subscribers: { type: 'string' },
+    'polls-per-day': { type: 'string' },
+    region: { type: 'string', default: 'us-east-1' },
+    'retention-days': { type: 'string', default: '90' },
+    'history-days': { type: 'string', default: '28' },
+    'memory-mb': { type: 'string', default: '1024' },
+    batch: { type: 'string', default: '10' },
+    'tiktok-wait-ms': { type: 'string', default: '300' },
   });
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  return parsed.data;
+  return validateOptions(Options, values);
 }
 
 /** The measured quantities, or a clear error naming what is missing and how to measure it. */

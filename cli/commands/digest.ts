@@ -11,7 +11,7 @@ import type { Store } from '../../core/ports.ts';
 import { previewDigest, type SubscriberLinks } from '../../core/send-digests.ts';
 import { latestDemoMorning, prepareDemo } from '../../local/demo.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 import {
   openStore,
   parseStoreConnection,
@@ -132,40 +132,25 @@ async function preview(
 }
 
 function parseOptions(args: string[]) {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        to: { type: 'string' },
-        'as-of': { type: 'string' },
-        out: { type: 'string', default: join('out', 'preview') },
-        demo: { type: 'boolean', default: false },
-        'history-days': { type: 'string', default: '28' },
-        'base-url': { type: 'string' },
-        ...STORE_OPTIONS,
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const parsed = Options.safeParse({
-    to: values.to,
-    asOf: values['as-of'],
-    out: values.out,
-    demo: values.demo,
-    historyDays: values['history-days'],
-    baseUrl: values['base-url'] ?? process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1/',
+  const { values } = readArgs(args, {
+    to: { type: 'string' },
+    'as-of': { type: 'string' },
+    out: { type: 'string', default: join('out', 'preview') },
+    demo: { type: 'boolean', default: false },
+    'history-days': { type: 'string', default: '28' },
+    'base-url': { type: 'string' },
+    ...STORE_OPTIONS,
   });
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
+  const options = validateOptions(Options, {
+    ...values,
+    baseUrl: values.baseUrl ?? process.env.PUBLIC_BASE_URL ?? 'http://127.0.0.1/',
+  });
   const wantsStore = values.endpoint !== undefined || values.table !== undefined;
-  if (parsed.data.demo && wantsStore) {
+  if (options.demo && wantsStore) {
     throw new UsageError('give either --demo or a store (--endpoint / --table), not both');
   }
   return {
-    options: parsed.data,
+    options,
     connection: wantsStore
       ? parseStoreConnection({ endpoint: values.endpoint, table: values.table })
       : undefined,

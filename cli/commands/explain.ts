@@ -4,7 +4,7 @@ import { InvalidInputError } from '../../core/errors.ts';
 import { countOf, formatCount } from '../../core/explain/format.ts';
 import { explainFleet, parseFleet } from '../../core/explain/index.ts';
 import { type AccountExplanation, type Explanation, Instant } from '../../core/model.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, UsageError } from '../command.ts';
 import { readInput } from '../read-input.ts';
 
 /** `likewatch explain`: runs the engine on a fleet history and prints the explanation. */
@@ -51,26 +51,14 @@ export const explainCommand: Command = {
 };
 
 function parseOptions(args: string[]): { file: string; asOf?: Date; json: boolean } {
-  let parsed: ReturnType<
-    typeof parseArgs<{
-      options: { 'as-of': { type: 'string' }; json: { type: 'boolean' } };
-      allowPositionals: true;
-    }>
-  >;
-  try {
-    parsed = parseArgs({
-      args,
-      options: { 'as-of': { type: 'string' }, json: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const [file, ...extra] = parsed.positionals;
+  const { values, positionals } = readArgs(
+    args,
+    { 'as-of': { type: 'string' }, json: { type: 'boolean' } },
+    { positionals: 1 },
+  );
+  const [file] = positionals;
   if (file === undefined) throw new UsageError('missing FLEET.json (or - for stdin)');
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  const asOfText = parsed.values['as-of'];
+  const asOfText = values.asOf as string | undefined;
   if (asOfText !== undefined && !Instant.safeParse(asOfText).success) {
     throw new UsageError(
       `--as-of: expected an ISO-8601 UTC instant such as 2026-11-24T06:00:00Z, got '${asOfText}'`,
@@ -78,7 +66,7 @@ function parseOptions(args: string[]): { file: string; asOf?: Date; json: boolea
   }
   return {
     file,
-    json: parsed.values.json === true,
+    json: values.json === true,
     ...(asOfText ? { asOf: new Date(asOfText) } : {}),
   };
 }

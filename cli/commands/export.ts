@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FLEET_FORMAT, type Fleet, Instant } from '../../core/model.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 import {
   openStore,
   parseStoreConnection,
@@ -72,23 +72,12 @@ export const exportCommand: Command = {
 };
 
 function parseOptions(args: string[]) {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        account: { type: 'string', multiple: true },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        ...STORE_OPTIONS,
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const parsed = Options.safeParse({ ...values, accounts: values.account ?? [] });
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  return { options: parsed.data, connection: parseStoreConnection(values) };
+  const { values } = readArgs(args, {
+    account: { type: 'string', multiple: true },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    ...STORE_OPTIONS,
+  });
+  const options = validateOptions(Options, { ...values, accounts: values.account ?? [] });
+  return { options, connection: parseStoreConnection(values) };
 }

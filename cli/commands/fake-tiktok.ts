@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { DAY_MS } from '../../core/time.ts';
 import { FakeTikTok } from '../../local/fake-tiktok/server.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, validateOptions } from '../command.ts';
 
 const Options = z.object({
   port: z.coerce.number().int().min(0).max(65_535),
@@ -65,21 +65,9 @@ export const fakeTikTokCommand: Command = {
 };
 
 function parseOptions(args: string[]): z.infer<typeof Options> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        port: { type: 'string', default: '0' },
-        seed: { type: 'string', default: '1' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const parsed = Options.safeParse(values);
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  return parsed.data;
+  const { values } = readArgs(args, {
+    port: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '1' },
+  });
+  return validateOptions(Options, values);
 }

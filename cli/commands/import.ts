@@ -3,7 +3,7 @@ import { InvalidInputError } from '../../core/errors.ts';
 import { parseFleet } from '../../core/explain/index.ts';
 import type { Account, Fleet, FleetAccount } from '../../core/model.ts';
 import { forEachLimited } from '../../core/poll-accounts.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, UsageError } from '../command.ts';
 import { readInput } from '../read-input.ts';
 import {
   openStore,
@@ -98,14 +98,8 @@ function parseFleetFile(file: string, text: string): Fleet {
 }
 
 function parseOptions(args: string[]): { file: string; connection: StoreConnection } {
-  let parsed: { values: Record<string, unknown>; positionals: string[] };
-  try {
-    parsed = parseArgs({ args, options: STORE_OPTIONS, strict: true, allowPositionals: true });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const [file, ...extra] = parsed.positionals;
+  const { values, positionals } = readArgs(args, STORE_OPTIONS, { positionals: 1 });
+  const [file] = positionals;
   if (file === undefined) throw new UsageError('missing FLEET.json (or - for stdin)');
-  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0]}'`);
-  return { file, connection: parseStoreConnection(parsed.values) };
+  return { file, connection: parseStoreConnection(values) };
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { simulateFleet } from '../../core/simulate/fleet.ts';
 import { hashSeed } from '../../core/simulate/random.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 
 const Options = z.object({
   out: z.string().min(1),
@@ -58,24 +58,12 @@ export const simulateCommand: Command = {
 };
 
 function parseOptions(args: string[]): z.infer<typeof Options> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        out: { type: 'string' },
-        seed: { type: 'string', default: '1' },
-        fleets: { type: 'string', default: '1' },
-        accounts: { type: 'string', default: '24' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
+  const { values } = readArgs(args, {
+    out: { type: 'string' },
+    seed: { type: 'string', default: '1' },
+    fleets: { type: 'string', default: '1' },
+    accounts: { type: 'string', default: '24' },
+  });
   if (values.out === undefined) throw new UsageError('missing --out DIR');
-  const parsed = Options.safeParse(values);
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  return parsed.data;
+  return validateOptions(Options, values);
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDigestLinks } from '../../adapters/digest-links.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';

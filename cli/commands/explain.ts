@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { CAUSE_ADVICE } from '../../core/digest/advice.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { countOf, formatCount } from '../../core/explain/format.ts';

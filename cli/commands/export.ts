@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { FLEET_FORMAT, type Fleet, Instant } from '../../core/model.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { DAY_MS } from '../../core/time.ts';

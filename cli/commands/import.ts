@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import { InvalidInputError } from '../../core/errors.ts';
 import { parseFleet } from '../../core/explain/index.ts';
 import type { Account, Fleet, FleetAccount } from '../../core/model.ts';

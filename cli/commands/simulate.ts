@@ -1,6 +1,5 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { simulateFleet } from '../../core/simulate/fleet.ts';
 import { hashSeed } from '../../core/simulate/random.ts';

@@ -7,6 +7,7 @@
  */
 
 import {
+  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -16,6 +17,7 @@ import {
 import { InvalidConfigError, StoreError } from '../core/errors.ts';
 import {
   Account,
+  AccountExplanation,
   DigestReport,
   Feedback,
   HandleSighting,
@@ -26,13 +28,24 @@ import type {
   CredentialVault,
   FeedbackStore,
   HandleHistory,
+  NightAccount,
+  NightStore,
   SourceCredentials,
   Store,
+  StoredNight,
+  SuppressionList,
 } from '../core/ports.ts';
+import type {
+  RateLimiter,
+  SingleUse,
+  SubscriberDirectory,
+  SuppressionRecorder,
+} from '../core/subscriptions/ports.ts';
 import type { CredentialCipher } from './credential-cipher.ts';
 import type { DailyRollup } from './dynamodb/daily-rollups.ts';
 import { accountPartition, keys as historyKeys, throughChunksOf } from './dynamodb/keys.ts';
 import { PollHistory } from './dynamodb/poll-history.ts';
+import { SubscriptionRecords } from './dynamodb/subscriptions.ts';
 import {
   DynamoTable,
   type Item,
@@ -58,7 +71,17 @@ export interface DynamoDbStoreOptions {
   credentialCipher?: CredentialCipher;
   /** The current instant, for poll expiry. @default the system clock */
   now?: () => Date;
+  /**
+   * Explained nights expire this many days after the night ended: digests read them within hours, the rest is
+   * for looking into what a digest said. @default 8
+   */
+  nightRetentionDays?: number;
 }
+
+/** Items per BatchWriteItem request (DynamoDB's limit). */
+const BATCH_WRITE_SIZE = 25;
+/** BatchWriteItem requests in flight while storing a night. */
+const BATCH_WRITE_CONCURRENCY = 8;
 
 const keys = {
   account: (id: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${id}` }),
@@ -68,14 +91,35 @@ const keys = {
     pk: `SUBSCRIBER#${subscriberId}`,
     sk: `DIGEST#${localDate}`,
   }),
+  /** The head of an explained night: its window, written after every account's part. */
+  night: (asOf: Date) => ({ pk: 'NIGHTS', sk: `NIGHT#${asOf.toISOString()}` }),
+  /** One account's part of an explained night, in the account's partition. */
+  nightAccount: (asOf: Date, accountId: string) => ({
+    pk: accountPartition(accountId),
+    sk: `NIGHT#${asOf.toISOString()}`,
+  }),
 };
 
 /** Implements the core's storage ports on one DynamoDB table. */
-export class DynamoDbStore implements Store, CredentialVault, HandleHistory, FeedbackStore {
+export class DynamoDbStore
+  implements
+    Store,
+    CredentialVault,
+    HandleHistory,
+    FeedbackStore,
+    NightStore,
+    SubscriberDirectory,
+    SuppressionList,
+    SuppressionRecorder,
+    RateLimiter,
+    SingleUse
+{
   private readonly tableName: string;
+  private readonly nightRetentionMs: number;
   private readonly leaseMs: number;
   private readonly table: DynamoTable;
   private readonly history: PollHistory;
+  private readonly subscriptions: SubscriptionRecords;
   private readonly credentialCipher: CredentialCipher | undefined;
 
   constructor(
@@ -84,12 +128,14 @@ export class DynamoDbStore implements Store, CredentialVault, HandleHistory, Fee
   ) {
     this.tableName = options.tableName;
     this.leaseMs = (options.claimLeaseMinutes ?? 15) * 60_000;
+    this.nightRetentionMs = (options.nightRetentionDays ?? 8) * 86_400_000;
     this.table = new DynamoTable(doc, options.tableName);
     this.history = new PollHistory(this.table, {
       retentionDays: options.pollRetentionDays ?? 90,
       now: options.now ?? (() => new Date()),
     });
     this.credentialCipher = options.credentialCipher;
+    this.subscriptions = new SubscriptionRecords(this.table);
   }
 
   /** Stores the account and starts its handle history with the handle it was registered under. */
@@ -118,8 +164,84 @@ export class DynamoDbStore implements Store, CredentialVault, HandleHistory, Fee
     );
   }
 
+  /** Stores the subscriber, then points its address at it (sign-up finds subscribers by address). */
   async putSubscriber(subscriber: Subscriber): Promise<void> {
     await this.put({ ...keys.subscriber(subscriber.id), ...subscriber });
+    await this.subscriptions.indexEmail(subscriber);
+  }
+
+  async getSubscriber(subscriberId: string): Promise<Subscriber | undefined> {
+    const result = await this.guard(() =>
+      this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.subscriber(subscriberId),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    return result.Item ? Subscriber.parse(stripKeys(result.Item)) : undefined;
+  }
+
+  async findSubscriberId(email: string): Promise<string | undefined> {
+    return this.subscriptions.findSubscriberId(email);
+  }
+
+  /** Removes a subscriber (operator CLI); false when there was none. Its digest markers expire on their own. */
+  async deleteSubscriber(subscriberId: string): Promise<boolean> {
+    const subscriber = await this.getSubscriber(subscriberId);
+    if (!subscriber) return false;
+    await this.guard(() =>
+      this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.subscriber(subscriberId) }),
+      ),
+    );
+    await this.subscriptions.unindexEmail(subscriber);
+    return true;
+  }
+
+  /**
+   * Stops watching an account (operator CLI): removes the account item and its credentials; its history stays
+   * until it expires, and subscriptions naming it simply leave it out. False when there was no such account.
+   */
+  async deleteAccount(accountId: string): Promise<boolean> {
+    const result = await this.guard(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.account(accountId),
+          ReturnValues: 'ALL_OLD',
+        }),
+      ),
+    );
+    await this.guard(() =>
+      this.doc.send(
+        new DeleteCommand({ TableName: this.tableName, Key: keys.credentials(accountId) }),
+      ),
+    );
+    return result.Attributes !== undefined;
+  }
+
+  async isSuppressed(email: string): Promise<boolean> {
+    return this.subscriptions.isSuppressed(email);
+  }
+
+  async suppress(email: string, reason: 'bounce' | 'complaint', at: Date): Promise<void> {
+    await this.subscriptions.suppress(email, reason, at);
+  }
+
+  async take(
+    scope: string,
+    subject: string,
+    limit: number,
+    windowSeconds: number,
+    at: Date,
+  ): Promise<boolean> {
+    return this.subscriptions.take(scope, subject, limit, windowSeconds, at);
+  }
+
+  async use(id: string, expiresAt: Date): Promise<boolean> {
+    return this.subscriptions.use(id, expiresAt);
   }
 
   async listSubscribers(): Promise<Subscriber[]> {
@@ -340,6 +462,76 @@ export class DynamoDbStore implements Store, CredentialVault, HandleHistory, Fee
       'attribute_not_exists(lastSeenAt) OR lastSeenAt < :at',
     );
     await update('SET handle = :handle, firstSeenAt = :at', 'firstSeenAt > :at');
+  }
+
+  /**
+   * Stores each account's part (BatchWriteItem, 25 at a time, unprocessed items retried), then the head: a
+   * night without a head is incomplete, and the tick that finds none explains the night again.
+   */
+  async putNight(night: StoredNight): Promise<void> {
+    const expiresAt = Math.floor((night.asOf.getTime() + this.nightRetentionMs) / 1000);
+    const items = night.accounts.map(({ account, explanation }) => ({
+      ...keys.nightAccount(night.asOf, account.id),
+      account,
+      explanation,
+      expiresAt,
+    }));
+    const batches: Item[][] = [];
+    for (let start = 0; start < items.length; start += BATCH_WRITE_SIZE) {
+      batches.push(items.slice(start, start + BATCH_WRITE_SIZE));
+    }
+    let next = 0;
+    const writer = async () => {
+      while (next < batches.length) await this.batchWrite(batches[next++] as Item[]);
+    };
+    await Promise.all(Array.from({ length: BATCH_WRITE_CONCURRENCY }, writer));
+    await this.put({
+      ...keys.night(night.asOf),
+      window: night.window,
+      accounts: items.length,
+      expiresAt,
+    });
+  }
+
+  async getNightWindow(asOf: Date): Promise<StoredNight['window'] | undefined> {
+    const item = await this.get(keys.night(asOf));
+    return item ? (item.window as StoredNight['window']) : undefined;
+  }
+
+  async getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
+    const items = await Promise.all(
+      accountIds.map((accountId) => this.get(keys.nightAccount(asOf, accountId))),
+    );
+    return items.flatMap((item) =>
+      item
+        ? [
+            {
+              account: Account.parse(item.account),
+              explanation: AccountExplanation.parse(item.explanation),
+            },
+          ]
+        : [],
+    );
+  }
+
+  private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    const result = await this.guard(() =>
+      this.doc.send(new GetCommand({ TableName: this.tableName, Key: key })),
+    );
+    return result.Item;
+  }
+
+  /** Writes up to 25 items, retrying what DynamoDB left unprocessed (throttling) with a growing pause. */
+  private async batchWrite(items: Item[]): Promise<void> {
+    let requests = items.map((Item) => ({ PutRequest: { Item } }));
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt >= 8) throw new StoreError('DynamoDB left items unprocessed after 8 attempts');
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+      const result = await this.guard(() =>
+        this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+      );
+      requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+    }
   }
 
   private async put(item: Item): Promise<void> {

@@ -1,20 +1,14 @@
 /**
  * HMAC-signed, expiring, purpose-bound tokens for links in emails and pages (unsubscribe, preferences,
- * reconnect, confirm). A token for one purpose never verifies for another, comparison is constant-time, and
+ * reconnect, confirm), the TikTok OAuth state and forms' anti-CSRF tokens. A token for one purpose never verifies for another, comparison is constant-time, and
  * an expired token is refused.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { TokenPurpose } from '../core/model.ts';
 
-/** What a token may be used for. */
-export const TokenPurpose = z.enum([
-  'unsubscribe',
-  'preferences',
-  'reconnect',
-  'confirm',
-  'feedback',
-]);
-export type TokenPurpose = z.infer<typeof TokenPurpose>;
+/** What a token may be used for (defined with the model, so the core can name purposes too). */
+export { TokenPurpose };
 
 const Claims = z.object({
   p: TokenPurpose,

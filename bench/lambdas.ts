@@ -22,6 +22,8 @@ const COLD_START_ENV: Record<string, string> = {
   AWS_SECRET_ACCESS_KEY: 'bench',
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   TABLE_NAME: 'likewatch-bench',
+  POLL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/likewatch-bench-poll',
+  DIGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/likewatch-bench-digest',
   SENDER_ADDRESS: 'likewatch <digest@example.com>',
   PUBLIC_BASE_URL: 'https://likewatch.example.com/',
   LINK_SIGNING_KEY: randomBytes(32).toString('base64url'),

@@ -50,7 +50,9 @@ export function validateOptions<S extends z.ZodType>(schema: S, values: unknown)
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
     const name = String(issue.path[0] ?? '');
-    const flag = name ? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}: ` : '';
+    const flag = name
+      ? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}: `
+      : '';
     return `${flag}${issue.message}`;
   });
   throw new UsageError(problems.join('; '));

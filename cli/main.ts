@@ -33,6 +33,18 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
       'Run the fake TikTok (Display API, Research API, web pages) alone, with switchable faults',
     load: async () => (await import('./commands/fake-tiktok.ts')).fakeTikTokCommand,
   },
+  accounts: {
+    summary: 'Add, list or remove watched TikTok accounts in a store',
+    load: async () => (await import('./commands/accounts.ts')).accountsCommand,
+  },
+  subscribers: {
+    summary: 'Add, list or remove digest subscribers in a store',
+    load: async () => (await import('./commands/subscribers.ts')).subscribersCommand,
+  },
+  'ses-event': {
+    summary: 'Record an SES bounce or complaint notification (as SNS delivers it) in a store',
+    load: async () => (await import('./commands/ses-event.ts')).sesEventCommand,
+  },
   cost: {
     summary: 'Estimate the monthly AWS bill from measured per-operation costs',
     load: async () => (await import('./commands/cost.ts')).costCommand,

@@ -1,8 +1,8 @@
 /**
- * How the data commands (`export`, `import`) reach a store: a local DynamoDB endpoint (`--endpoint`, e.g. the
- * one `likewatch start --serve` prints; the table defaults to the local one) or, without an endpoint, the
- * deployed table of the current AWS account (`--table` required, credentials and region from the usual AWS
- * environment).
+ * How the data and operator commands (`export`, `import`, `accounts`, `subscribers`, `ses-event`) reach a
+ * store: a local DynamoDB endpoint (`--endpoint`, e.g. the one `likewatch start --serve` prints; the table
+ * defaults to the local one) or, without an endpoint, the deployed table of the current AWS account (`--table`
+ * required, credentials and region from the usual AWS environment).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -67,4 +67,17 @@ export function openStore(connection: StoreConnection): {
     tableName: connection.table ?? LOCAL_TABLE_NAME,
   });
   return { store, close: () => client.destroy() };
+}
+
+/** Runs `work` against the store the connection options in `values` name, and releases it. */
+export async function withStore<Result>(
+  values: Record<string, unknown>,
+  work: (store: DynamoDbStore) => Promise<Result>,
+): Promise<Result> {
+  const { store, close } = openStore(parseStoreConnection(values));
+  try {
+    return await work(store);
+  } finally {
+    close();
+  }
 }

@@ -194,8 +194,11 @@ export const TimeZone = z.string().refine(
   { message: 'not an IANA time zone (e.g. Europe/Berlin)' },
 );
 
-/** Whether a subscriber receives digests; see {@link Subscriber}. */
-export const SubscriberStatus = z.enum(['active', 'paused', 'unsubscribed']);
+/**
+ * Whether a subscriber receives digests; see {@link Subscriber}. `pending`: signed up, address not confirmed
+ * yet (double opt-in), so nothing is sent but the confirmation email.
+ */
+export const SubscriberStatus = z.enum(['active', 'paused', 'unsubscribed', 'pending']);
 export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
 
 /** Someone who receives the morning digest for some accounts. */
@@ -266,6 +269,21 @@ export const Feedback = z.object({
 });
 export type Feedback = z.infer<typeof Feedback>;
 
+/**
+ * What a signed token may be used for: links in emails (`unsubscribe`, `preferences`, `reconnect`, `confirm`,
+ * `feedback`), the TikTok OAuth `state` (`connect`) and the anti-CSRF token of a page's form (`form`).
+ */
+export const TokenPurpose = z.enum([
+  'unsubscribe',
+  'preferences',
+  'reconnect',
+  'confirm',
+  'feedback',
+  'connect',
+  'form',
+]);
+export type TokenPurpose = z.infer<typeof TokenPurpose>;
+
 /** Payload the poll schedule sends to the poll function. */
 export const PollEvent = z.object({
   kind: z.literal('poll'),
@@ -279,3 +297,28 @@ export const DigestEvent = z.object({
   scheduledTime: Instant,
 });
 export type DigestEvent = z.infer<typeof DigestEvent>;
+
+/**
+ * One account to poll for one slot: a message on the poll queue. It carries the account as the tick listed it,
+ * so a worker needs no read to start; the slot keys the stored poll, so a redelivered job overwrites rather than
+ * duplicates.
+ */
+export const PollJob = z.object({
+  kind: z.literal('poll-account'),
+  slot: Instant,
+  account: Account,
+});
+export type PollJob = z.infer<typeof PollJob>;
+
+/**
+ * One subscriber's digest for one night: a message on the digest queue. The night (`asOf`, the subscriber's
+ * delivery time) has been explained and stored by the tick before the job was sent; the `(subscriber,
+ * localDate)` claim makes a redelivered job send nothing twice.
+ */
+export const DigestJob = z.object({
+  kind: z.literal('digest-subscriber'),
+  asOf: Instant,
+  localDate: z.iso.date(),
+  subscriber: Subscriber,
+});
+export type DigestJob = z.infer<typeof DigestJob>;

@@ -1,5 +1,7 @@
 /**
- * Use case: poll every watched account once for a poll slot and store what came back.
+ * Use case: poll every watched account once for a poll slot and store what came back. In AWS the run is fanned
+ * out: `planPollJobs` (the tick) sends one job per account to a queue and `pollAccountJobs` (the workers) polls
+ * them in batches; `pollAccounts` does the whole run in one process. All three share the per-account steps.
  *
  * Primary course:
  * 1. List the watched accounts and let the source plan the run (a daily quota is shared out up front).
@@ -12,8 +14,8 @@
  * `failed` with reason `not_reached`: what was not done is recorded, never silently skipped.
  */
 
-import type { Account, Poll } from './model.ts';
-import type { PollHints, PollOutcome, StatsSource, Store } from './ports.ts';
+import type { Account, Poll, PollJob } from './model.ts';
+import type { PollHints, PollOutcome, Queue, StatsSource, Store } from './ports.ts';
 import { HOUR_MS } from './time.ts';
 
 /** What `pollAccounts` needs. */
@@ -58,43 +60,146 @@ export async function pollAccounts(
   input: PollAccountsInput,
 ): Promise<PollRunSummary> {
   const accounts = await deps.store.listAccounts();
-  const slot = input.slot.toISOString();
-  const summary: PollRunSummary = {
-    accounts: accounts.length,
-    ok: 0,
-    partial: 0,
-    failed: 0,
-    needsReauthorization: 0,
-    notReached: 0,
-  };
-  try {
-    await deps.source.prepare?.(accounts, input.slot);
-  } catch {
-    // Planning is an optimisation: without it each poll still checks its own budget and records a reason.
-  }
-
+  const summary = emptyPollSummary();
+  summary.accounts = accounts.length;
+  await prepareSource(deps.source, accounts, input.slot);
   await forEachLimited(accounts, input.concurrency, async (account) => {
     const outcome = input.signal?.aborted
       ? notReached(input.slot, input.signal)
       : await pollOne(deps, account, input.slot, input.signal);
-    await deps.store.putPoll(account.id, slot, outcome.poll);
-    if (outcome.accountStatus && outcome.accountStatus !== account.status) {
-      await deps.store.setAccountStatus(account.id, outcome.accountStatus);
-    }
-    if (outcome.handle && outcome.handle !== account.handle) {
-      // Keep a status change made just above when the account item is rewritten.
-      const current = { ...account, status: outcome.accountStatus ?? account.status };
-      await recordHandle(deps.store, current, outcome.handle, input.slot);
-    }
-    summary[outcome.poll.status] += 1;
-    if (outcome.poll.status === 'failed' && outcome.poll.reason === 'not_reached') {
-      summary.notReached += 1;
-    }
-    if ((outcome.accountStatus ?? account.status) === 'needs_reauthorization') {
-      summary.needsReauthorization += 1;
-    }
+    countPoll(summary, await storeOutcome(deps.store, account, input.slot, outcome));
   });
   return summary;
+}
+
+/** What `planPollJobs` needs: the accounts to poll and the queue their jobs go to. */
+export interface PlanPollJobsDeps {
+  store: Pick<Store, 'listAccounts'>;
+  queue: Queue<PollJob>;
+}
+
+/** What a poll tick did. */
+export interface PollTickSummary {
+  accounts: number;
+  enqueued: number;
+}
+
+/**
+ * Use case, fan-out side: one job per watched account for `slot`, sent to the poll queue. Sending the same
+ * slot again (a retried tick) only makes workers overwrite the same polls.
+ */
+export async function planPollJobs(
+  deps: PlanPollJobsDeps,
+  input: { slot: Date },
+): Promise<PollTickSummary> {
+  const accounts = await deps.store.listAccounts();
+  const slot = input.slot.toISOString();
+  const jobs = accounts.map((account): PollJob => ({ kind: 'poll-account', slot, account }));
+  await deps.queue.send(jobs);
+  return { accounts: accounts.length, enqueued: jobs.length };
+}
+
+/** The result of one poll job: the stored poll's status, or why the job must be delivered again. */
+export type PollJobResult =
+  | { done: true; status: Poll['status']; needsReauthorization: boolean }
+  | { done: false; error: unknown };
+
+/**
+ * Use case, worker side: polls and stores the account of each job (a queue batch), a few at a time. A job
+ * whose store write failed, or that was not started before `signal` aborted, comes back `done: false` so the
+ * queue delivers it again; per-account TikTok trouble is a stored `failed` poll, not a retry.
+ */
+export async function pollAccountJobs(
+  deps: PollAccountsDeps,
+  jobs: readonly PollJob[],
+  input: { concurrency: number; signal?: AbortSignal },
+): Promise<PollJobResult[]> {
+  const results: PollJobResult[] = [];
+  // A source with a daily budget plans per batch; each poll still checks the shared ledger itself.
+  const bySlot = new Map<string, Account[]>();
+  for (const job of jobs) bySlot.set(job.slot, [...(bySlot.get(job.slot) ?? []), job.account]);
+  for (const [slot, accounts] of bySlot) await prepareSource(deps.source, accounts, new Date(slot));
+  await forEachLimited(
+    jobs.map((job, index) => ({ job, index })),
+    input.concurrency,
+    async ({ job, index }) => {
+      if (input.signal?.aborted) {
+        results[index] = { done: false, error: new Error('not started before the deadline') };
+        return;
+      }
+      try {
+        const slot = new Date(job.slot);
+        const outcome = await pollOne(deps, job.account, slot, input.signal);
+        results[index] = await storeOutcome(deps.store, job.account, slot, outcome);
+      } catch (error) {
+        results[index] = { done: false, error };
+      }
+    },
+  );
+  return results;
+}
+
+/** Counts of a batch of poll job results, in the shape of a run summary (`notReached`: left for redelivery). */
+export function summarizePollJobs(results: readonly PollJobResult[]): PollRunSummary {
+  const summary = emptyPollSummary();
+  for (const result of results) {
+    summary.accounts += 1;
+    if (result.done) countPoll(summary, result);
+    else summary.notReached += 1;
+  }
+  return summary;
+}
+
+function emptyPollSummary(): PollRunSummary {
+  return { accounts: 0, ok: 0, partial: 0, failed: 0, needsReauthorization: 0, notReached: 0 };
+}
+
+function countPoll(
+  summary: PollRunSummary,
+  result: Extract<PollJobResult, { done: true }> & { notReached?: boolean },
+): void {
+  summary[result.status] += 1;
+  if (result.notReached) summary.notReached += 1;
+  if (result.needsReauthorization) summary.needsReauthorization += 1;
+}
+
+async function prepareSource(
+  source: StatsSource,
+  accounts: readonly Account[],
+  slot: Date,
+): Promise<void> {
+  try {
+    await source.prepare?.(accounts, slot);
+  } catch {
+    // Planning is an optimisation: without it each poll still checks its own budget and records a reason.
+  }
+}
+
+/**
+ * The per-account step shared by the single run and the workers: stores the poll under its slot, then what
+ * the source learned about the account (re-authorization needed, a rename).
+ */
+async function storeOutcome(
+  store: Store,
+  account: Account,
+  at: Date,
+  outcome: PollOutcome,
+): Promise<Extract<PollJobResult, { done: true }> & { notReached: boolean }> {
+  await store.putPoll(account.id, at.toISOString(), outcome.poll);
+  if (outcome.accountStatus && outcome.accountStatus !== account.status) {
+    await store.setAccountStatus(account.id, outcome.accountStatus);
+  }
+  if (outcome.handle && outcome.handle !== account.handle) {
+    // Keep a status change made just above when the account item is rewritten.
+    const current = { ...account, status: outcome.accountStatus ?? account.status };
+    await recordHandle(store, current, outcome.handle, at);
+  }
+  return {
+    done: true,
+    status: outcome.poll.status,
+    needsReauthorization: (outcome.accountStatus ?? account.status) === 'needs_reauthorization',
+    notReached: outcome.poll.status === 'failed' && outcome.poll.reason === 'not_reached',
+  };
 }
 
 function notReached(at: Date, signal: AbortSignal): PollOutcome {

@@ -4,6 +4,7 @@
  */
 import type {
   Account,
+  AccountExplanation,
   DigestReport,
   Explanation,
   Feedback,
@@ -142,4 +143,40 @@ export type ExplainFn = (fleet: Fleet, asOf: Date) => Explanation;
 /** The current instant. Handlers use the event's scheduled time; this is for everything else. */
 export interface Clock {
   now(): Date;
+}
+
+/**
+ * A work queue: jobs sent here are delivered to a worker later, in batches, and redelivered when the worker
+ * reports them failed. Delivery is at least once, so jobs must be safe to run twice.
+ */
+export interface Queue<Job> {
+  /** Enqueues every job (in as few requests as the queue allows); rejects if any could not be enqueued. */
+  send(jobs: readonly Job[]): Promise<void>;
+}
+
+/** One account's part of an explained night: the account as it was listed, and the engine's verdict. */
+export interface NightAccount {
+  account: Account;
+  explanation: AccountExplanation;
+}
+
+/** The explanation of one night for the whole fleet, stored once so each digest only reads its accounts. */
+export interface StoredNight {
+  /** The end of the night (the delivery time of the subscribers it is for). */
+  asOf: Date;
+  window: Explanation['window'];
+  accounts: readonly NightAccount[];
+}
+
+/**
+ * Explained nights. The fleet-wide explanation is computed once per night by the digest tick and stored per
+ * account; each digest job then reads only its subscriber's accounts.
+ */
+export interface NightStore {
+  /** Stores every account's part, then the night's window last: a night with a window is complete. */
+  putNight(night: StoredNight): Promise<void>;
+  /** The window of the night ending at `asOf`, or undefined when it has not been stored (complete). */
+  getNightWindow(asOf: Date): Promise<Explanation['window'] | undefined>;
+  /** The stored parts of `accountIds` for the night ending at `asOf`; accounts not explained are left out. */
+  getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]>;
 }

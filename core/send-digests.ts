@@ -11,6 +11,10 @@
  *    is taken over after its lease; a send that failed in a retryable way gives the claim back.
  *
  * Subscribers who paused or unsubscribed are never due.
+ *
+ * In AWS the tick is fanned out: `planDigestJobs` (the tick) explains each night once, stores it per account
+ * and sends one job per due subscriber to a queue; `sendDigestJobs` (the workers) sends them in batches.
+ * `sendDueDigests` does the whole tick in one process. All share the per-subscriber steps.
  */
 import {
   type ComposedDigest,
@@ -22,15 +26,26 @@ import { CHART_DAYS } from './digest/likes-chart.ts';
 import { MailerError } from './errors.ts';
 import {
   type Account,
+  type AccountExplanation,
   type Cause,
+  type DigestJob,
   type Explanation,
   type Fleet,
   type FleetAccount,
+  type Poll,
   receivesDigests,
   type Subscriber,
 } from './model.ts';
 import { forEachLimited } from './poll-accounts.ts';
-import type { ExplainFn, Mailer, OutgoingEmail, Store, SuppressionList } from './ports.ts';
+import type {
+  ExplainFn,
+  Mailer,
+  NightStore,
+  OutgoingEmail,
+  Queue,
+  Store,
+  SuppressionList,
+} from './ports.ts';
 import { addDays, DAY_MS, floorToHour, HOUR_MS, localDateAndHour } from './time.ts';
 
 /** Builds the signed links a digest carries for one subscriber. */
@@ -131,16 +146,223 @@ export async function sendDueDigests(
     const asOf = new Date(asOfMs);
     const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
     const explanation = deps.explain(fleet, asOf);
-    for (const entry of explanation.accounts) {
-      if (entry.verdict === 'loss') summary.losses += 1;
-      if (entry.verdict === 'slowdown') summary.slowdowns += 1;
-    }
+    countVerdicts(summary, explanation.accounts);
+    const night = nightFromFleet(accounts, fleet, explanation);
     await forEachLimited(subscribers, input.concurrency ?? 4, async (entry) => {
-      const outcome = await sendOne(deps, entry, accounts, fleet, explanation);
+      const outcome = await sendOne(deps, entry, night);
       summary[outcome] += 1;
     });
   }
   return summary;
+}
+
+/** What `planDigestJobs` needs: the store, where explained nights are kept, the engine and the digest queue. */
+export interface PlanDigestJobsDeps {
+  store: Pick<Store, 'listSubscribers' | 'listAccounts' | 'listPolls'>;
+  nights: NightStore;
+  explain: ExplainFn;
+  queue: Queue<DigestJob>;
+}
+
+/** What a digest tick did. */
+export interface DigestTickSummary {
+  /** Subscribers due this tick (each became one job). */
+  due: number;
+  /** Distinct nights among them. */
+  nights: number;
+  /** Nights explained and stored by this tick (the others were stored by an earlier tick). */
+  explained: number;
+  enqueued: number;
+  /** Accounts the engine found losing likes, over the nights explained by this tick. */
+  losses: number;
+  /** Accounts the engine found gaining far below their baseline, over the same nights. */
+  slowdowns: number;
+}
+
+/**
+ * Use case, fan-out side of the digest: finds the subscribers due at `input.scheduledTime`, explains each of
+ * their nights once for the whole fleet and stores it per account (unless an earlier tick did), then sends one
+ * job per due subscriber to the digest queue. The night is stored before any job names it, so a worker always
+ * finds it.
+ */
+export async function planDigestJobs(
+  deps: PlanDigestJobsDeps,
+  input: Omit<SendDigestsInput, 'concurrency'>,
+): Promise<DigestTickSummary> {
+  const summary: DigestTickSummary = {
+    due: 0,
+    nights: 0,
+    explained: 0,
+    enqueued: 0,
+    losses: 0,
+    slowdowns: 0,
+  };
+  const due = findDue(
+    await deps.store.listSubscribers(),
+    input.scheduledTime,
+    input.catchUpHours ?? 3,
+  );
+  summary.due = due.length;
+  if (due.length === 0) return summary;
+  const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
+  summary.nights = nights.length;
+  let accounts: Account[] | undefined;
+  for (const asOf of nights) {
+    if ((await deps.nights.getNightWindow(asOf)) !== undefined) continue;
+    accounts ??= await deps.store.listAccounts();
+    const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
+    const explanation = deps.explain(fleet, asOf);
+    countVerdicts(summary, explanation.accounts);
+    const byId = new Map(explanation.accounts.map((entry) => [entry.id, entry]));
+    await deps.nights.putNight({
+      asOf,
+      window: explanation.window,
+      accounts: accounts.flatMap((account) => {
+        const explained = byId.get(account.id);
+        return explained ? [{ account, explanation: explained }] : [];
+      }),
+    });
+    summary.explained += 1;
+  }
+  const jobs = due.map(
+    ({ subscriber, localDate, asOf }): DigestJob => ({
+      kind: 'digest-subscriber',
+      asOf: asOf.toISOString(),
+      localDate,
+      subscriber,
+    }),
+  );
+  await deps.queue.send(jobs);
+  summary.enqueued = jobs.length;
+  return summary;
+}
+
+/** What `sendDigestJobs` needs: like the single run, with stored nights instead of the engine. */
+export type SendDigestJobsDeps = Omit<SendDigestsDeps, 'explain'> & { nights: NightStore };
+
+/** How one digest job ended: a counted outcome, or an error to deliver it again. */
+export type DigestJobResult =
+  | { done: true; outcome: DigestOutcome }
+  | { done: false; error: unknown };
+
+/** Counts of a batch of digest jobs (`retried`: jobs left for redelivery). */
+export type DigestBatchSummary = Record<DigestOutcome | 'jobs' | 'retried', number>;
+
+/**
+ * Use case, worker side: sends the digest of each job (a queue batch), a few at a time. Each job reads only
+ * its subscriber's accounts of the stored night and their last days of polls; what several jobs of the batch
+ * share is read once. A job that threw (store trouble, a night not stored) comes back `done: false` so the
+ * queue delivers it again; the claim keeps a redelivered job from sending twice.
+ */
+export async function sendDigestJobs(
+  deps: SendDigestJobsDeps,
+  jobs: readonly DigestJob[],
+  input: { concurrency?: number } = {},
+): Promise<DigestJobResult[]> {
+  const windows = memoize((asOf: string) => deps.nights.getNightWindow(new Date(asOf)));
+  const parts = memoize(async (key: string) => {
+    const [asOf, accountId] = JSON.parse(key) as [string, string];
+    const [part] = await deps.nights.getNightAccounts(new Date(asOf), [accountId]);
+    if (!part) return undefined;
+    const polls = await deps.store.listPolls(
+      accountId,
+      new Date(Date.parse(asOf) - CHART_DAYS * DAY_MS),
+      new Date(asOf),
+    );
+    return { ...part, history: polls };
+  });
+  const results: DigestJobResult[] = [];
+  await forEachLimited(
+    jobs.map((job, index) => ({ job, index })),
+    input.concurrency ?? 4,
+    async ({ job, index }) => {
+      try {
+        const window = await windows(job.asOf);
+        if (!window) throw new Error(`the night ending ${job.asOf} has not been explained`);
+        const accounts = await Promise.all(
+          job.subscriber.accountIds.map((id) => parts(JSON.stringify([job.asOf, id]))),
+        );
+        const night: NightView = {
+          window,
+          account: (id) => accounts.find((part) => part?.account.id === id),
+        };
+        const due = {
+          subscriber: job.subscriber,
+          localDate: job.localDate,
+          asOf: new Date(job.asOf),
+        };
+        results[index] = { done: true, outcome: await sendOne(deps, due, night) };
+      } catch (error) {
+        results[index] = { done: false, error };
+      }
+    },
+  );
+  return results;
+}
+
+/** Counts of a batch of digest job results. */
+export function summarizeDigestJobs(results: readonly DigestJobResult[]): DigestBatchSummary {
+  const summary: DigestBatchSummary = {
+    jobs: results.length,
+    sent: 0,
+    skipped: 0,
+    alreadySent: 0,
+    failed: 0,
+    suppressed: 0,
+    retried: 0,
+  };
+  for (const result of results) summary[result.done ? result.outcome : 'retried'] += 1;
+  return summary;
+}
+
+/** How a due digest ended (see {@link DigestRunSummary}). */
+export type DigestOutcome = 'sent' | 'skipped' | 'alreadySent' | 'failed' | 'suppressed';
+
+/**
+ * The part of an explained night a digest reads: the window, and per account the account, its verdict and its
+ * polls of the last days (at least `CHART_DAYS`).
+ */
+interface NightView {
+  window: Explanation['window'];
+  account(
+    accountId: string,
+  ): { account: Account; explanation: AccountExplanation; history: Poll[] } | undefined;
+}
+
+function nightFromFleet(accounts: Account[], fleet: Fleet, explanation: Explanation): NightView {
+  return {
+    window: explanation.window,
+    account: (accountId) => {
+      const account = accounts.find((candidate) => candidate.id === accountId);
+      const explained = explanation.accounts.find((candidate) => candidate.id === accountId);
+      const history = fleet.accounts.find((candidate) => candidate.id === accountId);
+      if (!account || !explained || !history) return undefined;
+      return { account, explanation: explained, history: history.polls };
+    },
+  };
+}
+
+function countVerdicts(
+  summary: { losses: number; slowdowns: number },
+  explained: readonly AccountExplanation[],
+): void {
+  for (const entry of explained) {
+    if (entry.verdict === 'loss') summary.losses += 1;
+    if (entry.verdict === 'slowdown') summary.slowdowns += 1;
+  }
+}
+
+/** Caches an async lookup by key for the life of one batch (the promise, so concurrent callers share it). */
+function memoize<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const cache = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = cache.get(key);
+    if (!value) {
+      value = load(key);
+      cache.set(key, value);
+    }
+    return value;
+  };
 }
 
 function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): DueSubscriber[] {
@@ -158,7 +380,7 @@ function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): D
 }
 
 async function loadFleet(
-  store: Store,
+  store: Pick<Store, 'listPolls'>,
   accounts: Account[],
   asOf: Date,
   historyDays: number,
@@ -176,18 +398,16 @@ async function loadFleet(
 }
 
 async function sendOne(
-  deps: SendDigestsDeps,
+  deps: Omit<SendDigestsDeps, 'explain'>,
   due: DueSubscriber,
-  accounts: Account[],
-  fleet: Fleet,
-  explanation: Explanation,
-): Promise<'sent' | 'skipped' | 'alreadySent' | 'failed' | 'suppressed'> {
+  night: NightView,
+): Promise<DigestOutcome> {
   const { subscriber, localDate } = due;
   // Checked before claiming, so an address taken off the list later still gets that day's digest.
   if (await deps.suppressions?.isSuppressed(subscriber.email)) return 'suppressed';
   if (!(await deps.store.claimDigest(subscriber.id, localDate, deps.now()))) return 'alreadySent';
 
-  const input = await digestInputFor(deps, due, accounts, fleet, explanation);
+  const input = await digestInputFor(deps, due, night);
   const report = reportDigest(input);
   const digest = composeDigest(input);
   if (!digest) {
@@ -219,29 +439,25 @@ async function sendOne(
 async function digestInputFor(
   deps: Pick<SendDigestsDeps, 'store' | 'links'>,
   { subscriber, localDate, asOf }: DueSubscriber,
-  accounts: Account[],
-  fleet: Fleet,
-  explanation: Explanation,
+  night: NightView,
 ): Promise<DigestInput> {
   // The night's end identifies it in feedback links (whole seconds: shorter links, same instant).
-  const night = asOf.toISOString().replace('.000Z', 'Z');
+  const nightId = asOf.toISOString().replace('.000Z', 'Z');
   const previousReport = await deps.store.getDigestReport(subscriber.id, addDays(localDate, -1));
   const input: DigestInput = {
     subscriber,
     localDate,
-    window: explanation.window,
+    window: night.window,
     accounts: subscriber.accountIds.flatMap((accountId) => {
-      const account = accounts.find((candidate) => candidate.id === accountId);
-      const explained = explanation.accounts.find((candidate) => candidate.id === accountId);
-      const history = fleet.accounts.find((candidate) => candidate.id === accountId);
-      if (!account || !explained || !history) return [];
+      const part = night.account(accountId);
+      if (!part) return [];
       const since = (days: number) => asOf.getTime() - days * DAY_MS;
       return [
         {
-          account,
-          explanation: explained,
-          polls: history.polls.filter((poll) => Date.parse(poll.at) >= since(2)),
-          history: history.polls.filter((poll) => Date.parse(poll.at) >= since(CHART_DAYS)),
+          account: part.account,
+          explanation: part.explanation,
+          polls: part.history.filter((poll) => Date.parse(poll.at) >= since(2)),
+          history: part.history.filter((poll) => Date.parse(poll.at) >= since(CHART_DAYS)),
         },
       ];
     }),
@@ -249,7 +465,7 @@ async function digestInputFor(
       preferences: deps.links.preferences(subscriber.id),
       unsubscribe: deps.links.unsubscribe(subscriber.id),
       reconnect: (accountId) => deps.links.reconnect(accountId),
-      feedback: (accountId, cause) => deps.links.feedback(subscriber.id, accountId, night, cause),
+      feedback: (accountId, cause) => deps.links.feedback(subscriber.id, accountId, nightId, cause),
     },
   };
   if (previousReport !== undefined) input.previousReport = previousReport;
@@ -300,7 +516,8 @@ export async function previewDigest(
   const accounts = await deps.store.listAccounts();
   const fleet = await loadFleet(deps.store, accounts, due.asOf, input.historyDays);
   const explanation = deps.explain(fleet, due.asOf);
-  const digest = composeDigest(await digestInputFor(deps, due, accounts, fleet, explanation));
+  const night = nightFromFleet(accounts, fleet, explanation);
+  const digest = composeDigest(await digestInputFor(deps, due, night));
   const preview: DigestPreview = { localDate: due.localDate, asOf: due.asOf };
   if (digest !== undefined) preview.email = digestEmail(deps.links, input.subscriber, digest);
   return preview;

@@ -5,6 +5,7 @@
 import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
+import { SourceKind } from '../core/model.ts';
 
 /** Stages the stack can be deployed as; every stage except `dev` keeps its data when the stack goes away. */
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -17,8 +18,12 @@ const CONTEXT_KEYS = [
   'publicBaseUrl',
   'retentionDays',
   'operatorEmail',
-  'pollReservedConcurrency',
   'tiktokClientKey',
+  'enabledSources',
+  'sesMaxSendRate',
+  'tiktokRateLimitPerMinute',
+  'pollWorkerConcurrency',
+  'digestWorkerConcurrency',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -30,8 +35,12 @@ const EXAMPLES: Record<ContextKey, string> = {
   publicBaseUrl: 'https://likewatch.example.com',
   retentionDays: '90',
   operatorEmail: 'ops@example.com',
-  pollReservedConcurrency: '1',
   tiktokClientKey: 'awc1example2key3',
+  enabledSources: 'display_api,research_api',
+  sesMaxSendRate: '14',
+  tiktokRateLimitPerMinute: '600',
+  pollWorkerConcurrency: '5',
+  digestWorkerConcurrency: '2',
 };
 
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
@@ -44,6 +53,28 @@ const contextInt = (schema: z.ZodNumber) =>
     (value) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value),
     schema,
   );
+
+/** `-c rate=1.5` arrives as a string, cdk.json gives a number: accept both. */
+const contextNumber = contextInt;
+
+/** `-c enabledSources=display_api,web` or a JSON array in cdk.json. */
+const contextList = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (value) =>
+      typeof value === 'string'
+        ? value
+            .split(',')
+            .map((part) => part.trim())
+            .filter(Boolean)
+        : value,
+    z.array(item).min(1),
+  );
+
+/**
+ * The lowest maximum concurrency an SQS event source accepts is 2; the highest is 1,000. A worker's share of
+ * a rate limit is the limit divided by this.
+ */
+const workerConcurrency = contextInt(z.number().int().min(2).max(1000));
 
 /** An empty `-c operatorEmail=` means "none", not "invalid". */
 const optionalContextString = <T extends z.ZodType>(schema: T) =>
@@ -79,19 +110,42 @@ const StackConfigSchema = z
     ).default(90),
     operatorEmail: optionalContextString(z.email()),
     /**
-     * Reserve this much concurrency for the poller so a retried or slow run cannot overlap the next and double
-     * the request rate towards TikTok. Off by default: a new AWS account (concurrency limit 10) cannot reserve
-     * any and keep the 10 unreserved executions Lambda requires.
-     */
-    pollReservedConcurrency: z.preprocess(
-      (value) => (value === '' || value === undefined ? undefined : Number(value)),
-      z.number().int().min(1).max(100).optional(),
-    ),
-    /**
      * The TikTok app's client key (developer portal), needed to refresh creators' access tokens and for the
      * Research API. Its secret lives in Secrets Manager (the stack's TikTokClientSecret).
      */
     tiktokClientKey: optionalContextString(z.string().min(1)),
+    /** Stats sources the poll workers wire (`ENABLED_SOURCES`); see docs/sources.md. */
+    enabledSources: contextList(SourceKind).default(['display_api']),
+    /**
+     * The SES account's maximum send rate, messages per second (SES console, Account dashboard). 14 is the
+     * usual first production quota; a sandbox account has 1. The digest workers share it.
+     */
+    sesMaxSendRate: contextNumber(z.number().positive().max(10_000)).default(14),
+    /**
+     * TikTok's rate limit per endpoint, requests per minute (600 unless TikTok granted more). The poll workers
+     * share it.
+     */
+    tiktokRateLimitPerMinute: contextInt(z.number().int().min(2).max(1_000_000)).default(600),
+    /** At most this many poll workers run at once (the poll queue's event source maximum concurrency). */
+    pollWorkerConcurrency: workerConcurrency.default(5),
+    /** At most this many digest workers run at once (the digest queue's event source maximum concurrency). */
+    digestWorkerConcurrency: workerConcurrency.default(2),
+  })
+  .superRefine((config, context) => {
+    if (config.enabledSources.includes('research_api') && config.tiktokClientKey === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['tiktokClientKey'],
+        message: 'the research_api source needs the TikTok client key',
+      });
+    }
+    if (config.tiktokRateLimitPerMinute < config.pollWorkerConcurrency) {
+      context.addIssue({
+        code: 'custom',
+        path: ['pollWorkerConcurrency'],
+        message: `each poll worker needs at least 1 request per minute: at most ${config.tiktokRateLimitPerMinute} workers`,
+      });
+    }
   })
   .transform((config) => {
     // The refine above guarantees an address; the schema cannot express that in the type.
@@ -101,10 +155,18 @@ const StackConfigSchema = z
       senderEmail,
       senderDomain: senderEmail.slice(senderEmail.lastIndexOf('@') + 1),
       retentionDays: config.retentionDays as RetentionDays,
+      // Every worker limits itself to its share, so all of them together stay under the limit.
+      pollWorkerRequestsPerMinute: Math.floor(
+        config.tiktokRateLimitPerMinute / config.pollWorkerConcurrency,
+      ),
+      digestWorkerSendsPerSecond: config.sesMaxSendRate / config.digestWorkerConcurrency,
     };
   });
 
-/** Validated stack configuration; `senderEmail` and `senderDomain` are derived from `senderAddress`. */
+/**
+ * Validated stack configuration; `senderEmail` and `senderDomain` are derived from `senderAddress`, and each
+ * worker's share of the TikTok and SES rates from the rates and the worker concurrencies.
+ */
 export type StackConfig = z.infer<typeof StackConfigSchema>;
 
 /** Thrown at synth when context is missing or invalid; the message names each `-c key=value` to set. */

@@ -20,8 +20,11 @@ import type { Construct } from 'constructs';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { StackConfig } from './config.ts';
 import { EmailSending } from './constructs/email-sending.ts';
+import { JobQueue } from './constructs/job-queue.ts';
 import { LikewatchFunction } from './constructs/likewatch-function.ts';
 import { Operations } from './constructs/operations.ts';
+import { SubscriptionApi } from './constructs/subscription-api.ts';
+import { DIGEST_BATCH_SIZE, POLL_BATCH_SIZE } from './fan-out.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
 const PROJECT_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -33,18 +36,30 @@ export interface LikewatchStackProps extends StackProps {
 }
 
 /**
- * Everything likewatch runs on: the single table, the poll and digest functions, their EventBridge Scheduler
- * schedules with a shared dead-letter queue, the SES sender identity and failure alarms.
+ * Everything likewatch runs on: the single table; a poll tick and a digest tick on EventBridge Scheduler
+ * schedules (with a shared dead-letter queue) that fan the work out over two SQS queues; the poll and digest
+ * workers that consume them in batches (each queue with its own dead-letter queue); the SES sender identity;
+ * secrets and the credentials key; alarms and a dashboard.
  */
 export class LikewatchStack extends Stack {
-  /** The single table (see the data model): stats, subscribers and sent-digest markers. */
+  /** The single table (see the data model): stats, subscribers, explained nights and sent-digest markers. */
   readonly table: dynamodb.TableV2;
-  /** Polls every watched account's stats. */
-  readonly pollStats: LikewatchFunction;
-  /** Runs each hour and emails the subscribers whose local delivery hour it is. */
-  readonly sendDigests: LikewatchFunction;
-  /** Receives schedule deliveries and asynchronous invocations that failed every retry. */
+  /** Sends one poll job per watched account and slot to the poll queue. */
+  readonly pollTick: LikewatchFunction;
+  /** Polls the accounts of a batch of poll jobs. */
+  readonly pollWorker: LikewatchFunction;
+  /** Runs each hour: explains each due night once, sends one digest job per due subscriber. */
+  readonly digestTick: LikewatchFunction;
+  /** Emails the digests of a batch of digest jobs. */
+  readonly digestWorker: LikewatchFunction;
+  /** Poll jobs, and the ones that failed every delivery. */
+  readonly pollQueue: JobQueue;
+  /** Digest jobs, and the ones that failed every delivery. */
+  readonly digestQueue: JobQueue;
+  /** Receives schedule deliveries and asynchronous tick invocations that failed every retry. */
   readonly deadLetterQueue: sqs.Queue;
+  /** The subscription pages (HTTP API) and the SES events function. */
+  readonly subscriptions: SubscriptionApi;
 
   constructor(scope: Construct, id: string, props: LikewatchStackProps) {
     super(scope, id, props);
@@ -63,7 +78,7 @@ export class LikewatchStack extends Stack {
     });
 
     this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
-      // The maximum: failed polls and digests stay inspectable and redrivable over a long weekend.
+      // The maximum: failed ticks stay inspectable and redrivable over a long weekend.
       retentionPeriod: Duration.days(14),
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
@@ -109,17 +124,38 @@ export class LikewatchStack extends Stack {
       projectRoot: PROJECT_ROOT,
       logRetention: config.retentionDays,
       retainLogs: keepData,
-      deadLetterQueue: this.deadLetterQueue,
     };
+    const entry = (name: string) => join(PROJECT_ROOT, 'lambdas', name, 'handler.ts');
 
-    this.pollStats = new LikewatchFunction(this, 'PollStatsFunction', {
+    // Workers: a poll job costs 1 + ceil(videos / 20) TikTok requests at the worker's share of the rate limit,
+    // a digest job one SES send at its share of the send rate; docs/scaling.md has the arithmetic.
+    const pollWorkerTimeout = Duration.minutes(5);
+    const digestWorkerTimeout = Duration.minutes(2);
+    this.pollQueue = new JobQueue(this, 'PollJobs', { workerTimeout: pollWorkerTimeout });
+    this.digestQueue = new JobQueue(this, 'DigestJobs', { workerTimeout: digestWorkerTimeout });
+
+    this.pollTick = new LikewatchFunction(this, 'PollTickFunction', {
       ...functionDefaults,
-      entry: join(PROJECT_ROOT, 'lambdas', 'poll-stats', 'handler.ts'),
-      description: 'Polls the stats of every watched TikTok account.',
+      entry: entry('poll-tick'),
+      description: 'Poll tick: sends one poll job per watched TikTok account to the poll queue.',
       memorySize: 512,
+      // 100,000 accounts are 10,000 SendMessageBatch requests, ten in flight: well under a minute.
       timeout: Duration.minutes(5),
-      reservedConcurrentExecutions: config.pollReservedConcurrency,
+      deadLetterQueue: this.deadLetterQueue,
+    })
+      .bindTable(this.table, 'read')
+      .bindQueueSender('POLL_QUEUE_URL', this.pollQueue.queue);
+
+    this.pollWorker = new LikewatchFunction(this, 'PollWorkerFunction', {
+      ...functionDefaults,
+      entry: entry('poll-worker'),
+      description: 'Poll worker: polls the stats of the TikTok accounts of a batch of poll jobs.',
+      memorySize: 512,
+      timeout: pollWorkerTimeout,
       environment: {
+        ENABLED_SOURCES: config.enabledSources.join(','),
+        // This worker's share: all workers together stay under TikTok's per-endpoint limit.
+        TIKTOK_RATE_LIMIT_PER_MINUTE: String(config.pollWorkerRequestsPerMinute),
         // The Research API source shares its daily quota between the day's runs.
         POLL_EVERY_HOURS: String(config.pollEveryHours),
         ...(config.tiktokClientKey ? { TIKTOK_CLIENT_KEY: config.tiktokClientKey } : {}),
@@ -127,30 +163,70 @@ export class LikewatchStack extends Stack {
     })
       .bindTable(this.table, 'readWrite')
       .bindDataKey('CREDENTIALS_KMS_KEY_ID', credentialsKey)
-      .bindSecret('TIKTOK_CLIENT_SECRET_ARN', tiktokClientSecret);
+      .bindSecret('TIKTOK_CLIENT_SECRET_ARN', tiktokClientSecret)
+      .consumeQueue(this.pollQueue.queue, {
+        batchSize: POLL_BATCH_SIZE,
+        maxConcurrency: config.pollWorkerConcurrency,
+      });
 
-    this.sendDigests = new LikewatchFunction(this, 'SendDigestsFunction', {
+    this.digestTick = new LikewatchFunction(this, 'DigestTickFunction', {
       ...functionDefaults,
-      entry: join(PROJECT_ROOT, 'lambdas', 'send-digests', 'handler.ts'),
-      description: 'Emails the morning digest to the subscribers due this hour.',
+      entry: entry('digest-tick'),
+      description:
+        'Digest tick: explains each due night once and sends one digest job per due subscriber.',
+      // It holds the fleet's history for the night being explained: memory is what bounds the fleet size.
+      memorySize: 2048,
+      timeout: Duration.minutes(15),
+      deadLetterQueue: this.deadLetterQueue,
+    })
+      // Read-write: it stores each explained night for the workers.
+      .bindTable(this.table, 'readWrite')
+      .bindQueueSender('DIGEST_QUEUE_URL', this.digestQueue.queue);
+
+    this.digestWorker = new LikewatchFunction(this, 'DigestWorkerFunction', {
+      ...functionDefaults,
+      entry: entry('digest-worker'),
+      description: 'Digest worker: emails the morning digests of a batch of digest jobs.',
       memorySize: 1024,
-      timeout: Duration.minutes(5),
+      timeout: digestWorkerTimeout,
       environment: {
         SENDER_ADDRESS: config.senderAddress,
         PUBLIC_BASE_URL: config.publicBaseUrl,
+        // This worker's share: all workers together stay under the account's SES send rate.
+        SES_MAX_SEND_RATE: String(config.digestWorkerSendsPerSecond),
       },
     })
       // Read-write: the digest records a sent marker per subscriber and night before it sends.
       .bindTable(this.table, 'readWrite')
       .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', linkSigningKey)
-      .allowSendEmail(email);
+      .allowSendEmail(email)
+      .consumeQueue(this.digestQueue.queue, {
+        batchSize: DIGEST_BATCH_SIZE,
+        maxConcurrency: config.digestWorkerConcurrency,
+      });
 
-    const scheduleRole = this.scheduleInvokeRole([this.pollStats, this.sendDigests]);
+    this.subscriptions = new SubscriptionApi(this, 'Subscriptions', {
+      entry,
+      projectRoot: PROJECT_ROOT,
+      logRetention: config.retentionDays,
+      retainLogs: keepData,
+      table: this.table,
+      email,
+      linkSigningKey,
+      credentialsKey,
+      tiktokClientSecret,
+      deadLetterQueue: this.deadLetterQueue,
+      senderAddress: config.senderAddress,
+      publicBaseUrl: config.publicBaseUrl,
+      ...(config.tiktokClientKey ? { tiktokClientKey: config.tiktokClientKey } : {}),
+    });
+
+    const scheduleRole = this.scheduleInvokeRole([this.pollTick, this.digestTick]);
 
     new scheduler.Schedule(this, 'PollSchedule', {
       description: `Polls TikTok stats every ${config.pollEveryHours} hour(s).`,
       schedule: scheduler.ScheduleExpression.rate(Duration.hours(config.pollEveryHours)),
-      target: new targets.LambdaInvoke(this.pollStats.function, {
+      target: new targets.LambdaInvoke(this.pollTick.function, {
         role: scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject({
           kind: 'poll',
@@ -168,7 +244,7 @@ export class LikewatchStack extends Stack {
         'Hourly tick: sends the digests of subscribers whose local delivery hour has come.',
       // Hourly in UTC: each subscriber's delivery hour is in their own time zone, so every hour is someone's.
       schedule: scheduler.ScheduleExpression.expression('cron(0 * * * ? *)'),
-      target: new targets.LambdaInvoke(this.sendDigests.function, {
+      target: new targets.LambdaInvoke(this.digestTick.function, {
         role: scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject({
           kind: 'digest',
@@ -181,23 +257,50 @@ export class LikewatchStack extends Stack {
       }),
     });
 
-    new Operations(this, 'Operations', {
-      pollStats: this.pollStats,
-      sendDigests: this.sendDigests,
-      deadLetterQueue: this.deadLetterQueue,
+    const operations = new Operations(this, 'Operations', {
+      pollTick: this.pollTick,
+      pollWorker: this.pollWorker,
+      digestTick: this.digestTick,
+      digestWorker: this.digestWorker,
+      scheduleDeadLetterQueue: this.deadLetterQueue,
+      pollQueue: this.pollQueue,
+      digestQueue: this.digestQueue,
       pollEveryHours: config.pollEveryHours,
       operatorEmail: config.operatorEmail,
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
-    new CfnOutput(this, 'PollStatsFunctionName', { value: this.pollStats.function.functionName });
-    new CfnOutput(this, 'SendDigestsFunctionName', {
-      value: this.sendDigests.function.functionName,
+    for (const [name, fn] of Object.entries({
+      PollTickFunctionName: this.pollTick,
+      PollWorkerFunctionName: this.pollWorker,
+      DigestTickFunctionName: this.digestTick,
+      DigestWorkerFunctionName: this.digestWorker,
+    })) {
+      new CfnOutput(this, name, { value: fn.function.functionName });
+    }
+    new CfnOutput(this, 'DeadLetterQueueUrl', {
+      description: 'Schedule deliveries and tick invocations that failed every retry.',
+      value: this.deadLetterQueue.queueUrl,
     });
-    new CfnOutput(this, 'DeadLetterQueueUrl', { value: this.deadLetterQueue.queueUrl });
+    new CfnOutput(this, 'PollJobsDeadLetterQueueArn', {
+      description:
+        'Poll jobs that failed every delivery (redrive: aws sqs start-message-move-task).',
+      value: this.pollQueue.deadLetterQueue.queueArn,
+    });
+    new CfnOutput(this, 'DigestJobsDeadLetterQueueArn', {
+      description:
+        'Digest jobs that failed every delivery (redrive: aws sqs start-message-move-task).',
+      value: this.digestQueue.deadLetterQueue.queueArn,
+    });
+    new CfnOutput(this, 'TikTokClientSecretArn', {
+      description:
+        'Put the TikTok client secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string <secret>',
+      value: tiktokClientSecret.secretArn,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', { value: operations.alarmTopic.topicArn });
+    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
   }
 
-  /** Alarms on every failure path that would otherwise be silent: function errors and dead letters. */
   /**
    * The role EventBridge Scheduler assumes to invoke the functions. `grantInvoke` also allows the functions'
    * versions (`<arn>:*`); that wildcard is acknowledged here, per function, and covers nothing else.

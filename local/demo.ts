@@ -7,10 +7,12 @@
  *    every part of the digest: a purge on both nights, a dip that comes back, a shadow ban, an account whose
  *    TikTok access is revoked, ordinary accounts.
  * 2. Register the demo accounts (with their OAuth tokens) and subscribers.
- * 3. Advance the simulated clock poll slot by poll slot, invoking the poll handler with the schedule's event;
- *    revoke one account's access during the last day.
- * 4. Invoke the digest handler for the morning before the last (so the last morning's digests can follow up
- *    on what it reported), then for the last morning; the emails go through the local SES API.
+ * 3. Advance the simulated clock poll slot by poll slot, invoking the poll tick with the schedule's event; its
+ *    jobs go through the embedded SQS to the poll workers, as in AWS. Revoke one account's access during the
+ *    last day.
+ * 4. Invoke the digest tick for the morning before the last (so the last morning's digests can follow up on
+ *    what it reported), then for the last morning; its jobs go through the embedded SQS to the digest workers,
+ *    and the emails through the local SES API.
  * 5. Read the emails back from SES and write them as .eml and .html files.
  */
 import { createDocumentClient } from '../adapters/aws-clients.ts';
@@ -37,6 +39,8 @@ export interface DemoOptions {
   source?: SourceKind;
   /** Progress lines as the run goes. */
   onProgress: (message: string) => void;
+  /** Base URL of the subscription pages, for the links in the digests (`--serve` passes its server's). */
+  publicBaseUrl?: string;
 }
 
 /** The demo world, polled up to the last morning, with the first morning's digests sent. */
@@ -109,9 +113,10 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
     world: demo.world,
     now: () => simulatedNow,
     sources: [options.source ?? 'display_api'],
+    ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
   });
   try {
-    const functions = await loadLocalFunctions(services.env);
+    const functions = await loadLocalFunctions(services);
     const store = new DynamoDbStore(createDocumentClient(), {
       tableName: services.env.TABLE_NAME as string,
       // The same key the poll function opens the demo accounts' tokens with.

@@ -1,33 +1,118 @@
 /**
  * Runs the real Lambda handlers in this process, exactly as deployed: the handler modules are imported after
- * the environment points their AWS SDK clients at the embedded services, and are called with the events the
- * schedules send.
+ * the environment points their AWS SDK clients at the embedded services, the ticks are called with the events
+ * the schedules send, and their jobs reach the workers through the embedded SQS as `SQSEvent` batches, with
+ * failed jobs delivered again and dead-lettered after `maxReceiveCount`, as the event source mappings do.
  */
 import { randomUUID } from 'node:crypto';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSEvent } from 'aws-lambda';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { PollRunSummary } from '../core/poll-accounts.ts';
 import type { DigestRunSummary } from '../core/send-digests.ts';
+import { LOCAL_QUEUE_NAMES } from '../lib/fan-out.ts';
+import type { DrainSummary } from './local-sqs.ts';
+import type { LocalServices } from './services.ts';
+
+/** A poll round: what the workers stored, and how the queue delivered the jobs. */
+export type LocalPollSummary = PollRunSummary & { queue: DrainSummary };
+
+/** A digest tick: what the tick found and the workers did, and how the queue delivered the jobs. */
+export type LocalDigestSummary = DigestRunSummary & { queue: DrainSummary };
 
 /** The deployed handlers, callable locally. */
 export interface LocalFunctions {
-  poll(event: PollEvent): Promise<PollRunSummary>;
-  sendDigests(event: DigestEvent): Promise<DigestRunSummary>;
+  /** The poll tick for the event's slot, then the poll workers until the queue is empty. */
+  poll(event: PollEvent): Promise<LocalPollSummary>;
+  /** The digest tick, then the digest workers until the queue is empty. */
+  sendDigests(event: DigestEvent): Promise<LocalDigestSummary>;
 }
 
-/** Imports the handlers with `env` applied to `process.env` (their configuration is read at cold start). */
-export async function loadLocalFunctions(env: Record<string, string>): Promise<LocalFunctions> {
-  Object.assign(process.env, env);
-  const pollModule = await import('../lambdas/poll-stats/handler.ts');
-  const digestModule = await import('../lambdas/send-digests/handler.ts');
+/**
+ * Imports the handlers with the services' environment applied to `process.env` (their configuration is read at
+ * cold start) and wires them to the embedded queues.
+ */
+export async function loadLocalFunctions(
+  services: Pick<LocalServices, 'env' | 'sqs'>,
+): Promise<LocalFunctions> {
+  Object.assign(process.env, services.env);
+  const pollTick = await import('../lambdas/poll-tick/handler.ts');
+  const pollWorker = await import('../lambdas/poll-worker/handler.ts');
+  const digestTick = await import('../lambdas/digest-tick/handler.ts');
+  const digestWorker = await import('../lambdas/digest-worker/handler.ts');
+  const { onRunSummary } = await import('../lambdas/_shared/middleware.ts');
+  const pollQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.poll);
+  const digestQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.digest);
+
+  /** Drains `queue` into `worker`, adding up the numeric fields of the batches' run summaries. */
+  const drain = async (
+    queue: typeof pollQueue,
+    message: 'poll batch finished' | 'digest batch finished',
+    worker: (event: SQSEvent, context: Context) => Promise<unknown>,
+    functionName: string,
+  ) => {
+    const totals: Record<string, number> = {};
+    const stop = onRunSummary((logged, fields) => {
+      if (logged !== message) return;
+      for (const [key, value] of Object.entries(fields)) {
+        if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
+      }
+    });
+    try {
+      const summary = await queue.drain(
+        (event) => worker(event, lambdaContext(functionName)) as Promise<undefined>,
+      );
+      return { totals, summary };
+    } finally {
+      stop();
+    }
+  };
+
   return {
-    poll: (event) => pollModule.handler(event, lambdaContext('poll-stats')),
-    sendDigests: (event) => digestModule.handler(event, lambdaContext('send-digests')),
+    poll: async (event) => {
+      await pollTick.handler(event, lambdaContext('poll-tick'));
+      const { totals, summary } = await drain(
+        pollQueue,
+        'poll batch finished',
+        pollWorker.handler,
+        'poll-worker',
+      );
+      // A job delivered again is counted in each batch that had it; what was stored is what counts.
+      const stored = (totals.ok ?? 0) + (totals.partial ?? 0) + (totals.failed ?? 0);
+      return {
+        accounts: stored,
+        ok: totals.ok ?? 0,
+        partial: totals.partial ?? 0,
+        failed: totals.failed ?? 0,
+        needsReauthorization: totals.needsReauthorization ?? 0,
+        notReached: summary.deadLettered,
+        queue: summary,
+      };
+    },
+    sendDigests: async (event) => {
+      const tick = await digestTick.handler(event, lambdaContext('digest-tick'));
+      const { totals, summary } = await drain(
+        digestQueue,
+        'digest batch finished',
+        digestWorker.handler,
+        'digest-worker',
+      );
+      return {
+        due: tick.due,
+        sent: totals.sent ?? 0,
+        skipped: totals.skipped ?? 0,
+        alreadySent: totals.alreadySent ?? 0,
+        failed: (totals.failed ?? 0) + summary.deadLettered,
+        suppressed: totals.suppressed ?? 0,
+        losses: tick.losses,
+        slowdowns: tick.slowdowns,
+        queue: summary,
+      };
+    },
   };
 }
 
 /** The fields of a Lambda context that the middlewares read. */
-function lambdaContext(functionName: string): Context {
+export function lambdaContext(functionName: string): Context {
   return {
     callbackWaitsForEmptyEventLoop: false,
     functionName: `likewatch-local-${functionName}`,

@@ -7,6 +7,7 @@ import { SourceKind } from '../../core/model.ts';
 import { latestDemoMorning, runDemo } from '../../local/demo.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import type { DeliveredEmail } from '../../local/local-ses.ts';
+import { loadHttpApiFunction, startLocalWebServer } from '../../local/web-server.ts';
 import { type Command, UsageError } from '../command.ts';
 
 const Options = z.object({
@@ -27,7 +28,8 @@ export const startCommand: Command = {
     'likewatch start [--serve] [--out DIR] [--seed N] [--as-of INSTANT] [--days N] [--poll-every-hours N]',
     '                [--source display_api|research_api|web]',
     '',
-    '  --serve               keep the services up after the run (local SES viewer) until Ctrl-C',
+    '  --serve               keep the services up after the run (subscription pages, local SES viewer)',
+    '                        until Ctrl-C',
     '  --out DIR             where the digests are written as .eml and .html (default: out)',
     '  --seed N              seed of the simulated world (default: 1)',
     '  --as-of INSTANT       the morning the digest is for, ISO UTC (default: the latest 07:00 UTC)',
@@ -43,7 +45,10 @@ export const startCommand: Command = {
     const started = performance.now();
     console.log('likewatch — embedded default (no AWS account, no internet)');
 
+    // With --serve the pages listen before the run, so the digests' links point at them.
+    const web = options.serve ? await startLocalWebServer() : undefined;
     const result = await runDemo({
+      ...(web ? { publicBaseUrl: web.url } : {}),
       asOf,
       seed: options.seed,
       days: options.days,
@@ -97,8 +102,10 @@ export const startCommand: Command = {
         `  digests written to ${relative(process.cwd(), runDir) || '.'}/ (.eml and .html)`,
       );
 
-      if (options.serve) {
+      if (web) {
+        web.serve(await loadHttpApiFunction(result.services.env));
         console.log('');
+        console.log(`Subscription pages: ${web.url} (links in the digests above open here)`);
         console.log(`Local SES viewer:   ${result.services.sesEndpoint}/`);
         console.log(`Fake TikTok API:    ${result.services.tiktok.url}/v2/user/info/`);
         console.log(`Embedded DynamoDB:  ${result.services.dynamodbEndpoint}`);
@@ -110,6 +117,7 @@ export const startCommand: Command = {
       }
       return digests.failed === 0 ? 0 : 1;
     } finally {
+      await web?.close();
       await result.services.close();
     }
   },

@@ -282,7 +282,7 @@ function setupAccount(
       initialVideos = Math.max(initialVideos, 10);
       events.push({
         cause: 'reach_limited',
-        at: new Date(asOfMs - random.between(16, 60) * HOUR_MS),
+        at: new Date(asOfMs - random.between(16, 96) * HOUR_MS),
         factor: random.between(0.05, 0.3),
       });
       break;
@@ -476,7 +476,10 @@ function isVisibleLoss(
   }
 }
 
-/** Summed largest drawdowns of some videos across the usable polls of the window (its anchor included). */
+/**
+ * Summed largest drawdowns of some videos across the usable polls of the window (its anchor included). Kept
+ * apart from the engine's own scan on purpose: labels must not inherit the engine's mistakes.
+ */
 function observedDrawdowns(
   videoIds: readonly string[],
   polls: readonly Poll[],

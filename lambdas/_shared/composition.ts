@@ -2,15 +2,18 @@
  * Composition root shared by the functions: builds adapters from validated configuration. Clients are created
  * once per process (cold start) and reused across invocations.
  */
+import { randomBytes } from 'node:crypto';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSesClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
-import { createDigestLinks } from '../../adapters/digest-links.ts';
+import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
+import { SqsQueue } from '../../adapters/sqs-queue.ts';
 import { ThrottledMailer } from '../../adapters/throttled-mailer.ts';
 import { DisplayApiSource } from '../../adapters/tiktok/display-api-source.ts';
+import { TikTokLoginKit } from '../../adapters/tiktok/login-kit.ts';
 import type { ClientCredentials } from '../../adapters/tiktok/open-api.ts';
 import { SlidingWindowLimiter } from '../../adapters/tiktok/rate-limiter.ts';
 import { ResearchApiSource } from '../../adapters/tiktok/research-api-source.ts';
@@ -19,14 +22,42 @@ import { SourceRouter } from '../../adapters/tiktok/source-router.ts';
 import { WebPageSource } from '../../adapters/tiktok/web-page-source.ts';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { explainFleet } from '../../core/explain/index.ts';
-import type { SourceKind } from '../../core/model.ts';
-import type { PollAccountsDeps } from '../../core/poll-accounts.ts';
+import type { DigestJob, PollJob, SourceKind } from '../../core/model.ts';
+import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
 import type { StatsSource } from '../../core/ports.ts';
-import type { SendDigestsDeps } from '../../core/send-digests.ts';
-import type { DigestEnv, PollEnv } from './env.ts';
+import type { PlanDigestJobsDeps, SendDigestJobsDeps } from '../../core/send-digests.ts';
+import type { SubscriptionDeps } from '../../core/subscriptions/deps.ts';
+import type { TikTokAuthorization } from '../../core/subscriptions/ports.ts';
+import type {
+  DigestEnv,
+  DigestTickEnv,
+  HttpApiEnv,
+  PollEnv,
+  PollTickEnv,
+  SesEventsEnv,
+} from './env.ts';
 import { logger } from './middleware.ts';
 
-/** Ports for the poll function: the store, and a router over every enabled stats source. */
+/** Ports for the poll tick: the store (to list accounts) and the poll queue. */
+export function createPollTickDeps(env: PollTickEnv): PlanPollJobsDeps {
+  return {
+    store: new DynamoDbStore(createDocumentClient(), { tableName: env.TABLE_NAME }),
+    queue: new SqsQueue<PollJob>({ queueUrl: env.POLL_QUEUE_URL }),
+  };
+}
+
+/** Ports for the digest tick: the store (also where explained nights go), the engine and the digest queue. */
+export function createDigestTickDeps(env: DigestTickEnv): PlanDigestJobsDeps {
+  const store = new DynamoDbStore(createDocumentClient(), { tableName: env.TABLE_NAME });
+  return {
+    store,
+    nights: store,
+    explain: (fleet, asOf) => explainFleet(fleet, { asOf }),
+    queue: new SqsQueue<DigestJob>({ queueUrl: env.DIGEST_QUEUE_URL }),
+  };
+}
+
+/** Ports for the poll worker: the store, and a router over every enabled stats source. */
 export async function createPollDeps(env: PollEnv): Promise<PollAccountsDeps> {
   const documentClient = createDocumentClient();
   const store = new DynamoDbStore(documentClient, {
@@ -72,7 +103,9 @@ export async function createPollDeps(env: PollEnv): Promise<PollAccountsDeps> {
 }
 
 /** The TikTok app's client key and secret, the secret read from Secrets Manager at cold start in AWS. */
-async function tiktokClient(env: PollEnv): Promise<ClientCredentials | undefined> {
+async function tiktokClient(
+  env: Pick<PollEnv, 'TIKTOK_CLIENT_KEY' | 'TIKTOK_CLIENT_SECRET' | 'TIKTOK_CLIENT_SECRET_ARN'>,
+): Promise<ClientCredentials | undefined> {
   if (!env.TIKTOK_CLIENT_KEY) return undefined;
   if (env.TIKTOK_CLIENT_SECRET) {
     return { key: env.TIKTOK_CLIENT_KEY, secret: env.TIKTOK_CLIENT_SECRET };
@@ -84,12 +117,14 @@ async function tiktokClient(env: PollEnv): Promise<ClientCredentials | undefined
   };
 }
 
-/** Ports for the digest function. */
-export async function createDigestDeps(env: DigestEnv): Promise<SendDigestsDeps> {
+/** Ports for the digest worker: the store and its explained nights, the paced mailer, the link signer. */
+export async function createDigestDeps(env: DigestEnv): Promise<SendDigestJobsDeps> {
   const now = () => new Date();
   const signer = new TokenSigner(await linkSigningKey(env));
+  const store = new DynamoDbStore(createDocumentClient(), { tableName: env.TABLE_NAME });
   return {
-    store: new DynamoDbStore(createDocumentClient(), { tableName: env.TABLE_NAME }),
+    store,
+    nights: store,
     mailer: new ThrottledMailer(
       new SesMailer(createSesClient(), {
         from: env.SENDER_ADDRESS,
@@ -97,13 +132,78 @@ export async function createDigestDeps(env: DigestEnv): Promise<SendDigestsDeps>
       }),
       { maxPerSecond: env.SES_MAX_SEND_RATE },
     ),
-    explain: (fleet, asOf) => explainFleet(fleet, { asOf }),
     links: createDigestLinks(env.PUBLIC_BASE_URL, signer, now),
+    // Bounced and complaining addresses (recorded by the SES events function) are never mailed.
+    suppressions: store,
     now,
   };
 }
 
-async function linkSigningKey(env: DigestEnv): Promise<string> {
+/** Ports for the subscription pages: the store, signer, mailer and TikTok's Login Kit. */
+export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDeps> {
+  const now = () => new Date();
+  const signer = new TokenSigner(await linkSigningKey(env));
+  const store = new DynamoDbStore(createDocumentClient(), {
+    tableName: env.TABLE_NAME,
+    credentialCipher: createCredentialCipher(env),
+  });
+  const client = await tiktokClient(env);
+  return {
+    subscribers: store,
+    accounts: store,
+    credentials: store,
+    feedback: store,
+    suppressions: store,
+    limiter: store,
+    singleUse: store,
+    tokens: signer,
+    mailer: new SesMailer(createSesClient(), {
+      from: env.SENDER_ADDRESS,
+      configurationSet: env.SES_CONFIGURATION_SET,
+    }),
+    tiktok: client
+      ? new TikTokLoginKit({
+          authorizeUrl: new URL('/v2/auth/authorize/', env.TIKTOK_WEB_BASE_URL).toString(),
+          apiBaseUrl: env.TIKTOK_API_BASE_URL,
+          client,
+          redirectUri: new URL('/connect/callback', env.PUBLIC_BASE_URL).toString(),
+          timeoutMs: env.TIKTOK_TIMEOUT_MS,
+        })
+      : tiktokNotConfigured,
+    links: createDigestLinks(env.PUBLIC_BASE_URL, signer, now),
+    decodeFeedbackSubject,
+    baseUrl: env.PUBLIC_BASE_URL,
+    limits: {
+      signUpsPerIpPerHour: env.SIGN_UPS_PER_IP_PER_HOUR,
+      emailsPerAddressPerDay: env.EMAILS_PER_ADDRESS_PER_DAY,
+      connectsPerIpPerHour: env.CONNECTS_PER_IP_PER_HOUR,
+    },
+    now,
+    newId: () => randomBytes(15).toString('base64url'),
+  };
+}
+
+/** Without the app's client key, connecting accounts cannot work; the rest of the pages can. */
+const tiktokNotConfigured: TikTokAuthorization = {
+  authorizeUrl: () => {
+    throw new InvalidConfigError('connecting TikTok accounts needs TIKTOK_CLIENT_KEY');
+  },
+  exchange: async () => {
+    throw new InvalidConfigError('connecting TikTok accounts needs TIKTOK_CLIENT_KEY');
+  },
+};
+
+/** Ports for the SES events function: the store holds the suppression list and the subscribers. */
+export function createSesEventsDeps(
+  env: SesEventsEnv,
+): Pick<SubscriptionDeps, 'suppressions' | 'subscribers'> {
+  const store = new DynamoDbStore(createDocumentClient(), { tableName: env.TABLE_NAME });
+  return { suppressions: store, subscribers: store };
+}
+
+async function linkSigningKey(
+  env: Pick<DigestEnv, 'LINK_SIGNING_KEY' | 'LINK_SIGNING_KEY_SECRET_ARN'>,
+): Promise<string> {
   if (env.LINK_SIGNING_KEY) return env.LINK_SIGNING_KEY;
   return secretString(env.LINK_SIGNING_KEY_SECRET_ARN, 'the link-signing secret');
 }

@@ -14,11 +14,18 @@ const CommonEnv = z.object({
   TABLE_NAME: z.string().min(3),
 });
 
-/** The poll function: reads every watched account's stats. */
+/** The poll tick: lists the watched accounts and sends one job per account to the poll queue. */
+export const PollTickEnv = CommonEnv.extend({
+  /** URL of the SQS queue of poll jobs (set by the stack; locally, the embedded queue). */
+  POLL_QUEUE_URL: z.url(),
+});
+export type PollTickEnv = z.infer<typeof PollTickEnv>;
+
+/** The poll worker: reads the stats of the accounts of a batch of poll jobs. */
 export const PollEnv = CommonEnv.extend({
   /** Base URL of TikTok's open API; the local runtime points it at the fake TikTok. */
   TIKTOK_API_BASE_URL: z.url().default('https://open.tiktokapis.com'),
-  /** How many accounts are polled at once. */
+  /** How many accounts of a batch are polled at once. */
   POLL_CONCURRENCY: PositiveInt.default(8),
   /** Per-request timeout towards TikTok, in milliseconds. */
   TIKTOK_TIMEOUT_MS: PositiveInt.default(10_000),
@@ -48,7 +55,10 @@ export const PollEnv = CommonEnv.extend({
   TIKTOK_CLIENT_SECRET: z.string().min(1).optional(),
   /** ARN of the Secrets Manager secret holding the app's client secret, read at cold start. */
   TIKTOK_CLIENT_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  /** Requests per minute allowed to each TikTok endpoint from this process (TikTok's default is 600). */
+  /**
+   * Requests per minute allowed to each TikTok endpoint from this process. TikTok allows 600 per endpoint; the
+   * stack divides that by the poll workers' maximum concurrency, so all workers together stay under it.
+   */
   TIKTOK_RATE_LIMIT_PER_MINUTE: PositiveInt.default(600),
   /** The Research API's daily quota of requests (TikTok's default is 1,000). */
   TIKTOK_RESEARCH_DAILY_REQUESTS: PositiveInt.default(1_000),
@@ -58,7 +68,7 @@ export const PollEnv = CommonEnv.extend({
   TIKTOK_RESEARCH_LOOKBACK_DAYS: PositiveInt.default(90),
   /** The poll cadence, so the Research API's daily quota is shared between the day's runs. */
   POLL_EVERY_HOURS: PositiveInt.max(24).default(24),
-  /** The run stops this long before the function's timeout, leaving time to store what was not polled. */
+  /** The batch stops starting polls this long before the function's timeout; the rest is delivered again. */
   POLL_DEADLINE_MARGIN_MS: PositiveInt.default(20_000),
 });
 export type PollEnv = z.infer<typeof PollEnv>;
@@ -82,7 +92,16 @@ export const PollEnvChecked = PollEnv.superRefine((env, context) => {
   }
 });
 
-/** The digest function: explains the night and emails each due subscriber. */
+/** The digest tick: finds the due subscribers, explains their nights once, sends one job per subscriber. */
+export const DigestTickEnv = CommonEnv.extend({
+  /** URL of the SQS queue of digest jobs (set by the stack; locally, the embedded queue). */
+  DIGEST_QUEUE_URL: z.url(),
+  /** How many days of history the engine reads for a night. */
+  HISTORY_DAYS: PositiveInt.default(28),
+});
+export type DigestTickEnv = z.infer<typeof DigestTickEnv>;
+
+/** The digest worker: emails the digest of each job of a batch. */
 export const DigestEnv = CommonEnv.extend({
   /** Verified SES sender, e.g. `likewatch <digest@example.com>`. */
   SENDER_ADDRESS: z.string().min(3),
@@ -94,21 +113,64 @@ export const DigestEnv = CommonEnv.extend({
   LINK_SIGNING_KEY: z.string().min(32).optional(),
   /** ARN of the Secrets Manager secret holding the link-signing key. */
   LINK_SIGNING_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
-  /** How many days of history the engine reads for a night. */
-  HISTORY_DAYS: PositiveInt.default(28),
+  /** How many digests of a batch are composed and sent at once. */
+  DIGEST_CONCURRENCY: PositiveInt.default(4),
   /**
-   * The SES account's maximum send rate, messages per second (SES console, "Sending statistics"). Sends are
-   * paced to it; 14 is the usual starting quota of a production account.
+   * Messages per second this process may send (SES console, "Sending statistics", gives the account's
+   * maximum). Sends are paced to it; the stack divides the configured SES rate by the digest workers' maximum
+   * concurrency. 14 is the usual starting quota of a production account.
    */
   SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
 });
 export type DigestEnv = z.infer<typeof DigestEnv>;
 
 /** Checks that exactly one source of the link-signing key is configured. */
-export const DigestEnvChecked = DigestEnv.refine(
-  (env) => (env.LINK_SIGNING_KEY === undefined) !== (env.LINK_SIGNING_KEY_SECRET_ARN === undefined),
+const oneLinkSigningKey = [
+  (env: Pick<DigestEnv, 'LINK_SIGNING_KEY' | 'LINK_SIGNING_KEY_SECRET_ARN'>) =>
+    (env.LINK_SIGNING_KEY === undefined) !== (env.LINK_SIGNING_KEY_SECRET_ARN === undefined),
   { message: 'set exactly one of LINK_SIGNING_KEY or LINK_SIGNING_KEY_SECRET_ARN' },
-);
+] as const;
+
+/** Checks that exactly one source of the link-signing key is configured. */
+export const DigestEnvChecked = DigestEnv.refine(...oneLinkSigningKey);
+
+/**
+ * The subscription pages (HTTP API function): mail like the digest (confirmations), sign like the digest
+ * (links, form tokens, OAuth state), and reach TikTok like the poller (connecting accounts).
+ */
+export const HttpApiEnv = DigestEnv.pick({
+  TABLE_NAME: true,
+  SENDER_ADDRESS: true,
+  PUBLIC_BASE_URL: true,
+  SES_CONFIGURATION_SET: true,
+  LINK_SIGNING_KEY: true,
+  LINK_SIGNING_KEY_SECRET_ARN: true,
+}).extend({
+  ...PollEnv.pick({
+    TIKTOK_API_BASE_URL: true,
+    TIKTOK_WEB_BASE_URL: true,
+    TIKTOK_TIMEOUT_MS: true,
+    TIKTOK_CLIENT_KEY: true,
+    TIKTOK_CLIENT_SECRET: true,
+    TIKTOK_CLIENT_SECRET_ARN: true,
+    CREDENTIALS_KMS_KEY_ID: true,
+    CREDENTIALS_LOCAL_KEY: true,
+  }).shape,
+  /** Sign-ups accepted from one IP address per hour. */
+  SIGN_UPS_PER_IP_PER_HOUR: PositiveInt.default(10),
+  /** Confirmation emails sent to one address per day. */
+  EMAILS_PER_ADDRESS_PER_DAY: PositiveInt.default(3),
+  /** TikTok connections started from one IP address per hour. */
+  CONNECTS_PER_IP_PER_HOUR: PositiveInt.default(20),
+});
+export type HttpApiEnv = z.infer<typeof HttpApiEnv>;
+
+/** Checks the HTTP API function's configuration (one link-signing key source). */
+export const HttpApiEnvChecked = HttpApiEnv.refine(...oneLinkSigningKey);
+
+/** The SES events function: records bounces and complaints in the table. */
+export const SesEventsEnv = CommonEnv;
+export type SesEventsEnv = z.infer<typeof SesEventsEnv>;
 
 /** Parses `raw` (normally `process.env`) with `schema`; throws InvalidConfigError naming what to set. */
 export function loadEnv<S extends z.ZodType>(

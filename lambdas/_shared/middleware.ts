@@ -22,3 +22,29 @@ export function withDefaults<Event, Result>(
       },
     });
 }
+
+/** The run summaries the functions log: one line per tick or worker batch, read by the metric filters. */
+export type RunSummaryMessage =
+  | 'poll tick finished'
+  | 'poll batch finished'
+  | 'digest tick finished'
+  | 'digest batch finished';
+
+type RunSummaryListener = (message: RunSummaryMessage, fields: Record<string, unknown>) => void;
+const runSummaryListeners = new Set<RunSummaryListener>();
+
+/**
+ * Logs a run summary as one structured line (the metric filters in `lib/constructs/operations.ts` turn its
+ * numeric fields into metrics) and hands it to in-process listeners, which is how the local runtime reads
+ * the same figures CloudWatch gets.
+ */
+export function logRunSummary(message: RunSummaryMessage, fields: Record<string, unknown>): void {
+  logger.info(message, fields);
+  for (const listener of runSummaryListeners) listener(message, fields);
+}
+
+/** Calls `listener` with every run summary logged in this process; returns the unsubscribe function. */
+export function onRunSummary(listener: RunSummaryListener): () => void {
+  runSummaryListeners.add(listener);
+  return () => runSummaryListeners.delete(listener);
+}

@@ -4,6 +4,7 @@ import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -34,7 +35,10 @@ export interface LikewatchFunctionProps {
   readonly timeout?: Duration;
   /** @default - no reservation; the function shares the account's unreserved concurrency */
   readonly reservedConcurrentExecutions?: number;
-  /** Receives events that still fail after Lambda's own asynchronous retries. */
+  /**
+   * Receives events that still fail after Lambda's own asynchronous retries (scheduled functions; a queue
+   * worker's failures go to its queue's dead-letter queue instead).
+   */
   readonly deadLetterQueue?: sqs.IQueue;
   /** Extra environment variables; table and SES settings come from {@link LikewatchFunction.bindTable} etc. */
   readonly environment?: Record<string, string>;
@@ -135,6 +139,29 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
   bindDataKey(envName: string, key: kms.IKey): this {
     this.function.addEnvironment(envName, key.keyArn);
     key.grant(this.function, 'kms:GenerateDataKey', 'kms:Decrypt');
+    return this;
+  }
+
+  /** Sets `envName` to the URL of `queue` and allows sending messages to it (SendMessage and its batch form). */
+  bindQueueSender(envName: string, queue: sqs.IQueue): this {
+    this.function.addEnvironment(envName, queue.queueUrl);
+    queue.grant(this.function, 'sqs:SendMessage');
+    return this;
+  }
+
+  /**
+   * Makes this function the worker of `queue`: batches of `batchSize` records, failed records reported one by
+   * one (`batchItemFailures`), and at most `maxConcurrency` invocations at once (which is what shares the
+   * TikTok and SES rate limits between workers). Grants receiving and deleting the queue's messages.
+   */
+  consumeQueue(queue: sqs.IQueue, options: { batchSize: number; maxConcurrency: number }): this {
+    this.function.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: options.batchSize,
+        maxConcurrency: options.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
     return this;
   }
 

@@ -2,8 +2,9 @@
  * Operations: metrics taken from the functions' structured run summaries, alarms that page the operator topic,
  * and one CloudWatch dashboard.
  *
- * The poll and digest functions log one JSON summary per run (`poll run finished`, `digest run finished`);
- * metric filters turn those fields into metrics, so the numbers in the dashboard are the ones in the logs.
+ * The ticks and workers log one JSON summary per run (`poll tick finished`, `poll batch finished`, `digest tick
+ * finished`, `digest batch finished`); metric filters turn their fields into metrics, so the numbers in the
+ * dashboard are the ones in the logs. (Powertools Metrics would emit them directly, but is not a dependency.)
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -13,6 +14,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { JobQueue } from './job-queue.ts';
 import type { LikewatchFunction } from './likewatch-function.ts';
 
 /** The metric namespace of likewatch's own metrics. */
@@ -20,9 +22,14 @@ export const METRIC_NAMESPACE = 'likewatch';
 
 /** Properties of {@link Operations}. */
 export interface OperationsProps {
-  readonly pollStats: LikewatchFunction;
-  readonly sendDigests: LikewatchFunction;
-  readonly deadLetterQueue: sqs.IQueue;
+  readonly pollTick: LikewatchFunction;
+  readonly pollWorker: LikewatchFunction;
+  readonly digestTick: LikewatchFunction;
+  readonly digestWorker: LikewatchFunction;
+  /** Failed schedule deliveries and tick invocations. */
+  readonly scheduleDeadLetterQueue: sqs.IQueue;
+  readonly pollQueue: JobQueue;
+  readonly digestQueue: JobQueue;
   readonly pollEveryHours: number;
   /** Subscribed to the alarm topic by email when set. */
   readonly operatorEmail?: string;
@@ -46,27 +53,60 @@ export class Operations extends Construct {
     const pollPeriod = Duration.hours(props.pollEveryHours);
     const pollMetric = (field: string) =>
       this.summaryMetric(
-        props.pollStats.logGroup,
-        'poll run finished',
+        props.pollWorker.logGroup,
+        'poll batch finished',
         field,
         `Poll${capitalize(field)}`,
         pollPeriod,
       );
     const digestMetric = (field: string) =>
       this.summaryMetric(
-        props.sendDigests.logGroup,
-        'digest run finished',
+        props.digestWorker.logGroup,
+        'digest batch finished',
         field,
         `Digest${capitalize(field)}`,
         Duration.hours(1),
       );
+    const pollJobs = this.summaryMetric(
+      props.pollTick.logGroup,
+      'poll tick finished',
+      'enqueued',
+      'PollJobsEnqueued',
+      pollPeriod,
+    );
+    const digestJobs = this.summaryMetric(
+      props.digestTick.logGroup,
+      'digest tick finished',
+      'enqueued',
+      'DigestJobsEnqueued',
+      Duration.hours(1),
+    );
 
     const polled = pollMetric('accounts');
+    const pollRetried = pollMetric('retried');
     const pollFailed = pollMetric('failed');
     const pollPartial = pollMetric('partial');
     const needsReauthorization = pollMetric('needsReauthorization');
     const digestsSent = digestMetric('sent');
     const digestsFailed = digestMetric('failed');
+    const digestsRetried = digestMetric('retried');
+    const functions = [props.pollTick, props.pollWorker, props.digestTick, props.digestWorker];
+    const deadLetterQueues = {
+      DeadLetterQueueAlarm: [props.scheduleDeadLetterQueue, 'A scheduled tick failed every retry'],
+      PollJobsDeadLetterQueueAlarm: [
+        props.pollQueue.deadLetterQueue,
+        'Poll jobs failed every delivery (store trouble or deadlines)',
+      ],
+      DigestJobsDeadLetterQueueAlarm: [
+        props.digestQueue.deadLetterQueue,
+        'Digest jobs failed every delivery (store trouble, or a night that was not stored)',
+      ],
+    } as const;
+    // A poll round still queued when the next one starts means the workers cannot keep the cadence.
+    const pollBacklogAge = props.pollQueue.queue.metricApproximateAgeOfOldestMessage({
+      period: Duration.minutes(15),
+      statistic: 'Maximum',
+    });
     const failureRatio = new cloudwatch.MathExpression({
       expression: 'IF(polled > 0, failed / polled, 0)',
       usingMetrics: { polled, failed: pollFailed },
@@ -103,21 +143,27 @@ export class Operations extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
     const alarms = [
-      alarm(
-        'DeadLetterQueueAlarm',
-        'A poll or digest failed every retry; inspect and redrive the dead-letter queue.',
-        props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
-          period: Duration.minutes(5),
-        }),
-        1,
+      ...Object.entries(deadLetterQueues).map(([alarmId, [queue, what]]) =>
+        alarm(
+          alarmId,
+          `${what}; inspect the dead-letter queue, fix the cause, then redrive it (docs/deploy.md).`,
+          queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+          1,
+        ),
       ),
-      ...[props.pollStats, props.sendDigests].map((fn) =>
+      ...functions.map((fn) =>
         alarm(
           `${fn.node.id}ErrorsAlarm`,
-          `${fn.node.id} threw; the run is retried, but repeated errors need a look.`,
+          `${fn.node.id} threw; it is retried, but repeated errors need a look.`,
           fn.function.metricErrors({ period: Duration.hours(1) }),
           1,
         ),
+      ),
+      alarm(
+        'PollBacklogAlarm',
+        'Poll jobs have waited longer than the poll cadence: the workers cannot keep up (see docs/scaling.md).',
+        pollBacklogAge,
+        pollPeriod.toSeconds(),
       ),
       alarm(
         'PollFailureRatioAlarm',
@@ -153,7 +199,7 @@ export class Operations extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Account polls',
-            left: [polled, pollFailed, pollPartial, needsReauthorization],
+            left: [pollJobs, polled, pollFailed, pollPartial, needsReauthorization, pollRetried],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
@@ -165,7 +211,7 @@ export class Operations extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Digests',
-            left: [digestsSent, digestsFailed],
+            left: [digestJobs, digestsSent, digestsFailed, digestsRetried],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
@@ -177,17 +223,30 @@ export class Operations extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Function errors and duration',
-            left: [
-              props.pollStats.function.metricErrors(),
-              props.sendDigests.function.metricErrors(),
-            ],
-            right: [
-              props.pollStats.function.metricDuration(),
-              props.sendDigests.function.metricDuration(),
-            ],
+            left: functions.map((fn) => fn.function.metricErrors()),
+            right: functions.map((fn) => fn.function.metricDuration()),
             width: 12,
           }),
           new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12 }),
+        ],
+        [
+          new cloudwatch.GraphWidget({
+            title: 'Job queues: waiting and oldest (s)',
+            left: [props.pollQueue, props.digestQueue].map((jobs) =>
+              jobs.queue.metricApproximateNumberOfMessagesVisible(),
+            ),
+            right: [props.pollQueue, props.digestQueue].map((jobs) =>
+              jobs.queue.metricApproximateAgeOfOldestMessage(),
+            ),
+            width: 12,
+          }),
+          new cloudwatch.GraphWidget({
+            title: 'Dead letters',
+            left: Object.values(deadLetterQueues).map(([queue]) =>
+              queue.metricApproximateNumberOfMessagesVisible(),
+            ),
+            width: 12,
+          }),
         ],
       ],
     });

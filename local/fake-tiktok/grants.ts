@@ -29,11 +29,16 @@ export interface GrantOptions {
 const FULL_SCOPE = 'user.info.basic,user.info.profile,user.info.stats,video.list';
 /** Client tokens live two hours (§2.2). */
 const CLIENT_TOKEN_TTL_SECONDS = 7_200;
+/** Authorization codes are short-lived and single-use. */
+const CODE_TTL_MS = 10 * 60_000;
 
 interface TokenRecord {
   accountId: string;
   expiresAt: number;
   scope: string;
+}
+interface CodeRecord extends TokenRecord {
+  redirectUri: string;
 }
 interface RefreshRecord extends TokenRecord {
   accessTtlSeconds: number;
@@ -47,6 +52,7 @@ export class GrantBook {
   private readonly access = new Map<string, TokenRecord>();
   private readonly refresh = new Map<string, RefreshRecord>();
   private readonly clientTokens = new Map<string, number>();
+  private readonly codes = new Map<string, CodeRecord>();
 
   constructor(private readonly nowMs: () => number) {}
 
@@ -75,6 +81,23 @@ export class GrantBook {
       refresh_expires_in: refreshTtlSeconds,
       token_type: 'Bearer',
     };
+  }
+
+  /** An authorization code for `accountId`, as the authorize page hands it to `redirectUri` (§1.3). */
+  issueCode(accountId: string, redirectUri: string, scope: string): string {
+    const code = token('code');
+    this.codes.set(code, { accountId, redirectUri, scope, expiresAt: this.nowMs() + CODE_TTL_MS });
+    return code;
+  }
+
+  /** Redeems a code once, with the same redirect URI it was issued for; undefined otherwise. */
+  redeemCode(code: string, redirectUri: string): FakeTokenResponse | undefined {
+    const record = this.codes.get(code);
+    this.codes.delete(code);
+    if (!record || record.expiresAt <= this.nowMs() || record.redirectUri !== redirectUri) {
+      return undefined;
+    }
+    return this.issue(record.accountId, { scope: record.scope });
   }
 
   /** An access token that never expires and cannot be refreshed. */

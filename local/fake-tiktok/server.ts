@@ -15,9 +15,11 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { escapeHtml } from '../../core/digest/escape.ts';
 import type { VideoStats } from '../../core/model.ts';
 import type { World, WorldAccountInfo } from '../../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { authorizePage, readAuthorizeRequest } from './authorize.ts';
 import { type FakeEndpoint, FaultBook, FaultSpec } from './faults.ts';
 import { type FakeTokenResponse, GrantBook, type GrantOptions } from './grants.ts';
 import {
@@ -327,6 +329,8 @@ export class FakeTikTok {
     const route = `${request.method} ${path}`;
     if (path.startsWith('/__admin/')) return this.admin(request, route);
     if (route === 'POST /v2/oauth/token/') return this.token(request, context);
+    if (route === 'GET /v2/auth/authorize/') return this.authorize(url);
+    if (route === 'GET /v2/auth/authorize/consent') return this.consent(url);
     if (route === 'GET /v2/user/info/') return this.userInfo(request, url, context);
     if (route === 'POST /v2/video/list/') return this.videoList(request, url, context);
     if (route === 'POST /v2/video/query/') return this.videoQuery(request, url, context);
@@ -448,6 +452,17 @@ export class FakeTikTok {
       await this.intercept(context, '/v2/oauth/token/', undefined);
       return json(200, this.grants.issueClientToken());
     }
+    if (grantType === 'authorization_code') {
+      await this.intercept(context, '/v2/oauth/token/', undefined);
+      const granted = this.grants.redeemCode(
+        form.get('code') ?? '',
+        form.get('redirect_uri') ?? '',
+      );
+      if (!granted) {
+        throw new OAuthError(400, 'invalid_grant', 'Authorization code is invalid or expired');
+      }
+      return json(200, granted);
+    }
     if (grantType !== 'refresh_token') {
       throw new OAuthError(
         400,
@@ -464,6 +479,45 @@ export class FakeTikTok {
       throw new OAuthError(400, 'invalid_grant', 'Refresh token is invalid or expired');
     }
     return json(200, rotated);
+  }
+
+  /** Login Kit's authorize page (see authorize.ts). */
+  private authorize(url: URL): Reply {
+    const request = readAuthorizeRequest(url, this.grants.clientKey);
+    if ('problem' in request) return html(400, `<p>${escapeHtml(request.problem)}</p>`);
+    const accounts = this.options.world.accounts.map((account) => ({
+      id: account.id,
+      handle: this.handleOf(account.id),
+    }));
+    return html(200, authorizePage(request, accounts));
+  }
+
+  /** The consent form's answer: back to the app with a code, or with `access_denied`. */
+  private consent(url: URL): Reply {
+    const params = url.searchParams;
+    const request = readAuthorizeRequest(
+      new URL(
+        `?${new URLSearchParams({ ...Object.fromEntries(params), response_type: 'code', scope: params.getAll('scope').join(',') || 'none' })}`,
+        url,
+      ),
+      this.grants.clientKey,
+    );
+    if ('problem' in request) return html(400, `<p>${escapeHtml(request.problem)}</p>`);
+    const back = new URL(request.redirectUri);
+    if (params.get('decision') === 'allow') {
+      const accountId = params.get('account') ?? '';
+      this.accountInfo(accountId);
+      back.searchParams.set(
+        'code',
+        this.grants.issueCode(accountId, request.redirectUri, request.scope),
+      );
+      back.searchParams.set('scopes', request.scope);
+    } else {
+      back.searchParams.set('error', 'access_denied');
+      back.searchParams.set('error_description', 'The user denied the request');
+    }
+    back.searchParams.set('state', request.state);
+    return { ...html(302, ''), headers: { location: back.toString() } };
   }
 
   // --- Display API ----------------------------------------------------------------------------------

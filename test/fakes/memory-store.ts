@@ -1,6 +1,6 @@
 /** An in-memory Store for unit tests of the use cases (the DynamoDB adapter has its own tests). */
 import type { Account, DigestReport, Poll, Subscriber } from '../../core/model.ts';
-import type { Store } from '../../core/ports.ts';
+import type { NightAccount, NightStore, Store, StoredNight } from '../../core/ports.ts';
 
 export class MemoryStore implements Store {
   readonly accounts = new Map<string, Account>();
@@ -58,5 +58,20 @@ export class MemoryStore implements Store {
   }
   async releaseDigest(subscriberId: string, localDate: string) {
     this.digests.delete(`${subscriberId}/${localDate}`);
+  }
+}
+
+/** In-memory explained nights for unit tests of the digest fan-out. */
+export class MemoryNights implements NightStore {
+  readonly nights = new Map<string, StoredNight>();
+  async putNight(night: StoredNight) {
+    this.nights.set(night.asOf.toISOString(), night);
+  }
+  async getNightWindow(asOf: Date) {
+    return this.nights.get(asOf.toISOString())?.window;
+  }
+  async getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
+    const night = this.nights.get(asOf.toISOString());
+    return (night?.accounts ?? []).filter((part) => accountIds.includes(part.account.id));
   }
 }

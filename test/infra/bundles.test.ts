@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
@@ -12,6 +13,7 @@ import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { localDateAndHour } from '../../core/time.ts';
 import { loadStackConfig } from '../../lib/config.ts';
+import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import { readDeliveredEmails } from '../../local/local-ses.ts';
 import { type LocalServices, startLocalServices } from '../../local/services.ts';
@@ -44,8 +46,10 @@ async function invokeBundle(
 
 describe('the synthesized Lambda bundles', () => {
   let outdir: string;
-  let bundles: Record<'poll' | 'digest', string>;
+  let bundles: Record<'pollTick' | 'pollWorker' | 'digestTick' | 'digestWorker', string>;
   let services: LocalServices;
+  let store: DynamoDbStore;
+  let accountId: string;
   const asOf = new Date('2026-11-24T07:00:00Z');
 
   beforeAll(async () => {
@@ -65,7 +69,12 @@ describe('the synthesized Lambda bundles', () => {
       const key = String(fn?.Properties.Code.S3Key);
       return join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
     };
-    bundles = { poll: assetOf('Polls'), digest: assetOf('Emails') };
+    bundles = {
+      pollTick: assetOf('Poll tick'),
+      pollWorker: assetOf('Poll worker'),
+      digestTick: assetOf('Digest tick'),
+      digestWorker: assetOf('Digest worker'),
+    };
 
     const demo = createDemoWorld({
       seed: 3,
@@ -74,11 +83,12 @@ describe('the synthesized Lambda bundles', () => {
     });
     services = await startLocalServices({ world: demo.world, now: () => asOf });
     Object.assign(process.env, services.env);
-    const store = new DynamoDbStore(createDocumentClient(), {
+    store = new DynamoDbStore(createDocumentClient(), {
       tableName: services.env.TABLE_NAME as string,
       credentialCipher: createCredentialCipher(services.env),
     });
     const info = demo.world.accounts[0]!;
+    accountId = info.id;
     await store.putAccount({
       platform: 'tiktok',
       id: info.id,
@@ -103,26 +113,54 @@ describe('the synthesized Lambda bundles', () => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('should poll through the bundled poll function', async () => {
-    const summary = await invokeBundle(bundles.poll, services.env, {
+  /** Delivers what the tick queued to the worker bundle, batch by batch, as the event source mapping does. */
+  const drainInto = (queueName: string, worker: string) =>
+    services.sqs
+      .queue(queueName)
+      .drain((event) => invokeBundle(worker, services.env, event) as Promise<SQSBatchResponse>);
+
+  it('should poll through the bundled poll tick, the queue and the bundled poll worker', async () => {
+    const tick = await invokeBundle(bundles.pollTick, services.env, {
       kind: 'poll',
       scheduledTime: asOf.toISOString(),
     });
-    expect(summary).toMatchObject({ accounts: 1, ok: 1, failed: 0 });
+    expect(tick).toEqual({ accounts: 1, enqueued: 1 });
+
+    const drained = await drainInto(LOCAL_QUEUE_NAMES.poll, bundles.pollWorker);
+
+    expect(drained).toEqual({ invocations: 1, deliveries: 1, redelivered: 0, deadLettered: 0 });
+    const polls = await store.listPolls(accountId, asOf, asOf);
+    expect(polls.map((poll) => poll.status)).toEqual(['ok']);
   });
 
-  it('should send a digest through the bundled digest function', async () => {
-    const summary = await invokeBundle(bundles.digest, services.env, {
+  it('should send a digest through the bundled digest tick, the queue and the bundled digest worker', async () => {
+    const tick = await invokeBundle(bundles.digestTick, services.env, {
       kind: 'digest',
       scheduledTime: asOf.toISOString(),
     });
-    expect(summary).toMatchObject({ due: 1, sent: 1, failed: 0 });
+    expect(tick).toMatchObject({ due: 1, nights: 1, explained: 1, enqueued: 1 });
+    // The night is stored once for every worker to read.
+    expect(await store.getNightWindow(asOf)).toBeDefined();
+
+    const drained = await drainInto(LOCAL_QUEUE_NAMES.digest, bundles.digestWorker);
+
+    expect(drained).toMatchObject({ deliveries: 1, redelivered: 0, deadLettered: 0 });
     const emails = await readDeliveredEmails(services.sesEndpoint);
     expect(emails.map((email) => email.to)).toEqual([['bundle@example.com']]);
   });
 
-  it('should reject a malformed event with a clear error', async () => {
-    await expect(invokeBundle(bundles.poll, services.env, { kind: 'poll' })).rejects.toThrow(
+  it('should answer a malformed job with a batch item failure, and dead-letter it after the last delivery', async () => {
+    const queue = services.sqs.queue(LOCAL_QUEUE_NAMES.poll);
+    queue.enqueue('{"kind":"poll-account"}');
+
+    const drained = await drainInto(LOCAL_QUEUE_NAMES.poll, bundles.pollWorker);
+
+    expect(drained).toMatchObject({ deliveries: 3, redelivered: 2, deadLettered: 1 });
+    expect(queue.deadLetters.map((message) => message.body)).toEqual(['{"kind":"poll-account"}']);
+  });
+
+  it('should reject a malformed tick event with a clear error', async () => {
+    await expect(invokeBundle(bundles.pollTick, services.env, { kind: 'poll' })).rejects.toThrow(
       /scheduledTime/,
     );
   });

@@ -27,28 +27,101 @@ const logicalIdOf = (template: Template, type: string, prefix: string): string =
   return ids[0]!;
 };
 
-type Statement = { Action: string | string[]; Resource: unknown };
+type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
 
-/** Statements of the inline policy attached to the role of the function `functionPrefix`. */
-const statementsOf = (template: Template, functionPrefix: string): Statement[] => {
-  const policyId = logicalIdOf(
-    template,
-    'AWS::IAM::Policy',
-    `${functionPrefix}ServiceRoleDefaultPolicy`,
-  );
+/** Statements of the inline policy attached to the role `rolePrefix` (a function's or the scheduler's). */
+const statementsOf = (template: Template, rolePrefix: string): Statement[] => {
+  const policyId = logicalIdOf(template, 'AWS::IAM::Policy', `${rolePrefix}DefaultPolicy`);
   return template.toJSON().Resources[policyId].Properties.PolicyDocument.Statement;
 };
 
-const actionsOf = (statement: Statement): string[] => [statement.Action].flat();
+/** A statement as `{ actions, resources }`, both sorted lists, so policies compare exactly and stably. */
+const normalized = (statement: Statement) => ({
+  effect: statement.Effect,
+  actions: [statement.Action].flat().sort(),
+  resources: [statement.Resource]
+    .flat()
+    .map((resource) => JSON.stringify(resource))
+    .sort(),
+});
+
+/** The data-plane actions `grantReadData` / `grantReadWriteData` give on the table. */
+const TABLE_READ = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+const TABLE_READ_WRITE = [
+  ...TABLE_READ,
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+const QUEUE_CONSUME = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+];
 
 describe('LikewatchStack', () => {
   let template: Template;
-  let tableId: string;
+  let ids: Record<
+    | 'table'
+    | 'pollTick'
+    | 'pollWorker'
+    | 'digestTick'
+    | 'digestWorker'
+    | 'scheduleDlq'
+    | 'pollQueue'
+    | 'pollDlq'
+    | 'digestQueue'
+    | 'digestDlq'
+    | 'credentialsKey'
+    | 'tiktokSecret'
+    | 'linkKey'
+    | 'identity'
+    | 'configurationSet',
+    string
+  >;
+  const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
 
   beforeAll(() => {
-    // Arrange, Act: one prod synth shared by the assertions below.
-    template = synth({ stage: 'prod', operatorEmail: 'ops@example.com' });
-    tableId = logicalIdOf(template, 'AWS::DynamoDB::GlobalTable', 'Table');
+    // Arrange, Act: one fully configured prod synth shared by the assertions below.
+    template = synth({
+      stage: 'prod',
+      operatorEmail: 'ops@example.com',
+      tiktokClientKey: 'awc1example2key3',
+      enabledSources: 'display_api,research_api',
+      sesMaxSendRate: '50',
+      pollWorkerConcurrency: '4',
+      digestWorkerConcurrency: '5',
+    });
+    const find = (type: string, prefix: string) => logicalIdOf(template, type, prefix);
+    ids = {
+      table: find('AWS::DynamoDB::GlobalTable', 'Table'),
+      pollTick: find('AWS::Lambda::Function', 'PollTickFunction'),
+      pollWorker: find('AWS::Lambda::Function', 'PollWorkerFunction'),
+      digestTick: find('AWS::Lambda::Function', 'DigestTickFunction'),
+      digestWorker: find('AWS::Lambda::Function', 'DigestWorkerFunction'),
+      scheduleDlq: find('AWS::SQS::Queue', 'DeadLetterQueue'),
+      pollQueue: find('AWS::SQS::Queue', 'PollJobsQueue'),
+      pollDlq: find('AWS::SQS::Queue', 'PollJobsDeadLetterQueue'),
+      digestQueue: find('AWS::SQS::Queue', 'DigestJobsQueue'),
+      digestDlq: find('AWS::SQS::Queue', 'DigestJobsDeadLetterQueue'),
+      credentialsKey: find('AWS::KMS::Key', 'CredentialsKey'),
+      tiktokSecret: find('AWS::SecretsManager::Secret', 'TikTokClientSecret'),
+      linkKey: find('AWS::SecretsManager::Secret', 'LinkSigningKey'),
+      identity: find('AWS::SES::EmailIdentity', 'EmailIdentity'),
+      configurationSet: find('AWS::SES::ConfigurationSet', 'EmailConfigurationSet'),
+    };
   });
 
   it('should define the single table with pk/sk keys, on-demand billing, PITR, TTL and AWS-managed encryption', () => {
@@ -83,158 +156,238 @@ describe('LikewatchStack', () => {
     });
   });
 
-  it('should define both functions on Node.js 24 / arm64 with their environment', () => {
-    template.resourceCountIs('AWS::Lambda::Function', 2);
-    template.hasResourceProperties('AWS::Lambda::Function', {
+  it('should define the two ticks and two workers on Node.js 24 / arm64 with their own environment', () => {
+    template.allResourcesProperties('AWS::Lambda::Function', {
       Runtime: 'nodejs24.x',
       Architectures: ['arm64'],
       Handler: 'index.handler',
-      Environment: {
-        Variables: {
-          NODE_OPTIONS: '--enable-source-maps',
-          TABLE_NAME: { Ref: tableId },
-        },
-      },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      ReservedConcurrentExecutions: Match.absent(),
-      Environment: {
-        Variables: {
-          NODE_OPTIONS: '--enable-source-maps',
-          TABLE_NAME: { Ref: tableId },
-          SENDER_ADDRESS: 'likewatch <digest@example.com>',
-          PUBLIC_BASE_URL: 'https://likewatch.example.com',
-          LINK_SIGNING_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^LinkSigningKey') },
-        },
-      },
+    const fn = (id: string) => template.toJSON().Resources[id].Properties;
+    const common = { NODE_OPTIONS: '--enable-source-maps', TABLE_NAME: { Ref: ids.table } };
+
+    expect(fn(ids.pollTick).Environment.Variables).toEqual({
+      ...common,
+      POLL_QUEUE_URL: { Ref: ids.pollQueue },
     });
+    expect(fn(ids.pollWorker).Environment.Variables).toEqual({
+      ...common,
+      ENABLED_SOURCES: 'display_api,research_api',
+      // 600 requests per minute per endpoint shared by at most 4 workers.
+      TIKTOK_RATE_LIMIT_PER_MINUTE: '150',
+      POLL_EVERY_HOURS: '6',
+      TIKTOK_CLIENT_KEY: 'awc1example2key3',
+      CREDENTIALS_KMS_KEY_ID: getAtt(ids.credentialsKey),
+      TIKTOK_CLIENT_SECRET_ARN: { Ref: ids.tiktokSecret },
+    });
+    expect(fn(ids.digestTick).Environment.Variables).toEqual({
+      ...common,
+      DIGEST_QUEUE_URL: { Ref: ids.digestQueue },
+    });
+    expect(fn(ids.digestWorker).Environment.Variables).toEqual({
+      ...common,
+      SENDER_ADDRESS: 'likewatch <digest@example.com>',
+      PUBLIC_BASE_URL: 'https://likewatch.example.com',
+      // 50 messages per second shared by at most 5 workers.
+      SES_MAX_SEND_RATE: '10',
+      LINK_SIGNING_KEY_SECRET_ARN: { Ref: ids.linkKey },
+      SES_CONFIGURATION_SET: { Ref: ids.configurationSet },
+    });
+    expect([ids.pollTick, ids.pollWorker, ids.digestTick, ids.digestWorker].map(fn)).toEqual([
+      expect.objectContaining({ Timeout: 300, MemorySize: 512 }),
+      expect.objectContaining({ Timeout: 300, MemorySize: 512 }),
+      expect.objectContaining({ Timeout: 900, MemorySize: 2048 }),
+      expect.objectContaining({ Timeout: 120, MemorySize: 1024 }),
+    ]);
   });
 
   it('should give each function its own log group with the configured retention', () => {
-    template.resourceCountIs('AWS::Logs::LogGroup', 2);
     template.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
     template.allResourcesProperties('AWS::Lambda::Function', {
       LoggingConfig: { LogGroup: { Ref: Match.stringLikeRegexp('FunctionLogGroup') } },
     });
   });
 
-  it('should schedule the poll at the configured rate and the digest every hour, with kind and scheduledTime', () => {
+  it('should schedule the poll tick at the configured rate and the digest tick every hour', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
-    const pollFn = logicalIdOf(template, 'AWS::Lambda::Function', 'PollStatsFunction');
-    const digestFn = logicalIdOf(template, 'AWS::Lambda::Function', 'SendDigestsFunction');
     const scheduledTime = '<aws.scheduler.scheduled-time>';
-
+    const dlq = { Arn: getAtt(ids.scheduleDlq) };
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'rate(6 hours)',
       Target: Match.objectLike({
-        Arn: { 'Fn::GetAtt': [pollFn, 'Arn'] },
+        Arn: getAtt(ids.pollTick),
         Input: JSON.stringify({ kind: 'poll', scheduledTime }),
-        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: dlq,
       }),
     });
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 * * * ? *)',
       Target: Match.objectLike({
-        Arn: { 'Fn::GetAtt': [digestFn, 'Arn'] },
+        Arn: getAtt(ids.digestTick),
         Input: JSON.stringify({ kind: 'digest', scheduledTime }),
-        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 3 }),
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+        DeadLetterConfig: dlq,
       }),
     });
   });
 
-  it('should send failed schedule deliveries and async invocations to one TLS-only dead-letter queue', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 1);
-    const dlq = logicalIdOf(template, 'AWS::SQS::Queue', 'DeadLetterQueue');
-    const dlqArn = { 'Fn::GetAtt': [dlq, 'Arn'] };
+  it('should send failed tick invocations to the schedule dead-letter queue, and no worker invocation', () => {
+    const fn = (id: string) => template.toJSON().Resources[id].Properties;
+    expect(fn(ids.pollTick).DeadLetterConfig).toEqual({ TargetArn: getAtt(ids.scheduleDlq) });
+    expect(fn(ids.digestTick).DeadLetterConfig).toEqual({ TargetArn: getAtt(ids.scheduleDlq) });
+    // Workers are invoked by SQS: their failures go to the job queues' own dead-letter queues.
+    expect(fn(ids.pollWorker).DeadLetterConfig).toBeUndefined();
+    expect(fn(ids.digestWorker).DeadLetterConfig).toBeUndefined();
+  });
 
-    template.allResourcesProperties('AWS::Scheduler::Schedule', {
-      Target: Match.objectLike({ DeadLetterConfig: { Arn: dlqArn } }),
+  it('should redrive each job queue to its own dead-letter queue, with a visibility of six worker timeouts', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 5);
+    const queue = (id: string) => template.toJSON().Resources[id].Properties;
+    expect(queue(ids.pollQueue)).toEqual({
+      VisibilityTimeout: 6 * 300,
+      MessageRetentionPeriod: 86_400,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.pollDlq), maxReceiveCount: 3 },
     });
-    template.allResourcesProperties('AWS::Lambda::Function', {
-      DeadLetterConfig: { TargetArn: dlqArn },
+    expect(queue(ids.digestQueue)).toEqual({
+      VisibilityTimeout: 6 * 120,
+      MessageRetentionPeriod: 86_400,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.digestDlq), maxReceiveCount: 3 },
     });
-    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+    for (const dlq of [ids.scheduleDlq, ids.pollDlq, ids.digestDlq]) {
+      expect(queue(dlq)).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
+    }
+    // Every queue refuses requests without TLS.
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 5);
+    template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: [
           Match.objectLike({
             Effect: 'Deny',
+            Action: 'sqs:*',
             Condition: { Bool: { 'aws:SecureTransport': 'false' } },
           }),
         ],
+        Version: '2012-10-17',
       },
     });
   });
 
-  it('should let the poll function use DynamoDB on the table only, and send no email', () => {
-    const statements = statementsOf(template, 'PollStatsFunction');
-    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('dynamodb:')));
-
-    expect(dynamo).toHaveLength(1);
-    expect(dynamo[0]!.Resource).toEqual({ 'Fn::GetAtt': [tableId, 'Arn'] });
-    expect(actionsOf(dynamo[0]!)).toEqual(
-      expect.arrayContaining(['dynamodb:PutItem', 'dynamodb:Query']),
-    );
-    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('ses:'))).toEqual([]);
-    expect(statements.map((s) => s.Resource)).not.toContainEqual('*');
+  it('should feed each worker from its queue in batches, with per-item failures and capped concurrency', () => {
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(ids.pollQueue),
+      FunctionName: { Ref: ids.pollWorker },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 4 },
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(ids.digestQueue),
+      FunctionName: { Ref: ids.digestWorker },
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 5 },
+    });
   });
 
-  it('should seal credentials with a rotated KMS key that only the poll function can use', () => {
-    const keyId = logicalIdOf(template, 'AWS::KMS::Key', 'CredentialsKey');
+  it('should grant each role exactly the actions it needs, on exactly its resources', () => {
+    const logs = (fn: string) => ({
+      effect: 'Allow',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [
+        JSON.stringify(getAtt(logicalIdOf(template, 'AWS::Logs::LogGroup', `${fn}LogGroup`))),
+      ],
+    });
+    const allow = (actions: string[], ...resources: unknown[]) => ({
+      effect: 'Allow',
+      actions: [...actions].sort(),
+      resources: resources.map((resource) => JSON.stringify(resource)).sort(),
+    });
+    const table = getAtt(ids.table);
+    const sesArn = (kind: string, ref: string) => ({
+      'Fn::Join': [
+        '',
+        [
+          'arn:',
+          { Ref: 'AWS::Partition' },
+          ':ses:',
+          { Ref: 'AWS::Region' },
+          ':',
+          { Ref: 'AWS::AccountId' },
+          `:${kind}/`,
+          { Ref: ref },
+        ],
+      ],
+    });
+    const expected: Record<string, ReturnType<typeof allow>[]> = {
+      PollTickFunctionServiceRole: [
+        logs('PollTickFunction'),
+        // The schedule dead-letter queue: Lambda's own asynchronous DLQ delivery runs as the function.
+        allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq), getAtt(ids.pollQueue)),
+        allow(TABLE_READ, table),
+      ],
+      PollWorkerFunctionServiceRole: [
+        logs('PollWorkerFunction'),
+        allow(TABLE_READ_WRITE, table),
+        allow(['kms:Decrypt', 'kms:GenerateDataKey'], getAtt(ids.credentialsKey)),
+        allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], {
+          Ref: ids.tiktokSecret,
+        }),
+        allow(QUEUE_CONSUME, getAtt(ids.pollQueue)),
+      ],
+      DigestTickFunctionServiceRole: [
+        logs('DigestTickFunction'),
+        allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq), getAtt(ids.digestQueue)),
+        allow(TABLE_READ_WRITE, table),
+      ],
+      DigestWorkerFunctionServiceRole: [
+        logs('DigestWorkerFunction'),
+        allow(TABLE_READ_WRITE, table),
+        allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], {
+          Ref: ids.linkKey,
+        }),
+        allow(
+          ['ses:SendEmail', 'ses:SendRawEmail'],
+          sesArn('configuration-set', ids.configurationSet),
+          sesArn('identity', ids.identity),
+        ),
+        allow(QUEUE_CONSUME, getAtt(ids.digestQueue)),
+      ],
+      ScheduleInvokeRole: [
+        allow(
+          ['lambda:InvokeFunction'],
+          getAtt(ids.pollTick),
+          getAtt(ids.digestTick),
+          { 'Fn::Join': ['', [getAtt(ids.pollTick), ':*']] },
+          { 'Fn::Join': ['', [getAtt(ids.digestTick), ':*']] },
+        ),
+        allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq)),
+      ],
+    };
+    for (const [role, statements] of Object.entries(expected)) {
+      expect(statementsOf(template, role).map(normalized), role).toEqual(statements);
+    }
+    // No role has a managed policy (such as AWSLambdaBasicExecutionRole, which writes to any log group).
+    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+  });
+
+  it('should seal credentials with a retained, rotated KMS key', () => {
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ CREDENTIALS_KMS_KEY_ID: { 'Fn::GetAtt': [keyId, 'Arn'] } }),
-      },
-    });
-    const usesKey = (functionPrefix: string) =>
-      statementsOf(template, functionPrefix).filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('kms:')),
-      );
-    expect(usesKey('PollStatsFunction')).toEqual([
-      expect.objectContaining({
-        Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        Resource: { 'Fn::GetAtt': [keyId, 'Arn'] },
-      }),
-    ]);
-    expect(usesKey('SendDigestsFunction')).toEqual([]);
   });
 
-  it('should let the digest function send only as the sender identity, through the configuration set', () => {
-    const identityId = logicalIdOf(template, 'AWS::SES::EmailIdentity', 'EmailIdentity');
-    const configurationSetId = logicalIdOf(
-      template,
-      'AWS::SES::ConfigurationSet',
-      'EmailConfigurationSet',
-    );
+  it('should send through a suppressing configuration set as a domain identity', () => {
     template.hasResourceProperties('AWS::SES::EmailIdentity', {
       EmailIdentity: 'example.com',
-      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: configurationSetId } },
+      ConfigurationSetAttributes: { ConfigurationSetName: { Ref: ids.configurationSet } },
     });
     template.hasResourceProperties('AWS::SES::ConfigurationSet', {
       SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] },
       ReputationOptions: { ReputationMetricsEnabled: true },
+      DeliveryOptions: { TlsPolicy: 'REQUIRE' },
     });
-
-    const ses = statementsOf(template, 'SendDigestsFunction').filter((s) =>
-      actionsOf(s).some((a) => a.startsWith('ses:')),
-    );
-
-    expect(ses).toHaveLength(1);
-    expect(actionsOf(ses[0]!).sort()).toEqual(['ses:SendEmail', 'ses:SendRawEmail']);
-    const resources = JSON.stringify(ses[0]!.Resource);
-    expect(resources).not.toContain('"*"');
-    expect(resources).toContain(':identity/');
-    expect(resources).toContain(`"Ref":"${identityId}"`);
-    expect(resources).toContain(':configuration-set/');
-    expect(resources).toContain(`"Ref":"${configurationSetId}"`);
-    expect(
-      statementsOf(template, 'PollStatsFunction').filter((s) =>
-        actionsOf(s).some((a) => a.startsWith('ses:')),
-      ),
-    ).toHaveLength(0);
   });
 
   it('should publish bounces and complaints to the SES events topic and print the DNS records to publish', () => {
@@ -251,55 +404,29 @@ describe('LikewatchStack', () => {
     expect(outputs.some((name) => name.startsWith('EmailDmarcRecord'))).toBe(true);
   });
 
-  it('should let only the digest function read the generated link-signing key', () => {
-    const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'LinkSigningKey');
+  it('should generate and retain the link-signing key, and retain the TikTok client secret', () => {
     template.hasResource('AWS::SecretsManager::Secret', {
       DeletionPolicy: 'Retain',
       Properties: Match.objectLike({
         GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
       }),
     });
-    const readsSecret = (s: Statement) =>
-      actionsOf(s).includes('secretsmanager:GetSecretValue') &&
-      JSON.stringify(s.Resource) === JSON.stringify({ Ref: secretId });
-
-    expect(statementsOf(template, 'SendDigestsFunction').filter(readsSecret)).toHaveLength(1);
-    expect(statementsOf(template, 'PollStatsFunction').filter(readsSecret)).toHaveLength(0);
+    expect(template.toJSON().Resources[ids.tiktokSecret].DeletionPolicy).toBe('Retain');
   });
 
-  it('should let only the poll function read the TikTok client secret, with the client key from context', () => {
-    const secretId = logicalIdOf(template, 'AWS::SecretsManager::Secret', 'TikTokClientSecret');
-    const readsSecret = (s: Statement) =>
-      actionsOf(s).includes('secretsmanager:GetSecretValue') &&
-      JSON.stringify(s.Resource) === JSON.stringify({ Ref: secretId });
-
-    expect(statementsOf(template, 'PollStatsFunction').filter(readsSecret)).toHaveLength(1);
-    expect(statementsOf(template, 'SendDigestsFunction').filter(readsSecret)).toHaveLength(0);
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({
-          TIKTOK_CLIENT_SECRET_ARN: { Ref: secretId },
-          POLL_EVERY_HOURS: '6',
-        }),
-      },
-    });
-    const withKey = synth({ stage: 'dev', tiktokClientKey: 'awc1example2key3' });
-    withKey.hasResourceProperties('AWS::Lambda::Function', {
-      Environment: {
-        Variables: Match.objectLike({ TIKTOK_CLIENT_KEY: 'awc1example2key3' }),
-      },
-    });
-  });
-
-  it('should alarm the operator on errors, dead letters, poll failures, send errors and SES reputation', () => {
-    const descriptions = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map(
-      (alarm) => String(alarm.Properties.AlarmDescription),
-    );
-    expect(descriptions).toHaveLength(7);
+  it('should alarm the operator on every dead-letter queue, every function error, backlogs, failures and SES reputation', () => {
+    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+    const descriptions = alarms.map((alarm) => String(alarm.Properties.AlarmDescription));
+    expect(descriptions).toHaveLength(12);
     for (const expected of [
-      /dead-letter queue/,
-      /PollStatsFunction threw/,
-      /SendDigestsFunction threw/,
+      /scheduled tick failed every retry/,
+      /Poll jobs failed every delivery/,
+      /Digest jobs failed every delivery/,
+      /PollTickFunction threw/,
+      /PollWorkerFunction threw/,
+      /DigestTickFunction threw/,
+      /DigestWorkerFunction threw/,
+      /waited longer than the poll cadence/,
       /polls failed/,
       /Digests failed to send/,
       /bounce rate reached 4%/,
@@ -310,32 +437,102 @@ describe('LikewatchStack', () => {
         String(expected),
       ).toBe(true);
     }
+    for (const dlq of [ids.scheduleDlq, ids.pollDlq, ids.digestDlq]) {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: getAtt(dlq, 'QueueName') }],
+        Threshold: 1,
+      });
+    }
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateAgeOfOldestMessage',
+      Dimensions: [{ Name: 'QueueName', Value: getAtt(ids.pollQueue, 'QueueName') }],
+      Threshold: 6 * 3600,
+    });
+    // Every alarm pages the operator topic.
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarmTopic');
+    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('bounce rate'),
       Namespace: 'AWS/SES',
       MetricName: 'Reputation.BounceRate',
       Threshold: 0.04,
     });
-    template.hasResourceProperties('AWS::Logs::MetricFilter', {
-      FilterPattern: '{ $.message = "poll run finished" }',
-      MetricTransformations: [
-        Match.objectLike({ MetricName: 'PollFailed', MetricValue: '$.failed' }),
-      ],
-    });
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::SNS::Subscription', {
       Protocol: 'email',
       Endpoint: 'ops@example.com',
     });
   });
 
-  it('should output the table and function names', () => {
-    template.hasOutput('TableName', { Value: { Ref: tableId } });
-    template.hasOutput('PollStatsFunctionName', { Value: { Ref: Match.anyValue() } });
-    template.hasOutput('SendDigestsFunctionName', { Value: { Ref: Match.anyValue() } });
+  it('should turn the run summaries of ticks and workers into metrics for the dashboard', () => {
+    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
+      (filter) => ({
+        pattern: filter.Properties.FilterPattern,
+        metric: filter.Properties.MetricTransformations[0].MetricName,
+        value: filter.Properties.MetricTransformations[0].MetricValue,
+      }),
+    );
+    expect(filters).toEqual(
+      expect.arrayContaining([
+        {
+          pattern: '{ $.message = "poll tick finished" }',
+          metric: 'PollJobsEnqueued',
+          value: '$.enqueued',
+        },
+        {
+          pattern: '{ $.message = "poll batch finished" }',
+          metric: 'PollAccounts',
+          value: '$.accounts',
+        },
+        {
+          pattern: '{ $.message = "poll batch finished" }',
+          metric: 'PollFailed',
+          value: '$.failed',
+        },
+        {
+          pattern: '{ $.message = "poll batch finished" }',
+          metric: 'PollRetried',
+          value: '$.retried',
+        },
+        {
+          pattern: '{ $.message = "digest tick finished" }',
+          metric: 'DigestJobsEnqueued',
+          value: '$.enqueued',
+        },
+        {
+          pattern: '{ $.message = "digest batch finished" }',
+          metric: 'DigestSent',
+          value: '$.sent',
+        },
+        {
+          pattern: '{ $.message = "digest batch finished" }',
+          metric: 'DigestFailed',
+          value: '$.failed',
+        },
+      ]),
+    );
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
   });
 
-  it('should let a dev table be destroyed with its stack', () => {
+  it('should output what the deploy guide refers to', () => {
+    template.hasOutput('TableName', { Value: { Ref: ids.table } });
+    for (const [output, id] of [
+      ['PollTickFunctionName', ids.pollTick],
+      ['PollWorkerFunctionName', ids.pollWorker],
+      ['DigestTickFunctionName', ids.digestTick],
+      ['DigestWorkerFunctionName', ids.digestWorker],
+    ] as const) {
+      template.hasOutput(output, { Value: { Ref: id } });
+    }
+    template.hasOutput('TikTokClientSecretArn', { Value: { Ref: ids.tiktokSecret } });
+    template.hasOutput('PollJobsDeadLetterQueueArn', { Value: getAtt(ids.pollDlq) });
+    template.hasOutput('DigestJobsDeadLetterQueueArn', { Value: getAtt(ids.digestDlq) });
+    template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: ids.scheduleDlq } });
+    template.hasOutput('AlarmTopicArn', Match.anyValue());
+    template.hasOutput('DashboardName', Match.anyValue());
+  });
+
+  it('should let a dev stack be destroyed with its data, and default to the Display API only', () => {
     // Arrange, Act
     const dev = synth({ stage: 'dev' });
 
@@ -346,21 +543,24 @@ describe('LikewatchStack', () => {
         Replicas: [Match.objectLike({ DeletionProtectionEnabled: false })],
       }),
     });
-    dev.resourceCountIs('AWS::SNS::Subscription', 0);
-  });
-
-  it('should reserve poller concurrency only when configured', () => {
-    // Arrange, Act
-    const reserved = synth({ pollReservedConcurrency: '1' });
-
-    // Assert
-    reserved.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('^Polls'),
-      ReservedConcurrentExecutions: 1,
+    // No operator email in dev: nothing subscribes to the alarm topic.
+    const alarmTopic = logicalIdOf(dev, 'AWS::SNS::Topic', 'OperationsAlarmTopic');
+    expect(
+      Object.values(dev.findResources('AWS::SNS::Subscription')).filter(
+        (subscription) => subscription.Properties.TopicArn?.Ref === alarmTopic,
+      ),
+    ).toEqual([]);
+    dev.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({
+          ENABLED_SOURCES: 'display_api',
+          TIKTOK_RATE_LIMIT_PER_MINUTE: '120',
+          TIKTOK_CLIENT_KEY: Match.absent(),
+        }),
+      },
     });
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Description: Match.stringLikeRegexp('^Polls'),
-      ReservedConcurrentExecutions: Match.absent(),
+    dev.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ SES_MAX_SEND_RATE: '7' }) },
     });
   });
 });
@@ -376,18 +576,33 @@ describe('loadStackConfig', () => {
       pollEveryHours: 6,
       retentionDays: 90,
       operatorEmail: undefined,
+      enabledSources: ['display_api'],
+      sesMaxSendRate: 14,
+      tiktokRateLimitPerMinute: 600,
+      pollWorkerConcurrency: 5,
+      digestWorkerConcurrency: 2,
+      pollWorkerRequestsPerMinute: 120,
+      digestWorkerSendsPerSecond: 7,
     });
   });
 
   it('should accept numbers given as -c strings', () => {
     const config = loadStackConfig(
-      appWith({ pollEveryHours: '1', retentionDays: '30', operatorEmail: '' }),
+      appWith({
+        pollEveryHours: '1',
+        retentionDays: '30',
+        operatorEmail: '',
+        enabledSources: 'display_api, web',
+        sesMaxSendRate: '1.5',
+      }),
     );
 
     expect(config).toMatchObject({
       pollEveryHours: 1,
       retentionDays: 30,
       operatorEmail: undefined,
+      enabledSources: ['display_api', 'web'],
+      sesMaxSendRate: 1.5,
     });
   });
 
@@ -400,7 +615,13 @@ describe('loadStackConfig', () => {
     ['publicBaseUrl', { publicBaseUrl: 'likewatch.example.com' }],
     ['retentionDays', { retentionDays: 42 }],
     ['operatorEmail', { operatorEmail: 'ops' }],
-    ['pollReservedConcurrency', { pollReservedConcurrency: 'lots' }],
+    ['enabledSources', { enabledSources: 'display_api,scraper' }],
+    ['tiktokClientKey', { enabledSources: 'research_api' }],
+    ['sesMaxSendRate', { sesMaxSendRate: '0' }],
+    ['tiktokRateLimitPerMinute', { tiktokRateLimitPerMinute: 'lots' }],
+    ['pollWorkerConcurrency', { pollWorkerConcurrency: '1' }],
+    ['pollWorkerConcurrency', { tiktokRateLimitPerMinute: '3', pollWorkerConcurrency: '4' }],
+    ['digestWorkerConcurrency', { digestWorkerConcurrency: '5000' }],
   ])('should reject an invalid %s and name the -c key to set', (key, overrides) => {
     const app = appWith(overrides);
 

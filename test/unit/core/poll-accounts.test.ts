@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { Account } from '../../../core/model.ts';
-import { pollAccounts } from '../../../core/poll-accounts.ts';
+import type { Account, PollJob } from '../../../core/model.ts';
+import {
+  planPollJobs,
+  pollAccountJobs,
+  pollAccounts,
+  summarizePollJobs,
+} from '../../../core/poll-accounts.ts';
 import type { PollOutcome, StatsSource } from '../../../core/ports.ts';
 import { MemoryStore } from '../../fakes/memory-store.ts';
 
@@ -168,5 +173,69 @@ describe('pollAccounts', () => {
     };
     await pollAccounts({ store, source }, { slot, concurrency: 1 });
     expect([...known].sort()).toEqual(['v1', 'v2']);
+  });
+});
+
+describe('planPollJobs and pollAccountJobs (the fan-out)', () => {
+  const okSource: StatsSource = {
+    async poll(_acct, at) {
+      return {
+        poll: {
+          at: at.toISOString(),
+          status: 'ok',
+          profile: { followers: 1, following: 1, likes: 1, videos: 0 },
+          videos: [],
+        },
+      };
+    },
+  };
+
+  it('should enqueue one job per account with the slot, and store what the workers poll', async () => {
+    // Arrange
+    const store = new MemoryStore();
+    for (const id of ['a', 'b', 'c']) await store.putAccount(account(id));
+    const queued: PollJob[] = [];
+    // Act
+    const tick = await planPollJobs(
+      { store, queue: { send: async (jobs) => void queued.push(...jobs) } },
+      { slot },
+    );
+    const results = await pollAccountJobs({ store, source: okSource }, queued, { concurrency: 2 });
+    // Assert
+    expect(tick).toEqual({ accounts: 3, enqueued: 3 });
+    expect(queued.map((job) => [job.slot, job.account.id])).toEqual([
+      [slot.toISOString(), 'a'],
+      [slot.toISOString(), 'b'],
+      [slot.toISOString(), 'c'],
+    ]);
+    expect(summarizePollJobs(results)).toMatchObject({ accounts: 3, ok: 3, notReached: 0 });
+    expect(await store.listPolls('b', slot, slot)).toHaveLength(1);
+  });
+
+  it('should leave a job whose store write failed, or that the deadline stopped, for redelivery', async () => {
+    // Arrange
+    const store = new MemoryStore();
+    const failing = Object.assign(new MemoryStore(), {
+      putPoll: async () => {
+        throw new Error('throttled');
+      },
+    });
+    const job = (id: string): PollJob => ({
+      kind: 'poll-account',
+      slot: slot.toISOString(),
+      account: account(id),
+    });
+    // Act
+    const broken = await pollAccountJobs({ store: failing, source: okSource }, [job('a')], {
+      concurrency: 1,
+    });
+    const late = await pollAccountJobs({ store, source: okSource }, [job('b')], {
+      concurrency: 1,
+      signal: AbortSignal.abort(),
+    });
+    // Assert
+    expect(broken).toEqual([{ done: false, error: expect.any(Error) }]);
+    expect(late).toEqual([{ done: false, error: expect.any(Error) }]);
+    expect(await store.listPolls('b', slot, slot)).toEqual([]);
   });
 });

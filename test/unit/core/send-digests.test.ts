@@ -3,13 +3,20 @@ import { MailerError } from '../../../core/errors.ts';
 import type {
   Account,
   AccountExplanation,
+  DigestJob,
   Explanation,
   Fleet,
   Subscriber,
 } from '../../../core/model.ts';
 import type { OutgoingEmail } from '../../../core/ports.ts';
-import { type SendDigestsDeps, sendDueDigests } from '../../../core/send-digests.ts';
-import { MemoryStore } from '../../fakes/memory-store.ts';
+import {
+  planDigestJobs,
+  type SendDigestsDeps,
+  sendDigestJobs,
+  sendDueDigests,
+  summarizeDigestJobs,
+} from '../../../core/send-digests.ts';
+import { MemoryNights, MemoryStore } from '../../fakes/memory-store.ts';
 
 const account: Account = {
   platform: 'tiktok',
@@ -102,6 +109,7 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
 
 // 07:00 UTC is 08:00 in Berlin in November.
 const tick = new Date('2026-11-25T07:00:00Z');
+const tick7 = tick;
 
 describe('sendDueDigests', () => {
   it('should send one digest with the one-click unsubscribe headers to a subscriber whose hour has come', async () => {
@@ -251,5 +259,50 @@ describe('sendDueDigests, memory of what was reported', () => {
     expect(sent[0]?.html).toContain(
       'https://likewatch.test/feedback?s=sub-1&amp;a=acct-1&amp;n=2026-11-25T07:00:00Z&amp;c=fake_engagement_purge&amp;answer=yes',
     );
+  });
+});
+
+describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
+  it('should explain the night once, store it, and let the workers send from the stored night', async () => {
+    // Arrange
+    const { deps, sent, explainedNights, ready, store } = setup(loss, [
+      subscriber({}),
+      subscriber({ id: 'sub-2', email: 'sam@example.com' }),
+    ]);
+    await ready;
+    const nights = new MemoryNights();
+    const queued: DigestJob[] = [];
+    const tickDeps = {
+      store,
+      nights,
+      explain: deps.explain,
+      queue: { send: async (jobs: readonly DigestJob[]) => void queued.push(...jobs) },
+    };
+    // Act
+    const tick = await planDigestJobs(tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    const again = await planDigestJobs(tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    const results = await sendDigestJobs({ ...deps, nights }, queued);
+    // Assert
+    expect(tick).toEqual({ due: 2, nights: 1, explained: 1, enqueued: 2, losses: 1, slowdowns: 0 });
+    expect(again).toMatchObject({ due: 2, explained: 0, enqueued: 2 });
+    expect(explainedNights).toHaveLength(1);
+    expect(summarizeDigestJobs(results)).toMatchObject({ jobs: 4, sent: 2, alreadySent: 2 });
+    expect(sent.map((email) => email.to).sort()).toEqual(['maya@example.com', 'sam@example.com']);
+    expect(sent[0]?.subject).toContain('@maya.bakes');
+  });
+
+  it('should leave a job for redelivery when its night was not stored', async () => {
+    const { deps, ready } = setup(loss, [subscriber({})]);
+    await ready;
+    const job: DigestJob = {
+      kind: 'digest-subscriber',
+      asOf: tick7.toISOString(),
+      localDate: '2026-11-25',
+      subscriber: subscriber({}),
+    };
+
+    const results = await sendDigestJobs({ ...deps, nights: new MemoryNights() }, [job]);
+
+    expect(results).toEqual([{ done: false, error: expect.any(Error) }]);
   });
 });

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { InvalidConfigError } from '../../../core/errors.ts';
-import { DigestEnvChecked, loadEnv, PollEnv } from '../../../lambdas/_shared/env.ts';
+import {
+  DigestEnvChecked,
+  DigestTickEnv,
+  loadEnv,
+  PollEnv,
+  PollTickEnv,
+} from '../../../lambdas/_shared/env.ts';
 
 describe('loadEnv', () => {
   it('should fill defaults for the poll function', () => {
@@ -43,7 +49,20 @@ describe('loadEnv', () => {
       }),
     ).toThrow(/exactly one/);
     expect(
-      loadEnv(DigestEnvChecked, { ...base, LINK_SIGNING_KEY: 'k'.repeat(32) }).HISTORY_DAYS,
+      loadEnv(DigestEnvChecked, { ...base, LINK_SIGNING_KEY: 'k'.repeat(32) }).DIGEST_CONCURRENCY,
+    ).toBe(4);
+  });
+
+  it('should need the queue URL in the ticks, and default the history to 28 days', () => {
+    expect(() => loadEnv(DigestTickEnv, { TABLE_NAME: 'likewatch-table' })).toThrow(
+      /DIGEST_QUEUE_URL/,
+    );
+    expect(() => loadEnv(PollTickEnv, { TABLE_NAME: 'likewatch-table' })).toThrow(/POLL_QUEUE_URL/);
+    expect(
+      loadEnv(DigestTickEnv, {
+        TABLE_NAME: 'likewatch-table',
+        DIGEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/digest-jobs',
+      }).HISTORY_DAYS,
     ).toBe(28);
   });
 });

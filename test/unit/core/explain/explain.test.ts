@@ -188,4 +188,22 @@ describe('explainFleet on gaps in the data', () => {
     });
     expect(account.verdict).toBe('none');
   });
+
+  it('says unknown for an account without polls, and needs an as-of for a fleet without any', () => {
+    const { fleet } = scenarioFleet({});
+    const withEmpty = {
+      ...fleet,
+      accounts: [
+        ...fleet.accounts,
+        { platform: 'tiktok' as const, id: '1', handle: 'new', polls: [] },
+      ],
+    };
+    expect(explainFleet(withEmpty).accounts[1]?.verdict).toBe('unknown');
+    const empty = {
+      ...fleet,
+      accounts: [{ platform: 'tiktok' as const, id: '1', handle: 'new', polls: [] }],
+    };
+    expect(() => explainFleet(empty)).toThrow(RangeError);
+    expect(explainFleet(empty, { asOf: AS_OF }).accounts[0]?.verdict).toBe('unknown');
+  });
 });

@@ -1,0 +1,125 @@
+/**
+ * Use cases behind the links in emails: confirm a sign-up, read and change preferences, unsubscribe. Each
+ * starts from a signed token whose subject is the subscriber id; a token that is forged, expired or made for
+ * another purpose is refused with the reason.
+ */
+import type { Subscriber } from '../model.ts';
+import type { SubscriptionDeps } from './deps.ts';
+import type { TokenRejection } from './ports.ts';
+import { resolveHandles } from './sign-up.ts';
+import {
+  type FieldErrors,
+  MAX_ACCOUNTS_PER_SUBSCRIBER,
+  type PreferencesField,
+  validatePreferences,
+} from './validation.ts';
+
+/** A link that cannot be used: a refused token, or a subscriber that no longer exists. */
+export type LinkProblem = { kind: 'bad_link'; rejection: TokenRejection | 'unknown_subscriber' };
+
+type Deps = Pick<SubscriptionDeps, 'subscribers' | 'tokens' | 'now'>;
+
+/** The subscriber a `purpose` token names, or why the link cannot be used. */
+export async function subscriberFromToken(
+  deps: Deps,
+  token: string,
+  purpose: 'confirm' | 'preferences' | 'unsubscribe',
+): Promise<{ kind: 'ok'; subscriber: Subscriber } | LinkProblem> {
+  const check = deps.tokens.verify(token, purpose, deps.now());
+  if (!check.ok) return { kind: 'bad_link', rejection: check.rejection };
+  const subscriber = await deps.subscribers.getSubscriber(check.subject);
+  if (!subscriber) return { kind: 'bad_link', rejection: 'unknown_subscriber' };
+  return { kind: 'ok', subscriber };
+}
+
+/** What confirming did. */
+export type ConfirmOutcome =
+  | { kind: 'confirmed'; subscriber: Subscriber }
+  | { kind: 'already_confirmed'; subscriber: Subscriber }
+  /** Unsubscribed since: an old confirmation link must not subscribe again. */
+  | { kind: 'no_longer_pending' }
+  | LinkProblem;
+
+/** Confirms a pending subscription (idempotent: a second click says it is already confirmed). */
+export async function confirmSubscription(deps: Deps, token: string): Promise<ConfirmOutcome> {
+  const found = await subscriberFromToken(deps, token, 'confirm');
+  if (found.kind !== 'ok') return found;
+  const { subscriber } = found;
+  if (subscriber.status === 'pending') {
+    const confirmed: Subscriber = { ...subscriber, status: 'active' };
+    await deps.subscribers.putSubscriber(confirmed);
+    return { kind: 'confirmed', subscriber: confirmed };
+  }
+  if (subscriber.status === 'unsubscribed') return { kind: 'no_longer_pending' };
+  return { kind: 'already_confirmed', subscriber };
+}
+
+/** What saving preferences did. */
+export type SavePreferencesOutcome =
+  | { kind: 'saved'; subscriber: Subscriber }
+  | { kind: 'invalid'; subscriber: Subscriber; errors: FieldErrors<PreferencesField> }
+  | LinkProblem;
+
+/**
+ * Applies a submitted preferences form. Pausing sets `paused`, un-pausing (or saving after unsubscribing: the
+ * link proves the inbox is theirs) sets `active`; a pending subscription stays pending until confirmed.
+ */
+export async function savePreferences(
+  deps: Deps,
+  token: string,
+  form: URLSearchParams,
+): Promise<SavePreferencesOutcome> {
+  const found = await subscriberFromToken(deps, token, 'preferences');
+  if (found.kind !== 'ok') return found;
+  const { subscriber } = found;
+  const validated = validatePreferences(form);
+  if (!validated.ok) return { kind: 'invalid', subscriber, errors: validated.errors };
+  const request = validated.value;
+  const added = resolveHandles(await deps.subscribers.listAccounts(), request.addHandles);
+  if (!added.ok) return { kind: 'invalid', subscriber, errors: { accounts: added.message } };
+  // Only accounts already on the subscription can be kept: the form cannot smuggle in arbitrary ids.
+  const kept = subscriber.accountIds.filter((id) => request.keepAccountIds.includes(id));
+  const accountIds = [...new Set([...kept, ...added.accounts.map((account) => account.id)])];
+  if (accountIds.length === 0) {
+    return {
+      kind: 'invalid',
+      subscriber,
+      errors: { accounts: 'Keep at least one account, or unsubscribe instead.' },
+    };
+  }
+  if (accountIds.length > MAX_ACCOUNTS_PER_SUBSCRIBER) {
+    return {
+      kind: 'invalid',
+      subscriber,
+      errors: { accounts: `Choose at most ${MAX_ACCOUNTS_PER_SUBSCRIBER} accounts.` },
+    };
+  }
+  const status = subscriber.status === 'pending' ? 'pending' : request.paused ? 'paused' : 'active';
+  const updated: Subscriber = {
+    ...subscriber,
+    deliveryHour: request.deliveryHour,
+    timeZone: request.timeZone,
+    quietNights: request.quietNights,
+    accountIds,
+    status,
+  };
+  await deps.subscribers.putSubscriber(updated);
+  return { kind: 'saved', subscriber: updated };
+}
+
+/** What unsubscribing did. */
+export type UnsubscribeOutcome = { kind: 'unsubscribed' } | LinkProblem;
+
+/**
+ * Unsubscribes at once (RFC 8058 asks for it within two days; there is no reason to wait). Idempotent, and a
+ * subscriber removed by the operator counts as unsubscribed.
+ */
+export async function unsubscribe(deps: Deps, token: string): Promise<UnsubscribeOutcome> {
+  const check = deps.tokens.verify(token, 'unsubscribe', deps.now());
+  if (!check.ok) return { kind: 'bad_link', rejection: check.rejection };
+  const subscriber = await deps.subscribers.getSubscriber(check.subject);
+  if (subscriber && subscriber.status !== 'unsubscribed') {
+    await deps.subscribers.putSubscriber({ ...subscriber, status: 'unsubscribed' });
+  }
+  return { kind: 'unsubscribed' };
+}

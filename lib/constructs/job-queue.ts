@@ -1,0 +1,40 @@
+/**
+ * A work queue with its dead-letter queue: jobs a worker reported failed `MAX_RECEIVE_COUNT` times are moved
+ * to the dead-letter queue, kept 14 days and redriven by hand once the cause is fixed.
+ */
+import { Duration } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { MAX_RECEIVE_COUNT } from '../fan-out.ts';
+
+/** Properties of {@link JobQueue}. */
+export interface JobQueueProps {
+  /** The timeout of the function that consumes the queue. */
+  readonly workerTimeout: Duration;
+}
+
+/** A TLS-only, encrypted SQS queue of jobs, redriven to its own dead-letter queue. */
+export class JobQueue extends Construct {
+  readonly queue: sqs.Queue;
+  readonly deadLetterQueue: sqs.Queue;
+
+  constructor(scope: Construct, id: string, props: JobQueueProps) {
+    super(scope, id);
+    this.deadLetterQueue = new sqs.Queue(this, 'DeadLetterQueue', {
+      // The maximum: failed jobs stay inspectable and redrivable over a long weekend.
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    this.queue = new sqs.Queue(this, 'Queue', {
+      // AWS's advice for Lambda event sources: at least six times the function timeout, so a batch being
+      // retried by Lambda (throttles, a slow start) is not delivered a second time meanwhile.
+      visibilityTimeout: Duration.seconds(props.workerTimeout.toSeconds() * 6),
+      // A job older than a day is for a slot or a morning long gone.
+      retentionPeriod: Duration.days(1),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
+    });
+  }
+}

@@ -267,6 +267,7 @@ export class LikewatchStack extends Stack {
       digestQueue: this.digestQueue,
       pollEveryHours: config.pollEveryHours,
       operatorEmail: config.operatorEmail,
+      otherFunctions: [this.subscriptions.pages, this.subscriptions.sesEvents],
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -31,6 +31,8 @@ export interface OperationsProps {
   readonly pollQueue: JobQueue;
   readonly digestQueue: JobQueue;
   readonly pollEveryHours: number;
+  /** Further functions whose errors page the operator (the subscription pages, SES events). */
+  readonly otherFunctions?: readonly LikewatchFunction[];
   /** Subscribed to the alarm topic by email when set. */
   readonly operatorEmail?: string;
 }
@@ -90,7 +92,13 @@ export class Operations extends Construct {
     const digestsSent = digestMetric('sent');
     const digestsFailed = digestMetric('failed');
     const digestsRetried = digestMetric('retried');
-    const functions = [props.pollTick, props.pollWorker, props.digestTick, props.digestWorker];
+    const functions = [
+      props.pollTick,
+      props.pollWorker,
+      props.digestTick,
+      props.digestWorker,
+      ...(props.otherFunctions ?? []),
+    ];
     const deadLetterQueues = {
       DeadLetterQueueAlarm: [props.scheduleDeadLetterQueue, 'A scheduled tick failed every retry'],
       PollJobsDeadLetterQueueAlarm: [

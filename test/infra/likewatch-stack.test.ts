@@ -355,6 +355,29 @@ describe('LikewatchStack', () => {
         ),
         allow(QUEUE_CONSUME, getAtt(ids.digestQueue)),
       ],
+      SubscriptionsPagesFunctionServiceRole: [
+        logs('SubscriptionsPagesFunction'),
+        allow(TABLE_READ_WRITE, table),
+        // Signing links and form tokens; exchanging TikTok authorization codes.
+        allow(
+          ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+          { Ref: ids.linkKey },
+          { Ref: ids.tiktokSecret },
+        ),
+        // Sealing the tokens of a newly connected account.
+        allow(['kms:Decrypt', 'kms:GenerateDataKey'], getAtt(ids.credentialsKey)),
+        // Confirmation emails.
+        allow(
+          ['ses:SendEmail', 'ses:SendRawEmail'],
+          sesArn('configuration-set', ids.configurationSet),
+          sesArn('identity', ids.identity),
+        ),
+      ],
+      SubscriptionsSesEventsFunctionServiceRole: [
+        logs('SubscriptionsSesEventsFunction'),
+        allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq)),
+        allow(TABLE_READ_WRITE, table),
+      ],
       ScheduleInvokeRole: [
         allow(
           ['lambda:InvokeFunction'],
@@ -369,6 +392,8 @@ describe('LikewatchStack', () => {
     for (const [role, statements] of Object.entries(expected)) {
       expect(statementsOf(template, role).map(normalized), role).toEqual(statements);
     }
+    // Every role in the stack is one of those above: a new role must be listed here to pass.
+    template.resourceCountIs('AWS::IAM::Role', Object.keys(expected).length);
     // No role has a managed policy (such as AWSLambdaBasicExecutionRole, which writes to any log group).
     template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
   });
@@ -417,7 +442,7 @@ describe('LikewatchStack', () => {
   it('should alarm the operator on every dead-letter queue, every function error, backlogs, failures and SES reputation', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const descriptions = alarms.map((alarm) => String(alarm.Properties.AlarmDescription));
-    expect(descriptions).toHaveLength(12);
+    expect(descriptions).toHaveLength(14);
     for (const expected of [
       /scheduled tick failed every retry/,
       /Poll jobs failed every delivery/,
@@ -426,6 +451,8 @@ describe('LikewatchStack', () => {
       /PollWorkerFunction threw/,
       /DigestTickFunction threw/,
       /DigestWorkerFunction threw/,
+      /PagesFunction threw/,
+      /SesEventsFunction threw/,
       /waited longer than the poll cadence/,
       /polls failed/,
       /Digests failed to send/,

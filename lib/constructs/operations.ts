@@ -162,7 +162,7 @@ export class Operations extends Construct {
       ...functions.map((fn) =>
         alarm(
           `${fn.node.id}ErrorsAlarm`,
-          `${fn.node.id} threw; it is retried, but repeated errors need a look.`,
+          `${fn.node.id} threw (queued and scheduled work is retried; page requests are not): repeated errors need a look.`,
           fn.function.metricErrors({ period: Duration.hours(1) }),
           1,
         ),

@@ -8,18 +8,16 @@
  * runs in-process and the last morning's digests are shown. PNGs go to DIR (default out/screenshots), one per
  * message and width; the script also says when a page is wider than the screen.
  */
+
 import { mkdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { simpleParser } from 'mailparser';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../local/chromium.ts';
 import { htmlWithEmbeddedImages, type ReferencedImage } from '../local/email-preview.ts';
 
 /** The widths the digest must read well at: a small phone and a desktop window. */
 const WIDTHS = [375, 1200] as const;
-
-/** The Chromium that Debian installs; no browser download. */
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 interface Message {
   name: string;
@@ -38,18 +36,7 @@ const outDir = values.out as string;
 
 const messages = positionals.length > 0 ? await readEmlFiles(positionals) : await demoDigests();
 await mkdir(outDir, { recursive: true });
-const browser = await chromium.launch({
-  executablePath: CHROMIUM_PATH,
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--no-first-run',
-  ],
-});
+const browser = await launchChromium();
 try {
   for (const message of messages) {
     for (const width of WIDTHS) {

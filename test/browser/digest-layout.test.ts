@@ -1,7 +1,8 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeDigest } from '../../core/digest/compose.ts';
 import type { Poll } from '../../core/model.ts';
+import { launchChromium } from '../../local/chromium.ts';
 import { htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import {
   digestInput,
@@ -33,18 +34,7 @@ describe('the digest HTML in Chromium on a 375 px phone', () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();

@@ -1,10 +1,11 @@
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { HOUR_MS } from '../../core/time.ts';
+import { launchChromium } from '../../local/chromium.ts';
 import { type LocalFunctions, loadLocalFunctions } from '../../local/invoke.ts';
 import { readDeliveredEmails } from '../../local/local-ses.ts';
 import { type LocalServices, startLocalServices } from '../../local/services.ts';
@@ -59,18 +60,7 @@ describe('the subscription journey in Chromium against the local runtime', () =>
       simulatedNow = new Date(at);
       await functions.poll({ kind: 'poll', scheduledTime: simulatedNow.toISOString() });
     }
-    browser = await chromium.launch({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
   }, 120_000);
 
   afterAll(async () => {

@@ -30,6 +30,7 @@ import {
   VideoQueryResponse,
 } from './display-api-schemas.ts';
 import {
+  absentKnownVideos,
   asSourceFailure,
   failedOutcome,
   type OperatorLog,
@@ -209,14 +210,8 @@ export class DisplayApiSource implements StatsSource {
     videos: Map<string, VideoStats>,
     hints?: PollHints,
   ): Promise<SourceFailure | undefined> {
-    if (!hints?.knownVideoIds) return undefined;
-    let known: readonly string[];
-    try {
-      known = await hints.knownVideoIds();
-    } catch (error) {
-      return asSourceFailure(error);
-    }
-    const absent = known.filter((id) => !videos.has(id));
+    const absent = await absentKnownVideos(videos, hints);
+    if (absent instanceof SourceFailure) return absent;
     for (let start = 0; start < absent.length; start += VIDEO_QUERY_BATCH) {
       try {
         const batch = absent.slice(start, start + VIDEO_QUERY_BATCH);

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { PollFailureReason } from '../../core/model.ts';
-import type { PollOutcome } from '../../core/ports.ts';
+import type { PollHints, PollOutcome } from '../../core/ports.ts';
 import { abortableSleep, type RateLimiter } from './rate-limiter.ts';
 
 /** A request or response that gave no usable answer, with the reason to record on the poll. */
@@ -220,4 +220,20 @@ export function failedOutcome(at: Date, reason: PollFailureReason, detail?: stri
 export function asSourceFailure(error: unknown): SourceFailure {
   if (error instanceof SourceFailure) return error;
   return new SourceFailure('network_error', error instanceof Error ? error.message : String(error));
+}
+
+/**
+ * The videos earlier polls saw that `videos` lacks, or the failure that kept us from knowing them. Every source
+ * checks this: a known video silently missing from an `ok` poll would read as a removal.
+ */
+export async function absentKnownVideos(
+  videos: ReadonlyMap<string, unknown>,
+  hints?: PollHints,
+): Promise<string[] | SourceFailure> {
+  if (!hints?.knownVideoIds) return [];
+  try {
+    return (await hints.knownVideoIds()).filter((id) => !videos.has(id));
+  } catch (error) {
+    return asSourceFailure(error);
+  }
 }

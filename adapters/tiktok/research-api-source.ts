@@ -12,6 +12,7 @@ import type { Account, VideoStats } from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
 import { DAY_MS } from '../../core/time.ts';
 import {
+  absentKnownVideos,
   asSourceFailure,
   failedOutcome,
   type OperatorLog,
@@ -361,14 +362,8 @@ async function missingKnownVideos(
   videos: Map<string, VideoStats>,
   hints?: PollHints,
 ): Promise<SourceFailure | undefined> {
-  if (!hints?.knownVideoIds) return undefined;
-  let known: readonly string[];
-  try {
-    known = await hints.knownVideoIds();
-  } catch (error) {
-    return asSourceFailure(error);
-  }
-  const absent = known.filter((id) => !videos.has(id));
+  const absent = await absentKnownVideos(videos, hints);
+  if (absent instanceof SourceFailure) return absent;
   if (absent.length === 0) return undefined;
   return new SourceFailure(
     'missing_pages',

@@ -10,6 +10,7 @@ import type { z } from 'zod';
 import type { Account, PollFailureReason, Profile, VideoStats } from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
 import {
+  absentKnownVideos,
   asSourceFailure,
   failedOutcome,
   isBotCheck,
@@ -109,11 +110,10 @@ export class WebPageSource implements StatsSource {
     // The profile embeds only the newest videos; the ones seen before are followed on their own pages so
     // none of them silently drops out of the series.
     let problem: SourceFailure | undefined;
-    const known = hints?.knownVideoIds ? await hints.knownVideoIds().catch(asSourceFailure) : [];
-    if (known instanceof SourceFailure) {
-      problem = known;
+    const absent = await absentKnownVideos(videos, hints);
+    if (absent instanceof SourceFailure) {
+      problem = absent;
     } else {
-      const absent = known.filter((id) => !videos.has(id));
       const limit = this.options.maxVideoPages ?? 100;
       for (const id of absent.slice(0, limit)) {
         try {

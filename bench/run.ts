@@ -8,6 +8,7 @@ const registry: Array<{ name: string; load: () => Promise<Benchmark> }> = [
   { name: 'explain', load: async () => (await import('./explain.ts')).explainBenchmark },
   { name: 'digest', load: async () => (await import('./digest.ts')).digestBenchmark },
   { name: 'lambdas', load: async () => (await import('./lambdas.ts')).lambdasBenchmark },
+  { name: 'night', load: async () => (await import('./night.ts')).nightBenchmark },
 ];
 
 const only = process.argv.slice(2);

@@ -379,6 +379,9 @@ function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): D
   return due;
 }
 
+/** History queries in flight while the tick loads the fleet (the SDK's default HTTP agent has 50 sockets). */
+const FLEET_READ_CONCURRENCY = 32;
+
 async function loadFleet(
   store: Pick<Store, 'listPolls'>,
   accounts: Account[],
@@ -386,13 +389,20 @@ async function loadFleet(
   historyDays: number,
 ): Promise<Fleet> {
   const from = new Date(asOf.getTime() - historyDays * DAY_MS);
-  const fleetAccounts: FleetAccount[] = await Promise.all(
-    accounts.map(async (account) => ({
-      platform: account.platform,
-      id: account.id,
-      handle: account.handle,
-      polls: await store.listPolls(account.id, from, asOf),
-    })),
+  const fleetAccounts: FleetAccount[] = new Array(accounts.length);
+  // Bounded: one query per account all at once would queue the whole fleet's requests in the SDK (10,000
+  // pending at 10,000 accounts) for no gain, since the HTTP agent only has so many sockets.
+  await forEachLimited(
+    accounts.map((account, index) => ({ account, index })),
+    FLEET_READ_CONCURRENCY,
+    async ({ account, index }) => {
+      fleetAccounts[index] = {
+        platform: account.platform,
+        id: account.id,
+        handle: account.handle,
+        polls: await store.listPolls(account.id, from, asOf),
+      };
+    },
   );
   return { format: 'likewatch.fleet/v1', accounts: fleetAccounts };
 }

@@ -19,7 +19,7 @@ import { createDocumentClient } from '../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
 import type { Account, SourceKind, Subscriber } from '../core/model.ts';
-import type { PollRunSummary } from '../core/poll-accounts.ts';
+import { forEachLimited, type PollRunSummary } from '../core/poll-accounts.ts';
 import type { DigestRunSummary } from '../core/send-digests.ts';
 import type { WorldAccountInfo } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
@@ -219,23 +219,29 @@ async function sendAndRead(
   return { digests, emails: await readDeliveredEmails(services.sesEndpoint) };
 }
 
-async function registerAccounts(
+/**
+ * Registers `infos` as accounts read through `source`, as connecting them would: for the Display API, each with
+ * the grant the fake TikTok issues on the creator's consent, sealed by the store's credential cipher. Up to
+ * `concurrency` accounts are written at once (the demo's handful goes one by one; benchmarks register
+ * thousands). Returns the accounts in the order of `infos`.
+ */
+export async function registerAccounts(
   store: DynamoDbStore,
-  services: LocalServices,
+  services: Pick<LocalServices, 'tiktok'>,
   infos: readonly WorldAccountInfo[],
   addedAt: Date,
   source: SourceKind,
+  concurrency = 1,
 ): Promise<Account[]> {
-  const accounts: Account[] = [];
-  for (const info of infos) {
-    const account: Account = {
-      platform: 'tiktok',
-      id: info.id,
-      handle: info.handle,
-      source,
-      status: 'active',
-      addedAt: addedAt.toISOString(),
-    };
+  const accounts: Account[] = infos.map((info) => ({
+    platform: 'tiktok',
+    id: info.id,
+    handle: info.handle,
+    source,
+    status: 'active',
+    addedAt: addedAt.toISOString(),
+  }));
+  await forEachLimited(accounts, concurrency, async (account) => {
     await store.putAccount(account);
     if (source === 'display_api') {
       // What the creator's OAuth consent yields; the access token expires on the fake's (simulated) clock,
@@ -251,8 +257,7 @@ async function registerAccounts(
         scope: grant.scope,
       });
     }
-    accounts.push(account);
-  }
+  });
   return accounts;
 }
 

@@ -1,4 +1,5 @@
 /** Reads back what the local SES (aws-ses-v2-local) received, through its HTTP store API. */
+import { createRequire } from 'node:module';
 import { z } from 'zod';
 
 const StoredEmail = z.object({
@@ -87,4 +88,34 @@ export async function readDeliveredEmails(endpoint: string): Promise<DeliveredEm
       };
     }),
   );
+}
+
+/**
+ * The store of the local SES running in this process (`startEmbeddedSes` runs aws-ses-v2-local in-process, and
+ * CommonJS loads its store module once, so this is the very store the server writes).
+ */
+const sesStore: { getStoreReadonly(): { emails: Array<{ destination: { to: string[] } }> } } =
+  createRequire(import.meta.url)('aws-ses-v2-local/dist/store.js');
+
+/**
+ * How many emails each recipient address has received at the local SES running in this process. It reads the
+ * store directly: serving thousands of digests (charts included) as one JSON answer of `/store` would take
+ * hundreds of megabytes, and only the addresses are needed.
+ */
+export function countDeliveredRecipients(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const email of sesStore.getStoreReadonly().emails) {
+    for (const to of email.destination.to) counts.set(to, (counts.get(to) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * Empties the local SES's store. aws-ses-v2-local keeps one store per process, shared by every server it
+ * starts, so a run that counts what it sent clears what earlier runs in the process left.
+ */
+export async function clearDeliveredEmails(endpoint: string): Promise<void> {
+  const response = await fetch(new URL('/clear-store', endpoint), { method: 'POST' });
+  if (!response.ok)
+    throw new Error(`the local SES did not clear its store (HTTP ${response.status})`);
 }

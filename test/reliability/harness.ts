@@ -5,6 +5,7 @@
  * intact, and a ledger of what was injected and found, written under `out/reliability/` for
  * `scripts/reliability-report.ts`.
  */
+
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -21,6 +22,7 @@ import {
   type SimulatedWorld,
 } from '../../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { registerAccounts } from '../../local/demo.ts';
 import { type LocalFunctions, loadLocalFunctions } from '../../local/invoke.ts';
 import { type DeliveredEmail, readDeliveredEmails } from '../../local/local-ses.ts';
 import { type LocalServices, startLocalServices } from '../../local/services.ts';
@@ -220,29 +222,13 @@ export async function startFaultHarness(
     tableName: services.env.TABLE_NAME as string,
     credentialCipher: createCredentialCipher(services.env),
   });
-  const accounts: Account[] = [];
-  for (const info of world.accounts) {
-    const account: Account = {
-      platform: 'tiktok',
-      id: info.id,
-      handle: info.handle,
-      source: 'display_api',
-      status: 'active',
-      addedAt: world.start.toISOString(),
-    };
-    await store.putAccount(account);
-    const grant = services.tiktok.issueGrant(account.id);
-    await store.putCredentials(account.id, {
-      accessToken: grant.access_token,
-      accessTokenExpiresAt: new Date(Date.now() + grant.expires_in * 1000).toISOString(),
-      refreshToken: grant.refresh_token,
-      refreshTokenExpiresAt: new Date(
-        Date.now() + (grant.refresh_expires_in ?? 0) * 1000,
-      ).toISOString(),
-      scope: grant.scope,
-    });
-    accounts.push(account);
-  }
+  const accounts = await registerAccounts(
+    store,
+    services,
+    world.accounts,
+    world.start,
+    'display_api',
+  );
   const subscribers: Subscriber[] = ['ines', 'jon', 'kai'].map((name, index) => ({
     id: `sub-${name}`,
     email: `${name}@example.com`,

@@ -127,11 +127,7 @@ export async function sendDueDigests(
     losses: 0,
     slowdowns: 0,
   };
-  const due = findDue(
-    await deps.store.listSubscribers(),
-    input.scheduledTime,
-    input.catchUpHours ?? 3,
-  );
+  const due = await dueSubscribers(deps.store, input);
   summary.due = due.length;
   if (due.length === 0) return summary;
 
@@ -144,9 +140,7 @@ export async function sendDueDigests(
   }
   for (const [asOfMs, subscribers] of byNight) {
     const asOf = new Date(asOfMs);
-    const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
-    const explanation = deps.explain(fleet, asOf);
-    countVerdicts(summary, explanation.accounts);
+    const { fleet, explanation } = await explainNight(deps, accounts, asOf, input, summary);
     const night = nightFromFleet(accounts, fleet, explanation);
     await forEachLimited(subscribers, input.concurrency ?? 4, async (entry) => {
       const outcome = await sendOne(deps, entry, night);
@@ -197,11 +191,7 @@ export async function planDigestJobs(
     losses: 0,
     slowdowns: 0,
   };
-  const due = findDue(
-    await deps.store.listSubscribers(),
-    input.scheduledTime,
-    input.catchUpHours ?? 3,
-  );
+  const due = await dueSubscribers(deps.store, input);
   summary.due = due.length;
   if (due.length === 0) return summary;
   const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
@@ -210,9 +200,7 @@ export async function planDigestJobs(
   for (const asOf of nights) {
     if ((await deps.nights.getNightWindow(asOf)) !== undefined) continue;
     accounts ??= await deps.store.listAccounts();
-    const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
-    const explanation = deps.explain(fleet, asOf);
-    countVerdicts(summary, explanation.accounts);
+    const { explanation } = await explainNight(deps, accounts, asOf, input, summary);
     const byId = new Map(explanation.accounts.map((entry) => [entry.id, entry]));
     await deps.nights.putNight({
       asOf,
@@ -365,6 +353,27 @@ function memoize<T>(load: (key: string) => Promise<T>): (key: string) => Promise
   };
 }
 
+/** The subscribers due at the input's tick, with their night. */
+async function dueSubscribers(
+  store: Pick<Store, 'listSubscribers'>,
+  input: Pick<SendDigestsInput, 'scheduledTime' | 'catchUpHours'>,
+): Promise<DueSubscriber[]> {
+  return findDue(await store.listSubscribers(), input.scheduledTime, input.catchUpHours ?? 3);
+}
+
+/** Explains one night for the whole fleet and counts its verdicts into `summary`. */
+async function explainNight(
+  deps: { store: Pick<Store, 'listPolls'>; explain: ExplainFn },
+  accounts: Account[],
+  asOf: Date,
+  input: Pick<SendDigestsInput, 'historyDays'>,
+  summary: { losses: number; slowdowns: number },
+): Promise<{ fleet: Fleet; explanation: Explanation }> {
+  const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
+  const explanation = deps.explain(fleet, asOf);
+  countVerdicts(summary, explanation.accounts);
+  return { fleet, explanation };
+}
 function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): DueSubscriber[] {
   const hourStart = floorToHour(tick);
   const due: DueSubscriber[] = [];

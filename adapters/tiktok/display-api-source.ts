@@ -34,32 +34,24 @@ import {
   asSourceFailure,
   failedOutcome,
   type OperatorLog,
-  type RetryPolicy,
   SourceFailure,
   SourceHttp,
+  type SourceHttpOptions,
 } from './http.ts';
 import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 
 /** Options of the Display API source. */
-export interface DisplayApiSourceOptions {
+export interface DisplayApiSourceOptions extends SourceHttpOptions {
   /** e.g. `https://open.tiktokapis.com`; the local runtime uses the fake TikTok's address. */
   baseUrl: string;
   credentials: CredentialVault;
-  /** Per-request timeout in milliseconds. */
-  timeoutMs: number;
   /** The app's client key and secret, needed to refresh access tokens. */
   client?: ClientCredentials;
   /** Safety stop for the video list: 5,000 videos at 20 per page. @default 250 */
   maxPages?: number;
   /** Refresh an access token that has less than this left. @default 10 minutes */
   refreshMarginMs?: number;
-  limiter?: RateLimiter;
-  retry?: Partial<RetryPolicy>;
   log?: OperatorLog;
-  fetch?: typeof fetch;
-  random?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Wall clock for token expiry. @default () => new Date() */
   now?: () => Date;
 }

@@ -16,12 +16,11 @@ import {
   asSourceFailure,
   failedOutcome,
   type OperatorLog,
-  type RetryPolicy,
   SourceFailure,
   SourceHttp,
+  type SourceHttpOptions,
 } from './http.ts';
 import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 import {
   RESEARCH_BIGINT_KEYS,
   RESEARCH_PAGE_SIZE,
@@ -42,12 +41,11 @@ import {
 } from './research-quota.ts';
 
 /** Options of the Research API source. */
-export interface ResearchApiSourceOptions {
+export interface ResearchApiSourceOptions extends SourceHttpOptions {
   /** e.g. `https://open.tiktokapis.com`. */
   baseUrl: string;
   /** The research app's client key and secret. */
   client: ClientCredentials;
-  timeoutMs: number;
   ledger: ResearchQuotaLedger;
   /** @default 1,000 requests and 100,000 records a day */
   dailyQuota?: QuotaUsage;
@@ -57,12 +55,7 @@ export interface ResearchApiSourceOptions {
   lookbackDays?: number;
   /** Safety stop per window. @default 50 */
   maxPagesPerWindow?: number;
-  limiter?: RateLimiter;
-  retry?: Partial<RetryPolicy>;
   log?: OperatorLog;
-  fetch?: typeof fetch;
-  random?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Wall clock for the client token's expiry. */
   now?: () => Date;
 }

@@ -15,12 +15,11 @@ import {
   failedOutcome,
   isBotCheck,
   parseJsonText,
-  type RetryPolicy,
   SourceFailure,
   SourceHttp,
+  type SourceHttpOptions,
   validate,
 } from './http.ts';
-import type { RateLimiter } from './rate-limiter.ts';
 import {
   type ItemStruct,
   UNIVERSAL_DATA_SCRIPT,
@@ -31,17 +30,11 @@ import {
 } from './web-page-schemas.ts';
 
 /** Options of the web page source. */
-export interface WebPageSourceOptions {
+export interface WebPageSourceOptions extends SourceHttpOptions {
   /** @default https://www.tiktok.com */
   baseUrl?: string;
-  timeoutMs: number;
   /** Video pages fetched per poll at most, to stay gentle. @default 100 */
   maxVideoPages?: number;
-  limiter?: RateLimiter;
-  retry?: Partial<RetryPolicy>;
-  fetch?: typeof fetch;
-  random?: () => number;
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** Pages are requested the way a browser would; TikTok serves others a bot check. */

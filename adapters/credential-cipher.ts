@@ -1,18 +1,37 @@
 /**
  * Encryption at rest of source credentials (OAuth tokens), by envelope encryption: each secret is sealed with
- * AES-256-GCM under a fresh data key, and only that data key is wrapped by the master key. In AWS the master
- * key is a KMS key (`KmsDataKeys`, the key never leaves KMS); the embedded default wraps with an AES-256 key
- * from configuration ({@link LocalDataKeys}). The encryption context (the account id) is bound to both layers,
- * so a sealed secret copied onto another account does not open.
+ * AES-256-GCM under a data key, and only that data key is wrapped by the master key. In AWS the master key is
+ * a KMS key (`KmsDataKeys`, the key never leaves KMS); the embedded default wraps with an AES-256 key from
+ * configuration ({@link LocalDataKeys}).
+ *
+ * Data keys are reused, as the AWS Encryption SDK's caching materials manager does, because a KMS request per
+ * secret cost more than the rest of the bill: every poll opens the account's credentials and every token
+ * refresh seals them, so a data key per secret meant one KMS `Decrypt` per poll and one `GenerateDataKey` per
+ * refresh (~12 million requests a month at 100,000 accounts). Now a process seals with one data key for at
+ * most 15 minutes and 10,000 seals (far below the ~2^32 random-nonce seals AES-GCM allows per key), and keeps
+ * unwrapped data keys in memory by their wrapped bytes (at most 1,000 keys, 15 minutes each), so KMS is asked
+ * once per data key, process and 15 minutes instead of once per secret. The price is clear data keys in process
+ * memory for up to those bounds.
+ *
+ * Schemes (the stored `scheme` says which one sealed a secret, so both can be opened):
+ * - `kms/shared-key`, `local/shared-key` (what {@link EnvelopeCipher.seal} writes): the data key is shared by
+ *   many secrets, so the master key binds only the fixed context `{ purpose: 'tiktok-credentials' }`; the
+ *   secret's own context (the account id) is bound as AES-GCM additional authenticated data. A secret copied
+ *   onto another account still does not open, but KMS and CloudTrail no longer see the account id.
+ * - `kms`, `local` (older seals, still opened): a data key per secret, with the secret's context bound by the
+ *   master key as well as by AES-GCM.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { InvalidConfigError } from '../core/errors.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
 
 /** A secret as stored: the data key wrapped by the master key, and the secret sealed under the data key. */
 export interface SealedSecret {
-  /** Which master key wrapped the data key: `kms` or `local`. */
+  /**
+   * Which master key wrapped the data key and how it was used: `kms/shared-key` or `local/shared-key` (data key
+   * shared by many secrets), or the older `kms` or `local` (a data key per secret).
+   */
   scheme: string;
   wrappedKey: Uint8Array;
   /** AES-GCM nonce, ciphertext and tag of the secret, concatenated. */
@@ -36,28 +55,218 @@ export interface DataKeyProvider {
   unwrapDataKey(wrappedKey: Uint8Array, context: EncryptionContext): Promise<Uint8Array>;
 }
 
-/** Envelope encryption over a {@link DataKeyProvider}. */
+/** Bounds on how long and how often data keys are reused; every field is optional. */
+export interface EnvelopeCipherOptions {
+  /** How long one data key keeps sealing new secrets (default 15 minutes). */
+  sealKeyMaxAgeMs?: number;
+  /** How many secrets one data key seals before a fresh one is made (default 10,000). */
+  sealKeyMaxSeals?: number;
+  /** How many unwrapped data keys are kept for opening, least recently used evicted (default 1,000). */
+  openKeyMaxEntries?: number;
+  /** How long an unwrapped data key is kept for opening, from its unwrap (default 15 minutes). */
+  openKeyMaxAgeMs?: number;
+  /** The clock, in milliseconds (default `Date.now`); tests inject their own. */
+  now?: () => number;
+}
+
+const ENVELOPE_CIPHER_DEFAULTS = {
+  sealKeyMaxAgeMs: 15 * 60_000,
+  sealKeyMaxSeals: 10_000,
+  openKeyMaxEntries: 1_000,
+  openKeyMaxAgeMs: 15 * 60_000,
+} as const;
+
+/**
+ * The context the master key binds to data keys of the shared-key scheme. Fixed, because one data key seals
+ * many accounts' secrets; changing it would leave every secret sealed under it unopenable.
+ */
+const SHARED_KEY_CONTEXT: EncryptionContext = Object.freeze({ purpose: 'tiktok-credentials' });
+const SHARED_KEY_SUFFIX = '/shared-key';
+
+/** The data key currently sealing, and how much of its budget is used. */
+interface SealingKey {
+  key: Uint8Array;
+  wrappedKey: Uint8Array;
+  createdAt: number;
+  seals: number;
+}
+
+/** An unwrapped (or being unwrapped) data key; the promise lets concurrent opens share one request. */
+interface OpeningKey {
+  key: Promise<Uint8Array>;
+  createdAt: number;
+}
+
+/** Envelope encryption over a {@link DataKeyProvider}, reusing data keys within the configured bounds. */
 export class EnvelopeCipher implements CredentialCipher {
-  constructor(private readonly dataKeys: DataKeyProvider) {}
+  private readonly sealKeyMaxAgeMs: number;
+  private readonly sealKeyMaxSeals: number;
+  private readonly openKeyMaxEntries: number;
+  private readonly openKeyMaxAgeMs: number;
+  private readonly now: () => number;
+  private readonly sharedScheme: string;
+  private sealingKey: SealingKey | undefined;
+  private pendingSealingKey: Promise<SealingKey> | undefined;
+  /** Insertion order is recency order: a hit moves its entry to the end, eviction takes the first. */
+  private readonly openingKeys = new Map<string, OpeningKey>();
+
+  constructor(
+    private readonly dataKeys: DataKeyProvider,
+    options: EnvelopeCipherOptions = {},
+  ) {
+    this.sealKeyMaxAgeMs = positive(
+      'sealKeyMaxAgeMs',
+      options.sealKeyMaxAgeMs ?? ENVELOPE_CIPHER_DEFAULTS.sealKeyMaxAgeMs,
+    );
+    this.sealKeyMaxSeals = positiveInteger(
+      'sealKeyMaxSeals',
+      options.sealKeyMaxSeals ?? ENVELOPE_CIPHER_DEFAULTS.sealKeyMaxSeals,
+    );
+    this.openKeyMaxEntries = positiveInteger(
+      'openKeyMaxEntries',
+      options.openKeyMaxEntries ?? ENVELOPE_CIPHER_DEFAULTS.openKeyMaxEntries,
+    );
+    this.openKeyMaxAgeMs = positive(
+      'openKeyMaxAgeMs',
+      options.openKeyMaxAgeMs ?? ENVELOPE_CIPHER_DEFAULTS.openKeyMaxAgeMs,
+    );
+    this.now = options.now ?? Date.now;
+    this.sharedScheme = `${dataKeys.scheme}${SHARED_KEY_SUFFIX}`;
+  }
 
   async seal(plaintext: Uint8Array, context: EncryptionContext): Promise<SealedSecret> {
-    const { key, wrappedKey } = await this.dataKeys.generateDataKey(context);
+    const { key, wrappedKey } = await this.claimSealingKey();
     return {
-      scheme: this.dataKeys.scheme,
+      scheme: this.sharedScheme,
       wrappedKey,
       sealed: aesGcmSeal(key, plaintext, context),
     };
   }
 
   async open(secret: SealedSecret, context: EncryptionContext): Promise<Uint8Array> {
-    if (secret.scheme !== this.dataKeys.scheme) {
+    if (secret.scheme === this.sharedScheme) {
+      const key = await this.openingKey(secret.scheme, secret.wrappedKey, SHARED_KEY_CONTEXT);
+      return aesGcmOpen(key, secret.sealed, context);
+    }
+    if (secret.scheme === this.dataKeys.scheme) {
+      // The older scheme: the master key checks the secret's own context too, so it is part of the cache key.
+      const key = await this.openingKey(secret.scheme, secret.wrappedKey, context);
+      return aesGcmOpen(key, secret.sealed, context);
+    }
+    const [provider] = secret.scheme.split('/');
+    if (provider !== this.dataKeys.scheme) {
       throw new InvalidConfigError(
-        `credentials were sealed with the '${secret.scheme}' key, but this store is configured with '${this.dataKeys.scheme}'`,
+        `credentials were sealed with the '${provider}' key (scheme '${secret.scheme}'), but this store is configured with '${this.dataKeys.scheme}'`,
       );
     }
-    const key = await this.dataKeys.unwrapDataKey(secret.wrappedKey, context);
-    return aesGcmOpen(key, secret.sealed, context);
+    throw new InvalidConfigError(
+      `credentials were sealed with the unknown scheme '${secret.scheme}'; this version opens '${this.sharedScheme}' and '${this.dataKeys.scheme}'`,
+    );
   }
+
+  /** One seal's worth of the current data key, making a fresh one when its age or seal budget is spent. */
+  private async claimSealingKey(): Promise<SealingKey> {
+    const current = this.sealingKey;
+    if (
+      current &&
+      current.seals < this.sealKeyMaxSeals &&
+      this.now() - current.createdAt < this.sealKeyMaxAgeMs
+    ) {
+      current.seals += 1;
+      return current;
+    }
+    // Concurrent seals share one request; a key fresh from the provider is used even if the clock moved past
+    // its age meanwhile, so a slow provider cannot make this loop forever.
+    let fresh: SealingKey;
+    do {
+      this.pendingSealingKey ??= this.generateSealingKey();
+      fresh = await this.pendingSealingKey;
+    } while (fresh.seals >= this.sealKeyMaxSeals);
+    fresh.seals += 1;
+    return fresh;
+  }
+
+  private async generateSealingKey(): Promise<SealingKey> {
+    try {
+      const { key, wrappedKey } = await this.dataKeys.generateDataKey(SHARED_KEY_CONTEXT);
+      const fresh: SealingKey = { key, wrappedKey, createdAt: this.now(), seals: 0 };
+      this.sealingKey = fresh;
+      // Reading back a secret this process sealed then needs no provider request: the clear key is at hand.
+      this.remember(
+        this.openingKeyId(this.sharedScheme, wrappedKey, SHARED_KEY_CONTEXT),
+        Promise.resolve(key),
+      );
+      return fresh;
+    } finally {
+      this.pendingSealingKey = undefined;
+    }
+  }
+
+  /** The clear data key for a wrapped one, from memory when it was unwrapped recently. */
+  private openingKey(
+    scheme: string,
+    wrappedKey: Uint8Array,
+    providerContext: EncryptionContext,
+  ): Promise<Uint8Array> {
+    const id = this.openingKeyId(scheme, wrappedKey, providerContext);
+    const cached = this.openingKeys.get(id);
+    if (cached) {
+      this.openingKeys.delete(id);
+      if (this.now() - cached.createdAt < this.openKeyMaxAgeMs) {
+        this.openingKeys.set(id, cached);
+        return cached.key;
+      }
+    }
+    const key = this.dataKeys.unwrapDataKey(wrappedKey, providerContext);
+    const entry = this.remember(id, key);
+    // A failed unwrap is not remembered: the next open asks the provider again.
+    key.catch(() => {
+      if (this.openingKeys.get(id) === entry) this.openingKeys.delete(id);
+    });
+    return key;
+  }
+
+  private remember(id: string, key: Promise<Uint8Array>): OpeningKey {
+    const now = this.now();
+    // Misses are rare (each costs a provider request), so sweeping expired keys out of memory here is cheap.
+    for (const [otherId, other] of this.openingKeys) {
+      if (now - other.createdAt >= this.openKeyMaxAgeMs) this.openingKeys.delete(otherId);
+    }
+    const entry: OpeningKey = { key, createdAt: now };
+    this.openingKeys.delete(id);
+    this.openingKeys.set(id, entry);
+    for (const oldest of this.openingKeys.keys()) {
+      if (this.openingKeys.size <= this.openKeyMaxEntries) break;
+      this.openingKeys.delete(oldest);
+    }
+    return entry;
+  }
+
+  /** Names a wrapped key together with what the provider would check when unwrapping it. */
+  private openingKeyId(
+    scheme: string,
+    wrappedKey: Uint8Array,
+    providerContext: EncryptionContext,
+  ): string {
+    return createHash('sha256')
+      .update(JSON.stringify([scheme, canonicalContext(providerContext).toString()]))
+      .update(wrappedKey)
+      .digest('base64');
+  }
+}
+
+function positive(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value > 0)) {
+    throw new InvalidConfigError(`${name} must be a positive number, got ${value}`);
+  }
+  return value;
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!(Number.isSafeInteger(value) && value > 0)) {
+    throw new InvalidConfigError(`${name} must be a positive integer, got ${value}`);
+  }
+  return value;
 }
 
 /** Wraps data keys with an AES-256 master key held in configuration (the embedded default). */

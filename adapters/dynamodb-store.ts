@@ -7,6 +7,7 @@
  */
 
 import {
+  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
@@ -82,6 +83,8 @@ export interface DynamoDbStoreOptions {
 const BATCH_WRITE_SIZE = 25;
 /** BatchWriteItem requests in flight while storing a night. */
 const BATCH_WRITE_CONCURRENCY = 8;
+/** Keys per BatchGetItem request (DynamoDB's limit). */
+const BATCH_GET_SIZE = 100;
 
 const keys = {
   account: (id: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${id}` }),
@@ -413,8 +416,53 @@ export class DynamoDbStore
         }),
       ),
     );
-    if (!result.Item) return undefined;
-    const { scheme, wrappedKey, sealed } = result.Item;
+    return result.Item ? this.openCredentials(cipher, accountId, result.Item) : undefined;
+  }
+
+  /**
+   * The credentials of several accounts, read strongly consistently with BatchGetItem (100 keys a request,
+   * unprocessed keys retried) and opened like {@link DynamoDbStore.getCredentials}. Accounts without stored
+   * credentials are absent from the map; an item that does not open fails the whole read.
+   */
+  async getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
+    const cipher = this.requireCipher();
+    const unique = [...new Set(accountIds)];
+    const found = new Map<string, SourceCredentials>();
+    for (let start = 0; start < unique.length; start += BATCH_GET_SIZE) {
+      const chunk = unique.slice(start, start + BATCH_GET_SIZE);
+      const accountOf = new Map(chunk.map((id) => [keys.credentials(id).pk, id]));
+      const items = await this.batchGet(chunk.map((id) => keys.credentials(id)));
+      const opened = await Promise.all(
+        items.map(async (item) => {
+          const accountId = accountOf.get(item.pk as string);
+          if (accountId === undefined) {
+            throw new StoreError(
+              `BatchGetItem returned an item that was not asked for (${item.pk})`,
+            );
+          }
+          return [accountId, await this.openCredentials(cipher, accountId, item)] as const;
+        }),
+      );
+      for (const [accountId, credentials] of opened) found.set(accountId, credentials);
+    }
+    return found;
+  }
+
+  /** Seals the credentials (the account id is the encryption context) and stores them. */
+  async putCredentials(accountId: string, credentials: SourceCredentials): Promise<void> {
+    const sealed = await this.requireCipher().seal(Buffer.from(JSON.stringify(credentials)), {
+      accountId,
+    });
+    await this.put({ ...keys.credentials(accountId), ...sealed });
+  }
+
+  /** Opens one stored credentials item (the account id is the encryption context). */
+  private async openCredentials(
+    cipher: CredentialCipher,
+    accountId: string,
+    item: Item,
+  ): Promise<SourceCredentials> {
+    const { scheme, wrappedKey, sealed } = item;
     if (typeof scheme !== 'string') {
       throw new StoreError(`the credentials of account ${accountId} are not sealed`);
     }
@@ -425,12 +473,24 @@ export class DynamoDbStore
     return JSON.parse(Buffer.from(plaintext).toString('utf8')) as SourceCredentials;
   }
 
-  /** Seals the credentials (the account id is the encryption context) and stores them. */
-  async putCredentials(accountId: string, credentials: SourceCredentials): Promise<void> {
-    const sealed = await this.requireCipher().seal(Buffer.from(JSON.stringify(credentials)), {
-      accountId,
+  /**
+   * Reads up to 100 items (strongly consistent), retrying the keys DynamoDB left unprocessed (throttling) with
+   * a growing pause. Keys with no item are simply not in the result.
+   */
+  private async batchGet(requested: Array<{ pk: string; sk: string }>): Promise<Item[]> {
+    const items: Item[] = [];
+    await untilProcessed<Item>('keys', requested, async (pending) => {
+      const result = await this.guard(() =>
+        this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+          }),
+        ),
+      );
+      items.push(...(result.Responses?.[this.tableName] ?? []));
+      return result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
     });
-    await this.put({ ...keys.credentials(accountId), ...sealed });
+    return items;
   }
 
   private requireCipher(): CredentialCipher {
@@ -523,15 +583,16 @@ export class DynamoDbStore
 
   /** Writes up to 25 items, retrying what DynamoDB left unprocessed (throttling) with a growing pause. */
   private async batchWrite(items: Item[]): Promise<void> {
-    let requests = items.map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; requests.length > 0; attempt++) {
-      if (attempt >= 8) throw new StoreError('DynamoDB left items unprocessed after 8 attempts');
-      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-      const result = await this.guard(() =>
-        this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
-      );
-      requests = (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-    }
+    await untilProcessed(
+      'items',
+      items.map((Item) => ({ PutRequest: { Item } })),
+      async (requests) => {
+        const result = await this.guard(() =>
+          this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+        );
+        return (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
+      },
+    );
   }
 
   private async put(item: Item): Promise<void> {
@@ -551,4 +612,21 @@ export class DynamoDbStore
 
 function ignoreConditionFailure(error: unknown): void {
   if (!isConditionalCheckFailure(error)) throw error;
+}
+
+/**
+ * Sends a batch request until DynamoDB has processed every entry: what it leaves unprocessed (throttling, size
+ * limits) is sent again with exponential backoff, up to 8 attempts.
+ */
+async function untilProcessed<Entry>(
+  what: string,
+  entries: Entry[],
+  send: (pending: Entry[]) => Promise<Entry[]>,
+): Promise<void> {
+  let pending = entries;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= 8) throw new StoreError(`DynamoDB left ${what} unprocessed after 8 attempts`);
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    pending = await send(pending);
+  }
 }

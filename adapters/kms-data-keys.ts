@@ -1,7 +1,8 @@
 /**
- * Data keys from AWS KMS for the deployed stack: `GenerateDataKey` returns a fresh AES-256 key in clear (used
- * once, in memory) and wrapped by the KMS key; `Decrypt` unwraps it. The KMS key itself never leaves KMS, and
- * the encryption context is checked by KMS (and logged by CloudTrail) on every unwrap.
+ * Data keys from AWS KMS for the deployed stack: `GenerateDataKey` returns a fresh AES-256 key in clear (kept
+ * only in memory, and reused by `EnvelopeCipher` within its bounds) and wrapped by the KMS key; `Decrypt`
+ * unwraps it. The KMS key itself never leaves KMS, and KMS checks (and CloudTrail logs) the encryption context
+ * the cipher passes on every request.
  */
 import { DecryptCommand, GenerateDataKeyCommand, type KMSClient } from '@aws-sdk/client-kms';
 import { StoreError } from '../core/errors.ts';

@@ -27,7 +27,11 @@ import { forEachLimited } from '../core/poll-accounts.ts';
 import { hashSeed, Random } from '../core/simulate/random.ts';
 import { type AccountScenario, createWorld } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
-import { LOCAL_QUEUE_NAMES } from '../lib/fan-out.ts';
+import {
+  DEFAULT_DIGEST_WORKER_CONCURRENCY,
+  DEFAULT_POLL_WORKER_CONCURRENCY,
+  LOCAL_QUEUE_NAMES,
+} from '../lib/fan-out.ts';
 import { registerAccounts } from '../local/demo.ts';
 import { loadLocalFunctions } from '../local/invoke.ts';
 import { clearDeliveredEmails, countDeliveredRecipients } from '../local/local-ses.ts';
@@ -198,8 +202,12 @@ export const nightBenchmark: Benchmark = {
       const { loadEnv, PollEnvChecked, DigestEnvChecked } = await import(
         '../lambdas/_shared/env.ts'
       );
-      const pollConcurrency = loadEnv(PollEnvChecked, process.env).POLL_CONCURRENCY;
-      const digestConcurrency = loadEnv(DigestEnvChecked, process.env).DIGEST_CONCURRENCY;
+      // What the night has in flight: each worker's accounts (or digests) at once, times the workers at once.
+      const pollConcurrency =
+        loadEnv(PollEnvChecked, process.env).POLL_CONCURRENCY * DEFAULT_POLL_WORKER_CONCURRENCY;
+      const digestConcurrency =
+        loadEnv(DigestEnvChecked, process.env).DIGEST_CONCURRENCY *
+        DEFAULT_DIGEST_WORKER_CONCURRENCY;
       const { onRunSummary } = await import('../lambdas/_shared/middleware.ts');
       const store = new DynamoDbStore(createDocumentClient(), {
         tableName: services.env.TABLE_NAME as string,
@@ -261,7 +269,11 @@ export const nightBenchmark: Benchmark = {
 
       // The raw ceilings, on the same services at the workers' concurrency.
       const sample = world.observe(accounts[0]?.id as string, SLOTS[1] as Date);
-      const body = encodePoll({ at: (SLOTS[1] as Date).toISOString(), status: 'ok', ...sample });
+      const body = await encodePoll({
+        at: (SLOTS[1] as Date).toISOString(),
+        status: 'ok',
+        ...sample,
+      });
       const ceilingPuts = ACCOUNTS;
       const dynamo = createDocumentClient();
       const putsStarted = performance.now();

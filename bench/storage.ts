@@ -10,7 +10,11 @@
  * unit per 4 KB read eventually consistently).
  */
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  type AttributeValue,
+  DynamoDBClient,
+  QueryCommand as RawQueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
   DynamoDBDocumentClient,
@@ -81,6 +85,49 @@ class CapacityMeter {
   private count(): number {
     return [...this.requests.values()].reduce((sum, value) => sum + value, 0);
   }
+}
+
+/** DynamoDB's per-item storage overhead (indexing), billed on top of the item's attributes. */
+const ITEM_OVERHEAD_BYTES = 100;
+
+/** An attribute value's size as DynamoDB counts it for the types this store writes. */
+function valueSize(value: AttributeValue): number {
+  if (value.S !== undefined) return Buffer.byteLength(value.S);
+  if (value.B !== undefined) return value.B.length;
+  // A number takes about one byte per two significant digits, plus one.
+  if (value.N !== undefined) return Math.ceil(value.N.replace(/^-|\.|^0+/g, '').length / 2) + 1;
+  if (value.BOOL !== undefined || value.NULL !== undefined) return 1;
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+/** Stored bytes of every item of an account partition, by the first segment of the sort key. */
+async function storedBytesBySortKeyPrefix(
+  client: DynamoDBClient,
+  accountId: string,
+): Promise<Map<string, { items: number; bytes: number }>> {
+  const sizes = new Map<string, { items: number; bytes: number }>();
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new RawQueryCommand({
+        TableName: LOCAL_TABLE_NAME,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': { S: `ACCOUNT#${accountId}` } },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const prefix = (item.sk?.S ?? '').split('#')[0] as string;
+      const bytes = Object.entries(item).reduce(
+        (sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value),
+        ITEM_OVERHEAD_BYTES,
+      );
+      const entry = sizes.get(prefix) ?? { items: 0, bytes: 0 };
+      sizes.set(prefix, { items: entry.items + 1, bytes: entry.bytes + bytes });
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return sizes;
 }
 
 /** 6-hourly polls of one simulated account with `videos` videos, from START. */
@@ -231,13 +278,20 @@ export const storageBenchmark: Benchmark = {
         });
         const naivePerPoll = naive.writeUnits / NAIVE_WRITE_POLLS;
         const compactPerPoll = compact.writeUnits / WRITE_POLLS;
-        const bodyKb =
-          polls.reduce((sum, poll) => sum + encodePoll(poll).length, 0) / polls.length / 1024;
+        const bodies = await Promise.all(polls.map((poll) => encodePoll(poll)));
+        const bodyKb = bodies.reduce((sum, body) => sum + body.length, 0) / polls.length / 1024;
         measurements[`storage.writeUnitsPerPoll.${videos}`] = compactPerPoll;
         measurements[`storage.readUnitsPerPollWrite.${videos}`] = compact.readUnits / WRITE_POLLS;
-        measurements[`storage.bytesPerPoll.${videos}`] = bodyKb * 1024;
+        // Stored bytes as DynamoDB bills storage: attributes (chunks included) plus the per-item overhead.
+        const stored = await storedBytesBySortKeyPrefix(client, `compact-${videos}`);
+        const pollItems = stored.get('POLL') ?? { items: 0, bytes: 0 };
+        const rollupItems = stored.get('DAY') ?? { items: 0, bytes: 0 };
+        const days = new Set(polls.map((poll) => poll.at.slice(0, 10))).size;
+        measurements[`storage.bytesPerPoll.${videos}`] = pollItems.bytes / WRITE_POLLS;
+        // Every day but the last is rolled up (the last is still open until the next day's first poll).
+        measurements[`storage.bytesPerRollup.${videos}`] = rollupItems.bytes / (days - 1);
         rows.push([
-          `Write units per account-poll, ${fmt(videos)} videos (stored body ${fmt(bodyKb, 1)} KB)`,
+          `Write units per account-poll, ${fmt(videos)} videos (stored body ${fmt(bodyKb, 1)} KB; item ${fmt(pollItems.bytes / WRITE_POLLS / 1024, 1)} KB, daily roll-up ${fmt(rollupItems.bytes / (days - 1) / 1024, 1)} KB)`,
           fmt(naivePerPoll, 1),
           fmt(previous.writeUnits / WRITE_POLLS, 1),
           `${fmt(compactPerPoll, 1)} (+${fmt(compact.readUnits / WRITE_POLLS, 1)} read)`,

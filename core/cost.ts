@@ -10,24 +10,32 @@ export const PRICES = {
     'us-east-1': {
       lambdaRequestPerMillion: 0.2,
       lambdaArmGbSecond: 0.0000133334,
-      dynamoWritePerMillion: 0.625,
-      dynamoReadPerMillion: 0.125,
-      dynamoStorageGbMonth: 0.25,
+      // The table is of the Standard-Infrequent Access class.
+      dynamoWritePerMillion: 0.78,
+      dynamoReadPerMillion: 0.155,
+      dynamoStorageGbMonth: 0.1,
       dynamoPitrGbMonth: 0.2,
       sqsPerMillionRequests: 0.4,
       schedulerPerMillionInvocations: 1.0,
       sesPerThousandEmails: 0.1,
       logsIngestPerGb: 0.5,
       logsStoragePerGbMonth: 0.03,
+      kmsKeyMonth: 1.0,
+      kmsPerTenThousandRequests: 0.03,
+      secretMonth: 0.4,
+      alarmMonth: 0.1,
+      dashboardMonth: 3.0,
     },
   },
   sources: [
     'https://aws.amazon.com/lambda/pricing/ (Arm duration and requests)',
-    'https://aws.amazon.com/dynamodb/pricing/on-demand/ (after the November 2024 on-demand reduction)',
+    'https://aws.amazon.com/dynamodb/pricing/on-demand/ (Standard-IA table class, after the November 2024 on-demand reduction)',
     'https://aws.amazon.com/sqs/pricing/ (standard queue requests)',
     'https://aws.amazon.com/eventbridge/pricing/ (Scheduler invocations)',
     'https://aws.amazon.com/ses/pricing/ (outbound email)',
-    'https://aws.amazon.com/cloudwatch/pricing/ (Logs ingestion and storage)',
+    'https://aws.amazon.com/cloudwatch/pricing/ (Logs ingestion and storage, standard alarms, dashboards)',
+    'https://aws.amazon.com/kms/pricing/ (customer managed key, symmetric requests)',
+    'https://aws.amazon.com/secrets-manager/pricing/ (secrets)',
   ],
 } as const;
 
@@ -41,34 +49,59 @@ export interface OperationQuantities {
   readUnitsPerHistoryDay: { videos: number; pollsPerDay: number; units: number };
   /** Read units a poll write spends keeping the daily roll-ups current, by video count. */
   readUnitsPerPollWrite: Array<{ videos: number; units: number }>;
-  /** Compressed bytes stored per account-poll, by video count. */
+  /** Bytes DynamoDB bills as stored per raw poll (item overhead included), by video count. */
   bytesPerPoll: Array<{ videos: number; bytes: number }>;
-  /** Function time per account-poll (CPU of parsing, validating and storing), milliseconds. */
+  /** Bytes stored per daily roll-up (item overhead included), by video count. */
+  bytesPerRollup: Array<{ videos: number; bytes: number }>;
+  /** Compute per account-poll on one full core (parsing, validating, compressing, storing), ms. */
   pollMsPerAccount: number;
-  /** Function time to explain, render and send one subscriber's digest, milliseconds. */
+  /** Compute to explain, render and send one subscriber's digest on one full core, ms. */
   digestMsPerSubscriber: number;
   /** Log bytes written per account-poll and per digest. */
   logBytesPerAccountPoll: number;
   logBytesPerDigest: number;
 }
 
-/** What is being priced. */
+/** How a queue's worker function is deployed. */
+export interface WorkerShape {
+  memoryGb: number;
+  /** Jobs per invocation (the event source's batch size). */
+  batchSize: number;
+  /** At most this many invocations at once (the event source's maximum concurrency). */
+  concurrency: number;
+}
+
+/** What is being priced, and how it is deployed. */
 export interface CostInput {
   accounts: number;
   videosPerAccount: number;
   subscribers: number;
   pollsPerDay: number;
   region: Region;
-  /** Days raw polls are kept before TTL removes them. */
+  /** Days a raw poll is kept before TTL removes it. */
   retentionDays: number;
-  /** Lambda memory of the workers, GB. */
-  memoryGb: number;
+  /** Days of daily roll-ups stored: roll-ups are kept for ever, so this is the deployment's age. */
+  rollupDays: number;
   /** Days of history the engine reads for a night. */
   historyDays: number;
-  /** Account polls handled per worker invocation (SQS batch size). */
-  accountsPerInvocation: number;
-  /** Waiting on TikTok per account-poll, ms: not measurable offline, so it is an explicit input. */
-  tiktokWaitMsPerAccount: number;
+  pollWorker: WorkerShape & {
+    /** Accounts of a batch polled at once. */
+    inFlight: number;
+    /** TikTok's rate limit per endpoint, requests per minute, shared by the poll workers. */
+    tiktokRequestsPerMinute: number;
+  };
+  digestWorker: WorkerShape & {
+    /** The SES account's send rate, messages per second, shared by the digest workers. */
+    sesSendsPerSecond: number;
+  };
+  tiktok: {
+    /** Round-trip time of one TikTok request, ms: not measurable offline, so it is an explicit input. */
+    latencyMsPerRequest: number;
+    /** Videos per `/v2/video/list/` page. */
+    videosPerListPage: number;
+  };
+  /** Fixed parts of the stack: secrets, alarms, dashboards, queues an event source polls. */
+  stack: { secrets: number; alarms: number; dashboards: number; polledQueues: number };
 }
 
 /** One line of the bill. */
@@ -79,7 +112,23 @@ export interface CostLine {
 }
 
 const DAYS_PER_MONTH = 30.4;
+const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
 const GB = 1024 ** 3;
+/** Lambda gives one full vCPU at 1,769 MB and a proportional share below (Lambda developer guide). */
+const FULL_VCPU_GB = 1769 / 1024;
+/**
+ * An SQS event source with a maximum concurrency keeps five pollers long-polling (20 s) each queue, even
+ * idle (Lambda developer guide, "Configuring scaling behavior for SQS event source mappings").
+ */
+const IDLE_POLLERS_PER_QUEUE = 5;
+const RECEIVES_PER_POLLER_MINUTE = 3;
+/**
+ * The credential cipher reuses a data key for 15 minutes and caches unwrapped keys as long: at most one
+ * GenerateDataKey per sealing worker and one Decrypt per key in use per worker in each period.
+ */
+const DATA_KEY_PERIODS_PER_HOUR = 4;
+/** Access tokens live 24 hours, so every stored credential is sealed again at least once a day. */
+const CREDENTIAL_RESEAL_HOURS = 24;
 
 /** Linear interpolation over measured points (clamped to the measured range's ends, scaled beyond). */
 export function interpolate(points: Array<{ x: number; y: number }>, x: number): number {
@@ -97,6 +146,42 @@ export function interpolate(points: Array<{ x: number; y: number }>, x: number):
   return last.y;
 }
 
+/** Seconds a function with `memoryGb` takes for `fullCoreSeconds` of compute measured on a full core. */
+function computeSeconds(fullCoreSeconds: number, memoryGb: number): number {
+  return fullCoreSeconds * Math.max(1, FULL_VCPU_GB / memoryGb);
+}
+
+/**
+ * Billed seconds of one poll worker invocation: the TikTok requests (each account's in sequence, `inFlight`
+ * accounts at a time, or the worker's share of the rate limit on the video list, whichever is slower) plus the
+ * compute at the function's CPU share.
+ */
+export function pollInvocationSeconds(input: CostInput, msPerAccount: number): number {
+  const { pollWorker, tiktok } = input;
+  const pages = Math.max(1, Math.ceil(input.videosPerAccount / tiktok.videosPerListPage));
+  const latencyBound =
+    (Math.ceil(pollWorker.batchSize / Math.min(pollWorker.inFlight, pollWorker.batchSize)) *
+      (1 + pages) *
+      tiktok.latencyMsPerRequest) /
+    1000;
+  const shareperSecond = pollWorker.tiktokRequestsPerMinute / pollWorker.concurrency / 60;
+  const rateBound = (pollWorker.batchSize * pages) / shareperSecond;
+  const compute = computeSeconds((pollWorker.batchSize * msPerAccount) / 1000, pollWorker.memoryGb);
+  return Math.max(latencyBound, rateBound) + compute;
+}
+
+/** Billed seconds of one digest worker invocation: compute, or its share of the SES rate if slower. */
+export function digestInvocationSeconds(input: CostInput, msPerDigest: number): number {
+  const { digestWorker } = input;
+  const compute = computeSeconds(
+    (digestWorker.batchSize * msPerDigest) / 1000,
+    digestWorker.memoryGb,
+  );
+  const paced =
+    digestWorker.batchSize / (digestWorker.sesSendsPerSecond / digestWorker.concurrency);
+  return Math.max(compute, paced);
+}
+
 /** The monthly bill by service, and its total. */
 export function estimateMonthlyCost(
   input: CostInput,
@@ -106,13 +191,14 @@ export function estimateMonthlyCost(
   const accountPolls = input.accounts * input.pollsPerDay * DAYS_PER_MONTH;
   const digests = input.subscribers * DAYS_PER_MONTH;
   const accountNights = input.accounts * DAYS_PER_MONTH;
-
-  const writeUnits =
-    accountPolls *
+  const atVideos = (points: Array<{ videos: number; value: number }>) =>
     interpolate(
-      measured.writeUnitsPerPoll.map((p) => ({ x: p.videos, y: p.units })),
+      points.map((point) => ({ x: point.videos, y: point.value })),
       input.videosPerAccount,
     );
+
+  const writeUnits =
+    accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units })));
   // Reading history scales with the data read: the days, the polls a day and the videos per poll.
   const history = measured.readUnitsPerHistoryDay;
   const readUnits =
@@ -121,38 +207,62 @@ export function estimateMonthlyCost(
       history.units *
       (input.pollsPerDay / history.pollsPerDay) *
       (input.videosPerAccount / history.videos) +
-    accountPolls *
-      interpolate(
-        measured.readUnitsPerPollWrite.map((p) => ({ x: p.videos, y: p.units })),
-        input.videosPerAccount,
-      );
-  const storedGb =
+    accountPolls * atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units })));
+  const pollsGb =
     (input.accounts *
       input.pollsPerDay *
       input.retentionDays *
-      interpolate(
-        measured.bytesPerPoll.map((p) => ({ x: p.videos, y: p.bytes })),
-        input.videosPerAccount,
-      )) /
+      atVideos(measured.bytesPerPoll.map((p) => ({ ...p, value: p.bytes })))) /
     GB;
+  const rollupsGb =
+    (input.accounts *
+      input.rollupDays *
+      atVideos(measured.bytesPerRollup.map((p) => ({ ...p, value: p.bytes })))) /
+    GB;
+  const storedGb = pollsGb + rollupsGb;
 
-  const pollInvocations = accountPolls / input.accountsPerInvocation;
-  const pollSeconds =
-    (accountPolls * (measured.pollMsPerAccount + input.tiktokWaitMsPerAccount)) / 1000;
-  const digestSeconds = (digests * measured.digestMsPerSubscriber) / 1000;
-  const gbSeconds = (pollSeconds + digestSeconds) * input.memoryGb;
-  const invocations = pollInvocations + digests / input.accountsPerInvocation + 24 * DAYS_PER_MONTH;
+  const pollInvocations = accountPolls / input.pollWorker.batchSize;
+  const digestInvocations = digests / input.digestWorker.batchSize;
+  const pollGbSeconds =
+    pollInvocations *
+    pollInvocationSeconds(input, measured.pollMsPerAccount) *
+    input.pollWorker.memoryGb;
+  const digestGbSeconds =
+    digestInvocations *
+    digestInvocationSeconds(input, measured.digestMsPerSubscriber) *
+    input.digestWorker.memoryGb;
+  const gbSeconds = pollGbSeconds + digestGbSeconds;
+  const tickInvocations = (input.pollsPerDay + 24) * DAYS_PER_MONTH;
+  const invocations = pollInvocations + digestInvocations + tickInvocations;
 
-  // One send, one receive and one delete per message: a message per account-poll and per digest.
-  const sqsRequests = 3 * (accountPolls + digests);
-  const schedulerInvocations = (input.pollsPerDay + 24) * DAYS_PER_MONTH;
+  // Jobs travel ten to a request: SendMessageBatch, the event source's ReceiveMessage, DeleteMessageBatch.
+  const jobRequests =
+    Math.ceil(accountPolls / input.pollWorker.batchSize) * 3 +
+    Math.ceil(digests / input.digestWorker.batchSize) * 3;
+  const idleReceives =
+    input.stack.polledQueues *
+    IDLE_POLLERS_PER_QUEUE *
+    RECEIVES_PER_POLLER_MINUTE *
+    60 *
+    HOURS_PER_MONTH;
+  const sqsRequests = jobRequests + idleReceives;
   const logGb =
     (accountPolls * measured.logBytesPerAccountPoll + digests * measured.logBytesPerDigest) / GB;
+
+  // Data keys: one per poll worker and period; unwraps: per worker and period, each key it meets, which is at
+  // most every key sealed in the last day and at most one per account it polls.
+  const workerPeriods = input.pollWorker.concurrency * DATA_KEY_PERIODS_PER_HOUR * HOURS_PER_MONTH;
+  const keysInUse =
+    input.pollWorker.concurrency * DATA_KEY_PERIODS_PER_HOUR * CREDENTIAL_RESEAL_HOURS;
+  const kmsRequests =
+    workerPeriods * (1 + Math.min(keysInUse, Math.ceil(accountPolls / workerPeriods)));
+  const monitoringUsd =
+    input.stack.alarms * price.alarmMonth + input.stack.dashboards * price.dashboardMonth;
 
   const lines: CostLine[] = [
     {
       service: 'Lambda',
-      usage: `${round(invocations)} invocations, ${round(gbSeconds)} GB-s`,
+      usage: `${round(invocations)} invocations, ${round(gbSeconds)} GB-s (polls ${round(pollGbSeconds)}, digests ${round(digestGbSeconds)})`,
       monthlyUsd:
         (invocations / 1e6) * price.lambdaRequestPerMillion + gbSeconds * price.lambdaArmGbSecond,
     },
@@ -168,18 +278,26 @@ export function estimateMonthlyCost(
     },
     {
       service: 'DynamoDB storage and backups',
-      usage: `${storedGb.toFixed(2)} GB`,
+      usage: `${storedGb.toFixed(2)} GB (raw polls ${pollsGb.toFixed(2)}, roll-ups ${rollupsGb.toFixed(2)})`,
       monthlyUsd: storedGb * (price.dynamoStorageGbMonth + price.dynamoPitrGbMonth),
     },
     {
       service: 'SQS',
-      usage: `${round(sqsRequests)} requests`,
+      usage: `${round(sqsRequests)} requests (${round(idleReceives)} idle receives)`,
       monthlyUsd: (sqsRequests / 1e6) * price.sqsPerMillionRequests,
     },
     {
       service: 'EventBridge Scheduler',
-      usage: `${round(schedulerInvocations)} invocations`,
-      monthlyUsd: (schedulerInvocations / 1e6) * price.schedulerPerMillionInvocations,
+      usage: `${round(tickInvocations)} invocations`,
+      monthlyUsd: (tickInvocations / 1e6) * price.schedulerPerMillionInvocations,
+    },
+    {
+      service: 'KMS and Secrets Manager',
+      usage: `1 key, ${round(kmsRequests)} requests, ${input.stack.secrets} secrets`,
+      monthlyUsd:
+        price.kmsKeyMonth +
+        (kmsRequests / 10_000) * price.kmsPerTenThousandRequests +
+        input.stack.secrets * price.secretMonth,
     },
     {
       service: 'SES',
@@ -187,9 +305,9 @@ export function estimateMonthlyCost(
       monthlyUsd: (digests / 1000) * price.sesPerThousandEmails,
     },
     {
-      service: 'CloudWatch Logs',
-      usage: `${logGb.toFixed(2)} GB ingested`,
-      monthlyUsd: logGb * (price.logsIngestPerGb + price.logsStoragePerGbMonth),
+      service: 'CloudWatch',
+      usage: `${logGb.toFixed(2)} GB of logs, ${input.stack.alarms} alarms, ${input.stack.dashboards} dashboard`,
+      monthlyUsd: logGb * (price.logsIngestPerGb + price.logsStoragePerGbMonth) + monitoringUsd,
     },
   ];
   const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);

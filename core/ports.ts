@@ -104,6 +104,12 @@ export interface SourceCredentials {
 export interface CredentialVault {
   getCredentials(accountId: string): Promise<SourceCredentials | undefined>;
   putCredentials(accountId: string, credentials: SourceCredentials): Promise<void>;
+  /**
+   * The credentials of several accounts in as few reads as the vault allows (read as strongly as
+   * {@link CredentialVault.getCredentials}). Accounts without stored credentials are absent from the map.
+   * Optional: a vault without it is read one account at a time.
+   */
+  getManyCredentials?(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>>;
 }
 
 /** An inline image referenced from the HTML part as `cid:<contentId>`. */

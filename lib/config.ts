@@ -6,6 +6,12 @@ import { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { SourceKind } from '../core/model.ts';
+import {
+  DEFAULT_DIGEST_WORKER_CONCURRENCY,
+  DEFAULT_POLL_WORKER_CONCURRENCY,
+  DEFAULT_SES_MAX_SEND_RATE,
+  DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
+} from './fan-out.ts';
 
 /** Stages the stack can be deployed as; every stage except `dev` keeps its data when the stack goes away. */
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -39,7 +45,7 @@ const EXAMPLES: Record<ContextKey, string> = {
   enabledSources: 'display_api,research_api',
   sesMaxSendRate: '14',
   tiktokRateLimitPerMinute: '600',
-  pollWorkerConcurrency: '5',
+  pollWorkerConcurrency: '2',
   digestWorkerConcurrency: '2',
 };
 
@@ -120,16 +126,20 @@ const StackConfigSchema = z
      * The SES account's maximum send rate, messages per second (SES console, Account dashboard). 14 is the
      * usual first production quota; a sandbox account has 1. The digest workers share it.
      */
-    sesMaxSendRate: contextNumber(z.number().positive().max(10_000)).default(14),
+    sesMaxSendRate: contextNumber(z.number().positive().max(10_000)).default(
+      DEFAULT_SES_MAX_SEND_RATE,
+    ),
     /**
      * TikTok's rate limit per endpoint, requests per minute (600 unless TikTok granted more). The poll workers
      * share it.
      */
-    tiktokRateLimitPerMinute: contextInt(z.number().int().min(2).max(1_000_000)).default(600),
+    tiktokRateLimitPerMinute: contextInt(z.number().int().min(2).max(1_000_000)).default(
+      DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
+    ),
     /** At most this many poll workers run at once (the poll queue's event source maximum concurrency). */
-    pollWorkerConcurrency: workerConcurrency.default(5),
+    pollWorkerConcurrency: workerConcurrency.default(DEFAULT_POLL_WORKER_CONCURRENCY),
     /** At most this many digest workers run at once (the digest queue's event source maximum concurrency). */
-    digestWorkerConcurrency: workerConcurrency.default(2),
+    digestWorkerConcurrency: workerConcurrency.default(DEFAULT_DIGEST_WORKER_CONCURRENCY),
   })
   .superRefine((config, context) => {
     if (config.enabledSources.includes('research_api') && config.tiktokClientKey === undefined) {

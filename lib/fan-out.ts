@@ -15,6 +15,39 @@ export const POLL_BATCH_SIZE = 10;
 export const DIGEST_BATCH_SIZE = 10;
 
 /**
+ * Default maximum concurrency of the poll workers. TikTok's per-endpoint rate limit, not the number of workers,
+ * sets how long a round takes, and each worker paces itself to its share of the limit: every extra worker
+ * only adds time spent waiting, which Lambda bills. Two is the least an SQS event source allows.
+ */
+export const DEFAULT_POLL_WORKER_CONCURRENCY = 2;
+
+/** Default maximum concurrency of the digest workers; they share the account's SES send rate. */
+export const DEFAULT_DIGEST_WORKER_CONCURRENCY = 2;
+
+/** TikTok's documented default rate limit per Display API endpoint, requests per minute. */
+export const DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE = 600;
+
+/** The usual first production SES send rate, messages per second. */
+export const DEFAULT_SES_MAX_SEND_RATE = 14;
+
+/** Accounts of a poll batch polled at once by one worker (`POLL_CONCURRENCY`). */
+export const DEFAULT_POLL_IN_FLIGHT = 8;
+
+/**
+ * Memory of each function, MB. Lambda gives CPU in proportion to memory (a full vCPU at 1,769 MB), so for
+ * CPU-bound work more memory costs about the same; the poll worker mostly waits on TikTok's rate limit, so it
+ * gets little.
+ */
+export const FUNCTION_MEMORY_MB = {
+  pollTick: 512,
+  pollWorker: 256,
+  // It holds the fleet's history for the night being explained: memory is what bounds the fleet size.
+  digestTick: 2048,
+  // Composing is a few tens of milliseconds a digest; the rest is pacing to the SES rate, billed by memory.
+  digestWorker: 512,
+} as const;
+
+/**
  * Deliveries of a job before it goes to its dead-letter queue. A job fails as a whole only on store trouble or a
  * deadline, both passing; three tries over three visibility timeouts ride out a short outage.
  */
@@ -22,3 +55,14 @@ export const MAX_RECEIVE_COUNT = 3;
 
 /** SQS queue names of the embedded runtime (in AWS, CloudFormation names the queues). */
 export const LOCAL_QUEUE_NAMES = { poll: 'likewatch-poll-jobs', digest: 'likewatch-digest-jobs' };
+
+/**
+ * Fixed parts of the stack that cost money whatever the fleet: Secrets Manager secrets, CloudWatch alarms and
+ * dashboards, and the queues Lambda polls. `test/infra` checks them against the synthesized template.
+ */
+export const STACK_FIXED_PARTS = {
+  secrets: 2,
+  alarms: 14,
+  dashboards: 1,
+  polledQueues: 2,
+} as const;

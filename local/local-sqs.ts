@@ -29,6 +29,8 @@ export interface LocalQueueOptions {
   batchSize: number;
   /** Deliveries before a message goes to the dead letters (the redrive policy's `maxReceiveCount`). */
   maxReceiveCount: number;
+  /** Worker invocations at once (the event source's maximum concurrency). @default 1 */
+  concurrency?: number;
 }
 
 /** What one `drain` did. */
@@ -73,7 +75,10 @@ export class LocalQueue {
     return messageId;
   }
 
-  /** Delivers every waiting message (and every redelivery) to `worker`, a batch at a time, until none is left. */
+  /**
+   * Delivers every waiting message (and every redelivery) to `worker`, a batch per invocation and up to
+   * `concurrency` invocations at once, until none is left.
+   */
   async drain(worker: QueueWorker): Promise<DrainSummary> {
     const summary: DrainSummary = {
       invocations: 0,
@@ -81,33 +86,41 @@ export class LocalQueue {
       redelivered: 0,
       deadLettered: 0,
     };
+    const invoker = async (): Promise<void> => {
+      while (this.pending.length > 0) await this.deliverBatch(worker, summary);
+    };
+    // A redelivery can arrive after an invoker found the queue empty: go on until nothing is left.
     while (this.pending.length > 0) {
-      const batch = this.pending.splice(0, this.options.batchSize);
-      for (const message of batch) message.receiveCount += 1;
-      summary.invocations += 1;
-      summary.deliveries += batch.length;
-      let failed: Set<string>;
-      try {
-        const response = await worker({ Records: batch.map((message) => this.record(message)) });
-        failed = new Set(
-          (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier),
-        );
-      } catch {
-        // A worker that throws fails the whole batch, as with Lambda.
-        failed = new Set(batch.map((message) => message.messageId));
-      }
-      for (const message of batch) {
-        if (!failed.has(message.messageId)) continue;
-        if (message.receiveCount >= this.options.maxReceiveCount) {
-          this.deadLetters.push(message);
-          summary.deadLettered += 1;
-        } else {
-          this.pending.push(message);
-          summary.redelivered += 1;
-        }
-      }
+      await Promise.all(Array.from({ length: this.options.concurrency ?? 1 }, invoker));
     }
     return summary;
+  }
+
+  private async deliverBatch(worker: QueueWorker, summary: DrainSummary): Promise<void> {
+    const batch = this.pending.splice(0, this.options.batchSize);
+    for (const message of batch) message.receiveCount += 1;
+    summary.invocations += 1;
+    summary.deliveries += batch.length;
+    let failed: Set<string>;
+    try {
+      const response = await worker({ Records: batch.map((message) => this.record(message)) });
+      failed = new Set(
+        (response?.batchItemFailures ?? []).map((failure) => failure.itemIdentifier),
+      );
+    } catch {
+      // A worker that throws fails the whole batch, as with Lambda.
+      failed = new Set(batch.map((message) => message.messageId));
+    }
+    for (const message of batch) {
+      if (!failed.has(message.messageId)) continue;
+      if (message.receiveCount >= this.options.maxReceiveCount) {
+        this.deadLetters.push(message);
+        summary.deadLettered += 1;
+      } else {
+        this.pending.push(message);
+        summary.redelivered += 1;
+      }
+    }
   }
 
   private record(message: LocalMessage): SQSRecord {

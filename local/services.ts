@@ -12,6 +12,8 @@ import dynalite from 'dynalite';
 import type { SourceKind } from '../core/model.ts';
 import type { World } from '../core/simulate/world.ts';
 import {
+  DEFAULT_DIGEST_WORKER_CONCURRENCY,
+  DEFAULT_POLL_WORKER_CONCURRENCY,
   DIGEST_BATCH_SIZE,
   LOCAL_QUEUE_NAMES,
   MAX_RECEIVE_COUNT,
@@ -85,10 +87,15 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
 
   // Batched and redriven as the stack's event source mappings and dead-letter queues do (lib/fan-out.ts).
   const sqs = await startLocalSqs({
-    [LOCAL_QUEUE_NAMES.poll]: { batchSize: POLL_BATCH_SIZE, maxReceiveCount: MAX_RECEIVE_COUNT },
+    [LOCAL_QUEUE_NAMES.poll]: {
+      batchSize: POLL_BATCH_SIZE,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      concurrency: DEFAULT_POLL_WORKER_CONCURRENCY,
+    },
     [LOCAL_QUEUE_NAMES.digest]: {
       batchSize: DIGEST_BATCH_SIZE,
       maxReceiveCount: MAX_RECEIVE_COUNT,
+      concurrency: DEFAULT_DIGEST_WORKER_CONCURRENCY,
     },
   });
 

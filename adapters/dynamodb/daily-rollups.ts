@@ -28,7 +28,10 @@ export interface DailyRollup {
   polls: number;
   /** Of which `failed`. */
   failed: number;
-  /** The day's last `ok` poll; else its last `partial` one; else its last poll. */
+  /**
+   * The day's last `ok` poll; else its last `partial` one; else its last poll. Without video titles and URLs:
+   * the long history needs the counts, the raw polls of the retention period carry the rest.
+   */
   last: Poll;
   /** Profile likes over the day's readable polls; absent when none had a profile. */
   profileLikes?: LikeRange;
@@ -50,7 +53,7 @@ export function addDays(day: string, days: number): string {
 export function rollUpDay(day: string, polls: readonly Poll[]): DailyRollup {
   const sorted = [...polls].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   const lastOf = (status: Poll['status']) => sorted.findLast((poll) => poll.status === status);
-  const last = lastOf('ok') ?? lastOf('partial') ?? (sorted.at(-1) as Poll);
+  const last = withoutDescriptions(lastOf('ok') ?? lastOf('partial') ?? (sorted.at(-1) as Poll));
   let profileLikes: LikeRange | undefined;
   const videoLikes = new Map<string, LikeRange & { id: string }>();
   for (const poll of sorted) {
@@ -71,6 +74,12 @@ export function rollUpDay(day: string, polls: readonly Poll[]): DailyRollup {
   };
 }
 
+/** The poll without its videos' titles and URLs: they are most of a compressed poll that is not a count. */
+function withoutDescriptions(poll: Poll): Poll {
+  if (!('videos' in poll)) return poll;
+  return { ...poll, videos: poll.videos.map(({ title: _title, url: _url, ...counts }) => counts) };
+}
+
 function widen(range: LikeRange | undefined, likes: number): LikeRange {
   return range
     ? { min: Math.min(range.min, likes), max: Math.max(range.max, likes) }
@@ -88,7 +97,7 @@ interface RollupColumns {
 }
 
 /** Encodes a roll-up into its compressed body. */
-export function encodeRollup(rollup: DailyRollup): Uint8Array {
+export function encodeRollup(rollup: DailyRollup): Promise<Uint8Array> {
   const columns: RollupColumns = {
     day: rollup.day,
     polls: rollup.polls,

@@ -7,7 +7,8 @@
  * the same poll (docs/BENCHMARKS.md). Decoding gives back exactly the poll that was encoded, field for field:
  * absent and `null` stay distinct, and instants keep their original spelling.
  */
-import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
+import { promisify } from 'node:util';
+import { brotliCompress, brotliDecompressSync, constants } from 'node:zlib';
 import { Poll, type Profile, type VideoStats } from '../../core/model.ts';
 
 /** Tag stored next to an encoded body, so the format can evolve without guessing. */
@@ -49,7 +50,7 @@ export interface PollColumns {
 }
 
 /** Encodes a poll into its compressed columnar body. */
-export function encodePoll(poll: Poll): Uint8Array {
+export function encodePoll(poll: Poll): Promise<Uint8Array> {
   return compressJson(pollToColumns(poll));
 }
 
@@ -149,10 +150,16 @@ function urlTemplate(url: string | undefined, id: string): string | [string] | n
   return url.includes(ID_PLACEHOLDER) ? [url] : url.split(id).join(ID_PLACEHOLDER);
 }
 
-/** JSON, Brotli-compressed (quality 10: within a few percent of the best, several times faster). */
-export function compressJson(value: unknown): Uint8Array {
+const brotliCompressAsync = promisify(brotliCompress);
+
+/**
+ * JSON, Brotli-compressed. Quality 10 makes poll bodies 13–17 % smaller than qualities 4–9, which on DynamoDB
+ * is fewer write units and less storage, for 10–30× the CPU; so it runs on the thread pool, where it does not
+ * hold up the other polls of a batch waiting on TikTok and DynamoDB.
+ */
+export function compressJson(value: unknown): Promise<Uint8Array> {
   const json = Buffer.from(JSON.stringify(value), 'utf8');
-  return brotliCompressSync(json, {
+  return brotliCompressAsync(json, {
     params: {
       [constants.BROTLI_PARAM_QUALITY]: 10,
       [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT,

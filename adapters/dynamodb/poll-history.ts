@@ -60,7 +60,7 @@ export class PollHistory {
         encoding: POLL_ENCODING,
         expiresAt: Math.floor(keptFromMs / 1000) + this.options.retentionDays * DAY_SECONDS,
       },
-      encodePoll(poll),
+      await encodePoll(poll),
     );
     await this.keepRollupsCurrent(accountId, utcDay(poll.at));
   }
@@ -175,7 +175,7 @@ export class PollHistory {
       await this.records.write(
         keys.dailyRollup(accountId, day),
         { day, encoding: POLL_ENCODING },
-        encodeRollup(rollup),
+        await encodeRollup(rollup),
       );
     }
   }

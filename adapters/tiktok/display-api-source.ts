@@ -6,6 +6,11 @@
  * with `/v2/video/query/`. Tokens are refreshed before they expire and once more when TikTok refuses one; the
  * rotated refresh token is stored before it is used. Whatever goes wrong comes back as a `failed` or `partial`
  * poll with a machine-readable reason — never as zeros, which the engine would read as a drop.
+ *
+ * When the vault can read many accounts at once, `prepare` reads the credentials of the whole batch in one go;
+ * each poll then starts from its account's copy (once), and reads the vault itself when there is none. A
+ * refresh always re-reads the vault and drops the account's copy, so a rotated token is never replaced by a
+ * stale one.
  */
 import type { z } from 'zod';
 import type { Account, VideoStats } from '../../core/model.ts';
@@ -64,12 +69,58 @@ export class DisplayApiSource implements StatsSource {
   private readonly now: () => Date;
   /** One refresh per account at a time: a rotated refresh token may be used only once. */
   private readonly refreshing = new Map<string, Promise<SourceCredentials>>();
+  /**
+   * The credentials `prepare` read for the latest batches, newest first. More than one batch is kept because
+   * batches can overlap in one process (the embedded runtime runs invocations side by side, and a batch of
+   * several slots prepares once per slot); older batches are dropped.
+   */
+  private prefetched: PrefetchedCredentials[] = [];
 
   constructor(private readonly options: DisplayApiSourceOptions) {
     this.api = new OpenApiClient(new SourceHttp(options), options.baseUrl);
     this.maxPages = options.maxPages ?? 250;
     this.refreshMarginMs = options.refreshMarginMs ?? 10 * 60_000;
     this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Reads the credentials of the batch's accounts in one batch read, when the vault can. A failed read is
+   * only logged: each poll then reads its own account's credentials.
+   */
+  async prepare(accounts: readonly Account[], _at: Date): Promise<void> {
+    const batch = new PrefetchedCredentials();
+    this.prefetched = [batch, ...this.prefetched.slice(0, PREFETCHED_BATCHES_KEPT - 1)];
+    batch.fill(await this.prefetch(accounts));
+  }
+
+  private async prefetch(accounts: readonly Account[]): Promise<Map<string, SourceCredentials>> {
+    const vault = this.options.credentials;
+    // An account waiting for re-authorization is not read at all (see `poll`).
+    const ids = [
+      ...new Set(
+        accounts
+          .filter((account) => account.status !== 'needs_reauthorization')
+          .map((account) => account.id),
+      ),
+    ];
+    if (!vault.getManyCredentials || ids.length === 0) return new Map();
+    try {
+      const found = await vault.getManyCredentials(ids);
+      // Only the batch's accounts are kept, whatever else the vault returned.
+      const mine = new Map<string, SourceCredentials>();
+      for (const id of ids) {
+        const credentials = found.get(id);
+        if (credentials) mine.set(id, credentials);
+      }
+      return mine;
+    } catch (error) {
+      this.options.log?.warn('TikTok credentials not prefetched; reading them per account', {
+        source: 'display_api',
+        accounts: ids.length,
+        detail: error instanceof Error ? error.message : String(error),
+      });
+      return new Map();
+    }
   }
 
   async poll(
@@ -96,7 +147,7 @@ export class DisplayApiSource implements StatsSource {
     signal?: AbortSignal,
     hints?: PollHints,
   ): Promise<PollOutcome> {
-    const stored = await this.options.credentials.getCredentials(account.id);
+    const stored = await this.storedCredentials(account.id);
     if (!stored) throw new SourceFailure('needs_reauthorization', 'no access token stored');
     const missing = missingScopes(stored.scope);
     if (missing.length > 0) {
@@ -220,6 +271,20 @@ export class DisplayApiSource implements StatsSource {
     return undefined;
   }
 
+  /**
+   * The account's stored credentials at the start of a poll: the batch's prefetched copy (used once), else a
+   * read of the vault. A copy is never used while the account's token is being refreshed.
+   */
+  private async storedCredentials(accountId: string): Promise<SourceCredentials | undefined> {
+    const prefetched = this.refreshing.has(accountId)
+      ? undefined
+      : this.prefetched.reduce<SourceCredentials | undefined>(
+          (found, batch) => found ?? batch.take(accountId),
+          undefined,
+        );
+    return prefetched ?? (await this.options.credentials.getCredentials(accountId));
+  }
+
   /** Credentials to use now: refreshed first when the access token is about to expire. */
   async freshCredentials(
     accountId: string,
@@ -230,7 +295,10 @@ export class DisplayApiSource implements StatsSource {
     return this.refresh(accountId, credentials, signal);
   }
 
-  /** Refreshes under a per-account lock, so concurrent callers share one rotation. */
+  /**
+   * Refreshes under a per-account lock, so concurrent callers share one rotation. The account's prefetched
+   * copy is dropped before and after: the rotation re-reads the vault, and so does every later poll.
+   */
   refresh(
     accountId: string,
     stale: SourceCredentials,
@@ -238,9 +306,11 @@ export class DisplayApiSource implements StatsSource {
   ): Promise<SourceCredentials> {
     const running = this.refreshing.get(accountId);
     if (running) return running;
-    const refresh = this.rotate(accountId, stale, signal).finally(() =>
-      this.refreshing.delete(accountId),
-    );
+    for (const batch of this.prefetched) batch.invalidate(accountId);
+    const refresh = this.rotate(accountId, stale, signal).finally(() => {
+      this.refreshing.delete(accountId);
+      for (const batch of this.prefetched) batch.invalidate(accountId);
+    });
     this.refreshing.set(accountId, refresh);
     return refresh;
   }
@@ -326,6 +396,41 @@ export class DisplayApiSource implements StatsSource {
       code: failure.code,
       detail: failure.message,
     });
+  }
+}
+
+/**
+ * The credentials read ahead for one batch of polls. Each account's copy serves one poll and is then gone;
+ * {@link PrefetchedCredentials.invalidate} drops it when the account's credentials change, including while the
+ * batch read is still in flight (what that read returns for the account is then already stale).
+ */
+/** Prefetched batches kept at once (see `DisplayApiSource.prefetched`). */
+const PREFETCHED_BATCHES_KEPT = 4;
+
+class PrefetchedCredentials {
+  private readonly entries = new Map<string, SourceCredentials>();
+  /** Accounts invalidated before the batch read came back. */
+  private readonly invalidated = new Set<string>();
+  private filled = false;
+
+  fill(found: ReadonlyMap<string, SourceCredentials>): void {
+    for (const [accountId, credentials] of found) {
+      if (!this.invalidated.has(accountId)) this.entries.set(accountId, credentials);
+    }
+    this.invalidated.clear();
+    this.filled = true;
+  }
+
+  /** The account's copy, handed out once. */
+  take(accountId: string): SourceCredentials | undefined {
+    const credentials = this.entries.get(accountId);
+    this.entries.delete(accountId);
+    return credentials;
+  }
+
+  invalidate(accountId: string): void {
+    this.entries.delete(accountId);
+    if (!this.filled) this.invalidated.add(accountId);
   }
 }
 

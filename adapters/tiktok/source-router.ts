@@ -15,13 +15,20 @@ export class SourceRouter implements StatsSource {
     return Object.keys(this.sources) as SourceKind[];
   }
 
+  /**
+   * Lets each source that plans prepare its own accounts. Every source finishes preparing before this settles,
+   * even when another one fails (e.g. the Display API's credentials read is not cut short by a Research API
+   * ledger failure); the first failure is then passed on.
+   */
   async prepare(accounts: readonly Account[], at: Date): Promise<void> {
-    await Promise.all(
+    const results = await Promise.allSettled(
       Object.entries(this.sources).map(async ([kind, source]) => {
         const mine = accounts.filter((account) => account.source === kind);
         if (mine.length > 0) await source?.prepare?.(mine, at);
       }),
     );
+    const failed = results.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
   }
 
   poll(account: Account, at: Date, signal?: AbortSignal, hints?: PollHints): Promise<PollOutcome> {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { VIDEO_PAGE_SIZE } from '../../adapters/tiktok/display-api-schemas.ts';
 import {
   type CostInput,
   estimateMonthlyCost,
@@ -7,6 +8,17 @@ import {
   PRICES,
   type Region,
 } from '../../core/cost.ts';
+import {
+  DEFAULT_DIGEST_WORKER_CONCURRENCY,
+  DEFAULT_POLL_IN_FLIGHT,
+  DEFAULT_POLL_WORKER_CONCURRENCY,
+  DEFAULT_SES_MAX_SEND_RATE,
+  DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
+  DIGEST_BATCH_SIZE,
+  FUNCTION_MEMORY_MB,
+  POLL_BATCH_SIZE,
+  STACK_FIXED_PARTS,
+} from '../../lib/fan-out.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 
 const MEASUREMENTS_PATH = new URL('../../docs/measurements.json', import.meta.url);
@@ -29,9 +41,12 @@ const Options = z.object({
   region: z.enum(Object.keys(PRICES.regions) as [Region, ...Region[]]),
   retentionDays: z.coerce.number().int().positive(),
   historyDays: z.coerce.number().int().positive(),
-  memoryMb: z.coerce.number().int().min(128).max(10240),
-  batch: z.coerce.number().int().min(1).max(10),
-  tiktokWaitMs: z.coerce.number().nonnegative(),
+  rollupDays: z.coerce.number().int().nonnegative(),
+  tiktokLatencyMs: z.coerce.number().nonnegative(),
+  tiktokRateLimit: z.coerce.number().int().min(2),
+  pollWorkers: z.coerce.number().int().min(2).max(1000),
+  sesRate: z.coerce.number().positive(),
+  digestWorkers: z.coerce.number().int().min(2).max(1000),
 });
 
 /** `likewatch cost`: the monthly AWS bill from the benchmark's measurements. */
@@ -40,11 +55,14 @@ export const costCommand: Command = {
   summary: 'Estimate the monthly AWS bill from measured per-operation costs',
   usage: [
     'likewatch cost --accounts N --videos M --subscribers S --polls-per-day P [--region R]',
-    '               [--retention-days 90] [--history-days 28] [--memory-mb 1024] [--batch 10] [--tiktok-wait-ms 300]',
+    '               [--retention-days 90] [--rollup-days 365] [--history-days 28] [--tiktok-latency-ms 300]',
+    `               [--tiktok-rate-limit ${DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE}] [--poll-workers ${DEFAULT_POLL_WORKER_CONCURRENCY}] [--ses-rate ${DEFAULT_SES_MAX_SEND_RATE}] [--digest-workers ${DEFAULT_DIGEST_WORKER_CONCURRENCY}]`,
     '',
     `Prices: ${Object.keys(PRICES.regions).join(', ')} list prices as of ${PRICES.asOf}; free tiers are ignored.`,
-    'Per-operation quantities come from docs/measurements.json, written by `npm run bench`.',
-    '--tiktok-wait-ms is the time a poll waits on TikTok per account, which cannot be measured offline.',
+    'Per-operation quantities come from docs/measurements.json, written by `npm run bench`; function memory,',
+    "batch sizes and concurrency are the stack's (lib/fan-out.ts). --rollup-days is the deployment's age (daily",
+    'roll-ups are kept for ever); --tiktok-latency-ms is the round trip of one TikTok request, which cannot be',
+    'measured offline.',
   ].join('\n'),
   async run(args) {
     const options = parseOptions(args);
@@ -56,10 +74,23 @@ export const costCommand: Command = {
       pollsPerDay: options.pollsPerDay,
       region: options.region,
       retentionDays: options.retentionDays,
+      rollupDays: options.rollupDays,
       historyDays: options.historyDays,
-      memoryGb: options.memoryMb / 1024,
-      accountsPerInvocation: options.batch,
-      tiktokWaitMsPerAccount: options.tiktokWaitMs,
+      pollWorker: {
+        memoryGb: FUNCTION_MEMORY_MB.pollWorker / 1024,
+        batchSize: POLL_BATCH_SIZE,
+        concurrency: options.pollWorkers,
+        inFlight: DEFAULT_POLL_IN_FLIGHT,
+        tiktokRequestsPerMinute: options.tiktokRateLimit,
+      },
+      digestWorker: {
+        memoryGb: FUNCTION_MEMORY_MB.digestWorker / 1024,
+        batchSize: DIGEST_BATCH_SIZE,
+        concurrency: options.digestWorkers,
+        sesSendsPerSecond: options.sesRate,
+      },
+      tiktok: { latencyMsPerRequest: options.tiktokLatencyMs, videosPerListPage: VIDEO_PAGE_SIZE },
+      stack: STACK_FIXED_PARTS,
     };
     const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
     const width = Math.max(...lines.map((line) => line.service.length));
@@ -88,9 +119,12 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
     region: { type: 'string', default: 'us-east-1' },
     'retention-days': { type: 'string', default: '90' },
     'history-days': { type: 'string', default: '28' },
-    'memory-mb': { type: 'string', default: '1024' },
-    batch: { type: 'string', default: '10' },
-    'tiktok-wait-ms': { type: 'string', default: '300' },
+    'rollup-days': { type: 'string', default: '365' },
+    'tiktok-latency-ms': { type: 'string', default: '300' },
+    'tiktok-rate-limit': { type: 'string', default: String(DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE) },
+    'poll-workers': { type: 'string', default: String(DEFAULT_POLL_WORKER_CONCURRENCY) },
+    'ses-rate': { type: 'string', default: String(DEFAULT_SES_MAX_SEND_RATE) },
+    'digest-workers': { type: 'string', default: String(DEFAULT_DIGEST_WORKER_CONCURRENCY) },
   });
   return validateOptions(Options, values);
 }
@@ -124,6 +158,10 @@ async function loadMeasured(): Promise<{ measuredAt: string; measured: Operation
     bytesPerPoll: MEASURED_VIDEO_COUNTS.map((videos) => ({
       videos,
       bytes: get(`storage.bytesPerPoll.${videos}`),
+    })),
+    bytesPerRollup: MEASURED_VIDEO_COUNTS.map((videos) => ({
+      videos,
+      bytes: get(`storage.bytesPerRollup.${videos}`),
     })),
     readUnitsPerHistoryDay: {
       ...HISTORY_MEASURED_AT,

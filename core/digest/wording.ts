@@ -121,25 +121,36 @@ export function formatLocalDate(localDate: string): string {
  * Falls back to UTC if the zone is unknown to the runtime, rather than failing the whole email.
  */
 export function formatWindow(window: { from: string; to: string }, timeZone: string): string {
-  const zone = isKnownTimeZone(timeZone) ? timeZone : 'UTC';
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    weekday: 'short',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
+  const { zone, format } = windowFormat(timeZone);
   const from = new Date(window.from);
   const to = new Date(window.to);
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return 'in the last 24 hours';
   return `between ${format.format(from)} and ${format.format(to)} (${zone} time)`;
 }
 
-function isKnownTimeZone(timeZone: string): boolean {
+/** Formats by time zone: making one is far slower than using it, and a night's digests share a few zones. */
+const windowFormats = new Map<string, { zone: string; format: Intl.DateTimeFormat }>();
+
+function windowFormat(timeZone: string): { zone: string; format: Intl.DateTimeFormat } {
+  const cached = windowFormats.get(timeZone);
+  if (cached) return cached;
+  const make = (zone: string) => ({
+    zone,
+    format: new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      weekday: 'short',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }),
+  });
+  let made: { zone: string; format: Intl.DateTimeFormat };
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-    return true;
+    made = make(timeZone);
   } catch {
-    return false;
+    made = make('UTC');
   }
+  // Bounded: time zones are validated where subscribers sign up, so only a few distinct ones ever arrive.
+  if (windowFormats.size < 1000) windowFormats.set(timeZone, made);
+  return made;
 }

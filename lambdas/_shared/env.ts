@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { SourceKind } from '../../core/model.ts';
+import { DEFAULT_POLL_IN_FLIGHT, DEFAULT_SES_MAX_SEND_RATE } from '../../lib/fan-out.ts';
 
 const PositiveInt = z.coerce.number().int().positive();
 
@@ -26,7 +27,7 @@ export const PollEnv = CommonEnv.extend({
   /** Base URL of TikTok's open API; the local runtime points it at the fake TikTok. */
   TIKTOK_API_BASE_URL: z.url().default('https://open.tiktokapis.com'),
   /** How many accounts of a batch are polled at once. */
-  POLL_CONCURRENCY: PositiveInt.default(8),
+  POLL_CONCURRENCY: PositiveInt.default(DEFAULT_POLL_IN_FLIGHT),
   /** Per-request timeout towards TikTok, in milliseconds. */
   TIKTOK_TIMEOUT_MS: PositiveInt.default(10_000),
   /** KMS key that wraps the data keys sealing source credentials (set by the stack). */
@@ -120,7 +121,7 @@ export const DigestEnv = CommonEnv.extend({
    * maximum). Sends are paced to it; the stack divides the configured SES rate by the digest workers' maximum
    * concurrency. 14 is the usual starting quota of a production account.
    */
-  SES_MAX_SEND_RATE: z.coerce.number().positive().default(14),
+  SES_MAX_SEND_RATE: z.coerce.number().positive().default(DEFAULT_SES_MAX_SEND_RATE),
 });
 export type DigestEnv = z.infer<typeof DigestEnv>;
 

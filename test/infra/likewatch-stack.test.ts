@@ -3,6 +3,7 @@ import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, StackConfigError } from '../../lib/config.ts';
+import { STACK_FIXED_PARTS } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 
 /** cdk.json's context: the same feature flags and defaults `cdk synth` uses. */
@@ -124,7 +125,7 @@ describe('LikewatchStack', () => {
     };
   });
 
-  it('should define the single table with pk/sk keys, on-demand billing, PITR, TTL and AWS-managed encryption', () => {
+  it('should define the single table with pk/sk keys, on-demand billing, the infrequent-access class, PITR, TTL and AWS-managed encryption', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
@@ -141,6 +142,7 @@ describe('LikewatchStack', () => {
       Replicas: [
         Match.objectLike({
           PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          TableClass: 'STANDARD_INFREQUENT_ACCESS',
         }),
       ],
     });
@@ -194,9 +196,9 @@ describe('LikewatchStack', () => {
     });
     expect([ids.pollTick, ids.pollWorker, ids.digestTick, ids.digestWorker].map(fn)).toEqual([
       expect.objectContaining({ Timeout: 300, MemorySize: 512 }),
-      expect.objectContaining({ Timeout: 300, MemorySize: 512 }),
+      expect.objectContaining({ Timeout: 300, MemorySize: 256 }),
       expect.objectContaining({ Timeout: 900, MemorySize: 2048 }),
-      expect.objectContaining({ Timeout: 120, MemorySize: 1024 }),
+      expect.objectContaining({ Timeout: 120, MemorySize: 512 }),
     ]);
   });
 
@@ -442,7 +444,11 @@ describe('LikewatchStack', () => {
   it('should alarm the operator on every dead-letter queue, every function error, backlogs, failures and SES reputation', () => {
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
     const descriptions = alarms.map((alarm) => String(alarm.Properties.AlarmDescription));
-    expect(descriptions).toHaveLength(14);
+    // The cost model prices the alarms, dashboards and secrets the stack has.
+    expect(descriptions).toHaveLength(STACK_FIXED_PARTS.alarms);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', STACK_FIXED_PARTS.dashboards);
+    template.resourceCountIs('AWS::SecretsManager::Secret', STACK_FIXED_PARTS.secrets);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', STACK_FIXED_PARTS.polledQueues);
     for (const expected of [
       /scheduled tick failed every retry/,
       /Poll jobs failed every delivery/,
@@ -581,7 +587,7 @@ describe('LikewatchStack', () => {
       Environment: {
         Variables: Match.objectLike({
           ENABLED_SOURCES: 'display_api',
-          TIKTOK_RATE_LIMIT_PER_MINUTE: '120',
+          TIKTOK_RATE_LIMIT_PER_MINUTE: '300',
           TIKTOK_CLIENT_KEY: Match.absent(),
         }),
       },
@@ -606,9 +612,9 @@ describe('loadStackConfig', () => {
       enabledSources: ['display_api'],
       sesMaxSendRate: 14,
       tiktokRateLimitPerMinute: 600,
-      pollWorkerConcurrency: 5,
+      pollWorkerConcurrency: 2,
       digestWorkerConcurrency: 2,
-      pollWorkerRequestsPerMinute: 120,
+      pollWorkerRequestsPerMinute: 300,
       digestWorkerSendsPerSecond: 7,
     });
   });

@@ -4,11 +4,18 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandInput,
+  type BatchGetCommandOutput,
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeCipher, LocalDataKeys } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../adapters/dynamodb-store.ts';
-import { InvalidConfigError } from '../../core/errors.ts';
+import { InvalidConfigError, StoreError } from '../../core/errors.ts';
 import type { Account, Poll, Subscriber, VideoStats } from '../../core/model.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { javaAvailable, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
@@ -218,7 +225,10 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     // Assert
     const [rollup] = await writer.listDailyRollups('acct-late', '2026-10-01', '2026-10-01');
     expect(rollup?.polls).toBe(2);
-    expect(rollup?.last).toEqual(smallPoll('2026-10-01T18:00:00Z', 11));
+    // The roll-up keeps the counts of the day's last poll; titles and URLs stay with the raw polls.
+    const late = smallPoll('2026-10-01T18:00:00Z', 11);
+    const { title: _title, ...counts } = ('videos' in late && late.videos[0]) as VideoStats;
+    expect(rollup?.last).toEqual({ ...late, videos: [counts] });
   });
 
   it('should let exactly one of 20 concurrent claims of the same digest win', async () => {
@@ -271,7 +281,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       }),
     );
     expect(JSON.stringify(stored.Item)).not.toContain('act.one');
-    expect(stored.Item?.scheme).toBe('local');
+    expect(stored.Item?.scheme).toBe('local/shared-key');
   });
 
   it('should not open credentials without the key that sealed them', async () => {
@@ -283,6 +293,109 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     await expect(
       storeWith({ credentialCipher: undefined }).getCredentials('acct-2'),
     ).rejects.toThrow(InvalidConfigError);
+  });
+
+  describe('getManyCredentials', () => {
+    const ids = Array.from({ length: 130 }, (_, index) => `acct-many-${index}`);
+    const missing = ['acct-none-1', 'acct-none-2', 'acct-none-3'];
+    /** The document client, with BatchGetItem requests recorded and optionally answered by `batchGet`. */
+    const intercepted = (
+      requests: BatchGetCommandInput[],
+      batchGet: (command: BatchGetCommand) => Promise<BatchGetCommandOutput> = (command) =>
+        doc.send(command),
+    ) =>
+      Object.assign(Object.create(doc), {
+        send: (command: unknown) => {
+          if (!(command instanceof BatchGetCommand)) return doc.send(command as GetCommand);
+          requests.push(command.input);
+          return batchGet(command);
+        },
+      }) as DynamoDBDocumentClient;
+
+    beforeAll(async () => {
+      await Promise.all(
+        ids.map((id, index) =>
+          store.putCredentials(id, {
+            accessToken: `act.${index}`,
+            refreshToken: `rft.${index}`,
+            scope: 'user.info.basic,video.list',
+          }),
+        ),
+      );
+    });
+
+    it('should read them 100 keys a request, strongly consistent, as getCredentials reads each', async () => {
+      // Arrange
+      const requests: BatchGetCommandInput[] = [];
+      const counted = new DynamoDbStore(intercepted(requests), {
+        tableName: LOCAL_TABLE_NAME,
+        credentialCipher: cipher,
+      });
+      // Act: 133 distinct accounts (one asked for twice), 3 of them without credentials.
+      const found = await counted.getManyCredentials([...ids, ...missing, ids[0] as string]);
+      // Assert
+      expect(requests.map((input) => input.RequestItems?.[LOCAL_TABLE_NAME]?.Keys?.length)).toEqual(
+        [100, 33],
+      );
+      expect(
+        requests.every((input) => input.RequestItems?.[LOCAL_TABLE_NAME]?.ConsistentRead),
+      ).toBe(true);
+      expect([...found.keys()].sort()).toEqual([...ids].sort());
+      for (const id of [...ids, ...missing]) {
+        expect(found.get(id)).toEqual(await store.getCredentials(id));
+      }
+      expect(await counted.getManyCredentials([])).toEqual(new Map());
+      expect(requests).toHaveLength(2);
+    });
+
+    it('should retry the keys DynamoDB leaves unprocessed', async () => {
+      // Arrange: the first two requests answer only half their keys and hand back the rest.
+      const requests: BatchGetCommandInput[] = [];
+      let throttled = 2;
+      const throttling = new DynamoDbStore(
+        intercepted(requests, async (command) => {
+          if (throttled-- <= 0) return doc.send(command);
+          const asked = command.input.RequestItems?.[LOCAL_TABLE_NAME];
+          const keys = asked?.Keys ?? [];
+          const half = Math.ceil(keys.length / 2);
+          const answered = await doc.send(
+            new BatchGetCommand({
+              RequestItems: { [LOCAL_TABLE_NAME]: { ...asked, Keys: keys.slice(0, half) } },
+            }),
+          );
+          return {
+            ...answered,
+            UnprocessedKeys: { [LOCAL_TABLE_NAME]: { ...asked, Keys: keys.slice(half) } },
+          };
+        }),
+        { tableName: LOCAL_TABLE_NAME, credentialCipher: cipher },
+      );
+      // Act
+      const found = await throttling.getManyCredentials(ids.slice(0, 40));
+      // Assert: 40 keys, then the 20 left, then the 10 left of those, then the last 10.
+      expect(requests.map((input) => input.RequestItems?.[LOCAL_TABLE_NAME]?.Keys?.length)).toEqual(
+        [40, 20, 10],
+      );
+      expect(found.size).toBe(40);
+      expect(found.get('acct-many-39')).toEqual(await store.getCredentials('acct-many-39'));
+    });
+
+    it('should fail like getCredentials: a DynamoDB error as StoreError, a wrong or missing key', async () => {
+      const failing = new DynamoDbStore(
+        intercepted([], async () => {
+          throw new Error('ProvisionedThroughputExceededException');
+        }),
+        { tableName: LOCAL_TABLE_NAME, credentialCipher: cipher },
+      );
+      await expect(failing.getManyCredentials(ids.slice(0, 3))).rejects.toThrow(StoreError);
+      const otherKey = storeWith({
+        credentialCipher: new EnvelopeCipher(new LocalDataKeys(randomBytes(32))),
+      });
+      await expect(otherKey.getManyCredentials(ids.slice(0, 3))).rejects.toThrow();
+      await expect(
+        storeWith({ credentialCipher: undefined }).getManyCredentials(ids.slice(0, 3)),
+      ).rejects.toThrow(InvalidConfigError);
+    });
   });
 
   it('should keep the handle history and name the account by its latest handle', async () => {

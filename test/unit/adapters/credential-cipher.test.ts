@@ -23,7 +23,7 @@ describe('EnvelopeCipher', () => {
     await expect(cipher.open(sealed, { accountId: 'a2' })).rejects.toThrow();
   });
 
-  it('should wrap data keys with KMS, passing the encryption context', async () => {
+  it('should wrap data keys with KMS under the fixed purpose context, not the account', async () => {
     // Arrange: a stand-in KMS that wraps by XOR, and records what it was asked.
     const calls: unknown[] = [];
     const kms = {
@@ -38,17 +38,27 @@ describe('EnvelopeCipher', () => {
         };
       },
     } as unknown as KMSClient;
-    const cipher = new EnvelopeCipher(new KmsDataKeys(kms, 'alias/likewatch'));
+    const sealer = new EnvelopeCipher(new KmsDataKeys(kms, 'alias/likewatch'));
+    // A second process (a fresh cipher) opens it, so it has to ask KMS.
+    const opener = new EnvelopeCipher(new KmsDataKeys(kms, 'alias/likewatch'));
     // Act
-    const sealed = await cipher.seal(secret, { accountId: 'a1' });
-    const opened = await cipher.open(sealed, { accountId: 'a1' });
+    const sealed = await sealer.seal(secret, { accountId: 'a1' });
+    const opened = await opener.open(sealed, { accountId: 'a1' });
     // Assert
-    expect(sealed.scheme).toBe('kms');
+    expect(sealed.scheme).toBe('kms/shared-key');
     expect(Buffer.from(opened)).toEqual(secret);
     expect(calls).toEqual([
-      { KeyId: 'alias/likewatch', KeySpec: 'AES_256', EncryptionContext: { accountId: 'a1' } },
-      expect.objectContaining({ KeyId: 'alias/likewatch', EncryptionContext: { accountId: 'a1' } }),
+      {
+        KeyId: 'alias/likewatch',
+        KeySpec: 'AES_256',
+        EncryptionContext: { purpose: 'tiktok-credentials' },
+      },
+      expect.objectContaining({
+        KeyId: 'alias/likewatch',
+        EncryptionContext: { purpose: 'tiktok-credentials' },
+      }),
     ]);
+    await expect(opener.open(sealed, { accountId: 'a2' })).rejects.toThrow();
   });
 
   it('should refuse a configuration with no key, both keys, or a short local key', () => {

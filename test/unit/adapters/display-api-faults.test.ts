@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DisplayApiSource } from '../../../adapters/tiktok/display-api-source.ts';
 import { SlidingWindowLimiter } from '../../../adapters/tiktok/rate-limiter.ts';
+import { SourceRouter } from '../../../adapters/tiktok/source-router.ts';
+import type { Account } from '../../../core/model.ts';
 import type { PollHints, SourceCredentials } from '../../../core/ports.ts';
+import type { World } from '../../../core/simulate/world.ts';
 import type { FaultSpec } from '../../../local/fake-tiktok/faults.ts';
 import { FakeTikTok } from '../../../local/fake-tiktok/server.ts';
 import {
@@ -223,5 +226,221 @@ describe('DisplayApiSource against the fake TikTok', () => {
     // Three polls, two allowed per minute per endpoint: the third waited for the window to slide.
     expect(sleeps.length).toBeGreaterThan(0);
     expect(Math.max(...sleeps)).toBeLessThanOrEqual(60_000);
+  });
+});
+
+/** A vault that counts its reads: one-account reads and batch reads (which can be made to fail). */
+class CountingVault extends MemoryVault {
+  singleReads = 0;
+  readonly batchReads: string[][] = [];
+  failBatch = false;
+  /** When set, a batch read answers (with what it read before) only once this settles. */
+  gate: Promise<void> | undefined;
+
+  override async getCredentials(accountId: string) {
+    this.singleReads += 1;
+    return super.getCredentials(accountId);
+  }
+
+  async getManyCredentials(accountIds: readonly string[]) {
+    this.batchReads.push([...accountIds]);
+    if (this.failBatch) throw new Error('ProvisionedThroughputExceededException');
+    const found = new Map<string, SourceCredentials>();
+    for (const accountId of accountIds) {
+      const credentials = await super.getCredentials(accountId);
+      if (credentials) found.set(accountId, credentials);
+    }
+    await this.gate;
+    return found;
+  }
+}
+
+describe('DisplayApiSource reading the credentials of a prepared batch', () => {
+  const accounts: Account[] = ['71', '72', '73', '74'].map((prefix, index) => ({
+    ...account('display_api'),
+    id: `${prefix}00000000000000001`,
+    handle: `creator.${index}`,
+  }));
+  const world: World = {
+    accounts: accounts.map((acct) => ({ id: acct.id, handle: acct.handle, displayName: acct.id })),
+    observe: () => ({ profile: PROFILE, videos: VIDEOS }),
+  };
+  const first = accounts[0] as Account;
+  let tiktok: FakeTikTok;
+
+  beforeAll(async () => {
+    tiktok = await FakeTikTok.start({ world, now: () => AT });
+  });
+  afterEach(() => {
+    tiktok.clearFaults();
+  });
+  afterAll(async () => {
+    await tiktok.close();
+  });
+
+  /** Fresh grants for every account; `tokens` lists the access token of every Display API request. */
+  function setUp() {
+    const grants = new Map(accounts.map((acct) => [acct.id, tiktok.issueGrant(acct.id)]));
+    const vault = new CountingVault(
+      Object.fromEntries(
+        [...grants].map(([id, grant]) => [
+          id,
+          {
+            accessToken: grant.access_token,
+            refreshToken: grant.refresh_token,
+            scope: grant.scope,
+          },
+        ]),
+      ),
+    );
+    const tokens: string[] = [];
+    const log = { warn: vi.fn() };
+    const options = {
+      baseUrl: tiktok.url,
+      credentials: vault,
+      client: tiktok.client,
+      timeoutMs: 500,
+      retry: FAST_RETRY,
+      log,
+      fetch: ((url: string | URL | Request, init?: RequestInit) => {
+        const token = new Headers(init?.headers).get('authorization')?.replace('Bearer ', '');
+        if (token) tokens.push(token);
+        return fetch(url, init);
+      }) as typeof fetch,
+    };
+    const source = new DisplayApiSource(options);
+    return { source, vault, grants, tokens, log, options };
+  }
+
+  const pollAll = (source: DisplayApiSource) =>
+    Promise.all(accounts.map((acct) => source.poll(acct, AT)));
+
+  it('should read a batch of accounts with one batch read and no single reads', async () => {
+    const { source, vault } = setUp();
+    // Act: prepared through the router, as the poll worker does.
+    await new SourceRouter({ display_api: source }).prepare(accounts, AT);
+    const outcomes = await pollAll(source);
+    // Assert
+    expect(outcomes.map((outcome) => outcome.poll.status)).toEqual(accounts.map(() => 'ok'));
+    expect(vault.batchReads).toEqual([accounts.map((acct) => acct.id)]);
+    expect(vault.singleReads).toBe(0);
+    // Each prefetched copy serves one poll: polling again reads the vault.
+    await pollAll(source);
+    expect(vault.singleReads).toBe(accounts.length);
+    expect(vault.batchReads).toHaveLength(1);
+  });
+
+  it('should serve overlapping batches, leave out accounts awaiting re-authorization and drop old batches', async () => {
+    const { source, vault } = setUp();
+    await source.prepare(accounts, AT);
+    const blocked = { ...first, status: 'needs_reauthorization' as const };
+    await source.prepare([blocked, ...accounts.slice(1, 3)], AT);
+    await pollAll(source);
+    expect(vault.batchReads.at(-1)).toEqual(accounts.slice(1, 3).map((acct) => acct.id));
+    // Both batches are served: every account's first read came from one of them.
+    expect(vault.singleReads).toBe(0);
+    // Four more batches push the first two out: their leftover copies are no longer handed out.
+    for (let batch = 0; batch < 4; batch++) await source.prepare([], AT);
+    await pollAll(source);
+    expect(vault.singleReads).toBe(accounts.length);
+  });
+
+  it('should re-read the vault when a prefetched token was rotated meanwhile, never reuse the stale copy', async () => {
+    const { source, vault, grants, tokens, options } = setUp();
+    await source.prepare(accounts, AT);
+    // Another worker finds the first account's access token expired, rotates it and stores the new grant:
+    // the prefetched access token is now refused and its refresh token is dead.
+    const otherWorker = new DisplayApiSource({ ...options, fetch });
+    tiktok.setFault({ kind: 'expired_token', times: 1 });
+    expect((await otherWorker.poll(first, AT)).poll.status).toBe('ok');
+    expect(vault.writes).toHaveLength(1);
+    const rotated = vault.writes[0] as SourceCredentials;
+    // Act
+    const outcome = await source.poll(first, AT);
+    // Assert: the refusal made this worker read the vault and use the rotated grant, without rotating again.
+    expect(outcome.poll.status).toBe('ok');
+    expect(outcome.accountStatus).toBeUndefined();
+    expect(vault.writes).toHaveLength(1);
+    expect(tokens[0]).toBe(grants.get(first.id)?.access_token);
+    expect(tokens.slice(1).every((token) => token === rotated.accessToken)).toBe(true);
+  });
+
+  it('should drop the prefetched copy when the account is refreshed, and poll with the rotated token', async () => {
+    const { source, vault, grants, tokens } = setUp();
+    await source.prepare(accounts, AT);
+    const grant = grants.get(first.id);
+    // A concurrent poll of the account refreshes its token before this one starts.
+    const rotated = await source.refresh(first.id, {
+      accessToken: grant?.access_token ?? '',
+      refreshToken: grant?.refresh_token ?? '',
+    });
+    expect(vault.writes).toEqual([rotated]);
+    // Act
+    const outcome = await source.poll(first, AT);
+    // Assert: the rotation re-read the vault, and so did the poll; only the rotated token went out.
+    expect(outcome.poll.status).toBe('ok');
+    expect(vault.singleReads).toBe(2);
+    expect(tokens.length).toBeGreaterThan(0);
+    expect(tokens.every((token) => token === rotated.accessToken)).toBe(true);
+  });
+
+  it('should let the router finish the batch read even when another source fails to prepare', async () => {
+    const { source, vault } = setUp();
+    vault.gate = new Promise((resolve) => setTimeout(resolve, 20));
+    const research = {
+      poll: vi.fn(),
+      prepare: async () => {
+        throw new Error('quota ledger unavailable');
+      },
+    };
+    const router = new SourceRouter({ display_api: source, research_api: research });
+    const researched: Account = { ...first, id: 'research-1', source: 'research_api' };
+    // Act
+    await expect(router.prepare([...accounts, researched], AT)).rejects.toThrow(
+      'quota ledger unavailable',
+    );
+    await pollAll(source);
+    // Assert
+    expect(vault.batchReads).toEqual([accounts.map((acct) => acct.id)]);
+    expect(vault.singleReads).toBe(0);
+  });
+
+  it('should not keep what a batch read returns for an account refreshed while it was in flight', async () => {
+    const { source, vault, grants, tokens } = setUp();
+    let answer = () => {};
+    vault.gate = new Promise((resolve) => {
+      answer = resolve;
+    });
+    const preparing = source.prepare(accounts, AT);
+    const grant = grants.get(first.id);
+    const rotated = await source.refresh(first.id, {
+      accessToken: grant?.access_token ?? '',
+      refreshToken: grant?.refresh_token ?? '',
+    });
+    answer();
+    await preparing;
+    // Act
+    const outcomes = await pollAll(source);
+    // Assert: the first account's copy (read before the rotation) was dropped; the others were used.
+    expect(outcomes.map((outcome) => outcome.poll.status)).toEqual(accounts.map(() => 'ok'));
+    expect(vault.singleReads).toBe(2);
+    expect(tokens).not.toContain(grant?.access_token);
+    expect(tokens).toContain(rotated.accessToken);
+  });
+
+  it('should poll every account through single reads when the batch read fails', async () => {
+    const { source, vault, log } = setUp();
+    vault.failBatch = true;
+    // Act: the failed read does not fail the preparation.
+    await source.prepare(accounts, AT);
+    const outcomes = await pollAll(source);
+    // Assert
+    expect(outcomes.map((outcome) => outcome.poll.status)).toEqual(accounts.map(() => 'ok'));
+    expect(vault.batchReads).toHaveLength(1);
+    expect(vault.singleReads).toBe(accounts.length);
+    expect(log.warn).toHaveBeenCalledWith(
+      'TikTok credentials not prefetched; reading them per account',
+      expect.objectContaining({ accounts: accounts.length, source: 'display_api' }),
+    );
   });
 });

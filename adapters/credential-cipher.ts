@@ -9,8 +9,8 @@
  * refresh seals them, so a data key per secret meant one KMS `Decrypt` per poll and one `GenerateDataKey` per
  * refresh (~12 million requests a month at 100,000 accounts). Now a process seals with one data key for at
  * most 15 minutes and 10,000 seals (far below the ~2^32 random-nonce seals AES-GCM allows per key), and keeps
- * unwrapped data keys in memory by their wrapped bytes (at most 1,000 keys, 15 minutes each), so KMS is asked
- * once per data key, process and 15 minutes instead of once per secret. The price is clear data keys in process
+ * unwrapped data keys in memory by their wrapped bytes (at most 1,000 keys, an hour each), so KMS is asked
+ * once per data key, process and hour instead of once per secret. The price is clear data keys in process
  * memory for up to those bounds.
  *
  * Schemes (the stored `scheme` says which one sealed a secret, so both can be opened):
@@ -63,7 +63,7 @@ export interface EnvelopeCipherOptions {
   sealKeyMaxSeals?: number;
   /** How many unwrapped data keys are kept for opening, least recently used evicted (default 1,000). */
   openKeyMaxEntries?: number;
-  /** How long an unwrapped data key is kept for opening, from its unwrap (default 15 minutes). */
+  /** How long an unwrapped data key is kept for opening, from its unwrap (default an hour). */
   openKeyMaxAgeMs?: number;
   /** The clock, in milliseconds (default `Date.now`); tests inject their own. */
   now?: () => number;
@@ -73,7 +73,8 @@ const ENVELOPE_CIPHER_DEFAULTS = {
   sealKeyMaxAgeMs: 15 * 60_000,
   sealKeyMaxSeals: 10_000,
   openKeyMaxEntries: 1_000,
-  openKeyMaxAgeMs: 15 * 60_000,
+  // Longer than sealing: keys sealed over the last day are all in use, and each unwrap is a KMS request.
+  openKeyMaxAgeMs: 60 * 60_000,
 } as const;
 
 /**

@@ -388,6 +388,23 @@ export class DynamoDbStore
     }
   }
 
+  async listSentDigests(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Set<string>> {
+    const byKey = new Map(
+      digests.map(({ subscriberId, localDate }) => {
+        const key = keys.digest(subscriberId, localDate);
+        return [`${key.pk}|${key.sk}`, { key, name: `${subscriberId}/${localDate}` }];
+      }),
+    );
+    const items = await this.batchGet([...byKey.values()].map((entry) => entry.key));
+    return new Set(
+      items
+        .filter((item) => item.state === 'sent')
+        .flatMap((item) => byKey.get(`${item.pk}|${item.sk}`)?.name ?? []),
+    );
+  }
+
   async releaseDigest(subscriberId: string, localDate: string): Promise<void> {
     await this.guard(() =>
       this.doc.send(
@@ -427,25 +444,18 @@ export class DynamoDbStore
   async getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
     const cipher = this.requireCipher();
     const unique = [...new Set(accountIds)];
-    const found = new Map<string, SourceCredentials>();
-    for (let start = 0; start < unique.length; start += BATCH_GET_SIZE) {
-      const chunk = unique.slice(start, start + BATCH_GET_SIZE);
-      const accountOf = new Map(chunk.map((id) => [keys.credentials(id).pk, id]));
-      const items = await this.batchGet(chunk.map((id) => keys.credentials(id)));
-      const opened = await Promise.all(
-        items.map(async (item) => {
-          const accountId = accountOf.get(item.pk as string);
-          if (accountId === undefined) {
-            throw new StoreError(
-              `BatchGetItem returned an item that was not asked for (${item.pk})`,
-            );
-          }
-          return [accountId, await this.openCredentials(cipher, accountId, item)] as const;
-        }),
-      );
-      for (const [accountId, credentials] of opened) found.set(accountId, credentials);
-    }
-    return found;
+    const accountOf = new Map(unique.map((id) => [keys.credentials(id).pk, id]));
+    const items = await this.batchGet(unique.map((id) => keys.credentials(id)));
+    const opened = await Promise.all(
+      items.map(async (item) => {
+        const accountId = accountOf.get(item.pk as string);
+        if (accountId === undefined) {
+          throw new StoreError(`BatchGetItem returned an item that was not asked for (${item.pk})`);
+        }
+        return [accountId, await this.openCredentials(cipher, accountId, item)] as const;
+      }),
+    );
+    return new Map(opened);
   }
 
   /** Seals the credentials (the account id is the encryption context) and stores them. */
@@ -474,22 +484,29 @@ export class DynamoDbStore
   }
 
   /**
-   * Reads up to 100 items (strongly consistent), retrying the keys DynamoDB left unprocessed (throttling) with
-   * a growing pause. Keys with no item are simply not in the result.
+   * Reads the items of `requested` (strongly consistent), 100 keys a request, retrying the keys DynamoDB left
+   * unprocessed (throttling) with a growing pause. Keys with no item are simply not in the result, which comes
+   * in no particular order.
    */
   private async batchGet(requested: Array<{ pk: string; sk: string }>): Promise<Item[]> {
     const items: Item[] = [];
-    await untilProcessed<Item>('keys', requested, async (pending) => {
-      const result = await this.guard(() =>
-        this.doc.send(
-          new BatchGetCommand({
-            RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-          }),
-        ),
+    for (let start = 0; start < requested.length; start += BATCH_GET_SIZE) {
+      await untilProcessed<Item>(
+        'keys',
+        requested.slice(start, start + BATCH_GET_SIZE),
+        async (pending) => {
+          const result = await this.guard(() =>
+            this.doc.send(
+              new BatchGetCommand({
+                RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
+              }),
+            ),
+          );
+          items.push(...(result.Responses?.[this.tableName] ?? []));
+          return result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+        },
       );
-      items.push(...(result.Responses?.[this.tableName] ?? []));
-      return result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-    });
+    }
     return items;
   }
 
@@ -559,18 +576,16 @@ export class DynamoDbStore
   }
 
   async getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
-    const items = await Promise.all(
-      accountIds.map((accountId) => this.get(keys.nightAccount(asOf, accountId))),
-    );
-    return items.flatMap((item) =>
-      item
-        ? [
-            {
-              account: Account.parse(item.account),
-              explanation: AccountExplanation.parse(item.explanation),
-            },
-          ]
-        : [],
+    const ids = [...new Set(accountIds)];
+    const items = await this.batchGet(ids.map((id) => keys.nightAccount(asOf, id)));
+    const parts = items.map((item) => ({
+      account: Account.parse(item.account),
+      explanation: AccountExplanation.parse(item.explanation),
+    }));
+    // In the order asked: a batch read answers in any order.
+    const position = new Map(ids.map((id, index) => [id, index]));
+    return parts.sort(
+      (a, b) => (position.get(a.account.id) ?? 0) - (position.get(b.account.id) ?? 0),
     );
   }
 

@@ -33,13 +33,18 @@ function account(index: number): FleetAccount {
   const polls: Poll[] = [];
   const pollCount = (DAYS * 24) / POLL_EVERY_HOURS;
   const start = AS_OF - DAYS * DAY_MS;
-  const videos = Array.from({ length: VIDEOS }, (_, video) => ({
-    id: `${7_000_000_000_000_000_000n + BigInt(index * 1000 + video)}`,
-    postedAt: start - (VIDEOS - video) * 2 * DAY_MS,
-    reach: 2_000 + next() * 200_000,
-    likeRate: 0.02 + next() * 0.12,
-    unliked: 0,
-  }));
+  const videos = Array.from({ length: VIDEOS }, (_, video) => {
+    const postedAt = start - (VIDEOS - video) * 2 * DAY_MS;
+    return {
+      id: `${7_000_000_000_000_000_000n + BigInt(index * 1000 + video)}`,
+      postedAt,
+      // Formatted once: the same instant appears in every poll.
+      postedAtText: new Date(postedAt).toISOString(),
+      reach: 2_000 + next() * 200_000,
+      likeRate: 0.02 + next() * 0.12,
+      unliked: 0,
+    };
+  });
   for (let poll = 0; poll <= pollCount; poll += 1) {
     const at = start + poll * POLL_EVERY_HOURS * HOUR_MS;
     const stats = videos.map((video) => {
@@ -49,7 +54,7 @@ function account(index: number): FleetAccount {
       const likes = Math.max(0, Math.round(views * video.likeRate) - video.unliked);
       return {
         id: video.id,
-        postedAt: new Date(video.postedAt).toISOString(),
+        postedAt: video.postedAtText,
         views,
         likes,
         comments: Math.round(likes * 0.02),

@@ -62,6 +62,7 @@ export async function runBenchmarks(
     ? benchmarks.filter((bench) => only.includes(bench.name))
     : benchmarks;
   const sections: BenchSection[] = [];
+  const started = performance.now();
   for (const bench of selected) {
     console.log(`\n▸ ${bench.name}`);
     const section = await bench.run();
@@ -77,6 +78,7 @@ export async function runBenchmarks(
     '',
     `Reproduce with \`npm run bench\` (or \`npm run bench -- ${benchmarks.map((b) => b.name).join(' ')}\` for some).`,
     'Every figure below was measured in that run; ratios compare figures taken in the same run.',
+    `The benchmarks took ${fmt((performance.now() - started) / 60_000, 1)} minutes (target for the whole run: under 10 minutes on a 2-core machine).`,
     '',
     ...sections.flatMap((section) => [
       `## ${section.title}`,

@@ -1,4 +1,5 @@
 /** `npm run bench [-- NAME ...]`: every benchmark, or the named ones. */
+import { writeFile } from 'node:fs/promises';
 import type { Benchmark } from './harness.ts';
 import { runBenchmarks } from './harness.ts';
 
@@ -25,3 +26,10 @@ const benchmarks = await Promise.all(
     .map((entry) => entry.load()),
 );
 await runBenchmarks(benchmarks, only, new URL('../docs/BENCHMARKS.md', import.meta.url).pathname);
+if (only.length === 0) {
+  // The cost document prices fleets from the measurements this run just wrote.
+  const { costReport } = await import('./cost-report.ts');
+  const path = new URL('../docs/cost.md', import.meta.url).pathname;
+  await writeFile(path, await costReport());
+  console.log(`Wrote ${path}`);
+}

@@ -123,10 +123,11 @@ const FULL_VCPU_GB = 1769 / 1024;
 const IDLE_POLLERS_PER_QUEUE = 5;
 const RECEIVES_PER_POLLER_MINUTE = 3;
 /**
- * The credential cipher reuses a data key for 15 minutes and caches unwrapped keys as long: at most one
- * GenerateDataKey per sealing worker and one Decrypt per key in use per worker in each period.
+ * The credential cipher seals with one data key for 15 minutes and keeps unwrapped keys for an hour: at most one
+ * GenerateDataKey per sealing worker every 15 minutes, and one Decrypt per key in use per worker every hour.
  */
-const DATA_KEY_PERIODS_PER_HOUR = 4;
+const DATA_KEYS_PER_HOUR = 4;
+const UNWRAPS_PER_KEY_HOUR = 1;
 /** Access tokens live 24 hours, so every stored credential is sealed again at least once a day. */
 const CREDENTIAL_RESEAL_HOURS = 24;
 
@@ -249,13 +250,13 @@ export function estimateMonthlyCost(
   const logGb =
     (accountPolls * measured.logBytesPerAccountPoll + digests * measured.logBytesPerDigest) / GB;
 
-  // Data keys: one per poll worker and period; unwraps: per worker and period, each key it meets, which is at
-  // most every key sealed in the last day and at most one per account it polls.
-  const workerPeriods = input.pollWorker.concurrency * DATA_KEY_PERIODS_PER_HOUR * HOURS_PER_MONTH;
-  const keysInUse =
-    input.pollWorker.concurrency * DATA_KEY_PERIODS_PER_HOUR * CREDENTIAL_RESEAL_HOURS;
+  // Data keys: one per poll worker every 15 minutes. Unwraps: per worker and hour, each key it meets, which is
+  // at most every key sealed in the last day and at most one per account it polls.
+  const workerHours = input.pollWorker.concurrency * HOURS_PER_MONTH;
+  const keysInUse = input.pollWorker.concurrency * DATA_KEYS_PER_HOUR * CREDENTIAL_RESEAL_HOURS;
   const kmsRequests =
-    workerPeriods * (1 + Math.min(keysInUse, Math.ceil(accountPolls / workerPeriods)));
+    workerHours * DATA_KEYS_PER_HOUR +
+    workerHours * UNWRAPS_PER_KEY_HOUR * Math.min(keysInUse, Math.ceil(accountPolls / workerHours));
   const monitoringUsd =
     input.stack.alarms * price.alarmMonth + input.stack.dashboards * price.dashboardMonth;
 

@@ -72,6 +72,13 @@ export interface Store {
   getDigestReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined>;
   /** Gives a claim back after a send that definitely failed, so the next run retries it. */
   releaseDigest(subscriberId: string, localDate: string): Promise<void>;
+  /**
+   * Of the given subscriber digests, those already marked sent (`subscriberId/localDate` keys): the digest tick
+   * leaves them out instead of queueing jobs that would only find them sent.
+   */
+  listSentDigests(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Set<string>>;
 }
 
 /** The handles each account was seen under, kept when it renames itself. */

@@ -152,7 +152,7 @@ export async function sendDueDigests(
 
 /** What `planDigestJobs` needs: the store, where explained nights are kept, the engine and the digest queue. */
 export interface PlanDigestJobsDeps {
-  store: Pick<Store, 'listSubscribers' | 'listAccounts' | 'listPolls'>;
+  store: Pick<Store, 'listSubscribers' | 'listAccounts' | 'listPolls' | 'listSentDigests'>;
   nights: NightStore;
   explain: ExplainFn;
   queue: Queue<DigestJob>;
@@ -191,21 +191,40 @@ export async function planDigestJobs(
     losses: 0,
     slowdowns: 0,
   };
-  const due = await dueSubscribers(deps.store, input);
+  const due = await unsent(
+    deps.store,
+    await dueSubscribers(deps.store, input),
+    input.scheduledTime,
+  );
   summary.due = due.length;
   if (due.length === 0) return summary;
   const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
   summary.nights = nights.length;
-  let accounts: Account[] | undefined;
+  let accounts: Map<string, Account> | undefined;
   for (const asOf of nights) {
-    if ((await deps.nights.getNightWindow(asOf)) !== undefined) continue;
-    accounts ??= await deps.store.listAccounts();
-    const { explanation } = await explainNight(deps, accounts, asOf, input, summary);
+    accounts ??= new Map((await deps.store.listAccounts()).map((account) => [account.id, account]));
+    // Only the accounts this night's subscribers follow: each delivery hour is a night of its own, and the
+    // whole fleet's history read for every one of them would multiply the reads by the hours.
+    const followed = new Set(
+      due.filter((entry) => entry.asOf.getTime() === asOf.getTime()).flatMap(followedIds),
+    );
+    let toExplain = [...followed].flatMap((id) => accounts?.get(id) ?? []);
+    if ((await deps.nights.getNightWindow(asOf)) !== undefined) {
+      // Stored by an earlier tick: explain only what it did not (subscribers who became due since).
+      const stored = await deps.nights.getNightAccounts(
+        asOf,
+        toExplain.map((account) => account.id),
+      );
+      const storedIds = new Set(stored.map((part) => part.account.id));
+      toExplain = toExplain.filter((account) => !storedIds.has(account.id));
+      if (toExplain.length === 0) continue;
+    }
+    const { explanation } = await explainNight(deps, toExplain, asOf, input, summary);
     const byId = new Map(explanation.accounts.map((entry) => [entry.id, entry]));
     await deps.nights.putNight({
       asOf,
       window: explanation.window,
-      accounts: accounts.flatMap((account) => {
+      accounts: toExplain.flatMap((account) => {
         const explained = byId.get(account.id);
         return explained ? [{ account, explanation: explained }] : [];
       }),
@@ -248,9 +267,21 @@ export async function sendDigestJobs(
   input: { concurrency?: number } = {},
 ): Promise<DigestJobResult[]> {
   const windows = memoize((asOf: string) => deps.nights.getNightWindow(new Date(asOf)));
+  // The stored night of every account the batch's subscribers follow, read together per night.
+  const followedByNight = new Map<string, Set<string>>();
+  for (const job of jobs) {
+    const followed = followedByNight.get(job.asOf) ?? new Set<string>();
+    for (const accountId of job.subscriber.accountIds) followed.add(accountId);
+    followedByNight.set(job.asOf, followed);
+  }
+  const nightParts = memoize(async (asOf: string) => {
+    const ids = [...(followedByNight.get(asOf) ?? [])];
+    const found = await deps.nights.getNightAccounts(new Date(asOf), ids);
+    return new Map(found.map((part) => [part.account.id, part]));
+  });
   const parts = memoize(async (key: string) => {
     const [asOf, accountId] = JSON.parse(key) as [string, string];
-    const [part] = await deps.nights.getNightAccounts(new Date(asOf), [accountId]);
+    const part = (await nightParts(asOf)).get(accountId);
     if (!part) return undefined;
     const polls = await deps.store.listPolls(
       accountId,
@@ -386,6 +417,29 @@ function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): D
     due.push({ subscriber, asOf, localDate: localDateAndHour(asOf, subscriber.timeZone).date });
   }
   return due;
+}
+
+/** The accounts a due subscriber follows. */
+function followedIds(entry: DueSubscriber): string[] {
+  return entry.subscriber.accountIds;
+}
+
+/**
+ * The due subscribers whose digest is not marked sent yet. A subscriber stays due for a few hours after their
+ * delivery hour (so a failed send is retried by the next tick); once sent, later ticks leave them out. Only
+ * those past their delivery hour are looked up: nothing sends a digest before its first tick.
+ */
+async function unsent(
+  store: Pick<Store, 'listSentDigests'>,
+  due: DueSubscriber[],
+  tick: Date,
+): Promise<DueSubscriber[]> {
+  const late = due.filter((entry) => entry.asOf.getTime() < floorToHour(tick).getTime());
+  if (late.length === 0) return due;
+  const sent = await store.listSentDigests(
+    late.map((entry) => ({ subscriberId: entry.subscriber.id, localDate: entry.localDate })),
+  );
+  return due.filter((entry) => !sent.has(`${entry.subscriber.id}/${entry.localDate}`));
 }
 
 /** History queries in flight while the tick loads the fleet (the SDK's default HTTP agent has 50 sockets). */

@@ -1,5 +1,5 @@
 /**
- * The embedded default: DynamoDB (dynalite, in-process), SES (aws-ses-v2-local, in-process), SQS (the poll and
+ * The embedded default: DynamoDB (dynalite, on its own thread), SES (aws-ses-v2-local, in-process), SQS (the poll and
  * digest job queues, `local-sqs.ts`) and the fake TikTok, each on a free loopback port, plus the environment
  * that points the real Lambda handlers at them.
  */
@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import dynalite from 'dynalite';
 import type { SourceKind } from '../core/model.ts';
 import type { World } from '../core/simulate/world.ts';
 import {
@@ -62,13 +62,27 @@ export interface EmbeddedService {
   close(): Promise<void>;
 }
 
-/** Starts dynalite in memory on a free port, with the likewatch table created. */
+/**
+ * Starts dynalite in memory on a free port, on a thread of its own (`dynalite-thread.mjs`), with the likewatch
+ * table created.
+ */
 export async function startEmbeddedDynamoDb(): Promise<EmbeddedService> {
-  const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const thread = new Worker(new URL('./dynalite-thread.mjs', import.meta.url));
+  const port = await new Promise<number>((resolve, reject) => {
+    thread.once('message', (message: { port: number }) => resolve(message.port));
+    thread.once('error', reject);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
   await createLocalTable(endpoint);
-  return { endpoint, close: () => closeServer(server) };
+  return {
+    endpoint,
+    close: async () => {
+      const closed = new Promise((resolve) => thread.once('message', resolve));
+      thread.postMessage('close');
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 2_000))]);
+      await thread.terminate();
+    },
+  };
 }
 
 /** Starts the local SES API (aws-ses-v2-local) on a free port. */

@@ -65,52 +65,70 @@ export const costCommand: Command = {
     'measured offline.',
   ].join('\n'),
   async run(args) {
-    const options = parseOptions(args);
-    const { measuredAt, measured } = await loadMeasured();
-    const input: CostInput = {
-      accounts: options.accounts,
-      videosPerAccount: options.videos,
-      subscribers: options.subscribers,
-      pollsPerDay: options.pollsPerDay,
-      region: options.region,
-      retentionDays: options.retentionDays,
-      rollupDays: options.rollupDays,
-      historyDays: options.historyDays,
-      pollWorker: {
-        memoryGb: FUNCTION_MEMORY_MB.pollWorker / 1024,
-        batchSize: POLL_BATCH_SIZE,
-        concurrency: options.pollWorkers,
-        inFlight: DEFAULT_POLL_IN_FLIGHT,
-        tiktokRequestsPerMinute: options.tiktokRateLimit,
-      },
-      digestWorker: {
-        memoryGb: FUNCTION_MEMORY_MB.digestWorker / 1024,
-        batchSize: DIGEST_BATCH_SIZE,
-        concurrency: options.digestWorkers,
-        sesSendsPerSecond: options.sesRate,
-      },
-      tiktok: { latencyMsPerRequest: options.tiktokLatencyMs, videosPerListPage: VIDEO_PAGE_SIZE },
-      stack: STACK_FIXED_PARTS,
-    };
-    const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
-    const width = Math.max(...lines.map((line) => line.service.length));
-    console.log(
-      `Monthly AWS cost for ${fmt(options.accounts)} accounts × ${fmt(options.videos)} videos, ${fmt(options.subscribers)} subscribers, ${options.pollsPerDay} polls a day (${options.region}, prices of ${PRICES.asOf}, measurements of ${measuredAt})`,
-    );
-    for (const line of lines) {
-      console.log(
-        `  ${line.service.padEnd(width)}  ${usd(line.monthlyUsd).padStart(10)}  ${line.usage}`,
-      );
-    }
-    console.log(`  ${'Total'.padEnd(width)}  ${usd(totalUsd).padStart(10)}`);
-    console.log(
-      `  ${'Per 1,000 accounts'.padEnd(width)}  ${usd(perThousandAccountsUsd).padStart(10)}`,
-    );
+    const bill = priceFleet(parseOptions(args), await loadMeasured());
+    for (const line of bill.text) console.log(line);
     return 0;
   },
 };
 
-function parseOptions(args: string[]): z.infer<typeof Options> {
+/** A priced fleet: the bill, and the lines the command prints for it. */
+export interface PricedFleet {
+  input: CostInput;
+  totalUsd: number;
+  perThousandAccountsUsd: number;
+  lines: ReturnType<typeof estimateMonthlyCost>['lines'];
+  text: string[];
+}
+
+/** Prices the fleet the options describe, deployed as the stack deploys it (lib/fan-out.ts). */
+export function priceFleet(
+  options: CostOptions,
+  { measuredAt, measured }: { measuredAt: string; measured: OperationQuantities },
+): PricedFleet {
+  const input: CostInput = {
+    accounts: options.accounts,
+    videosPerAccount: options.videos,
+    subscribers: options.subscribers,
+    pollsPerDay: options.pollsPerDay,
+    region: options.region,
+    retentionDays: options.retentionDays,
+    rollupDays: options.rollupDays,
+    historyDays: options.historyDays,
+    pollWorker: {
+      memoryGb: FUNCTION_MEMORY_MB.pollWorker / 1024,
+      batchSize: POLL_BATCH_SIZE,
+      concurrency: options.pollWorkers,
+      inFlight: DEFAULT_POLL_IN_FLIGHT,
+      tiktokRequestsPerMinute: options.tiktokRateLimit,
+    },
+    digestWorker: {
+      memoryGb: FUNCTION_MEMORY_MB.digestWorker / 1024,
+      batchSize: DIGEST_BATCH_SIZE,
+      concurrency: options.digestWorkers,
+      sesSendsPerSecond: options.sesRate,
+    },
+    tiktok: { latencyMsPerRequest: options.tiktokLatencyMs, videosPerListPage: VIDEO_PAGE_SIZE },
+    stack: STACK_FIXED_PARTS,
+  };
+  const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
+  const width = Math.max(...lines.map((line) => line.service.length));
+  const text = [
+    `Monthly AWS cost for ${fmt(options.accounts)} accounts × ${fmt(options.videos)} videos, ${fmt(options.subscribers)} subscribers, ${options.pollsPerDay} polls a day, ${fmt(options.rollupDays)} days of roll-ups (${options.region}, prices of ${PRICES.asOf}, measurements of ${measuredAt})`,
+    ...lines.map(
+      (line) =>
+        `  ${line.service.padEnd(width)}  ${usd(line.monthlyUsd).padStart(10)}  ${line.usage}`,
+    ),
+    `  ${'Total'.padEnd(width)}  ${usd(totalUsd).padStart(10)}`,
+    `  ${'Per 1,000 accounts'.padEnd(width)}  ${usd(perThousandAccountsUsd).padStart(10)}`,
+  ];
+  return { input, totalUsd, perThousandAccountsUsd, lines, text };
+}
+
+/** Validated `likewatch cost` options. */
+export type CostOptions = z.infer<typeof Options>;
+
+/** The options of a `likewatch cost` command line, with their defaults. */
+export function parseOptions(args: string[]): CostOptions {
   const { values } = readArgs(args, {
     accounts: { type: 'string' },
     videos: { type: 'string' },
@@ -130,7 +148,10 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
 }
 
 /** The measured quantities, or a clear error naming what is missing and how to measure it. */
-async function loadMeasured(): Promise<{ measuredAt: string; measured: OperationQuantities }> {
+export async function loadMeasured(): Promise<{
+  measuredAt: string;
+  measured: OperationQuantities;
+}> {
   let file: z.infer<typeof Measurements>;
   try {
     file = Measurements.parse(JSON.parse(await readFile(MEASUREMENTS_PATH, 'utf8')));

@@ -23,6 +23,13 @@ export class MemoryStore implements Store {
   async putSubscriber(subscriber: Subscriber) {
     this.subscribers.set(subscriber.id, subscriber);
   }
+  async listSentDigests(digests: ReadonlyArray<{ subscriberId: string; localDate: string }>) {
+    return new Set(
+      digests
+        .map(({ subscriberId, localDate }) => `${subscriberId}/${localDate}`)
+        .filter((key) => this.digests.get(key)?.state === 'sent'),
+    );
+  }
   async listSubscribers() {
     return [...this.subscribers.values()];
   }
@@ -64,8 +71,12 @@ export class MemoryStore implements Store {
 /** In-memory explained nights for unit tests of the digest fan-out. */
 export class MemoryNights implements NightStore {
   readonly nights = new Map<string, StoredNight>();
+  /** Adds the night's parts to those already stored, as the DynamoDB store (an item per account) does. */
   async putNight(night: StoredNight) {
-    this.nights.set(night.asOf.toISOString(), night);
+    const key = night.asOf.toISOString();
+    const ids = new Set(night.accounts.map((part) => part.account.id));
+    const kept = (this.nights.get(key)?.accounts ?? []).filter((part) => !ids.has(part.account.id));
+    this.nights.set(key, { ...night, accounts: [...kept, ...night.accounts] });
   }
   async getNightWindow(asOf: Date) {
     return this.nights.get(asOf.toISOString())?.window;

@@ -231,6 +231,23 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(rollup?.last).toEqual({ ...late, videos: [counts] });
   });
 
+  it('should list which digests are marked sent, not those only claimed or never started', async () => {
+    // Arrange
+    const at = new Date('2026-11-25T07:00:00Z');
+    await store.claimDigest('sub-sent', '2026-11-25', at);
+    await store.markDigestSent('sub-sent', '2026-11-25', 'msg-1');
+    await store.claimDigest('sub-claimed', '2026-11-25', at);
+    // Act
+    const sent = await store.listSentDigests([
+      { subscriberId: 'sub-sent', localDate: '2026-11-25' },
+      { subscriberId: 'sub-sent', localDate: '2026-11-24' },
+      { subscriberId: 'sub-claimed', localDate: '2026-11-25' },
+      { subscriberId: 'sub-none', localDate: '2026-11-25' },
+    ]);
+    // Assert
+    expect(sent).toEqual(new Set(['sub-sent/2026-11-25']));
+  });
+
   it('should let exactly one of 20 concurrent claims of the same digest win', async () => {
     // Act
     const claims = await Promise.all(

@@ -291,6 +291,54 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
     expect(sent[0]?.subject).toContain('@maya.bakes');
   });
 
+  it('should explain only the accounts the night’s subscribers follow, top up for those due later, and skip digests already sent', async () => {
+    // Arrange: three accounts, one followed by nobody; Sam signs up after the first tick of his hour.
+    const { deps, store } = setup(quiet, [subscriber({})]);
+    await Promise.all([
+      store.putAccount(account),
+      store.putAccount({ ...account, id: 'acct-2', handle: 'sam.cooks' }),
+      store.putAccount({ ...account, id: 'acct-3', handle: 'nobody.follows' }),
+      store.putSubscriber(subscriber({})),
+    ]);
+    const explainedIds: string[][] = [];
+    const explain = (fleet: Fleet, asOf: Date): Explanation => {
+      explainedIds.push(fleet.accounts.map((entry) => entry.id));
+      return {
+        format: 'likewatch.explanation/v1',
+        window: {
+          from: new Date(asOf.getTime() - 86_400_000).toISOString(),
+          to: asOf.toISOString(),
+        },
+        accounts: fleet.accounts.map((entry) => ({ ...quiet, id: entry.id, handle: entry.handle })),
+      };
+    };
+    const nights = new MemoryNights();
+    const queued: DigestJob[] = [];
+    const tickDeps = {
+      store,
+      nights,
+      explain,
+      queue: { send: async (jobs: readonly DigestJob[]) => void queued.push(...jobs) },
+    };
+    // Act
+    const first = await planDigestJobs(tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    await sendDigestJobs({ ...deps, nights }, queued.splice(0));
+    await store.putSubscriber(
+      subscriber({ id: 'sub-2', email: 'sam@example.com', accountIds: ['acct-2'] }),
+    );
+    const later = new Date(tick7.getTime() + 3_600_000);
+    const topUp = await planDigestJobs(tickDeps, { scheduledTime: later, historyDays: 28 });
+    // Assert: one night, explained for Maya's account, then topped up with Sam's; Maya is not queued again.
+    expect(explainedIds).toEqual([['acct-1'], ['acct-2']]);
+    expect(first).toMatchObject({ due: 1, nights: 1, explained: 1, enqueued: 1 });
+    expect(topUp).toMatchObject({ due: 1, nights: 1, explained: 1, enqueued: 1 });
+    expect(queued.map((job) => [job.subscriber.id, job.asOf])).toEqual([
+      ['sub-2', tick7.toISOString()],
+    ]);
+    const stored = await nights.getNightAccounts(tick7, ['acct-1', 'acct-2', 'acct-3']);
+    expect(stored.map((part) => part.account.id).sort()).toEqual(['acct-1', 'acct-2']);
+  });
+
   it('should leave a job for redelivery when its night was not stored', async () => {
     const { deps, ready } = setup(loss, [subscriber({})]);
     await ready;

@@ -1,0 +1,175 @@
+/**
+ * Writes `docs/cost.md` from the latest measurements: every bill in it is what `npx likewatch cost` prints for
+ * the command line shown, so the document cannot drift from the command. `npm run bench` (a full run) calls it
+ * after writing `docs/measurements.json`; `npx tsx bench/cost-report.ts` rewrites it alone.
+ */
+import { writeFile } from 'node:fs/promises';
+import { loadMeasured, type PricedFleet, parseOptions, priceFleet } from '../cli/commands/cost.ts';
+import { PRICES } from '../core/cost.ts';
+import { FUNCTION_MEMORY_MB } from '../lib/fan-out.ts';
+import { fmt } from './harness.ts';
+
+const TARGET_PER_THOUSAND_USD = 1;
+const FLEET = ['--videos', '50', '--polls-per-day', '4'];
+
+/** The fleets the document prices: the target's, and how each assumption moves it. */
+const SCENARIOS: Array<{ name: string; args: string[] }> = [
+  {
+    name: '100,000 accounts, a year of roll-ups (defaults)',
+    args: ['--accounts', '100000', '--subscribers', '100000', ...FLEET],
+  },
+  {
+    name: '1,000 accounts, a year of roll-ups',
+    args: ['--accounts', '1000', '--subscribers', '1000', ...FLEET],
+  },
+  {
+    name: '100,000 accounts, first month (30 days of roll-ups)',
+    args: ['--accounts', '100000', '--subscribers', '100000', ...FLEET, '--rollup-days', '30'],
+  },
+  {
+    name: '100,000 accounts, two years of roll-ups',
+    args: ['--accounts', '100000', '--subscribers', '100000', ...FLEET, '--rollup-days', '730'],
+  },
+  {
+    name: '100,000 accounts, TikTok round trips of 1 s',
+    args: [
+      ...['--accounts', '100000', '--subscribers', '100000', ...FLEET],
+      ...['--tiktok-latency-ms', '1000'],
+    ],
+  },
+  {
+    name: '100,000 accounts, a TikTok limit of 6,000 a minute (granted, or counted per creator)',
+    args: [
+      ...['--accounts', '100000', '--subscribers', '100000', ...FLEET],
+      ...['--tiktok-rate-limit', '6000'],
+    ],
+  },
+];
+
+const usd = (value: number) => `$${value.toFixed(2)}`;
+const line = (bill: PricedFleet, service: string) =>
+  bill.lines.find((entry) => entry.service === service)?.monthlyUsd ?? 0;
+const withoutSes = (bill: PricedFleet) =>
+  ((bill.totalUsd - line(bill, 'SES')) / bill.input.accounts) * 1000;
+
+/** The document, from the measurements in `docs/measurements.json`. */
+export async function costReport(): Promise<string> {
+  const measurements = await loadMeasured();
+  const bills = SCENARIOS.map((scenario) => ({
+    ...scenario,
+    bill: priceFleet(parseOptions(scenario.args), measurements),
+  }));
+  const [main, small] = bills;
+  if (!main || !small) throw new Error('the cost report needs its first two scenarios');
+  const target = withoutSes(main.bill);
+  const met = target <= TARGET_PER_THOUSAND_USD;
+  const largest = [...main.bill.lines]
+    .filter((entry) => entry.service !== 'SES')
+    .sort((a, b) => b.monthlyUsd - a.monthlyUsd)
+    .slice(0, 4)
+    .map((entry) => `${entry.service} ${usd(entry.monthlyUsd)}`)
+    .join(', ');
+  const commandBlock = (bill: PricedFleet, args: string[]) => [
+    '```console',
+    `$ npx likewatch cost ${args.join(' ')}`,
+    ...bill.text,
+    '```',
+  ];
+  const { measured } = measurements;
+  return [
+    '# What it costs',
+    '',
+    'The monthly AWS bill of a deployment, from `npx likewatch cost`: per-operation quantities measured by one',
+    '`npm run bench` run (`docs/measurements.json`, tables in [`BENCHMARKS.md`](BENCHMARKS.md)) times a dated price',
+    'table (`core/cost.ts`), for the stack as deployed (function memory, batch sizes and worker concurrency from',
+    '`lib/fan-out.ts`). Free tiers are ignored; taxes and data transfer are not included. This document is written',
+    'by `npm run bench` from the same measurements, so every bill below is what the command prints.',
+    '',
+    `## ${main.name.replace(' (defaults)', '')}`,
+    '',
+    ...commandBlock(main.bill, main.args),
+    '',
+    `## ${small.name}`,
+    '',
+    ...commandBlock(small.bill, small.args),
+    '',
+    `## The target: ≤ $${TARGET_PER_THOUSAND_USD} per 1,000 accounts a month, SES fees aside`,
+    '',
+    'At 4 polls a day and 50 videos per account, with one subscriber per account:',
+    '',
+    '| Fleet | Total | SES | Total − SES | Per 1,000 accounts − SES |',
+    '| --- | --- | --- | --- | --- |',
+    ...bills.map(
+      ({ name, bill }) =>
+        `| ${name} | ${usd(bill.totalUsd)} | ${usd(line(bill, 'SES'))} | ${usd(bill.totalUsd - line(bill, 'SES'))} | **${usd(withoutSes(bill))}** |`,
+    ),
+    '',
+    `**${met ? 'Met' : 'NOT met'}** with the command's defaults (a deployment a year old): ${usd(target)} per 1,000`,
+    `accounts a month. The largest lines without SES: ${largest}.`,
+    "Storage grows with the deployment's age, because daily roll-ups are kept for ever. The stack's fixed parts (the",
+    'KMS key, two secrets, the alarms, the dashboard and the idle queue polls, about $10 a month with free tiers',
+    "ignored) are most of a small fleet's bill; above that, the lines scale with the fleet.",
+    '',
+    '## Line by line',
+    '',
+    '- **Lambda**: invocations (ticks, and a worker invocation per 10 jobs) and GB-seconds. A poll worker',
+    `  invocation (${FUNCTION_MEMORY_MB.pollWorker} MB) is billed for the slower of its TikTok round trips (each account's`,
+    "  requests in sequence, 8 accounts at a time) and its share of TikTok's per-endpoint rate limit on the video",
+    '  list, plus the measured compute per account-poll, stretched by the CPU share the memory buys (a full vCPU',
+    `  at 1,769 MB). A digest worker invocation (${FUNCTION_MEMORY_MB.digestWorker} MB) is billed for the slower of its compute and its`,
+    '  share of the SES send rate.',
+    "- **DynamoDB writes and reads**: write units per account-poll at the fleet's video count, roll-ups included;",
+    "  the history a night's explanation reads and the reads that keep roll-ups current; Standard-IA prices.",
+    "- **DynamoDB storage and backups**: raw polls for the retention period and daily roll-ups for the deployment's",
+    '  age, at the bytes DynamoDB bills (attributes plus 100 bytes per item), priced for storage and point-in-time',
+    '  recovery.',
+    '- **SQS**: ten jobs per `SendMessageBatch`, receive and `DeleteMessageBatch`, plus the long polls the event',
+    '  sources make on idle queues.',
+    '- **EventBridge Scheduler**: the poll schedule and the hourly digest tick.',
+    '- **KMS and Secrets Manager**: the credentials key, its requests (a data key per poll worker every 15 minutes,',
+    '  and at most one unwrap per key in use per worker every hour), and the two secrets.',
+    '- **SES**: one email per subscriber a day.',
+    '- **CloudWatch**: log bytes per account-poll and per digest at INFO, ingested and stored; the alarms and the',
+    '  dashboard.',
+    '',
+    '## Measured and assumed',
+    '',
+    'Measured (one `npm run bench` run; see `BENCHMARKS.md` for the machine):',
+    '',
+    '- DynamoDB write units per account-poll, read units per poll write, and stored bytes per raw poll and per',
+    '  daily roll-up at 50, 200, 1,000 and 5,000 videos, and read units per day of history (`storage`: capacity',
+    '  reported by the embedded DynamoDB, which sizes items as DynamoDB does).',
+    `- Compute per account-poll (${fmt(measured.pollMsPerAccount, 2)} ms) and per digest (${fmt(measured.digestMsPerSubscriber, 2)} ms, the digest`,
+    `  tick's explanation of the fleet included), and log bytes per account-poll (${fmt(measured.logBytesPerAccountPoll)}) and per digest`,
+    `  (${fmt(measured.logBytesPerDigest)}) at \`POWERTOOLS_LOG_LEVEL=INFO\` (\`night\`: 10,000 accounts through the real handlers).`,
+    "  These are this machine's times per item with the functions **and** the embedded services (DynamoDB, SQS, SES,",
+    "  the fake TikTok) in one process, taken as a full Lambda vCPU: they overstate the functions' own compute.",
+    '',
+    'Assumed (inputs with defaults; change them on the command line):',
+    '',
+    '- `--tiktok-latency-ms 300`: the round trip of one TikTok request; it cannot be measured offline.',
+    '- `--tiktok-rate-limit 600` requests a minute per endpoint, shared by `--poll-workers 2`, as if TikTok counted',
+    '  it per app (undocumented; per creator would let the poll workers run unpaced).',
+    "- `--ses-rate 14` emails a second shared by `--digest-workers 2`; `--rollup-days 365` (the deployment's age);",
+    '  `--retention-days 90` of raw polls; `--history-days 28` read per night; 30.4 days a month; one email per',
+    '  subscriber a day; Lambda on Arm at the deployed memory.',
+    "- Five idle long-pollers per queue (Lambda's documented floor for an event source with a maximum",
+    '  concurrency), three receives a minute each.',
+    '',
+    '## Prices',
+    '',
+    `US East (N. Virginia) list prices as of **${PRICES.asOf}**, from \`PRICES\` in \`core/cost.ts\`:`,
+    '',
+    ...PRICES.sources.map((source) => `- ${source}`),
+    '',
+    'Free tiers (Lambda, SQS, CloudWatch, KMS requests, the SES allowance) are ignored, so small fleets cost less',
+    'than shown.',
+    '',
+  ].join('\n');
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const path = new URL('../docs/cost.md', import.meta.url).pathname;
+  await writeFile(path, await costReport());
+  console.log(`Wrote ${path}`);
+}

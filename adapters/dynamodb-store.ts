@@ -50,6 +50,7 @@ import { SubscriptionRecords } from './dynamodb/subscriptions.ts';
 import {
   DynamoTable,
   type Item,
+  ignoreConditionFailure,
   isConditionalCheckFailure,
   type KeyRange,
   stripKeys,
@@ -533,12 +534,19 @@ export class DynamoDbStore
             ExpressionAttributeValues: { ':handle': handle, ':at': at },
           }),
         ),
-      ).catch(ignoreConditionFailure);
-    await update(
+      ).then(
+        () => true,
+        (error: unknown) => {
+          ignoreConditionFailure(error);
+          return false;
+        },
+      );
+    const latest = await update(
       'SET handle = :handle, firstSeenAt = if_not_exists(firstSeenAt, :at), lastSeenAt = :at',
       'attribute_not_exists(lastSeenAt) OR lastSeenAt < :at',
     );
-    await update('SET handle = :handle, firstSeenAt = :at', 'firstSeenAt > :at');
+    // A sighting later than every other one cannot be the first; only an older one may move firstSeenAt back.
+    if (!latest) await update('SET handle = :handle, firstSeenAt = :at', 'firstSeenAt > :at');
   }
 
   /**
@@ -623,10 +631,6 @@ export class DynamoDbStore
   private async guard<Output>(call: () => Promise<Output>): Promise<Output> {
     return this.table.send(call);
   }
-}
-
-function ignoreConditionFailure(error: unknown): void {
-  if (!isConditionalCheckFailure(error)) throw error;
 }
 
 /**

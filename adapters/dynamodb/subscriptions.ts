@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber } from '../../core/model.ts';
-import { type DynamoTable, isConditionalCheckFailure } from './table.ts';
+import { type DynamoTable, ignoreConditionFailure, isConditionalCheckFailure } from './table.ts';
 
 /** The form an address is compared in: trimmed and lower-cased. */
 export function normalizeEmail(email: string): string {
@@ -153,8 +153,4 @@ export class SubscriptionRecords {
       throw error;
     }
   }
-}
-
-function ignoreConditionFailure(error: unknown): void {
-  if (!isConditionalCheckFailure(error)) throw error;
 }

@@ -92,3 +92,8 @@ export function stripKeys(item: Item): Item {
   const { pk: _pk, sk: _sk, ...rest } = item;
   return rest;
 }
+
+/** Rethrows anything but a failed condition: for writes whose condition failing means "nothing to do". */
+export function ignoreConditionFailure(error: unknown): void {
+  if (!isConditionalCheckFailure(error)) throw error;
+}

@@ -422,6 +422,8 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     await store.recordHandle('acct-renamed', 'new.name', new Date('2026-11-10T06:00:00Z'));
     await store.recordHandle('acct-renamed', 'old.name', new Date('2026-11-05T06:00:00Z'));
     await store.recordHandle('acct-renamed', 'new.name', new Date('2026-11-11T06:00:00Z'));
+    // A sighting older than the first one known, arriving late, moves the first sighting back.
+    await store.recordHandle('acct-renamed', 'new.name', new Date('2026-11-08T06:00:00Z'));
     // Assert
     const renamed = (await store.listAccounts()).find((a) => a.id === 'acct-renamed');
     expect(renamed?.handle).toBe('new.name');
@@ -433,7 +435,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       },
       {
         handle: 'new.name',
-        firstSeenAt: '2026-11-10T06:00:00.000Z',
+        firstSeenAt: '2026-11-08T06:00:00.000Z',
         lastSeenAt: '2026-11-11T06:00:00.000Z',
       },
     ]);

@@ -46,7 +46,7 @@ import type { CredentialCipher } from './credential-cipher.ts';
 import type { DailyRollup } from './dynamodb/daily-rollups.ts';
 import { accountPartition, keys as historyKeys, throughChunksOf } from './dynamodb/keys.ts';
 import { PollHistory } from './dynamodb/poll-history.ts';
-import { SubscriptionRecords } from './dynamodb/subscriptions.ts';
+import { SubscriptionRecords, subscriptionKeys } from './dynamodb/subscriptions.ts';
 import {
   DynamoTable,
   type Item,
@@ -230,6 +230,17 @@ export class DynamoDbStore
     return this.subscriptions.isSuppressed(email);
   }
 
+  async listSuppressed(emails: readonly string[]): Promise<Set<string>> {
+    const byKey = new Map(
+      emails.map((email) => {
+        const key = subscriptionKeys.suppression(email);
+        return [key.pk, { key, email }];
+      }),
+    );
+    const items = await this.batchGet([...byKey.values()].map((entry) => entry.key));
+    return new Set(items.flatMap((item) => byKey.get(String(item.pk))?.email ?? []));
+  }
+
   async suppress(email: string, reason: 'bounce' | 'complaint', at: Date): Promise<void> {
     await this.subscriptions.suppress(email, reason, at);
   }
@@ -366,10 +377,7 @@ export class DynamoDbStore
     );
   }
 
-  /**
-   * The report stored with a sent digest. A missing or unreadable report gives undefined: it only feeds the
-   * next digest's follow-ups, which are left out rather than failing the digest.
-   */
+  /** The report stored with a sent digest (see {@link readReport}). */
   async getDigestReport(
     subscriberId: string,
     localDate: string,
@@ -379,19 +387,32 @@ export class DynamoDbStore
         new GetCommand({ TableName: this.tableName, Key: keys.digest(subscriberId, localDate) }),
       ),
     );
-    const stored = result.Item?.report;
-    if (typeof stored !== 'string') return undefined;
-    try {
-      const parsed = DigestReport.safeParse(JSON.parse(stored));
-      return parsed.success ? parsed.data : undefined;
-    } catch {
-      return undefined;
-    }
+    return result.Item ? readReport(result.Item) : undefined;
+  }
+
+  async getDigestReports(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Map<string, DigestReport>> {
+    const items = await this.digestItems(digests);
+    return new Map(
+      items.flatMap(({ name, item }) => {
+        const report = readReport(item);
+        return report ? [[name, report] as const] : [];
+      }),
+    );
   }
 
   async listSentDigests(
     digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
   ): Promise<Set<string>> {
+    const items = await this.digestItems(digests);
+    return new Set(items.filter(({ item }) => item.state === 'sent').map(({ name }) => name));
+  }
+
+  /** The stored digest items of `digests` (one batch read), each with its `subscriberId/localDate` name. */
+  private async digestItems(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Array<{ name: string; item: Item }>> {
     const byKey = new Map(
       digests.map(({ subscriberId, localDate }) => {
         const key = keys.digest(subscriberId, localDate);
@@ -399,11 +420,10 @@ export class DynamoDbStore
       }),
     );
     const items = await this.batchGet([...byKey.values()].map((entry) => entry.key));
-    return new Set(
-      items
-        .filter((item) => item.state === 'sent')
-        .flatMap((item) => byKey.get(`${item.pk}|${item.sk}`)?.name ?? []),
-    );
+    return items.flatMap((item) => {
+      const entry = byKey.get(`${item.pk}|${item.sk}`);
+      return entry ? [{ name: entry.name, item }] : [];
+    });
   }
 
   async releaseDigest(subscriberId: string, localDate: string): Promise<void> {
@@ -647,5 +667,20 @@ async function untilProcessed<Entry>(
     if (attempt >= 8) throw new StoreError(`DynamoDB left ${what} unprocessed after 8 attempts`);
     if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
     pending = await send(pending);
+  }
+}
+
+/**
+ * The report stored with a sent digest. A missing or unreadable report gives undefined: it only feeds the next
+ * digest's follow-ups, which are left out rather than failing the digest.
+ */
+function readReport(item: Item): DigestReport | undefined {
+  const stored = item.report;
+  if (typeof stored !== 'string') return undefined;
+  try {
+    const parsed = DigestReport.safeParse(JSON.parse(stored));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -16,6 +16,7 @@
  * pipeline (functions and embedded services together): a proxy for Lambda compute, excluding the wait on the
  * real TikTok and SES pacing, which the cost model takes as inputs.
  */
+import { createRequire } from 'node:module';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createDocumentClient } from '../adapters/aws-clients.ts';
@@ -33,7 +34,7 @@ import {
   LOCAL_QUEUE_NAMES,
 } from '../lib/fan-out.ts';
 import { registerAccounts } from '../local/demo.ts';
-import { loadLocalFunctions } from '../local/invoke.ts';
+import { type LocalPollSummary, loadLocalFunctions } from '../local/invoke.ts';
 import { clearDeliveredEmails, countDeliveredRecipients } from '../local/local-ses.ts';
 import { startLocalServices } from '../local/services.ts';
 import { type Benchmark, type BenchSection, fmt } from './harness.ts';
@@ -147,6 +148,74 @@ class LogMeter {
   }
 }
 
+/** DynamoDB operations that report consumed capacity, and whether they read. */
+const METERED_COMMANDS: Record<string, boolean> = {
+  GetCommand: true,
+  GetItemCommand: true,
+  BatchGetCommand: true,
+  BatchGetItemCommand: true,
+  QueryCommand: true,
+  PutCommand: false,
+  PutItemCommand: false,
+  UpdateCommand: false,
+  UpdateItemCommand: false,
+  DeleteCommand: false,
+  DeleteItemCommand: false,
+  BatchWriteCommand: false,
+  BatchWriteItemCommand: false,
+};
+
+/**
+ * Adds up the DynamoDB capacity every client in this process consumes (the functions build their own clients,
+ * so the tap sits on the SDK's shared client class): each data-plane request asks for its consumed capacity
+ * (`ReturnConsumedCapacity: TOTAL`), which dynalite computes from item sizes as DynamoDB does.
+ */
+class CapacityTap {
+  readUnits = 0;
+  writeUnits = 0;
+  /** Units by command, e.g. `BatchGetCommand`. */
+  readonly byCommand = new Map<string, number>();
+  private restore: (() => void) | undefined;
+
+  start(): void {
+    const { Client } = createRequire(import.meta.url)('@smithy/core/client') as {
+      Client: { prototype: { send: (...args: unknown[]) => Promise<unknown> } };
+    };
+    const send = Client.prototype.send;
+    const tap = this;
+    Client.prototype.send = function (this: { config?: { serviceId?: string } }, ...args) {
+      const command = args[0] as { constructor: { name: string }; input: Record<string, unknown> };
+      const reads = METERED_COMMANDS[command.constructor.name];
+      if (this.config?.serviceId !== 'DynamoDB' || reads === undefined || args.length > 1) {
+        return send.apply(this, args);
+      }
+      command.input.ReturnConsumedCapacity = 'TOTAL';
+      return send.apply(this, args).then((output) => {
+        const consumed = (output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
+        const units = [consumed]
+          .flat()
+          .reduce(
+            (sum: number, entry) =>
+              sum + ((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
+            0,
+          );
+        if (reads) tap.readUnits += units;
+        else tap.writeUnits += units;
+        const name = command.constructor.name;
+        tap.byCommand.set(name, (tap.byCommand.get(name) ?? 0) + units);
+        return output;
+      });
+    };
+    this.restore = () => {
+      Client.prototype.send = send;
+    };
+  }
+
+  stop(): void {
+    this.restore?.();
+  }
+}
+
 /** Samples the resident set size; the peak covers the whole process (functions and embedded services). */
 function rssSampler(): { stop(): number } {
   let peak = process.memoryUsage.rss();
@@ -162,16 +231,31 @@ function rssSampler(): { stop(): number } {
 }
 
 /** Times `work`; returns its result, wall milliseconds and the bytes the functions logged meanwhile. */
-async function phase<T>(
-  work: () => Promise<T>,
-): Promise<{ result: T; ms: number; logBytes: number }> {
+async function phase<T>(work: () => Promise<T>): Promise<{
+  result: T;
+  ms: number;
+  logBytes: number;
+  readUnits: number;
+  writeUnits: number;
+  unitsByCommand: Map<string, number>;
+}> {
   const meter = new LogMeter();
+  const capacity = new CapacityTap();
   meter.start();
+  capacity.start();
   const started = performance.now();
   try {
     const result = await work();
-    return { result, ms: performance.now() - started, logBytes: meter.bytes };
+    return {
+      result,
+      ms: performance.now() - started,
+      logBytes: meter.bytes,
+      readUnits: capacity.readUnits,
+      writeUnits: capacity.writeUnits,
+      unitsByCommand: capacity.byCommand,
+    };
   } finally {
+    capacity.stop();
     meter.stop();
   }
 }
@@ -226,7 +310,7 @@ export const nightBenchmark: Benchmark = {
       const setupMs = performance.now() - setupStarted;
 
       // The night: poll rounds, then the morning's digests.
-      const rounds = [];
+      const rounds: Array<Awaited<ReturnType<typeof phase<LocalPollSummary>>>> = [];
       for (const slot of SLOTS) {
         simulatedNow = slot;
         rounds.push(
@@ -328,6 +412,16 @@ export const nightBenchmark: Benchmark = {
       const sesShare = digestsPerSecond / sendsPerSecond;
       const digestMsPerSubscriber = digest.ms / Math.max(1, digest.result.due);
       const failedTotal = rounds.reduce((sum, round) => sum + round.result.failed, 0);
+      const pollUnits = (pick: (round: (typeof rounds)[number]) => number) =>
+        rounds.reduce((sum, round) => sum + pick(round), 0) / accountPolls;
+      const pollReadUnits = pollUnits((round) => round.readUnits);
+      const pollWriteUnits = pollUnits((round) => round.writeUnits);
+      // In the poll phase only the worker's batch read of credentials uses BatchGetItem.
+      const credentialReadUnits = pollUnits(
+        (round) => round.unitsByCommand.get('BatchGetCommand') ?? 0,
+      );
+      const digestReadUnits = digest.readUnits / Math.max(1, digest.result.due);
+      const digestWriteUnits = digest.writeUnits / Math.max(1, digest.result.due);
       const nothingLost =
         missingPolls === 0 &&
         digest.result.due === SUBSCRIBERS &&
@@ -364,6 +458,14 @@ export const nightBenchmark: Benchmark = {
         ['Digest sending as a share of the SES ceiling', `${fmt(100 * sesShare, 0)}%`],
         ['Poll phase per account-poll (in-process), ms', fmt(pollMs / accountPolls, 2)],
         ['Digest phase per subscriber (tick + workers), ms', fmt(digestMsPerSubscriber, 2)],
+        [
+          'DynamoDB capacity per account-poll (both rounds): read units (of which the credentials batch read), write units',
+          `${fmt(pollReadUnits, 2)} (${fmt(credentialReadUnits, 2)}), ${fmt(pollWriteUnits, 2)}`,
+        ],
+        [
+          'DynamoDB capacity per digest (tick and workers): read units, write units',
+          `${fmt(digestReadUnits, 2)}, ${fmt(digestWriteUnits, 2)}`,
+        ],
         ['Log bytes per account-poll (INFO)', fmt(pollLogBytes / accountPolls, 0)],
         ['Log bytes per digest (INFO)', fmt(digest.logBytes / Math.max(1, sent), 0)],
         ['Peak RSS of the process, MB', fmt(peakRssMb, 0)],
@@ -388,7 +490,8 @@ export const nightBenchmark: Benchmark = {
           'together: a proxy for Lambda compute that leaves out the wait on the real TikTok and SES. Ceilings are',
           "measured in the same run on the same services at the night's concurrency (accounts or digests in flight",
           "per worker × workers at once). The engine's slowdown baseline needs weeks of history, which two rounds",
-          'do not give; drops are explained from the two polls around the night.',
+          'do not give; drops are explained from the two polls around the night. Every DynamoDB request of the',
+          'night asks for its consumed capacity, which the capacity rows add up.',
         ].join(' '),
         columns: ['Measure', 'Value'],
         rows,
@@ -401,6 +504,11 @@ export const nightBenchmark: Benchmark = {
           'night.pollMsPerAccount': pollMs / accountPolls,
           'night.digestMsPerSubscriber': digestMsPerSubscriber,
           'night.logBytesPerAccountPoll': pollLogBytes / accountPolls,
+          'night.readUnitsPerAccountPoll': pollReadUnits,
+          'night.writeUnitsPerAccountPoll': pollWriteUnits,
+          'night.credentialReadUnitsPerAccountPoll': credentialReadUnits,
+          'night.readUnitsPerDigest': digestReadUnits,
+          'night.writeUnitsPerDigest': digestWriteUnits,
           'night.logBytesPerDigest': digest.logBytes / Math.max(1, sent),
           'night.accountsPerSecond': accountsPerSecond,
           'night.peakRssMb': peakRssMb,

@@ -53,6 +53,14 @@ export interface OperationQuantities {
   bytesPerPoll: Array<{ videos: number; bytes: number }>;
   /** Bytes stored per daily roll-up (item overhead included), by video count. */
   bytesPerRollup: Array<{ videos: number; bytes: number }>;
+  /** Read units per account-poll of the poll worker's credentials batch read. */
+  credentialReadUnitsPerPoll: number;
+  /**
+   * DynamoDB units per digest beyond the history reads (the tick's stored night and sent-digest check, the
+   * worker's night parts, suppression check, claim, sent marker and report), measured by the local night.
+   */
+  readUnitsPerDigest: number;
+  writeUnitsPerDigest: number;
   /** Compute per account-poll on one full core (parsing, validating, compressing, storing), ms. */
   pollMsPerAccount: number;
   /** Compute to explain, render and send one subscriber's digest on one full core, ms. */
@@ -130,6 +138,12 @@ const DATA_KEYS_PER_HOUR = 4;
 const UNWRAPS_PER_KEY_HOUR = 1;
 /** Access tokens live 24 hours, so every stored credential is sealed again at least once a day. */
 const CREDENTIAL_RESEAL_HOURS = 24;
+/** Each refresh stores the rotated credentials: one sealed item, well under 1 KB. */
+const WRITE_UNITS_PER_TOKEN_REFRESH = 1;
+/** Days of polls a digest's charts show per followed account (core/send-digests.ts). */
+const CHART_DAYS = 7;
+/** Accounts in a digest: a creator following their own account. */
+const ACCOUNTS_PER_DIGEST = 1;
 
 /** Linear interpolation over measured points (clamped to the measured range's ends, scaled beyond). */
 export function interpolate(points: Array<{ x: number; y: number }>, x: number): number {
@@ -199,16 +213,23 @@ export function estimateMonthlyCost(
     );
 
   const writeUnits =
-    accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units })));
-  // Reading history scales with the data read: the days, the polls a day and the videos per poll.
+    accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
+    accountNights * (24 / CREDENTIAL_RESEAL_HOURS) * WRITE_UNITS_PER_TOKEN_REFRESH +
+    digests * measured.writeUnitsPerDigest;
+  // Reading history scales with the data read: the days, the polls a day and the videos per poll. A night's
+  // explanation reads each account's history once; each digest reads its accounts' last days for the charts.
   const history = measured.readUnitsPerHistoryDay;
+  const historyDayUnits =
+    history.units *
+    (input.pollsPerDay / history.pollsPerDay) *
+    (input.videosPerAccount / history.videos);
   const readUnits =
-    accountNights *
-      input.historyDays *
-      history.units *
-      (input.pollsPerDay / history.pollsPerDay) *
-      (input.videosPerAccount / history.videos) +
-    accountPolls * atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units })));
+    accountNights * input.historyDays * historyDayUnits +
+    digests * ACCOUNTS_PER_DIGEST * CHART_DAYS * historyDayUnits +
+    accountPolls *
+      (atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units }))) +
+        measured.credentialReadUnitsPerPoll) +
+    digests * measured.readUnitsPerDigest;
   const pollsGb =
     (input.accounts *
       input.pollsPerDay *

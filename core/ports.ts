@@ -70,6 +70,10 @@ export interface Store {
   ): Promise<void>;
   /** What the digest of that subscriber and local date reported, if it was sent with a report. */
   getDigestReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined>;
+  /** The reports of several digests at once (`subscriberId/localDate` keys; those without one are absent). */
+  getDigestReports?(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Map<string, DigestReport>>;
   /** Gives a claim back after a send that definitely failed, so the next run retries it. */
   releaseDigest(subscriberId: string, localDate: string): Promise<void>;
   /**
@@ -148,6 +152,8 @@ export interface Mailer {
  */
 export interface SuppressionList {
   isSuppressed(email: string): Promise<boolean>;
+  /** Of `emails`, those suppressed, in one read where the list can (digest workers check a batch at once). */
+  listSuppressed?(emails: readonly string[]): Promise<Set<string>>;
 }
 
 /** Produces the engine's explanation for a fleet window (the pure engine, behind a port for tests). */

@@ -29,6 +29,7 @@ import {
   type AccountExplanation,
   type Cause,
   type DigestJob,
+  type DigestReport,
   type Explanation,
   type Fleet,
   type FleetAccount,
@@ -267,6 +268,12 @@ export async function sendDigestJobs(
   input: { concurrency?: number } = {},
 ): Promise<DigestJobResult[]> {
   const windows = memoize((asOf: string) => deps.nights.getNightWindow(new Date(asOf)));
+  // Suppressions and yesterday's reports of the whole batch, each in one read.
+  let batchRead: Promise<DigestLookups> | undefined;
+  const lookups = () => {
+    batchRead ??= batchLookups(deps, jobs);
+    return batchRead;
+  };
   // The stored night of every account the batch's subscribers follow, read together per night.
   const followedByNight = new Map<string, Set<string>>();
   for (const job of jobs) {
@@ -310,7 +317,10 @@ export async function sendDigestJobs(
           localDate: job.localDate,
           asOf: new Date(job.asOf),
         };
-        results[index] = { done: true, outcome: await sendOne(deps, due, night) };
+        results[index] = {
+          done: true,
+          outcome: await sendOne(deps, due, night, await lookups()),
+        };
       } catch (error) {
         results[index] = { done: false, error };
       }
@@ -419,6 +429,51 @@ function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): D
   return due;
 }
 
+/** How a digest finds whether its address is suppressed, and what yesterday's digest reported. */
+interface DigestLookups {
+  isSuppressed(email: string): Promise<boolean>;
+  previousReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined>;
+}
+
+/** Lookups that ask the store for each digest. */
+function directLookups(
+  deps: Pick<SendDigestsDeps, 'store'> & Partial<Pick<SendDigestsDeps, 'suppressions'>>,
+): DigestLookups {
+  return {
+    isSuppressed: async (email) => (await deps.suppressions?.isSuppressed(email)) ?? false,
+    previousReport: (subscriberId, localDate) =>
+      deps.store.getDigestReport(subscriberId, localDate),
+  };
+}
+
+/** Lookups answered from one read per kind for a batch of jobs, where the store can read many at once. */
+async function batchLookups(
+  deps: Pick<SendDigestsDeps, 'store' | 'suppressions'>,
+  jobs: readonly DigestJob[],
+): Promise<DigestLookups> {
+  const direct = directLookups(deps);
+  const suppressions = deps.suppressions;
+  const suppressed = suppressions?.listSuppressed
+    ? await suppressions.listSuppressed(jobs.map((job) => job.subscriber.email))
+    : undefined;
+  const reports = deps.store.getDigestReports
+    ? await deps.store.getDigestReports(
+        jobs.map((job) => ({
+          subscriberId: job.subscriber.id,
+          localDate: addDays(job.localDate, -1),
+        })),
+      )
+    : undefined;
+  return {
+    isSuppressed: async (email) =>
+      suppressed ? suppressed.has(email) : direct.isSuppressed(email),
+    previousReport: async (subscriberId, localDate) =>
+      reports
+        ? reports.get(`${subscriberId}/${localDate}`)
+        : direct.previousReport(subscriberId, localDate),
+  };
+}
+
 /** The accounts a due subscriber follows. */
 function followedIds(entry: DueSubscriber): string[] {
   return entry.subscriber.accountIds;
@@ -474,13 +529,14 @@ async function sendOne(
   deps: Omit<SendDigestsDeps, 'explain'>,
   due: DueSubscriber,
   night: NightView,
+  lookups: DigestLookups = directLookups(deps),
 ): Promise<DigestOutcome> {
   const { subscriber, localDate } = due;
   // Checked before claiming, so an address taken off the list later still gets that day's digest.
-  if (await deps.suppressions?.isSuppressed(subscriber.email)) return 'suppressed';
+  if (await lookups.isSuppressed(subscriber.email)) return 'suppressed';
   if (!(await deps.store.claimDigest(subscriber.id, localDate, deps.now()))) return 'alreadySent';
 
-  const input = await digestInputFor(deps, due, night);
+  const input = await digestInputFor(deps, due, night, lookups);
   const report = reportDigest(input);
   const digest = composeDigest(input);
   if (!digest) {
@@ -513,10 +569,11 @@ async function digestInputFor(
   deps: Pick<SendDigestsDeps, 'store' | 'links'>,
   { subscriber, localDate, asOf }: DueSubscriber,
   night: NightView,
+  lookups: Pick<DigestLookups, 'previousReport'> = directLookups(deps),
 ): Promise<DigestInput> {
   // The night's end identifies it in feedback links (whole seconds: shorter links, same instant).
   const nightId = asOf.toISOString().replace('.000Z', 'Z');
-  const previousReport = await deps.store.getDigestReport(subscriber.id, addDays(localDate, -1));
+  const previousReport = await lookups.previousReport(subscriber.id, addDays(localDate, -1));
   const input: DigestInput = {
     subscriber,
     localDate,

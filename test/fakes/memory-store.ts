@@ -63,6 +63,17 @@ export class MemoryStore implements Store {
   async getDigestReport(subscriberId: string, localDate: string) {
     return this.digestReports.get(`${subscriberId}/${localDate}`);
   }
+  /** Batch reads made through `getDigestReports`. */
+  reportBatchReads = 0;
+  async getDigestReports(digests: ReadonlyArray<{ subscriberId: string; localDate: string }>) {
+    this.reportBatchReads += 1;
+    const found = new Map<string, DigestReport>();
+    for (const { subscriberId, localDate } of digests) {
+      const report = this.digestReports.get(`${subscriberId}/${localDate}`);
+      if (report) found.set(`${subscriberId}/${localDate}`, report);
+    }
+    return found;
+  }
   async releaseDigest(subscriberId: string, localDate: string) {
     this.digests.delete(`${subscriberId}/${localDate}`);
   }

@@ -248,6 +248,28 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(sent).toEqual(new Set(['sub-sent/2026-11-25']));
   });
 
+  it('should read several digests’ reports and suppressed addresses at once', async () => {
+    // Arrange
+    const at = new Date('2026-11-25T07:00:00Z');
+    const report = { asOf: '2026-11-25T07:00:00.000Z', accounts: [] };
+    await store.claimDigest('sub-r1', '2026-11-25', at);
+    await store.markDigestSent('sub-r1', '2026-11-25', 'msg-1', report);
+    await store.claimDigest('sub-r2', '2026-11-25', at);
+    await store.markDigestSent('sub-r2', '2026-11-25', 'msg-2');
+    await store.suppress('Bounced@Example.com', 'bounce', at);
+    // Act
+    const reports = await store.getDigestReports([
+      { subscriberId: 'sub-r1', localDate: '2026-11-25' },
+      { subscriberId: 'sub-r2', localDate: '2026-11-25' },
+      { subscriberId: 'sub-r3', localDate: '2026-11-25' },
+    ]);
+    const suppressed = await store.listSuppressed(['bounced@example.com', 'fine@example.com']);
+    // Assert
+    expect(reports).toEqual(new Map([['sub-r1/2026-11-25', report]]));
+    expect(await store.getDigestReport('sub-r1', '2026-11-25')).toEqual(report);
+    expect(suppressed).toEqual(new Set(['bounced@example.com']));
+  });
+
   it('should let exactly one of 20 concurrent claims of the same digest win', async () => {
     // Act
     const claims = await Promise.all(

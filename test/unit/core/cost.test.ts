@@ -26,6 +26,9 @@ const measured: OperationQuantities = {
     { videos: 50, bytes: 2048 },
     { videos: 200, bytes: 8192 },
   ],
+  credentialReadUnitsPerPoll: 1,
+  readUnitsPerDigest: 2,
+  writeUnitsPerDigest: 3,
   pollMsPerAccount: 20,
   digestMsPerSubscriber: 50,
   logBytesPerAccountPoll: 0,
@@ -90,10 +93,16 @@ describe('digestInvocationSeconds', () => {
 describe('estimateMonthlyCost', () => {
   it('should price each service from the measured quantities', () => {
     const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
-    // 1,000 accounts × 4 polls × 30.4 days × 2 write units = 243,200 units at $0.78 per million (Standard-IA).
-    expect(cost(lines, 'DynamoDB writes')).toBeCloseTo((243_200 / 1e6) * 0.78, 6);
-    // 1,000 account-nights × 30.4 × 20 days × 0.5 read units at $0.155 per million.
-    expect(cost(lines, 'DynamoDB reads')).toBeCloseTo((304_000 / 1e6) * 0.155, 6);
+    // Writes: 121,600 account-polls × 2 units, a token refresh a day per account (30,400 × 1) and 30,400
+    // digests × 3 units, at $0.78 per million (Standard-IA).
+    expect(cost(lines, 'DynamoDB writes')).toBeCloseTo(
+      ((243_200 + 30_400 + 91_200) / 1e6) * 0.78,
+      6,
+    );
+    // Reads: 30,400 account-nights × 20 days × 0.5, the charts' 7 days × 0.5 per digest, a credentials read
+    // per account-poll and 2 units per digest, at $0.155 per million.
+    const reads = 304_000 + 30_400 * 7 * 0.5 + 121_600 * 1 + 30_400 * 2;
+    expect(cost(lines, 'DynamoDB reads')).toBeCloseTo((reads / 1e6) * 0.155, 6);
     // Raw polls: 1,000 × 4 × 90 × 1 KB; roll-ups: 1,000 × 365 × 2 KB; storage and backups at $0.30 per GB.
     const storedGb = (1000 * 4 * 90 * 1024 + 1000 * 365 * 2048) / 1024 ** 3;
     expect(cost(lines, 'DynamoDB storage and backups')).toBeCloseTo(storedGb * 0.3, 6);

@@ -339,6 +339,45 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
     expect(stored.map((part) => part.account.id).sort()).toEqual(['acct-1', 'acct-2']);
   });
 
+  it('should read a batch’s suppressions and yesterday’s reports once each, and honour the suppression', async () => {
+    // Arrange: Maya's address is suppressed, Sam's is not.
+    const { deps, sent, store } = setup(loss, []);
+    await store.putAccount(account);
+    const sam = subscriber({ id: 'sub-2', email: 'sam@example.com' });
+    const checked: string[][] = [];
+    deps.suppressions = {
+      isSuppressed: async () => {
+        throw new Error('read one address at a time');
+      },
+      listSuppressed: async (emails) => {
+        checked.push([...emails]);
+        return new Set(emails.filter((email) => email === 'maya@example.com'));
+      },
+    };
+    const nights = new MemoryNights();
+    await nights.putNight({
+      asOf: tick7,
+      window: {
+        from: new Date(tick7.getTime() - 86_400_000).toISOString(),
+        to: tick7.toISOString(),
+      },
+      accounts: [{ account, explanation: loss }],
+    });
+    const job = (who: Subscriber): DigestJob => ({
+      kind: 'digest-subscriber',
+      asOf: tick7.toISOString(),
+      localDate: '2026-11-25',
+      subscriber: who,
+    });
+    // Act
+    const results = await sendDigestJobs({ ...deps, nights }, [job(subscriber({})), job(sam)]);
+    // Assert
+    expect(summarizeDigestJobs(results)).toMatchObject({ suppressed: 1, sent: 1 });
+    expect(checked).toEqual([['maya@example.com', 'sam@example.com']]);
+    expect(store.reportBatchReads).toBe(1);
+    expect(sent.map((email) => email.to)).toEqual(['sam@example.com']);
+  });
+
   it('should leave a job for redelivery when its night was not stored', async () => {
     const { deps, ready } = setup(loss, [subscriber({})]);
     await ready;

@@ -179,8 +179,8 @@ export function pollInvocationSeconds(input: CostInput, msPerAccount: number): n
       (1 + pages) *
       tiktok.latencyMsPerRequest) /
     1000;
-  const shareperSecond = pollWorker.tiktokRequestsPerMinute / pollWorker.concurrency / 60;
-  const rateBound = (pollWorker.batchSize * pages) / shareperSecond;
+  const sharePerSecond = pollWorker.tiktokRequestsPerMinute / pollWorker.concurrency / 60;
+  const rateBound = (pollWorker.batchSize * pages) / sharePerSecond;
   const compute = computeSeconds((pollWorker.batchSize * msPerAccount) / 1000, pollWorker.memoryGb);
   return Math.max(latencyBound, rateBound) + compute;
 }

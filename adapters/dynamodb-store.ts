@@ -231,14 +231,10 @@ export class DynamoDbStore
   }
 
   async listSuppressed(emails: readonly string[]): Promise<Set<string>> {
-    const byKey = new Map(
-      emails.map((email) => {
-        const key = subscriptionKeys.suppression(email);
-        return [key.pk, { key, email }];
-      }),
+    const found = await this.batchGet(
+      emails.map((email) => ({ name: email, key: subscriptionKeys.suppression(email) })),
     );
-    const items = await this.batchGet([...byKey.values()].map((entry) => entry.key));
-    return new Set(items.flatMap((item) => byKey.get(String(item.pk))?.email ?? []));
+    return new Set(found.map(({ name }) => name));
   }
 
   async suppress(email: string, reason: 'bounce' | 'complaint', at: Date): Promise<void> {
@@ -410,20 +406,15 @@ export class DynamoDbStore
   }
 
   /** The stored digest items of `digests` (one batch read), each with its `subscriberId/localDate` name. */
-  private async digestItems(
+  private digestItems(
     digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
   ): Promise<Array<{ name: string; item: Item }>> {
-    const byKey = new Map(
-      digests.map(({ subscriberId, localDate }) => {
-        const key = keys.digest(subscriberId, localDate);
-        return [`${key.pk}|${key.sk}`, { key, name: `${subscriberId}/${localDate}` }];
-      }),
+    return this.batchGet(
+      digests.map(({ subscriberId, localDate }) => ({
+        name: `${subscriberId}/${localDate}`,
+        key: keys.digest(subscriberId, localDate),
+      })),
     );
-    const items = await this.batchGet([...byKey.values()].map((entry) => entry.key));
-    return items.flatMap((item) => {
-      const entry = byKey.get(`${item.pk}|${item.sk}`);
-      return entry ? [{ name: entry.name, item }] : [];
-    });
   }
 
   async releaseDigest(subscriberId: string, localDate: string): Promise<void> {
@@ -464,17 +455,13 @@ export class DynamoDbStore
    */
   async getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
     const cipher = this.requireCipher();
-    const unique = [...new Set(accountIds)];
-    const accountOf = new Map(unique.map((id) => [keys.credentials(id).pk, id]));
-    const items = await this.batchGet(unique.map((id) => keys.credentials(id)));
+    const found = await this.batchGet(
+      accountIds.map((id) => ({ name: id, key: keys.credentials(id) })),
+    );
     const opened = await Promise.all(
-      items.map(async (item) => {
-        const accountId = accountOf.get(item.pk as string);
-        if (accountId === undefined) {
-          throw new StoreError(`BatchGetItem returned an item that was not asked for (${item.pk})`);
-        }
-        return [accountId, await this.openCredentials(cipher, accountId, item)] as const;
-      }),
+      found.map(
+        async ({ name, item }) => [name, await this.openCredentials(cipher, name, item)] as const,
+      ),
     );
     return new Map(opened);
   }
@@ -505,16 +492,20 @@ export class DynamoDbStore
   }
 
   /**
-   * Reads the items of `requested` (strongly consistent), 100 keys a request, retrying the keys DynamoDB left
-   * unprocessed (throttling) with a growing pause. Keys with no item are simply not in the result, which comes
-   * in no particular order.
+   * Reads the items of `requested` (strongly consistent, each key once), 100 keys a request, retrying the keys
+   * DynamoDB left unprocessed (throttling) with a growing pause. Each item found comes back with the name it
+   * was asked under, in no particular order; keys with no item are left out.
    */
-  private async batchGet(requested: Array<{ pk: string; sk: string }>): Promise<Item[]> {
-    const items: Item[] = [];
-    for (let start = 0; start < requested.length; start += BATCH_GET_SIZE) {
+  private async batchGet<Name>(
+    requested: ReadonlyArray<{ name: Name; key: { pk: string; sk: string } }>,
+  ): Promise<Array<{ name: Name; item: Item }>> {
+    const byKey = new Map(requested.map((entry) => [`${entry.key.pk}|${entry.key.sk}`, entry]));
+    const keysToRead = [...byKey.values()].map((entry) => entry.key);
+    const found: Array<{ name: Name; item: Item }> = [];
+    for (let start = 0; start < keysToRead.length; start += BATCH_GET_SIZE) {
       await untilProcessed<Item>(
         'keys',
-        requested.slice(start, start + BATCH_GET_SIZE),
+        keysToRead.slice(start, start + BATCH_GET_SIZE),
         async (pending) => {
           const result = await this.guard(() =>
             this.doc.send(
@@ -523,12 +514,20 @@ export class DynamoDbStore
               }),
             ),
           );
-          items.push(...(result.Responses?.[this.tableName] ?? []));
+          for (const item of result.Responses?.[this.tableName] ?? []) {
+            const entry = byKey.get(`${item.pk}|${item.sk}`);
+            if (!entry) {
+              throw new StoreError(
+                `BatchGetItem returned an item that was not asked for (${item.pk})`,
+              );
+            }
+            found.push({ name: entry.name, item });
+          }
           return result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
         },
       );
     }
-    return items;
+    return found;
   }
 
   private requireCipher(): CredentialCipher {
@@ -604,17 +603,16 @@ export class DynamoDbStore
   }
 
   async getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
-    const ids = [...new Set(accountIds)];
-    const items = await this.batchGet(ids.map((id) => keys.nightAccount(asOf, id)));
-    const parts = items.map((item) => ({
-      account: Account.parse(item.account),
-      explanation: AccountExplanation.parse(item.explanation),
-    }));
-    // In the order asked: a batch read answers in any order.
-    const position = new Map(ids.map((id, index) => [id, index]));
-    return parts.sort(
-      (a, b) => (position.get(a.account.id) ?? 0) - (position.get(b.account.id) ?? 0),
+    const found = await this.batchGet(
+      accountIds.map((id, position) => ({ name: position, key: keys.nightAccount(asOf, id) })),
     );
+    // In the order asked: a batch read answers in any order.
+    return found
+      .sort((a, b) => a.name - b.name)
+      .map(({ item }) => ({
+        account: Account.parse(item.account),
+        explanation: AccountExplanation.parse(item.explanation),
+      }));
   }
 
   private async get(key: { pk: string; sk: string }): Promise<Item | undefined> {

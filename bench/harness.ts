@@ -107,3 +107,20 @@ export async function runBenchmarks(
     console.log('\n(A partial run does not rewrite docs/BENCHMARKS.md.)');
   }
 }
+
+/** Whether a DynamoDB command reads, so its consumed capacity counts as read units. */
+export function readsCapacity(commandName: string): boolean {
+  return /^(Get|BatchGet|Query|Scan)/.test(commandName);
+}
+
+/** The capacity units a DynamoDB response reports (`ConsumedCapacity`: one entry, or a batch's list). */
+export function consumedUnits(output: unknown): number {
+  const consumed = (output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
+  return [consumed]
+    .flat()
+    .reduce(
+      (sum: number, entry) =>
+        sum + ((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
+      0,
+    );
+}

@@ -37,7 +37,7 @@ import { registerAccounts } from '../local/demo.ts';
 import { type LocalPollSummary, loadLocalFunctions } from '../local/invoke.ts';
 import { clearDeliveredEmails, countDeliveredRecipients } from '../local/local-ses.ts';
 import { startLocalServices } from '../local/services.ts';
-import { type Benchmark, type BenchSection, fmt } from './harness.ts';
+import { type Benchmark, type BenchSection, consumedUnits, fmt, readsCapacity } from './harness.ts';
 
 /** Fleet size; `LIKEWATCH_BENCH_NIGHT_ACCOUNTS` runs a smaller night while working on the code. */
 const ACCOUNTS = Number(process.env.LIKEWATCH_BENCH_NIGHT_ACCOUNTS ?? 10_000);
@@ -148,22 +148,8 @@ class LogMeter {
   }
 }
 
-/** DynamoDB operations that report consumed capacity, and whether they read. */
-const METERED_COMMANDS: Record<string, boolean> = {
-  GetCommand: true,
-  GetItemCommand: true,
-  BatchGetCommand: true,
-  BatchGetItemCommand: true,
-  QueryCommand: true,
-  PutCommand: false,
-  PutItemCommand: false,
-  UpdateCommand: false,
-  UpdateItemCommand: false,
-  DeleteCommand: false,
-  DeleteItemCommand: false,
-  BatchWriteCommand: false,
-  BatchWriteItemCommand: false,
-};
+/** The data-plane DynamoDB commands, which can report their consumed capacity (control-plane ones cannot). */
+const DATA_PLANE_COMMAND = /^(Get|BatchGet|Query|Scan|Put|Update|Delete|BatchWrite)(Item)?Command$/;
 
 /**
  * Adds up the DynamoDB capacity every client in this process consumes (the functions build their own clients,
@@ -185,23 +171,19 @@ class CapacityTap {
     const tap = this;
     Client.prototype.send = function (this: { config?: { serviceId?: string } }, ...args) {
       const command = args[0] as { constructor: { name: string }; input: Record<string, unknown> };
-      const reads = METERED_COMMANDS[command.constructor.name];
-      if (this.config?.serviceId !== 'DynamoDB' || reads === undefined || args.length > 1) {
+      const name = command.constructor.name;
+      if (
+        this.config?.serviceId !== 'DynamoDB' ||
+        !DATA_PLANE_COMMAND.test(name) ||
+        args.length > 1
+      ) {
         return send.apply(this, args);
       }
       command.input.ReturnConsumedCapacity = 'TOTAL';
       return send.apply(this, args).then((output) => {
-        const consumed = (output as { ConsumedCapacity?: unknown } | undefined)?.ConsumedCapacity;
-        const units = [consumed]
-          .flat()
-          .reduce(
-            (sum: number, entry) =>
-              sum + ((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
-            0,
-          );
-        if (reads) tap.readUnits += units;
+        const units = consumedUnits(output);
+        if (readsCapacity(name)) tap.readUnits += units;
         else tap.writeUnits += units;
-        const name = command.constructor.name;
         tap.byCommand.set(name, (tap.byCommand.get(name) ?? 0) + units);
         return output;
       });

@@ -27,7 +27,14 @@ import type { Poll } from '../core/model.ts';
 import { createWorld } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS } from '../core/time.ts';
 import { LOCAL_TABLE_NAME, startEmbeddedDynamoDb } from '../local/services.ts';
-import { type Benchmark, type BenchSection, fmt, median } from './harness.ts';
+import {
+  type Benchmark,
+  type BenchSection,
+  consumedUnits,
+  fmt,
+  median,
+  readsCapacity,
+} from './harness.ts';
 
 const VIDEO_COUNTS = [50, 200, 1_000, 5_000];
 /** Polls written per size for the write figures: three days at the 6-hourly cadence, so roll-ups happen. */
@@ -55,15 +62,8 @@ class CapacityMeter {
         const result = await next(args);
         const command = context.commandName ?? 'unknown';
         this.requests.set(command, (this.requests.get(command) ?? 0) + 1);
-        const consumed = (result.output as { ConsumedCapacity?: unknown }).ConsumedCapacity;
-        const units = [consumed]
-          .flat()
-          .reduce(
-            (sum: number, entry) =>
-              sum + ((entry as { CapacityUnits?: number })?.CapacityUnits ?? 0),
-            0,
-          );
-        if (/^(Get|BatchGet|Query|Scan)/.test(command)) this.readUnits += units;
+        const units = consumedUnits(result.output);
+        if (readsCapacity(command)) this.readUnits += units;
         else this.writeUnits += units;
         return result;
       },

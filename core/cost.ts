@@ -2,6 +2,7 @@
  * The monthly AWS bill of a likewatch deployment, from the quantities the benchmarks measured per operation
  * (write and read units, durations, log bytes) and one table of prices. Pure: the caller loads the measurements.
  */
+import { CHART_DAYS } from './digest/likes-chart.ts';
 
 /** AWS list prices in USD. One table, dated, with where each figure was read. */
 export const PRICES = {
@@ -140,8 +141,6 @@ const UNWRAPS_PER_KEY_HOUR = 1;
 const CREDENTIAL_RESEAL_HOURS = 24;
 /** Each refresh stores the rotated credentials: one sealed item, well under 1 KB. */
 const WRITE_UNITS_PER_TOKEN_REFRESH = 1;
-/** Days of polls a digest's charts show per followed account (core/send-digests.ts). */
-const CHART_DAYS = 7;
 /** Accounts in a digest: a creator following their own account. */
 const ACCOUNTS_PER_DIGEST = 1;
 

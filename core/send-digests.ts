@@ -202,14 +202,14 @@ export async function planDigestJobs(
   const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
   summary.nights = nights.length;
   let accounts: Map<string, Account> | undefined;
+  // Only the accounts each night's subscribers follow: each delivery hour is a night of its own, and the
+  // whole fleet's history read for every one of them would multiply the reads by the hours.
+  const followed = followedByNight(due);
   for (const asOf of nights) {
     accounts ??= new Map((await deps.store.listAccounts()).map((account) => [account.id, account]));
-    // Only the accounts this night's subscribers follow: each delivery hour is a night of its own, and the
-    // whole fleet's history read for every one of them would multiply the reads by the hours.
-    const followed = new Set(
-      due.filter((entry) => entry.asOf.getTime() === asOf.getTime()).flatMap(followedIds),
+    let toExplain = [...(followed.get(asOf.getTime()) ?? [])].flatMap(
+      (id) => accounts?.get(id) ?? [],
     );
-    let toExplain = [...followed].flatMap((id) => accounts?.get(id) ?? []);
     if ((await deps.nights.getNightWindow(asOf)) !== undefined) {
       // Stored by an earlier tick: explain only what it did not (subscribers who became due since).
       const stored = await deps.nights.getNightAccounts(
@@ -275,14 +275,9 @@ export async function sendDigestJobs(
     return batchRead;
   };
   // The stored night of every account the batch's subscribers follow, read together per night.
-  const followedByNight = new Map<string, Set<string>>();
-  for (const job of jobs) {
-    const followed = followedByNight.get(job.asOf) ?? new Set<string>();
-    for (const accountId of job.subscriber.accountIds) followed.add(accountId);
-    followedByNight.set(job.asOf, followed);
-  }
+  const followed = followedByNight(jobs);
   const nightParts = memoize(async (asOf: string) => {
-    const ids = [...(followedByNight.get(asOf) ?? [])];
+    const ids = [...(followed.get(Date.parse(asOf)) ?? [])];
     const found = await deps.nights.getNightAccounts(new Date(asOf), ids);
     return new Map(found.map((part) => [part.account.id, part]));
   });
@@ -474,9 +469,18 @@ async function batchLookups(
   };
 }
 
-/** The accounts a due subscriber follows. */
-function followedIds(entry: DueSubscriber): string[] {
-  return entry.subscriber.accountIds;
+/** The accounts the subscribers of each night follow, by the night's end (epoch milliseconds). */
+function followedByNight(
+  entries: ReadonlyArray<{ asOf: Date | string; subscriber: Subscriber }>,
+): Map<number, Set<string>> {
+  const byNight = new Map<number, Set<string>>();
+  for (const { asOf, subscriber } of entries) {
+    const night = new Date(asOf).getTime();
+    const followed = byNight.get(night) ?? new Set<string>();
+    for (const accountId of subscriber.accountIds) followed.add(accountId);
+    byNight.set(night, followed);
+  }
+  return byNight;
 }
 
 /**

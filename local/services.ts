@@ -1,7 +1,7 @@
 /**
- * The embedded default: DynamoDB (dynalite, on its own thread), SES (aws-ses-v2-local, in-process), SQS (the poll and
- * digest job queues, `local-sqs.ts`) and the fake TikTok, each on a free loopback port, plus the environment
- * that points the real Lambda handlers at them.
+ * The embedded default: DynamoDB (dynalite, on its own thread), SES (aws-ses-v2-local, in-process), SQS (the
+ * poll and digest job queues, `local-sqs.ts`) and the fake TikTok, each on a free loopback port, plus the
+ * environment that points the real Lambda handlers at them.
  */
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';

@@ -399,14 +399,14 @@ export class DisplayApiSource implements StatsSource {
   }
 }
 
+/** Prefetched batches kept at once (see `DisplayApiSource.prefetched`). */
+const PREFETCHED_BATCHES_KEPT = 4;
+
 /**
  * The credentials read ahead for one batch of polls. Each account's copy serves one poll and is then gone;
  * {@link PrefetchedCredentials.invalidate} drops it when the account's credentials change, including while the
  * batch read is still in flight (what that read returns for the account is then already stale).
  */
-/** Prefetched batches kept at once (see `DisplayApiSource.prefetched`). */
-const PREFETCHED_BATCHES_KEPT = 4;
-
 class PrefetchedCredentials {
   private readonly entries = new Map<string, SourceCredentials>();
   /** Accounts invalidated before the batch read came back. */

@@ -6,12 +6,14 @@
  */
 import type { Poll } from '../../core/model.ts';
 import { DAY_MS } from '../../core/time.ts';
+import { ByteReader, ByteWriter } from './binary-columns.ts';
 import {
   columnsToPoll,
-  compressJson,
-  decompressJson,
+  compress,
+  decompress,
   type PollColumns,
-  pollToColumns,
+  readPoll,
+  writePoll,
 } from './poll-codec.ts';
 
 /** The lowest and highest like count seen during the day. */
@@ -86,7 +88,7 @@ function widen(range: LikeRange | undefined, likes: number): LikeRange {
     : { min: likes, max: likes };
 }
 
-/** A roll-up as stored: columns again (ids, minimums, maximums), then compressed. */
+/** A format-1 roll-up as stored: JSON columns (ids, minimums, maximums), then compressed. */
 interface RollupColumns {
   day: string;
   polls: number;
@@ -96,28 +98,90 @@ interface RollupColumns {
   videoLikes: { id: string[]; min: number[]; max: number[] };
 }
 
-/** Encodes a roll-up into its compressed body. */
+/** First byte of a decompressed format-2 roll-up; format 1 is JSON and starts with `{`. */
+const FORMAT_2 = 2;
+
+/**
+ * Encodes a roll-up into its compressed body: the day's counts, the last poll in the poll format, then each
+ * video's range as differences from its likes in that poll (a video that does not appear there: its minimum
+ * and the width of its range). Likes rarely move far within a day, so the differences take a byte or two.
+ */
 export function encodeRollup(rollup: DailyRollup): Promise<Uint8Array> {
-  const columns: RollupColumns = {
+  const writer = new ByteWriter();
+  writer.byte(FORMAT_2);
+  const lastLikes = new Map(
+    'videos' in rollup.last
+      ? rollup.last.videos.map((video, index) => [video.id, { index, likes: video.likes }])
+      : [],
+  );
+  const unlisted = rollup.videoLikes.filter((video) => !lastLikes.has(video.id));
+  writer.json({
     day: rollup.day,
     polls: rollup.polls,
     failed: rollup.failed,
-    last: pollToColumns(rollup.last),
     ...(rollup.profileLikes && {
       profileLikes: [rollup.profileLikes.min, rollup.profileLikes.max],
     }),
-    videoLikes: {
-      id: rollup.videoLikes.map((video) => video.id),
-      min: rollup.videoLikes.map((video) => video.min),
-      max: rollup.videoLikes.map((video) => video.max),
-    },
-  };
-  return compressJson(columns);
+    unlisted: unlisted.map((video) => video.id),
+  });
+  writePoll(writer, rollup.last);
+  writer.varint(rollup.videoLikes.length);
+  for (const video of rollup.videoLikes) {
+    const inLast = lastLikes.get(video.id);
+    // 0: the next unlisted id; n: the n-th video of the last poll.
+    writer.varint(inLast ? inLast.index + 1 : 0);
+    if (inLast) {
+      writer.zigzag(inLast.likes - video.min);
+      writer.zigzag(video.max - inLast.likes);
+    } else {
+      writer.varint(video.min);
+      writer.varint(video.max - video.min);
+    }
+  }
+  return compress(writer.bytes());
 }
 
-/** Decodes a body written by {@link encodeRollup}. */
+/** Decodes a body written by {@link encodeRollup} (either format). */
 export function decodeRollup(body: Uint8Array): DailyRollup {
-  const columns = decompressJson(body) as RollupColumns;
+  const bytes = decompress(body);
+  if (bytes[0] !== FORMAT_2) return decodeRollupColumns(JSON.parse(bytes.toString('utf8')));
+  const reader = new ByteReader(bytes.subarray(1));
+  const header = reader.json() as {
+    day: string;
+    polls: number;
+    failed: number;
+    profileLikes?: [number, number];
+    unlisted: string[];
+  };
+  const last = readPoll(reader);
+  const lastVideos = 'videos' in last ? last.videos : [];
+  let nextUnlisted = 0;
+  const videoLikes = Array.from({ length: reader.varint() }, () => {
+    const reference = reader.varint();
+    if (reference === 0) {
+      const id = header.unlisted[nextUnlisted++];
+      if (id === undefined) throw new RangeError('roll-up: more unlisted videos than ids');
+      const min = reader.varint();
+      return { id, min, max: min + reader.varint() };
+    }
+    const video = lastVideos[reference - 1];
+    if (!video) throw new RangeError('roll-up: a video reference past the last poll');
+    const min = video.likes - reader.zigzag();
+    return { id: video.id, min, max: video.likes + reader.zigzag() };
+  });
+  return {
+    day: header.day,
+    polls: header.polls,
+    failed: header.failed,
+    last,
+    ...(header.profileLikes && {
+      profileLikes: { min: header.profileLikes[0], max: header.profileLikes[1] },
+    }),
+    videoLikes,
+  };
+}
+
+function decodeRollupColumns(columns: RollupColumns): DailyRollup {
   return {
     day: columns.day,
     polls: columns.polls,

@@ -1,9 +1,9 @@
 /**
  * The official stats source: TikTok Display API v2, with each creator's own OAuth access token.
  *
- * A poll reads the profile (`/v2/user/info/`) and pages through `/v2/video/list/`; when the list comes back
- * short (a failed or missing page, a cursor that repeats), the videos the account is known to have are re-read
- * with `/v2/video/query/`. Tokens are refreshed before they expire and once more when TikTok refuses one; the
+ * A poll reads the profile (`/v2/user/info/`) while it pages through `/v2/video/list/`; when the list comes
+ * back short (a failed or missing page, a cursor that repeats), the videos the account is known to have are
+ * re-read with `/v2/video/query/`. Tokens are refreshed before they expire and once more when TikTok refuses one; the
  * rotated refresh token is stored before it is used. Whatever goes wrong comes back as a `failed` or `partial`
  * poll with a machine-readable reason — never as zeros, which the engine would read as a drop.
  *
@@ -157,17 +157,27 @@ export class DisplayApiSource implements StatsSource {
 
     const grantedProfile =
       stored.scope === undefined || hasScope(stored.scope, 'user.info.profile');
-    const info = await session.call(
-      '/v2/user/info/',
-      { method: 'GET', fields: grantedProfile ? USER_FIELDS : USER_FIELDS_WITHOUT_PROFILE },
-      UserInfoResponse,
-    );
-    const user: z.infer<typeof DisplayUser> = info.data.user;
+    // The profile and the video list need only the token, so they go out together: a poll waits for one
+    // round trip less. The list never rejects (a failed page is its `problem`).
+    const [info, list] = await Promise.all([
+      session
+        .call(
+          '/v2/user/info/',
+          { method: 'GET', fields: grantedProfile ? USER_FIELDS : USER_FIELDS_WITHOUT_PROFILE },
+          UserInfoResponse,
+        )
+        .then(
+          (answer) => ({ answer }),
+          (error: unknown) => ({ error }),
+        ),
+      this.listVideos(session, account.handle),
+    ]);
+    if ('error' in info) throw info.error;
+    const user: z.infer<typeof DisplayUser> = info.answer.data.user;
     if (user.open_id !== account.id) {
       return failedOutcome(at, 'malformed_response', 'the token belongs to another account');
     }
 
-    const list = await this.listVideos(session, account.handle);
     const videos = list.videos;
     let problem = list.problem;
     if (problem?.reason === 'needs_reauthorization') throw problem;
@@ -439,8 +449,9 @@ class PrefetchedCredentials {
  * when TikTok answers `access_token_invalid`.
  */
 class TokenSession {
-  private credentials: SourceCredentials | undefined;
-  private refreshedOnRefusal = false;
+  private credentials: Promise<SourceCredentials> | undefined;
+  /** The refresh made after TikTok refused the token; calls in flight at once share it. */
+  private renewal: Promise<SourceCredentials> | undefined;
 
   constructor(
     private readonly source: DisplayApiSource,
@@ -450,26 +461,29 @@ class TokenSession {
   ) {}
 
   async call<S extends z.ZodType>(path: string, call: ApiCall, schema: S): Promise<z.infer<S>> {
-    this.credentials ??= await this.source.freshCredentials(
-      this.accountId,
-      this.stored,
-      this.signal,
-    );
+    this.credentials ??= this.source.freshCredentials(this.accountId, this.stored, this.signal);
+    const used = await this.credentials;
     try {
-      return await this.source.callApi(
-        path,
-        call,
-        this.credentials.accessToken,
-        schema,
-        this.signal,
-      );
+      return await this.source.callApi(path, call, used.accessToken, schema, this.signal);
     } catch (error) {
       if (!(error instanceof SourceFailure) || error.code !== 'access_token_invalid') throw error;
-      if (this.refreshedOnRefusal) throw error;
-      this.refreshedOnRefusal = true;
-      this.credentials = await this.source.refresh(this.accountId, this.credentials, this.signal);
-      return this.source.callApi(path, call, this.credentials.accessToken, schema, this.signal);
+      const renewed = await this.renewAfterRefusal(used);
+      if (!renewed) throw error;
+      return this.source.callApi(path, call, renewed.accessToken, schema, this.signal);
     }
+  }
+
+  /** Credentials to retry with after `refused` was refused; undefined once the renewed token was refused too. */
+  private async renewAfterRefusal(
+    refused: SourceCredentials,
+  ): Promise<SourceCredentials | undefined> {
+    if (!this.renewal) {
+      this.renewal = this.source.refresh(this.accountId, refused, this.signal);
+      this.credentials = this.renewal;
+      return this.renewal;
+    }
+    const renewed = await this.renewal;
+    return renewed.accessToken === refused.accessToken ? undefined : renewed;
   }
 }
 

@@ -6,6 +6,7 @@
 import type { z } from 'zod';
 import type { PollFailureReason } from '../../core/model.ts';
 import type { PollHints, PollOutcome } from '../../core/ports.ts';
+import { nodeTransport, type Transport } from './node-transport.ts';
 import { abortableSleep, type RateLimiter } from './rate-limiter.ts';
 
 /** A request or response that gave no usable answer, with the reason to record on the poll. */
@@ -47,7 +48,8 @@ const RETRYABLE = new Set<PollFailureReason>(['rate_limited', 'server_error']);
 export interface SourceHttpOptions {
   /** Per-request timeout in milliseconds. */
   timeoutMs: number;
-  fetch?: typeof fetch;
+  /** How requests are sent. @default {@link nodeTransport} (tests pass scripted ones, or `fetch`) */
+  fetch?: Transport;
   /** Shared across sources and polls; none means no client-side limit. */
   limiter?: RateLimiter;
   retry?: Partial<RetryPolicy>;
@@ -76,13 +78,13 @@ export interface SourceResponse {
 
 /** Sends requests for a source; see the module comment. */
 export class SourceHttp {
-  private readonly fetch: typeof fetch;
+  private readonly fetch: Transport;
   private readonly retry: RetryPolicy;
   private readonly random: () => number;
   private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
 
   constructor(private readonly options: SourceHttpOptions) {
-    this.fetch = options.fetch ?? fetch;
+    this.fetch = options.fetch ?? nodeTransport;
     this.retry = { ...DEFAULT_RETRY, ...options.retry };
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? abortableSleep;
@@ -101,8 +103,8 @@ export class SourceHttp {
     try {
       const response = await this.fetch(request.url, {
         method: request.method,
-        body: request.body,
-        headers: request.headers,
+        ...(request.body === undefined ? {} : { body: request.body }),
+        ...(request.headers ? { headers: request.headers } : {}),
         signal: combined,
       });
       // The body is read under the same deadline: a server that stalls mid-body is a timeout too.

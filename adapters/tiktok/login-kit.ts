@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { AuthorizedAccount, TikTokAuthorization } from '../../core/subscriptions/ports.ts';
 import { DISPLAY_API_SCOPES } from '../../core/subscriptions/scopes.ts';
 import { SourceFailure, SourceHttp } from './http.ts';
+import type { Transport } from './node-transport.ts';
 import { ApiError, type ClientCredentials, OpenApiClient } from './open-api.ts';
 
 /** Options of {@link TikTokLoginKit}. */
@@ -19,7 +20,7 @@ export interface TikTokLoginKitOptions {
   /** The callback registered for the app; it must match exactly in both steps. */
   redirectUri: string;
   timeoutMs: number;
-  fetch?: typeof fetch;
+  fetch?: Transport;
 }
 
 /** Only what connecting needs from the user info (the stats come with the first poll). */

@@ -1,3 +1,4 @@
+import { brotliCompressSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodeRollup, encodeRollup, rollUpDay } from '../../../adapters/dynamodb/daily-rollups.ts';
 import type { Poll } from '../../../core/model.ts';
@@ -31,5 +32,46 @@ describe('daily roll-ups', () => {
     expect(rollup.videoLikes).toEqual([{ id: counts.id, min: 90, max: 100 }]);
     expect(rollup.profileLikes).toEqual({ min: 90, max: 100 });
     expect(rollup.polls).toBe(2);
+  });
+
+  it('should keep the range of a video that the day’s last poll no longer lists', async () => {
+    // Arrange: a second video is seen in the morning, then gone by the evening's poll.
+    const morning: Poll = {
+      at: '2026-11-24T06:00:00Z',
+      status: 'ok',
+      profile: { followers: 10, following: 1, likes: 140, videos: 2 },
+      videos: [video(100), { ...video(40), id: '7117663869073591599' }],
+    };
+    const evening = poll('2026-11-24T18:00:00Z', 120);
+    // Act
+    const rollup = decodeRollup(await encodeRollup(rollUpDay('2026-11-24', [morning, evening])));
+    // Assert
+    expect(rollup.videoLikes).toEqual([
+      { id: '7117663869073591598', min: 100, max: 120 },
+      { id: '7117663869073591599', min: 40, max: 40 },
+    ]);
+  });
+
+  it('should still read roll-ups written in format 1 (JSON columns)', () => {
+    // Arrange
+    const columns = {
+      day: '2026-11-24',
+      polls: 3,
+      failed: 1,
+      last: { at: '2026-11-24T18:00:00Z', status: 'failed', reason: 'timeout' },
+      profileLikes: [90, 100],
+      videoLikes: { id: ['7117663869073591598'], min: [90], max: [100] },
+    };
+    // Act
+    const rollup = decodeRollup(brotliCompressSync(Buffer.from(JSON.stringify(columns))));
+    // Assert
+    expect(rollup).toEqual({
+      day: '2026-11-24',
+      polls: 3,
+      failed: 1,
+      last: { at: '2026-11-24T18:00:00Z', status: 'failed', reason: 'timeout' },
+      profileLikes: { min: 90, max: 100 },
+      videoLikes: [{ id: '7117663869073591598', min: 90, max: 100 }],
+    });
   });
 });

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DisplayApiSource } from '../../../adapters/tiktok/display-api-source.ts';
+import { nodeTransport, type Transport } from '../../../adapters/tiktok/node-transport.ts';
 import type { Account, VideoStats } from '../../../core/model.ts';
 import type { CredentialVault, SourceCredentials } from '../../../core/ports.ts';
 import type { World } from '../../../core/simulate/world.ts';
@@ -122,6 +123,38 @@ describe('DisplayApiSource', () => {
         views: 1007,
         title: 'Video 7',
       });
+    });
+
+    it('should ask for the profile and the first page of videos at once, the other pages after', async () => {
+      // Arrange: a transport that notes which requests were in flight together.
+      const started: string[] = [];
+      const overlapped = new Set<string>();
+      let inFlight: string[] = [];
+      const watching: Transport = async (url, init) => {
+        const name = `${url.pathname}${init.body ?? ''}`;
+        started.push(name);
+        for (const other of inFlight) overlapped.add([other, name].sort().join(' & '));
+        inFlight.push(name);
+        try {
+          const response = await nodeTransport(url, init);
+          await response.text();
+          return response;
+        } finally {
+          inFlight = inFlight.filter((entry) => entry !== name);
+        }
+      };
+      const source = new DisplayApiSource({
+        baseUrl: tiktok.url,
+        credentials: vault({ 'open-1': { accessToken: tiktok.issueToken('open-1') } }),
+        timeoutMs: 5000,
+        fetch: watching,
+      });
+      // Act
+      const { poll } = await source.poll(account, at);
+      // Assert: 45 videos are three pages; only the profile and the first page overlap.
+      expect(poll.status).toBe('ok');
+      expect(started).toHaveLength(4);
+      expect([...overlapped]).toEqual(['/v2/user/info/ & /v2/video/list/{"max_count":20}']);
     });
 
     it('should record an unknown token as a failed poll, not as zeros', async () => {

@@ -1,4 +1,4 @@
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { decodePoll, encodePoll } from '../../../adapters/dynamodb/poll-codec.ts';
 import type { Poll } from '../../../core/model.ts';
@@ -64,5 +64,107 @@ describe('poll codec', () => {
     // Assert
     expect(bodies.map((body) => decodePoll(body))).toStrictEqual(polls);
     expect(compact).toBeLessThan(gzipped * 0.8);
+  });
+
+  it('should keep 64-bit ids and counts up to 2^53 exact', async () => {
+    // Arrange: ids at the ends of the unsigned 64-bit range, posted out of order, huge counts.
+    const poll: Poll = {
+      at: '2026-11-24T06:00:00Z',
+      status: 'ok',
+      profile: { followers: Number.MAX_SAFE_INTEGER, following: 0, likes: 2 ** 40, videos: 3 },
+      videos: [
+        {
+          id: '18446744073709551615',
+          postedAt: '2026-11-20T00:00:00Z',
+          views: Number.MAX_SAFE_INTEGER,
+          likes: 2 ** 31,
+          comments: 0,
+          shares: 127,
+          saves: 0,
+        },
+        {
+          id: '0',
+          postedAt: '2001-01-01T00:00:00Z',
+          views: 128,
+          likes: 0,
+          comments: 16_383,
+          shares: 16_384,
+        },
+        {
+          id: '7300000000000000001',
+          postedAt: '2026-11-23T23:59:59Z',
+          views: 1,
+          likes: 1,
+          comments: 1,
+          shares: 1,
+          saves: null,
+        },
+      ],
+    };
+    // Act
+    const decoded = decodePoll(await encodePoll(poll));
+    // Assert
+    expect(decoded).toStrictEqual(poll);
+  });
+
+  it('should still read bodies written in format 1 (JSON columns)', () => {
+    // Arrange: a body as the first format wrote it.
+    const columns = {
+      at: '2026-11-24T06:00:00Z',
+      status: 'partial',
+      reason: 'missing_pages',
+      profile: [10, 2, 50, 2],
+      videos: {
+        id: ['7117663869073591598', 'v2'],
+        postedAt: [1657300000, '2022-07-09T00:00:00.000Z'],
+        views: [100, 5],
+        likes: [50, 0],
+        comments: [1, 0],
+        shares: [0, 0],
+        saves: [-1, null],
+        title: ['Hello', null],
+        url: ['https://www.tiktok.com/@a/video/\u0000', null],
+      },
+    };
+    const body = brotliCompressSync(Buffer.from(JSON.stringify(columns)));
+    // Act
+    const poll = decodePoll(body);
+    // Assert
+    expect(poll).toStrictEqual({
+      at: '2026-11-24T06:00:00Z',
+      status: 'partial',
+      reason: 'missing_pages',
+      profile: { followers: 10, following: 2, likes: 50, videos: 2 },
+      videos: [
+        {
+          id: '7117663869073591598',
+          postedAt: '2022-07-08T17:06:40Z',
+          views: 100,
+          likes: 50,
+          comments: 1,
+          shares: 0,
+          title: 'Hello',
+          url: 'https://www.tiktok.com/@a/video/7117663869073591598',
+        },
+        {
+          id: 'v2',
+          postedAt: '2022-07-09T00:00:00.000Z',
+          views: 5,
+          likes: 0,
+          comments: 0,
+          shares: 0,
+          saves: null,
+        },
+      ],
+    });
+  });
+
+  it('should refuse a body cut short rather than return part of a poll', async () => {
+    // Arrange
+    const polls = simulateFleet({ seed: 2, accounts: 1 }).fleet.accounts.flatMap((a) => a.polls);
+    const poll = polls.find((candidate) => candidate.status === 'ok') as Poll;
+    const body = await encodePoll(poll);
+    // Act / Assert
+    expect(() => decodePoll(body.subarray(0, Math.floor(body.length / 2)))).toThrow();
   });
 });

@@ -7,8 +7,6 @@
  */
 
 import {
-  BatchGetCommand,
-  BatchWriteCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
@@ -31,6 +29,7 @@ import type {
   HandleHistory,
   NightAccount,
   NightStore,
+  PollToStore,
   SourceCredentials,
   Store,
   StoredNight,
@@ -48,6 +47,7 @@ import { accountPartition, keys as historyKeys, throughChunksOf } from './dynamo
 import { PollHistory } from './dynamodb/poll-history.ts';
 import { SubscriptionRecords, subscriptionKeys } from './dynamodb/subscriptions.ts';
 import {
+  BATCH_WRITE_SIZE,
   DynamoTable,
   type Item,
   ignoreConditionFailure,
@@ -80,12 +80,8 @@ export interface DynamoDbStoreOptions {
   nightRetentionDays?: number;
 }
 
-/** Items per BatchWriteItem request (DynamoDB's limit). */
-const BATCH_WRITE_SIZE = 25;
 /** BatchWriteItem requests in flight while storing a night. */
 const BATCH_WRITE_CONCURRENCY = 8;
-/** Keys per BatchGetItem request (DynamoDB's limit). */
-const BATCH_GET_SIZE = 100;
 
 const keys = {
   account: (id: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${id}` }),
@@ -263,6 +259,11 @@ export class DynamoDbStore
   /** Stores a poll under its slot, compact and chunked when large; see `dynamodb/poll-history.ts`. */
   async putPoll(accountId: string, slot: string, poll: Poll): Promise<void> {
     await this.history.putPoll(accountId, slot, poll);
+  }
+
+  /** Stores a worker batch's polls together; see `dynamodb/poll-history.ts`. */
+  async putPolls(polls: readonly PollToStore[]): Promise<Array<Error | undefined>> {
+    return this.history.putPolls(polls);
   }
 
   /** Raw polls of the range, and one poll a day from the roll-ups where raw polls have expired. */
@@ -492,42 +493,22 @@ export class DynamoDbStore
   }
 
   /**
-   * Reads the items of `requested` (strongly consistent, each key once), 100 keys a request, retrying the keys
-   * DynamoDB left unprocessed (throttling) with a growing pause. Each item found comes back with the name it
-   * was asked under, in no particular order; keys with no item are left out.
+   * Reads the items of `requested` (strongly consistent, each key once, see {@link DynamoTable.batchGet}).
+   * Each item found comes back with the name it was asked under, in no particular order; keys with no item
+   * are left out.
    */
   private async batchGet<Name>(
     requested: ReadonlyArray<{ name: Name; key: { pk: string; sk: string } }>,
   ): Promise<Array<{ name: Name; item: Item }>> {
     const byKey = new Map(requested.map((entry) => [`${entry.key.pk}|${entry.key.sk}`, entry]));
-    const keysToRead = [...byKey.values()].map((entry) => entry.key);
-    const found: Array<{ name: Name; item: Item }> = [];
-    for (let start = 0; start < keysToRead.length; start += BATCH_GET_SIZE) {
-      await untilProcessed<Item>(
-        'keys',
-        keysToRead.slice(start, start + BATCH_GET_SIZE),
-        async (pending) => {
-          const result = await this.guard(() =>
-            this.doc.send(
-              new BatchGetCommand({
-                RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } },
-              }),
-            ),
-          );
-          for (const item of result.Responses?.[this.tableName] ?? []) {
-            const entry = byKey.get(`${item.pk}|${item.sk}`);
-            if (!entry) {
-              throw new StoreError(
-                `BatchGetItem returned an item that was not asked for (${item.pk})`,
-              );
-            }
-            found.push({ name: entry.name, item });
-          }
-          return result.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-        },
-      );
-    }
-    return found;
+    const items = await this.table.batchGet(requested.map((entry) => entry.key));
+    return items.map((item) => {
+      const entry = byKey.get(`${item.pk}|${item.sk}`);
+      if (!entry) {
+        throw new StoreError(`BatchGetItem returned an item that was not asked for (${item.pk})`);
+      }
+      return { name: entry.name, item };
+    });
   }
 
   private requireCipher(): CredentialCipher {
@@ -586,7 +567,7 @@ export class DynamoDbStore
     }
     let next = 0;
     const writer = async () => {
-      while (next < batches.length) await this.batchWrite(batches[next++] as Item[]);
+      while (next < batches.length) await this.table.batchPut(batches[next++] as Item[]);
     };
     await Promise.all(Array.from({ length: BATCH_WRITE_CONCURRENCY }, writer));
     await this.put({
@@ -622,20 +603,6 @@ export class DynamoDbStore
     return result.Item;
   }
 
-  /** Writes up to 25 items, retrying what DynamoDB left unprocessed (throttling) with a growing pause. */
-  private async batchWrite(items: Item[]): Promise<void> {
-    await untilProcessed(
-      'items',
-      items.map((Item) => ({ PutRequest: { Item } })),
-      async (requests) => {
-        const result = await this.guard(() =>
-          this.doc.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
-        );
-        return (result.UnprocessedItems?.[this.tableName] ?? []) as typeof requests;
-      },
-    );
-  }
-
   private async put(item: Item): Promise<void> {
     await this.table.put(item);
   }
@@ -648,23 +615,6 @@ export class DynamoDbStore
   /** Runs one SDK call; failures become StoreError, condition failures pass through for callers. */
   private async guard<Output>(call: () => Promise<Output>): Promise<Output> {
     return this.table.send(call);
-  }
-}
-
-/**
- * Sends a batch request until DynamoDB has processed every entry: what it leaves unprocessed (throttling, size
- * limits) is sent again with exponential backoff, up to 8 attempts.
- */
-async function untilProcessed<Entry>(
-  what: string,
-  entries: Entry[],
-  send: (pending: Entry[]) => Promise<Entry[]>,
-): Promise<void> {
-  let pending = entries;
-  for (let attempt = 0; pending.length > 0; attempt++) {
-    if (attempt >= 8) throw new StoreError(`DynamoDB left ${what} unprocessed after 8 attempts`);
-    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
-    pending = await send(pending);
   }
 }
 

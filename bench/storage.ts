@@ -278,7 +278,7 @@ export const storageBenchmark: Benchmark = {
         });
         const naivePerPoll = naive.writeUnits / NAIVE_WRITE_POLLS;
         const compactPerPoll = compact.writeUnits / WRITE_POLLS;
-        const bodies = await Promise.all(polls.map((poll) => encodePoll(poll)));
+        const bodies = polls.map((poll) => encodePoll(poll));
         const bodyKb = bodies.reduce((sum, body) => sum + body.length, 0) / polls.length / 1024;
         measurements[`storage.writeUnitsPerPoll.${videos}`] = compactPerPoll;
         measurements[`storage.readUnitsPerPollWrite.${videos}`] = compact.readUnits / WRITE_POLLS;

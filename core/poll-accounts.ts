@@ -7,7 +7,8 @@
  * 1. List the watched accounts and let the source plan the run (a daily quota is shared out up front).
  * 2. Ask the stats source for each (a few at a time); per-account trouble comes back as a failed or partial
  *    poll with a reason, so every account ends the run with a stored poll.
- * 3. Store each poll under its slot, so a retried run overwrites rather than duplicates.
+ * 3. Store each poll under its slot, so a retried run overwrites rather than duplicates (a worker's batch
+ *    together, in as few requests as the store can).
  * 4. Mark accounts that need re-authorization, so the digest and operators are told, and follow renames.
  *
  * When the run's signal aborts (the function is about to time out), accounts not yet started are stored as
@@ -15,7 +16,7 @@
  */
 
 import type { Account, Poll, PollJob } from './model.ts';
-import type { PollHints, PollOutcome, Queue, StatsSource, Store } from './ports.ts';
+import type { PollHints, PollOutcome, PollToStore, Queue, StatsSource, Store } from './ports.ts';
 import { HOUR_MS } from './time.ts';
 
 /** What `pollAccounts` needs. */
@@ -63,12 +64,21 @@ export async function pollAccounts(
   const summary = emptyPollSummary();
   summary.accounts = accounts.length;
   await prepareSource(deps.source, accounts, input.slot);
-  await forEachLimited(accounts, input.concurrency, async (account) => {
-    const outcome = input.signal?.aborted
-      ? notReached(input.slot, input.signal)
-      : await pollOne(deps, account, input.slot, input.signal);
-    countPoll(summary, await storeOutcome(deps.store, account, input.slot, outcome));
-  });
+  const polled: Polled[] = new Array(accounts.length);
+  await forEachLimited(
+    accounts.map((account, index) => ({ account, index })),
+    input.concurrency,
+    async ({ account, index }) => {
+      const outcome = input.signal?.aborted
+        ? notReached(input.slot, input.signal)
+        : await pollOne(deps, account, input.slot, input.signal);
+      polled[index] = { account, at: input.slot, outcome };
+    },
+  );
+  for (const result of await storeOutcomes(deps.store, polled)) {
+    if (!result.done) throw result.error;
+    countPoll(summary, result);
+  }
   return summary;
 }
 
@@ -114,11 +124,12 @@ export async function pollAccountJobs(
   jobs: readonly PollJob[],
   input: { concurrency: number; signal?: AbortSignal },
 ): Promise<PollJobResult[]> {
-  const results: PollJobResult[] = [];
+  const results: PollJobResult[] = new Array(jobs.length);
   // A source with a daily budget plans per batch; each poll still checks the shared ledger itself.
   const bySlot = new Map<string, Account[]>();
   for (const job of jobs) bySlot.set(job.slot, [...(bySlot.get(job.slot) ?? []), job.account]);
   for (const [slot, accounts] of bySlot) await prepareSource(deps.source, accounts, new Date(slot));
+  const polled: Array<Polled & { index: number }> = [];
   await forEachLimited(
     jobs.map((job, index) => ({ job, index })),
     input.concurrency,
@@ -127,15 +138,20 @@ export async function pollAccountJobs(
         results[index] = { done: false, error: new Error('not started before the deadline') };
         return;
       }
-      try {
-        const slot = new Date(job.slot);
-        const outcome = await pollOne(deps, job.account, slot, input.signal);
-        results[index] = await storeOutcome(deps.store, job.account, slot, outcome);
-      } catch (error) {
-        results[index] = { done: false, error };
-      }
+      const at = new Date(job.slot);
+      polled.push({
+        index,
+        account: job.account,
+        at,
+        outcome: await pollOne(deps, job.account, at, input.signal),
+      });
     },
   );
+  // The batch's polls are stored together: one batch write instead of a request per account.
+  const stored = await storeOutcomes(deps.store, polled);
+  polled.forEach(({ index }, position) => {
+    results[index] = stored[position] as PollJobResult;
+  });
   return results;
 }
 
@@ -175,17 +191,59 @@ async function prepareSource(
   }
 }
 
+/** One account's poll as the source answered it, before it is stored. */
+interface Polled {
+  account: Account;
+  at: Date;
+  outcome: PollOutcome;
+}
+
+type StoredResult = Extract<PollJobResult, { done: true }> & { notReached: boolean };
+
 /**
- * The per-account step shared by the single run and the workers: stores the poll under its slot, then what
- * the source learned about the account (re-authorization needed, a rename).
+ * The storing step shared by the single run and the workers: stores each poll under its slot (together, where
+ * the store can), then what the source learned about each account (re-authorization needed, a rename). A
+ * failure comes back as the account's result, so the others are kept.
  */
-async function storeOutcome(
+async function storeOutcomes(
+  store: Store,
+  polled: readonly Polled[],
+): Promise<Array<StoredResult | { done: false; error: unknown }>> {
+  const entries: PollToStore[] = polled.map(({ account, at, outcome }) => ({
+    accountId: account.id,
+    slot: at.toISOString(),
+    poll: outcome.poll,
+  }));
+  const errors = store.putPolls
+    ? await store.putPolls(entries)
+    : await Promise.all(
+        entries.map((entry) =>
+          store.putPoll(entry.accountId, entry.slot, entry.poll).then(
+            () => undefined,
+            (error: unknown) => error,
+          ),
+        ),
+      );
+  return Promise.all(
+    polled.map(async ({ account, at, outcome }, index) => {
+      const error = errors[index];
+      if (error !== undefined) return { done: false as const, error };
+      try {
+        return await recordAccountChanges(store, account, at, outcome);
+      } catch (failure) {
+        return { done: false as const, error: failure };
+      }
+    }),
+  );
+}
+
+/** After the poll is stored: the account's new status and handle, when the source saw them change. */
+async function recordAccountChanges(
   store: Store,
   account: Account,
   at: Date,
   outcome: PollOutcome,
-): Promise<Extract<PollJobResult, { done: true }> & { notReached: boolean }> {
-  await store.putPoll(account.id, at.toISOString(), outcome.poll);
+): Promise<StoredResult> {
   if (outcome.accountStatus && outcome.accountStatus !== account.status) {
     await store.setAccountStatus(account.id, outcome.accountStatus);
   }

@@ -42,6 +42,13 @@ export interface PollOutcome {
   handle?: string;
 }
 
+/** One poll to store: whose, under which slot, and the poll. */
+export interface PollToStore {
+  accountId: string;
+  slot: string;
+  poll: Poll;
+}
+
 /** Accounts, subscribers, poll history and sent-digest markers. */
 export interface Store {
   putAccount(account: Account): Promise<void>;
@@ -51,6 +58,11 @@ export interface Store {
   listSubscribers(): Promise<Subscriber[]>;
   /** Stores a poll keyed by its slot; storing the same slot again overwrites it (retries are harmless). */
   putPoll(accountId: string, slot: string, poll: Poll): Promise<void>;
+  /**
+   * Stores several polls as `putPoll` would, in as few requests as the store can. Returns each poll's error,
+   * in the order given, undefined where it was stored: one poll's trouble does not stop the others.
+   */
+  putPolls?(polls: readonly PollToStore[]): Promise<Array<Error | undefined>>;
   /** Polls of one account with `from <= at <= to`, oldest first. */
   listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]>;
   /**

@@ -30,8 +30,11 @@ export const DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE = 600;
 /** The usual first production SES send rate, messages per second. */
 export const DEFAULT_SES_MAX_SEND_RATE = 14;
 
-/** Accounts of a poll batch polled at once by one worker (`POLL_CONCURRENCY`). */
-export const DEFAULT_POLL_IN_FLIGHT = 8;
+/**
+ * Accounts of a poll batch polled at once by one worker (`POLL_CONCURRENCY`): the whole batch, so an invocation
+ * lasts one account's round trips rather than two, and its polls are stored together at the end.
+ */
+export const DEFAULT_POLL_IN_FLIGHT = POLL_BATCH_SIZE;
 
 /**
  * Memory of each function, MB. Lambda gives CPU in proportion to memory (a full vCPU at 1,769 MB), so for

@@ -24,6 +24,7 @@ import type { DigestRunSummary } from '../core/send-digests.ts';
 import type { WorldAccountInfo } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
 import { createDigestDemoWorld, DEMO_SUBSCRIBERS } from './demo-world.ts';
+import type { GrantOptions } from './fake-tiktok/grants.ts';
 import { type LocalFunctions, loadLocalFunctions } from './invoke.ts';
 import { type DeliveredEmail, readDeliveredEmails } from './local-ses.ts';
 import { type LocalServices, startLocalServices } from './services.ts';
@@ -232,6 +233,8 @@ export async function registerAccounts(
   addedAt: Date,
   source: SourceKind,
   concurrency = 1,
+  /** Lifetimes of each account's Display API grant. @default the fake's (24-hour access tokens) */
+  grantOptions?: (account: Account) => GrantOptions,
 ): Promise<Account[]> {
   const accounts: Account[] = infos.map((info) => ({
     platform: 'tiktok',
@@ -246,7 +249,7 @@ export async function registerAccounts(
     if (source === 'display_api') {
       // What the creator's OAuth consent yields; the access token expires on the fake's (simulated) clock,
       // so the poller refreshes it, rotating the refresh token, about once a simulated day.
-      const grant = services.tiktok.issueGrant(account.id);
+      const grant = services.tiktok.issueGrant(account.id, grantOptions?.(account));
       await store.putCredentials(account.id, {
         accessToken: grant.access_token,
         accessTokenExpiresAt: new Date(Date.now() + grant.expires_in * 1000).toISOString(),

@@ -38,7 +38,7 @@ export class ChunkedRecords {
    * replacing whatever was stored under `key` before.
    */
   async write(key: { pk: string; sk: string }, attributes: Item, body: Uint8Array): Promise<void> {
-    const writeId = randomBytes(6).toString('base64url');
+    const writeId = newWriteId();
     const parts = split(body, this.maxPartBytes);
     const expiry = attributes.expiresAt === undefined ? {} : { expiresAt: attributes.expiresAt };
     await Promise.all(
@@ -75,6 +75,21 @@ export class ChunkedRecords {
   }
 
   /**
+   * `body` under `key` as one item ready for a batch write, when it fits in one part; undefined when it must be
+   * chunked through {@link ChunkedRecords.write}. A batch write cannot return the item it replaced, so the
+   * chunks of a chunked record it overwrites are left behind: invisible to readers (their write id is not the
+   * head's), and gone with the TTL where the record has one.
+   */
+  singleItem(
+    key: { pk: string; sk: string },
+    attributes: Item,
+    body: Uint8Array,
+  ): Item | undefined {
+    if (body.length > this.maxPartBytes) return undefined;
+    return { ...key, ...attributes, writeId: newWriteId(), chunks: 1, part: body };
+  }
+
+  /**
    * The complete records in `range` (the range must reach past the last head's chunks, see
    * `throughChunksOf`), in key order. A head whose chunks are not all visible yet (an eventually consistent
    * read racing a write) is read again consistently; one still incomplete is left out, never returned cut.
@@ -96,6 +111,10 @@ export class ChunkedRecords {
     }
     return records;
   }
+}
+
+function newWriteId(): string {
+  return randomBytes(6).toString('base64url');
 }
 
 function chunkKey(recordKey: string, writeId: string, index: number): string {

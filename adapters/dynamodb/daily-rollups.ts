@@ -106,7 +106,7 @@ const FORMAT_2 = 2;
  * video's range as differences from its likes in that poll (a video that does not appear there: its minimum
  * and the width of its range). Likes rarely move far within a day, so the differences take a byte or two.
  */
-export function encodeRollup(rollup: DailyRollup): Promise<Uint8Array> {
+export function encodeRollup(rollup: DailyRollup): Uint8Array {
   const writer = new ByteWriter();
   writer.byte(FORMAT_2);
   const lastLikes = new Map(

@@ -1,17 +1,20 @@
 /**
  * An account's poll history: raw polls for the retention period, daily roll-ups for ever.
  *
- * Primary course of `putPoll`:
- * 1. Encode the poll (columns + Brotli) and write it under its slot key, chunked when large.
- * 2. Read how far the account's days are rolled up; roll up every finished day since (normally just
- *    yesterday, once a day) and move the mark. A late poll of an already rolled-up day rolls that day up again.
+ * Primary course of `putPolls` (`putPoll` is the same for one poll):
+ * 1. Encode each poll (binary columns + Brotli) and write it under its slot key: the polls of a worker batch
+ *    that fit in one item go out together in BatchWriteItem requests, larger ones chunked one by one.
+ * 2. Read how far each account's days are rolled up (one batch read for the batch); roll up every finished
+ *    day since (normally just yesterday, once a day) and move the mark. A late poll of an already rolled-up
+ *    day rolls that day up again.
  *
  * `listPolls` returns the raw polls of the range, and before the earliest of them (where raw polls have
  * expired) one poll a day from the roll-ups: the thinned older history the fleet format allows.
  */
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
+import type { PollToStore } from '../../core/ports.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
   addDays,
@@ -23,7 +26,7 @@ import {
 } from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
 import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
-import { type DynamoTable, isConditionalCheckFailure } from './table.ts';
+import { BATCH_WRITE_SIZE, type DynamoTable, type Item } from './table.ts';
 
 const DAY_SECONDS = 86_400;
 
@@ -48,21 +51,141 @@ export class PollHistory {
 
   /** Stores a poll under its slot (overwriting a retried slot whole) and keeps the roll-ups up to date. */
   async putPoll(accountId: string, slot: string, poll: Poll): Promise<void> {
+    const [error] = await this.putPolls([{ accountId, slot, poll }]);
+    if (error) throw error;
+  }
+
+  /**
+   * Stores several polls as {@link PollHistory.putPoll} would, in as few requests as it can: one batch read of
+   * the accounts' roll-up marks, then BatchWriteItem for what fits in one item (the polls; then the roll-ups
+   * and moved marks), chunked records one by one. Returns each poll's error, undefined where it was stored;
+   * one poll's trouble does not stop the others.
+   */
+  async putPolls(polls: readonly PollToStore[]): Promise<Array<Error | undefined>> {
+    const errors: Array<Error | undefined> = new Array(polls.length).fill(undefined);
+    const fail = (owners: readonly number[]) => (error: unknown) => {
+      for (const index of owners) errors[index] ??= asError(error);
+    };
+    const [records, marks] = await Promise.all([
+      Promise.all(polls.map((entry, index) => this.pollRecord(entry).catch(fail([index])))),
+      // The marks are only a shortcut: without them each account's mark is read on its own.
+      this.readRollupMarks(polls.map((entry) => entry.accountId)).catch(() => undefined),
+    ]);
+    await this.writeAll(
+      records.flatMap((record, index) => (record ? [{ record, owners: [index] }] : [])),
+      fail,
+    );
+
+    // Roll-ups, once per account whatever the number of its polls in the batch.
+    const byAccount = new Map<string, { owners: number[] }>();
+    for (const [index, entry] of polls.entries()) {
+      if (errors[index]) continue;
+      const account = byAccount.get(entry.accountId) ?? { owners: [] };
+      account.owners.push(index);
+      byAccount.set(entry.accountId, account);
+    }
+    const rollups: Array<{ record: StoredBody; owners: number[] }> = [];
+    const moved: Array<{ item: Item; owners: number[] }> = [];
+    await Promise.all(
+      [...byAccount].map(async ([accountId, { owners }]) => {
+        try {
+          // An eventually consistent read is enough: a stale answer only makes a day roll up twice.
+          const through = marks ? marks.get(accountId) : await this.readRollupMark(accountId);
+          const work = mergeWork(
+            owners.map((index) =>
+              rollupWork(
+                utcDay((polls[index] as PollToStore).poll.at),
+                through,
+                this.options.retentionDays,
+              ),
+            ),
+          );
+          if (!work) return;
+          for (const record of await this.rollupRecords(accountId, work.fromDay, work.toDay)) {
+            rollups.push({ record, owners });
+          }
+          if (work.markTo) {
+            moved.push({
+              item: { ...keys.rollupProgress(accountId), through: work.markTo },
+              owners,
+            });
+          }
+        } catch (error) {
+          fail(owners)(error);
+        }
+      }),
+    );
+    // A mark moves only once its days are stored. Written without a condition: two pollers racing over a
+    // day's turn can set it a day back, which only makes that day roll up again.
+    await this.writeAll(rollups, fail);
+    await this.writeAll(
+      moved.filter(({ owners }) => owners.every((index) => !errors[index])),
+      fail,
+    );
+    return errors;
+  }
+
+  /**
+   * Writes records (chunked when large, see ChunkedRecords) and plain items: what fits in one item in
+   * BatchWriteItem requests of 25, the rest one by one. A failed write fails its owners.
+   */
+  private async writeAll(
+    writes: ReadonlyArray<
+      { owners: readonly number[] } & ({ record: StoredBody } | { item: Item })
+    >,
+    fail: (owners: readonly number[]) => (error: unknown) => void,
+  ): Promise<void> {
+    const single: Array<{ item: Item; owners: readonly number[] }> = [];
+    await Promise.all(
+      writes.map(async (write) => {
+        if ('item' in write) {
+          single.push(write);
+          return;
+        }
+        const { key, attributes, body } = write.record;
+        const item = this.records.singleItem(key, attributes, body);
+        if (item) single.push({ item, owners: write.owners });
+        else await this.records.write(key, attributes, body).catch(fail(write.owners));
+      }),
+    );
+    for (let start = 0; start < single.length; start += BATCH_WRITE_SIZE) {
+      const group = single.slice(start, start + BATCH_WRITE_SIZE);
+      await this.table
+        .batchPut(group.map(({ item }) => item))
+        .catch(fail(group.flatMap(({ owners }) => owners)));
+    }
+  }
+
+  /** The key, head attributes and encoded body of one poll. */
+  private async pollRecord({ accountId, slot, poll }: PollToStore) {
     const slotMs = Date.parse(slot);
     if (Number.isNaN(slotMs)) throw new InvalidInputError(`poll slot: not an instant: '${slot}'`);
     // Imported history keeps the full retention from its import, so an import never loses polls at once.
     const keptFromMs = Math.max(Date.parse(poll.at), this.options.now().getTime());
-    await this.records.write(
-      keys.poll(accountId, new Date(slotMs).toISOString()),
-      {
+    return {
+      key: keys.poll(accountId, new Date(slotMs).toISOString()),
+      attributes: {
         at: poll.at,
         status: poll.status,
         encoding: POLL_ENCODING,
         expiresAt: Math.floor(keptFromMs / 1000) + this.options.retentionDays * DAY_SECONDS,
       },
-      await encodePoll(poll),
+      body: encodePoll(poll),
+    };
+  }
+
+  /** Each account's last rolled-up day (absent: none yet), in one eventually consistent batch read. */
+  private async readRollupMarks(accountIds: readonly string[]): Promise<Map<string, string>> {
+    const items = await this.table.batchGet(
+      accountIds.map((id) => keys.rollupProgress(id)),
+      false,
     );
-    await this.keepRollupsCurrent(accountId, utcDay(poll.at));
+    const marks = new Map<string, string>();
+    for (const item of items) {
+      const accountId = String(item.pk).slice(accountPartition('').length);
+      if (typeof item.through === 'string') marks.set(accountId, item.through);
+    }
+    return marks;
   }
 
   /** Polls with `from <= at <= to`, oldest first: raw where kept, one a day from the roll-ups before that. */
@@ -119,47 +242,21 @@ export class PollHistory {
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   }
 
-  /**
-   * Rolls up the finished days not rolled up yet (bounded by the retention: older raw polls are gone), or
-   * `day` again when a late poll arrives for a day already rolled up.
-   */
-  private async keepRollupsCurrent(accountId: string, day: string): Promise<void> {
-    // An eventually consistent read is enough: a stale answer only makes a day roll up twice.
+  private async readRollupMark(accountId: string): Promise<string | undefined> {
     const progress = await this.table.send(() =>
       this.table.doc.send(
         new GetCommand({ TableName: this.table.name, Key: keys.rollupProgress(accountId) }),
       ),
     );
-    const through = progress.Item?.through as string | undefined;
-    if (through !== undefined && day <= through) {
-      await this.rollUp(accountId, day, day);
-      return;
-    }
-    const yesterday = addDays(day, -1);
-    const oldestKept = addDays(day, -this.options.retentionDays);
-    const first = through === undefined || through < oldestKept ? oldestKept : addDays(through, 1);
-    if (first > yesterday) return;
-    await this.rollUp(accountId, first, yesterday);
-    await this.table
-      .send(() =>
-        this.table.doc.send(
-          new UpdateCommand({
-            TableName: this.table.name,
-            Key: keys.rollupProgress(accountId),
-            UpdateExpression: 'SET through = :through',
-            // Concurrent pollers may race; the mark only ever moves forward.
-            ConditionExpression: 'attribute_not_exists(through) OR through < :through',
-            ExpressionAttributeValues: { ':through': yesterday },
-          }),
-        ),
-      )
-      .catch((error: unknown) => {
-        if (!isConditionalCheckFailure(error)) throw error;
-      });
+    return progress.Item?.through as string | undefined;
   }
 
-  /** Writes the roll-up of every day in `fromDay`..`toDay` that has raw polls. */
-  private async rollUp(accountId: string, fromDay: string, toDay: string): Promise<void> {
+  /** The roll-up records of every day in `fromDay`..`toDay` that has raw polls. */
+  private async rollupRecords(
+    accountId: string,
+    fromDay: string,
+    toDay: string,
+  ): Promise<StoredBody[]> {
     const polls = await this.readRawPolls(
       accountId,
       new Date(`${fromDay}T00:00:00.000Z`),
@@ -170,15 +267,63 @@ export class PollHistory {
       const day = utcDay(poll.at);
       if (day >= fromDay && day <= toDay) byDay.set(day, [...(byDay.get(day) ?? []), poll]);
     }
-    for (const [day, dayPolls] of byDay) {
-      const rollup = rollUpDay(day, dayPolls);
-      await this.records.write(
-        keys.dailyRollup(accountId, day),
-        { day, encoding: POLL_ENCODING },
-        await encodeRollup(rollup),
-      );
-    }
+    return [...byDay].map(([day, dayPolls]) => ({
+      key: keys.dailyRollup(accountId, day),
+      attributes: { day, encoding: POLL_ENCODING },
+      body: encodeRollup(rollUpDay(day, dayPolls)),
+    }));
   }
+}
+
+/** A record to store: key, head attributes, body. */
+interface StoredBody {
+  key: { pk: string; sk: string };
+  attributes: Item;
+  body: Uint8Array;
+}
+
+/** What a poll asks of its account's roll-ups: the days to roll up, and where the mark moves. */
+interface RollupWork {
+  fromDay: string;
+  toDay: string;
+  markTo?: string;
+}
+
+/**
+ * The roll-up work a poll of `day` brings, given the account's mark `through`: the finished days not rolled up
+ * yet (bounded by the retention: older raw polls are gone), or `day` again when it was rolled up already (a
+ * late poll).
+ */
+function rollupWork(
+  day: string,
+  through: string | undefined,
+  retentionDays: number,
+): RollupWork | undefined {
+  if (through !== undefined && day <= through) return { fromDay: day, toDay: day };
+  const yesterday = addDays(day, -1);
+  const oldestKept = addDays(day, -retentionDays);
+  const first = through === undefined || through < oldestKept ? oldestKept : addDays(through, 1);
+  return first > yesterday ? undefined : { fromDay: first, toDay: yesterday, markTo: yesterday };
+}
+
+/** One account's work for several polls: the span of their days, the mark moved as far as any moves it. */
+function mergeWork(works: ReadonlyArray<RollupWork | undefined>): RollupWork | undefined {
+  let merged: RollupWork | undefined;
+  for (const work of works) {
+    if (!work) continue;
+    if (!merged) {
+      merged = { ...work };
+      continue;
+    }
+    if (work.fromDay < merged.fromDay) merged.fromDay = work.fromDay;
+    if (work.toDay > merged.toDay) merged.toDay = work.toDay;
+    if (work.markTo && (!merged.markTo || work.markTo > merged.markTo)) merged.markTo = work.markTo;
+  }
+  return merged;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
 }
 
 function within(at: string, from: Date, to: Date): boolean {

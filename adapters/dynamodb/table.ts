@@ -5,6 +5,8 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  BatchWriteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -14,6 +16,14 @@ import { StoreError } from '../../core/errors.ts';
 
 /** One item as the document client returns it. */
 export type Item = Record<string, unknown>;
+
+/** The primary key of an item. */
+export type Key = { pk: string; sk: string };
+
+/** Items per BatchWriteItem request (DynamoDB's limit). */
+export const BATCH_WRITE_SIZE = 25;
+/** Keys per BatchGetItem request (DynamoDB's limit). */
+const BATCH_GET_SIZE = 100;
 
 /** A key range inside one partition: a prefix, or an inclusive `between`. */
 export type KeyRange = { pk: string; prefix: string } | { pk: string; between: [string, string] };
@@ -38,6 +48,51 @@ export class DynamoTable {
   /** Puts (overwrites) one item. */
   async put(item: Item): Promise<void> {
     await this.send(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
+  }
+
+  /**
+   * Puts up to {@link BATCH_WRITE_SIZE} items in one BatchWriteItem, sending again what DynamoDB left
+   * unprocessed (throttling) with a growing pause.
+   */
+  async batchPut(items: readonly Item[]): Promise<void> {
+    await untilProcessed(
+      'items',
+      items.map((Item) => ({ PutRequest: { Item } })),
+      async (requests) => {
+        const result = await this.send(() =>
+          this.doc.send(new BatchWriteCommand({ RequestItems: { [this.name]: requests } })),
+        );
+        return (result.UnprocessedItems?.[this.name] ?? []) as typeof requests;
+      },
+    );
+  }
+
+  /**
+   * The items of `keys` (each key once), {@link BATCH_GET_SIZE} keys a BatchGetItem, retrying the keys
+   * DynamoDB left unprocessed with a growing pause; in no particular order, keys without an item left out.
+   * Strongly consistent unless `consistent` is false.
+   */
+  async batchGet(keys: readonly Key[], consistent = true): Promise<Item[]> {
+    const unique = [...new Map(keys.map((key) => [`${key.pk}|${key.sk}`, key])).values()];
+    const found: Item[] = [];
+    for (let start = 0; start < unique.length; start += BATCH_GET_SIZE) {
+      await untilProcessed<Key>(
+        'keys',
+        unique.slice(start, start + BATCH_GET_SIZE),
+        async (pending) => {
+          const result = await this.send(() =>
+            this.doc.send(
+              new BatchGetCommand({
+                RequestItems: { [this.name]: { Keys: pending, ConsistentRead: consistent } },
+              }),
+            ),
+          );
+          found.push(...(result.Responses?.[this.name] ?? []));
+          return (result.UnprocessedKeys?.[this.name]?.Keys ?? []) as Key[];
+        },
+      );
+    }
+    return found;
   }
 
   /**
@@ -96,4 +151,21 @@ export function stripKeys(item: Item): Item {
 /** Rethrows anything but a failed condition: for writes whose condition failing means "nothing to do". */
 export function ignoreConditionFailure(error: unknown): void {
   if (!isConditionalCheckFailure(error)) throw error;
+}
+
+/**
+ * Sends a batch request until DynamoDB has processed every entry: what it leaves unprocessed (throttling, size
+ * limits) is sent again with exponential backoff, up to 8 attempts.
+ */
+async function untilProcessed<Entry>(
+  what: string,
+  entries: Entry[],
+  send: (pending: Entry[]) => Promise<Entry[]>,
+): Promise<void> {
+  let pending = entries;
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    if (attempt >= 8) throw new StoreError(`DynamoDB left ${what} unprocessed after 8 attempts`);
+    if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, 50 * 2 ** attempt));
+    pending = await send(pending);
+  }
 }

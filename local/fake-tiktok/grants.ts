@@ -24,6 +24,8 @@ export interface GrantOptions {
   refreshTtlSeconds?: number;
   /** @default user.info.basic,user.info.profile,user.info.stats,video.list */
   scope?: string;
+  /** When the creator consented: lifetimes run from here. @default now on the fake's clock */
+  issuedAtMs?: number;
 }
 
 const FULL_SCOPE = 'user.info.basic,user.info.profile,user.info.stats,video.list';
@@ -63,7 +65,7 @@ export class GrantBook {
     const scope = options.scope ?? FULL_SCOPE;
     const accessToken = token('act');
     const refreshToken = token('rft');
-    const now = this.nowMs();
+    const now = options.issuedAtMs ?? this.nowMs();
     this.access.set(accessToken, { accountId, expiresAt: now + accessTtlSeconds * 1000, scope });
     this.refresh.set(refreshToken, {
       accountId,

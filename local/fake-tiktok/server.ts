@@ -222,6 +222,7 @@ export class FakeTikTok {
   private readonly researchUsage = new Map<string, { requests: number; records: number }>();
   private researchQuota: ResearchQuota;
   private readonly searches = new Map<string, object[]>();
+  private readonly served = new Map<string, number>();
 
   private constructor(
     private readonly server: Server,
@@ -306,8 +307,14 @@ export class FakeTikTok {
     );
   }
 
+  /** Requests answered (or left hanging) so far, by path, e.g. `/v2/video/list/`. */
+  requestsServed(): Map<string, number> {
+    return new Map(this.served);
+  }
+
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', this.url);
+    this.served.set(url.pathname, (this.served.get(url.pathname) ?? 0) + 1);
     const context: RequestContext = {};
     let reply: Reply;
     try {

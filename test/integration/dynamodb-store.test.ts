@@ -231,6 +231,89 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(rollup?.last).toEqual({ ...late, videos: [counts] });
   });
 
+  it('should store a worker batch of polls in batch writes, roll each account’s yesterday up, and fail only a bad poll', async () => {
+    // Arrange: yesterday's polls of two accounts, then a store that counts its requests.
+    const now = () => new Date('2026-10-11T06:00:00Z');
+    await storeWith({ now }).putPoll(
+      'batch-a',
+      '2026-10-10T12:00:00Z',
+      smallPoll('2026-10-10T12:00:00Z', 20),
+    );
+    await storeWith({ now }).putPoll(
+      'batch-b',
+      '2026-10-10T12:00:00Z',
+      smallPoll('2026-10-10T12:00:00Z', 30),
+    );
+    const sent: string[] = [];
+    const counting = Object.assign(Object.create(doc), {
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return doc.send(command as GetCommand);
+      },
+    }) as DynamoDBDocumentClient;
+    const batch = new DynamoDbStore(counting, { tableName: LOCAL_TABLE_NAME, now });
+    const at = '2026-10-11T06:00:00Z';
+    // Act: the first polls of the next day, among them a 5,000-video one and one under an unreadable slot.
+    const errors = await batch.putPolls([
+      { accountId: 'batch-a', slot: at, poll: smallPoll(at, 21) },
+      { accountId: 'batch-b', slot: at, poll: smallPoll(at, 31) },
+      { accountId: 'batch-big', slot: at, poll: bigPoll(at, 5_000, 1) },
+      { accountId: 'batch-c', slot: 'not an instant', poll: smallPoll(at, 1) },
+    ]);
+    // Assert
+    expect(errors.map((error) => error?.name)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      'InvalidInputError',
+    ]);
+    for (const [id, likes] of [
+      ['batch-a', 20],
+      ['batch-b', 30],
+    ] as const) {
+      const polls = await store.listPolls(id, new Date('2026-10-10T00:00:00Z'), new Date(at));
+      expect(polls.map((poll) => poll.at)).toEqual(['2026-10-10T12:00:00Z', at]);
+      const [rollup] = await store.listDailyRollups(id, '2026-10-10', '2026-10-10');
+      expect(rollup?.profileLikes).toEqual({ min: likes, max: likes });
+    }
+    expect(await store.listPolls('batch-big', new Date(at), new Date(at))).toEqual([
+      bigPoll(at, 5_000, 1),
+    ]);
+    expect(await itemsOf('batch-c', 'POLL#')).toEqual([]);
+    // One batch read of the roll-up marks; one batch write each for the small polls, the roll-ups and then
+    // the marks moved; a query of yesterday per account rolled up; nothing per poll besides.
+    expect(sent.filter((name) => name === 'BatchGetCommand')).toHaveLength(1);
+    expect(sent.filter((name) => name === 'BatchWriteCommand')).toHaveLength(3);
+    expect(sent.filter((name) => ['GetCommand', 'UpdateCommand'].includes(name))).toEqual([]);
+  });
+
+  it('should roll an account’s days up once when a batch holds two of its polls', async () => {
+    // Arrange: yesterday's poll; a batch with a late poll of yesterday and today's first poll.
+    const writer = storeWith({ now: () => new Date('2026-10-21T06:00:00Z') });
+    await writer.putPoll(
+      'batch-twice',
+      '2026-10-20T06:00:00Z',
+      smallPoll('2026-10-20T06:00:00Z', 5),
+    );
+    // Act
+    const errors = await writer.putPolls([
+      {
+        accountId: 'batch-twice',
+        slot: '2026-10-20T18:00:00Z',
+        poll: smallPoll('2026-10-20T18:00:00Z', 7),
+      },
+      {
+        accountId: 'batch-twice',
+        slot: '2026-10-21T06:00:00Z',
+        poll: smallPoll('2026-10-21T06:00:00Z', 8),
+      },
+    ]);
+    // Assert: both stored, yesterday rolled up with both its polls.
+    expect(errors).toEqual([undefined, undefined]);
+    const [rollup] = await writer.listDailyRollups('batch-twice', '2026-10-20', '2026-10-21');
+    expect(rollup).toMatchObject({ day: '2026-10-20', polls: 2, profileLikes: { min: 5, max: 7 } });
+  });
+
   it('should list which digests are marked sent, not those only claimed or never started', async () => {
     // Arrange
     const at = new Date('2026-11-25T07:00:00Z');

@@ -25,7 +25,7 @@ describe('daily roll-ups', () => {
     // Arrange
     const polls = [poll('2026-11-24T18:00:00Z', 90), poll('2026-11-24T06:00:00Z', 100)];
     // Act
-    const rollup = decodeRollup(await encodeRollup(rollUpDay('2026-11-24', polls)));
+    const rollup = decodeRollup(encodeRollup(rollUpDay('2026-11-24', polls)));
     // Assert
     const { title: _title, url: _url, ...counts } = video(90);
     expect(rollup.last).toEqual({ ...poll('2026-11-24T18:00:00Z', 90), videos: [counts] });
@@ -44,7 +44,7 @@ describe('daily roll-ups', () => {
     };
     const evening = poll('2026-11-24T18:00:00Z', 120);
     // Act
-    const rollup = decodeRollup(await encodeRollup(rollUpDay('2026-11-24', [morning, evening])));
+    const rollup = decodeRollup(encodeRollup(rollUpDay('2026-11-24', [morning, evening])));
     // Assert
     expect(rollup.videoLikes).toEqual([
       { id: '7117663869073591598', min: 100, max: 120 },

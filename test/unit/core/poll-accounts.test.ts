@@ -6,7 +6,7 @@ import {
   pollAccounts,
   summarizePollJobs,
 } from '../../../core/poll-accounts.ts';
-import type { PollOutcome, StatsSource } from '../../../core/ports.ts';
+import type { PollOutcome, PollToStore, StatsSource } from '../../../core/ports.ts';
 import { MemoryStore } from '../../fakes/memory-store.ts';
 
 const slot = new Date('2026-11-25T06:00:00Z');
@@ -236,6 +236,36 @@ describe('planPollJobs and pollAccountJobs (the fan-out)', () => {
     // Assert
     expect(broken).toEqual([{ done: false, error: expect.any(Error) }]);
     expect(late).toEqual([{ done: false, error: expect.any(Error) }]);
+    expect(await store.listPolls('b', slot, slot)).toEqual([]);
+  });
+
+  it('should store a batch’s polls in one call where the store can, and retry only the one it could not store', async () => {
+    // Arrange: a store that takes polls together and refuses account b's.
+    const store = new MemoryStore();
+    const calls: string[][] = [];
+    const batching = Object.assign(store, {
+      putPolls: async (polls: readonly PollToStore[]) => {
+        calls.push(polls.map((entry) => entry.accountId));
+        return Promise.all(
+          polls.map(async (entry) => {
+            if (entry.accountId === 'b') return new Error('item too large');
+            await store.putPoll(entry.accountId, entry.slot, entry.poll);
+            return undefined;
+          }),
+        );
+      },
+    });
+    const jobs = ['a', 'b', 'c'].map(
+      (id): PollJob => ({ kind: 'poll-account', slot: slot.toISOString(), account: account(id) }),
+    );
+    // Act
+    const results = await pollAccountJobs({ store: batching, source: okSource }, jobs, {
+      concurrency: 3,
+    });
+    // Assert
+    expect(calls.map((ids) => [...ids].sort())).toEqual([['a', 'b', 'c']]);
+    expect(results.map((result) => result.done)).toEqual([true, false, true]);
+    expect(await store.listPolls('c', slot, slot)).toHaveLength(1);
     expect(await store.listPolls('b', slot, slot)).toEqual([]);
   });
 });

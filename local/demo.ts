@@ -24,7 +24,7 @@ import type { DigestRunSummary } from '../core/send-digests.ts';
 import type { WorldAccountInfo } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
 import { createDigestDemoWorld, DEMO_SUBSCRIBERS } from './demo-world.ts';
-import type { GrantOptions } from './fake-tiktok/grants.ts';
+import type { FakeTokenResponse, GrantOptions } from './fake-tiktok/grants.ts';
 import { type LocalFunctions, loadLocalFunctions } from './invoke.ts';
 import { type DeliveredEmail, readDeliveredEmails } from './local-ses.ts';
 import { type LocalServices, startLocalServices } from './services.ts';
@@ -127,7 +127,7 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
     const source = options.source ?? 'display_api';
     const accounts = await registerAccounts(
       store,
-      services,
+      services.tiktok,
       demo.world.accounts,
       firstSlot,
       source,
@@ -228,7 +228,12 @@ async function sendAndRead(
  */
 export async function registerAccounts(
   store: DynamoDbStore,
-  services: Pick<LocalServices, 'tiktok'>,
+  tiktok: {
+    issueGrant(
+      accountId: string,
+      options?: GrantOptions,
+    ): FakeTokenResponse | Promise<FakeTokenResponse>;
+  },
   infos: readonly WorldAccountInfo[],
   addedAt: Date,
   source: SourceKind,
@@ -249,7 +254,7 @@ export async function registerAccounts(
     if (source === 'display_api') {
       // What the creator's OAuth consent yields; the access token expires on the fake's (simulated) clock,
       // so the poller refreshes it, rotating the refresh token, about once a simulated day.
-      const grant = services.tiktok.issueGrant(account.id, grantOptions?.(account));
+      const grant = await tiktok.issueGrant(account.id, grantOptions?.(account));
       await store.putCredentials(account.id, {
         accessToken: grant.access_token,
         accessTokenExpiresAt: new Date(Date.now() + grant.expires_in * 1000).toISOString(),

@@ -33,13 +33,20 @@ const startSesServer: typeof import('aws-ses-v2-local').default = createRequire(
 /** The table name used locally (in AWS, CDK names the table). */
 export const LOCAL_TABLE_NAME = 'likewatch-local';
 
+/** A TikTok the services point the functions at: its address and the app's client credentials. */
+export interface RunningTikTok {
+  url: string;
+  client: { key: string; secret: string };
+  close(): Promise<void>;
+}
+
 /** Running embedded services. */
-export interface LocalServices {
+export interface LocalServices<TikTok extends RunningTikTok = FakeTikTok> {
   dynamodbEndpoint: string;
   sesEndpoint: string;
   /** The poll and digest job queues, drained into the workers by `local/invoke.ts`. */
   sqs: LocalSqs;
-  tiktok: FakeTikTok;
+  tiktok: TikTok;
   /** Environment for the handlers: endpoints, table, sender, signing key. */
   env: Record<string, string>;
   close(): Promise<void>;
@@ -55,6 +62,14 @@ export interface LocalServicesOptions {
   /** Stats sources the poll function enables (all served by the fake TikTok). @default ['display_api'] */
   sources?: readonly SourceKind[];
 }
+
+/** The options with a TikTok already running elsewhere (e.g. `FakeTikTokThread`), used instead of one here. */
+export type LocalServicesWith<TikTok extends RunningTikTok> = Omit<
+  LocalServicesOptions,
+  'now' | 'world'
+> & {
+  tiktok: TikTok;
+};
 
 /** A running embedded service: its endpoint and how to stop it. */
 export interface EmbeddedService {
@@ -92,8 +107,14 @@ export async function startEmbeddedSes(): Promise<EmbeddedService> {
   return { endpoint, close: () => closeServer(server) };
 }
 
-/** Starts dynalite, the local SES and the fake TikTok, and creates the table. */
-export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices> {
+/** Starts dynalite, the local SES and the fake TikTok (unless one is given), and creates the table. */
+export async function startLocalServices(options: LocalServicesOptions): Promise<LocalServices>;
+export async function startLocalServices<TikTok extends RunningTikTok>(
+  options: LocalServicesWith<TikTok>,
+): Promise<LocalServices<TikTok>>;
+export async function startLocalServices(
+  options: LocalServicesOptions | LocalServicesWith<RunningTikTok>,
+): Promise<LocalServices<RunningTikTok>> {
   const dynamo = await startEmbeddedDynamoDb();
   const dynamodbEndpoint = dynamo.endpoint;
   const ses = await startEmbeddedSes();
@@ -113,7 +134,10 @@ export async function startLocalServices(options: LocalServicesOptions): Promise
     },
   });
 
-  const tiktok = await FakeTikTok.start({ world: options.world, now: options.now });
+  const tiktok =
+    'tiktok' in options
+      ? options.tiktok
+      : await FakeTikTok.start({ world: options.world, now: options.now });
 
   const env: Record<string, string> = {
     AWS_REGION: 'us-east-1',

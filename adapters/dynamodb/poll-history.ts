@@ -14,6 +14,7 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
+import { DAY_MS } from '../../core/time.ts';
 import type { PollToStore } from '../../core/ports.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
@@ -190,12 +191,16 @@ export class PollHistory {
 
   /** Polls with `from <= at <= to`, oldest first: raw where kept, one a day from the roll-ups before that. */
   async listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]> {
-    const nowSeconds = this.options.now().getTime() / 1000;
-    const raw = (await this.readRawPolls(accountId, from, to, nowSeconds)).filter((poll) =>
-      within(poll.at, from, to),
+    const now = this.options.now();
+    const raw = (await this.readRawPolls(accountId, from, to, now.getTime() / 1000)).filter(
+      (poll) => within(poll.at, from, to),
     );
     const firstRawDay = raw[0] ? utcDay(raw[0].at) : undefined;
-    const thinnedThrough = firstRawDay ? addDays(firstRawDay, -1) : utcDay(to);
+    // Every raw poll is kept a full retention after it was taken, so roll-ups are only looked up for the days
+    // up to the one where polls start to be missing.
+    const lastExpiredDay = utcDay(new Date(now.getTime() - this.options.retentionDays * DAY_MS));
+    const beforeRaw = firstRawDay ? addDays(firstRawDay, -1) : utcDay(to);
+    const thinnedThrough = beforeRaw < lastExpiredDay ? beforeRaw : lastExpiredDay;
     const fromDay = utcDay(from);
     const thinned =
       fromDay <= thinnedThrough

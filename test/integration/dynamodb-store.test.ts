@@ -64,6 +64,21 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       )
     ).Items ?? [];
 
+  /** A store whose requests are recorded by command name. */
+  const counted = (options: Partial<DynamoDbStoreOptions> = {}) => {
+    const sent: string[] = [];
+    const counting = Object.assign(Object.create(doc), {
+      send: (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        return doc.send(command as GetCommand);
+      },
+    }) as DynamoDBDocumentClient;
+    return {
+      store: new DynamoDbStore(counting, { tableName: LOCAL_TABLE_NAME, ...options }),
+      sent,
+    };
+  };
+
   beforeAll(async () => {
     dynamo = await start();
     const client = new DynamoDBClient({
@@ -203,6 +218,22 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     });
   });
 
+  it('should read history within the retention period in one query, without looking for roll-ups', async () => {
+    // Arrange: a new account's first polls.
+    const now = () => new Date('2026-10-05T12:00:00Z');
+    await storeWith({ now }).putPoll(
+      'acct-new',
+      '2026-10-05T06:00:00Z',
+      smallPoll('2026-10-05T06:00:00Z', 3),
+    );
+    const { store: reader, sent } = counted({ now });
+    // Act: the 28 days a night's explanation reads.
+    const polls = await reader.listPolls('acct-new', new Date('2026-09-07T12:00:00Z'), now());
+    // Assert
+    expect(polls.map((poll) => poll.at)).toEqual(['2026-10-05T06:00:00Z']);
+    expect(sent).toEqual(['QueryCommand']);
+  });
+
   it('should roll a day up again when a late poll arrives for it', async () => {
     // Arrange
     const writer = storeWith({ now: () => new Date('2026-10-02T12:00:00Z') });
@@ -244,14 +275,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       '2026-10-10T12:00:00Z',
       smallPoll('2026-10-10T12:00:00Z', 30),
     );
-    const sent: string[] = [];
-    const counting = Object.assign(Object.create(doc), {
-      send: (command: { constructor: { name: string } }) => {
-        sent.push(command.constructor.name);
-        return doc.send(command as GetCommand);
-      },
-    }) as DynamoDBDocumentClient;
-    const batch = new DynamoDbStore(counting, { tableName: LOCAL_TABLE_NAME, now });
+    const { store: batch, sent } = counted({ now });
     const at = '2026-10-11T06:00:00Z';
     // Act: the first polls of the next day, among them a 5,000-video one and one under an unreadable slot.
     const errors = await batch.putPolls([

@@ -224,7 +224,7 @@ export async function startFaultHarness(
   });
   const accounts = await registerAccounts(
     store,
-    services,
+    services.tiktok,
     world.accounts,
     world.start,
     'display_api',

@@ -23,6 +23,8 @@ import {
   type Poll,
   Subscriber,
 } from '../core/model.ts';
+import { forEachLimited } from '../core/poll-accounts.ts';
+import { pollMinuteOf } from '../core/poll-schedule.ts';
 import type {
   CredentialVault,
   FeedbackStore,
@@ -43,7 +45,12 @@ import type {
 } from '../core/subscriptions/ports.ts';
 import type { CredentialCipher } from './credential-cipher.ts';
 import type { DailyRollup } from './dynamodb/daily-rollups.ts';
-import { accountPartition, keys as historyKeys, throughChunksOf } from './dynamodb/keys.ts';
+import {
+  accountPartition,
+  keys as historyKeys,
+  POLL_MINUTE_INDEX,
+  throughChunksOf,
+} from './dynamodb/keys.ts';
 import { PollHistory } from './dynamodb/poll-history.ts';
 import { SubscriptionRecords, subscriptionKeys } from './dynamodb/subscriptions.ts';
 import {
@@ -80,6 +87,8 @@ export interface DynamoDbStoreOptions {
   nightRetentionDays?: number;
 }
 
+/** Queries of the poll-minute index in flight for one tick. */
+const MINUTE_QUERY_CONCURRENCY = 8;
 /** BatchWriteItem requests in flight while storing a night. */
 const BATCH_WRITE_CONCURRENCY = 8;
 
@@ -138,15 +147,39 @@ export class DynamoDbStore
     this.subscriptions = new SubscriptionRecords(this.table);
   }
 
-  /** Stores the account and starts its handle history with the handle it was registered under. */
+  /**
+   * Stores the account, with its poll minute for the index the poll tick reads, and starts its handle history
+   * with the handle it was registered under.
+   */
   async putAccount(account: Account): Promise<void> {
-    await this.put({ ...keys.account(account.id), ...account });
+    await this.put({
+      ...keys.account(account.id),
+      ...account,
+      [POLL_MINUTE_INDEX.partitionKey]: pollMinuteOf(account.id),
+    });
     await this.recordSighting(account.id, account.handle, new Date(account.addedAt));
   }
 
   async listAccounts(): Promise<Account[]> {
     const items = await this.queryAll({ pk: 'ACCOUNTS', prefix: 'ACCOUNT#' });
     return items.map((item) => Account.parse(stripKeys(item)));
+  }
+
+  /** The accounts of the poll minutes, one query of the poll-minute index per minute (a few at a time). */
+  async listAccountsInPollMinutes(minutes: readonly number[]): Promise<Account[]> {
+    const found: Account[][] = new Array(minutes.length);
+    await forEachLimited(
+      minutes.map((minute, index) => ({ minute, index })),
+      MINUTE_QUERY_CONCURRENCY,
+      async ({ minute, index }) => {
+        const items = await this.table.queryIndex(POLL_MINUTE_INDEX.name, {
+          name: POLL_MINUTE_INDEX.partitionKey,
+          value: minute,
+        });
+        found[index] = items.map((item) => Account.parse(stripKeys(item)));
+      },
+    );
+    return found.flat();
   }
 
   async setAccountStatus(accountId: string, status: Account['status']): Promise<void> {

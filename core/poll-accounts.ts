@@ -1,7 +1,8 @@
 /**
  * Use case: poll every watched account once for a poll slot and store what came back. In AWS the run is fanned
- * out: `planPollJobs` (the tick) sends one job per account to a queue and `pollAccountJobs` (the workers) polls
- * them in batches; `pollAccounts` does the whole run in one process. All three share the per-account steps.
+ * out: `planPollJobs` (the tick) sends one job per account due to a queue and `pollAccountJobs` (the workers)
+ * polls them in batches; `pollAccounts` does the whole run in one process. All three share the per-account
+ * steps. When each account is due: `poll-schedule.ts`.
  *
  * Primary course:
  * 1. List the watched accounts and let the source plan the run (a daily quota is shared out up front).
@@ -16,6 +17,7 @@
  */
 
 import type { Account, Poll, PollJob } from './model.ts';
+import { coversEveryAccount, dueMinutes, pollMinuteOf, type TickSpan } from './poll-schedule.ts';
 import type { PollHints, PollOutcome, PollToStore, Queue, StatsSource, Store } from './ports.ts';
 import { HOUR_MS } from './time.ts';
 
@@ -84,7 +86,7 @@ export async function pollAccounts(
 
 /** What `planPollJobs` needs: the accounts to poll and the queue their jobs go to. */
 export interface PlanPollJobsDeps {
-  store: Pick<Store, 'listAccounts'>;
+  store: Pick<Store, 'listAccounts' | 'listAccountsInPollMinutes'>;
   queue: Queue<PollJob>;
 }
 
@@ -95,18 +97,28 @@ export interface PollTickSummary {
 }
 
 /**
- * Use case, fan-out side: one job per watched account for `slot`, sent to the poll queue. Sending the same
- * slot again (a retried tick) only makes workers overwrite the same polls.
+ * Use case, fan-out side: one job per account due in the tick (see `poll-schedule.ts`: every account when the
+ * tick covers the whole cadence), for the tick's slot, sent to the poll queue. Sending the same slot again
+ * (a retried tick) only makes workers overwrite the same polls.
  */
 export async function planPollJobs(
   deps: PlanPollJobsDeps,
-  input: { slot: Date },
+  input: TickSpan,
 ): Promise<PollTickSummary> {
-  const accounts = await deps.store.listAccounts();
+  const accounts = await accountsDue(deps.store, input);
   const slot = input.slot.toISOString();
   const jobs = accounts.map((account): PollJob => ({ kind: 'poll-account', slot, account }));
   await deps.queue.send(jobs);
   return { accounts: accounts.length, enqueued: jobs.length };
+}
+
+/** The accounts due in the tick: through the store's index of poll minutes where it has one. */
+async function accountsDue(store: PlanPollJobsDeps['store'], tick: TickSpan): Promise<Account[]> {
+  if (coversEveryAccount(tick)) return store.listAccounts();
+  const minutes = dueMinutes(tick);
+  if (store.listAccountsInPollMinutes) return store.listAccountsInPollMinutes(minutes);
+  const due = new Set(minutes);
+  return (await store.listAccounts()).filter((account) => due.has(pollMinuteOf(account.id)));
 }
 
 /** The result of one poll job: the stored poll's status, or why the job must be delivered again. */

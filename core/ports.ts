@@ -53,6 +53,11 @@ export interface PollToStore {
 export interface Store {
   putAccount(account: Account): Promise<void>;
   listAccounts(): Promise<Account[]>;
+  /**
+   * The accounts whose poll minute (`pollMinuteOf`) is one of `minutes`, read through an index where the store
+   * has one; without it, a tick filters `listAccounts`.
+   */
+  listAccountsInPollMinutes?(minutes: readonly number[]): Promise<Account[]>;
   setAccountStatus(accountId: string, status: Account['status']): Promise<void>;
   putSubscriber(subscriber: Subscriber): Promise<void>;
   listSubscribers(): Promise<Subscriber[]>;

@@ -11,6 +11,13 @@
  */
 export const POLL_BATCH_SIZE = 10;
 
+/**
+ * The poll schedule's period, minutes: each tick sends the jobs of the accounts due in it (core/poll-schedule.ts),
+ * so a round is spread over the cadence and jobs arrive at the fleet's average rate, which keeps the poll
+ * workers from waiting (billed) for their share of TikTok's rate limit.
+ */
+export const POLL_TICK_MINUTES = 1;
+
 /** Digest jobs per worker invocation: ten subscribers, sent at the worker's share of the SES rate. */
 export const DIGEST_BATCH_SIZE = 10;
 

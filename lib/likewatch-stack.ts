@@ -17,6 +17,7 @@ import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { POLL_MINUTE_INDEX } from '../adapters/dynamodb/keys.ts';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { StackConfig } from './config.ts';
 import { EmailSending } from './constructs/email-sending.ts';
@@ -24,7 +25,12 @@ import { JobQueue } from './constructs/job-queue.ts';
 import { LikewatchFunction } from './constructs/likewatch-function.ts';
 import { Operations } from './constructs/operations.ts';
 import { SubscriptionApi } from './constructs/subscription-api.ts';
-import { DIGEST_BATCH_SIZE, FUNCTION_MEMORY_MB, POLL_BATCH_SIZE } from './fan-out.ts';
+import {
+  DIGEST_BATCH_SIZE,
+  FUNCTION_MEMORY_MB,
+  POLL_BATCH_SIZE,
+  POLL_TICK_MINUTES,
+} from './fan-out.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
 const PROJECT_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -75,6 +81,18 @@ export class LikewatchStack extends Stack {
       tableClass: dynamodb.TableClass.STANDARD_INFREQUENT_ACCESS,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: 'expiresAt',
+      // Account items by poll minute: each minute's poll tick reads only the accounts due in it.
+      globalSecondaryIndexes: [
+        {
+          indexName: POLL_MINUTE_INDEX.name,
+          partitionKey: {
+            name: POLL_MINUTE_INDEX.partitionKey,
+            type: dynamodb.AttributeType.NUMBER,
+          },
+          sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+          projectionType: dynamodb.ProjectionType.ALL,
+        },
+      ],
       encryption: dynamodb.TableEncryptionV2.awsManagedKey(),
       deletionProtection: keepData,
       removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
@@ -140,13 +158,19 @@ export class LikewatchStack extends Stack {
     this.pollTick = new LikewatchFunction(this, 'PollTickFunction', {
       ...functionDefaults,
       entry: entry('poll-tick'),
-      description: 'Poll tick: sends one poll job per watched TikTok account to the poll queue.',
+      description:
+        'Poll tick: sends a poll job for each TikTok account due this minute to the poll queue.',
       memorySize: FUNCTION_MEMORY_MB.pollTick,
-      // 100,000 accounts are 10,000 SendMessageBatch requests, ten in flight: well under a minute.
-      timeout: Duration.minutes(5),
+      // A minute's accounts (about 280 of 100,000 at a 6-hour cadence) are a few index queries and 28
+      // SendMessageBatch requests: well under a second.
+      timeout: Duration.minutes(1),
       deadLetterQueue: this.deadLetterQueue,
+      environment: {
+        POLL_EVERY_HOURS: String(config.pollEveryHours),
+        POLL_TICK_MINUTES: String(POLL_TICK_MINUTES),
+      },
     })
-      .bindTable(this.table, 'read')
+      .bindTable(this.table, 'read', [POLL_MINUTE_INDEX.name])
       .bindQueueSender('POLL_QUEUE_URL', this.pollQueue.queue);
 
     this.pollWorker = new LikewatchFunction(this, 'PollWorkerFunction', {
@@ -226,8 +250,8 @@ export class LikewatchStack extends Stack {
     const scheduleRole = this.scheduleInvokeRole([this.pollTick, this.digestTick]);
 
     new scheduler.Schedule(this, 'PollSchedule', {
-      description: `Polls TikTok stats every ${config.pollEveryHours} hour(s).`,
-      schedule: scheduler.ScheduleExpression.rate(Duration.hours(config.pollEveryHours)),
+      description: `Every minute: polls the TikTok accounts due, each every ${config.pollEveryHours} hour(s).`,
+      schedule: scheduler.ScheduleExpression.rate(Duration.minutes(POLL_TICK_MINUTES)),
       target: new targets.LambdaInvoke(this.pollTick.function, {
         role: scheduleRole,
         input: scheduler.ScheduleTargetInput.fromObject({

@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { POLL_MINUTE_INDEX } from '../adapters/dynamodb/keys.ts';
 import type { SourceKind } from '../core/model.ts';
 import type { World } from '../core/simulate/world.ts';
 import {
@@ -182,7 +183,10 @@ export async function startLocalServices(
   };
 }
 
-/** Creates the likewatch table at `endpoint` with the same key schema as the CDK table (lib/likewatch-stack.ts). */
+/**
+ * Creates the likewatch table at `endpoint` with the same key schema and index as the CDK table
+ * (lib/likewatch-stack.ts).
+ */
 export async function createLocalTable(endpoint: string): Promise<void> {
   const client = new DynamoDBClient({
     endpoint,
@@ -196,10 +200,21 @@ export async function createLocalTable(endpoint: string): Promise<void> {
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: POLL_MINUTE_INDEX.partitionKey, AttributeType: 'N' },
       ],
       KeySchema: [
         { AttributeName: 'pk', KeyType: 'HASH' },
         { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: POLL_MINUTE_INDEX.name,
+          KeySchema: [
+            { AttributeName: POLL_MINUTE_INDEX.partitionKey, KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
     }),
   );

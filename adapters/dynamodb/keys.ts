@@ -37,3 +37,9 @@ export const keys = {
     sk: `FEEDBACK#${night}#${cause}#${subscriberId}`,
   }),
 };
+
+/**
+ * The table's one secondary index: account items by their poll minute (`pollMinuteOf`), so a tick reads only
+ * the accounts due in it. Sparse: only account items carry the attribute.
+ */
+export const POLL_MINUTE_INDEX = { name: 'byPollMinute', partitionKey: 'pollMinute' } as const;

@@ -14,8 +14,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
-import { DAY_MS } from '../../core/time.ts';
 import type { PollToStore } from '../../core/ports.ts';
+import { DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
   addDays,
@@ -200,7 +200,8 @@ export class PollHistory {
     // up to the one where polls start to be missing.
     const lastExpiredDay = utcDay(new Date(now.getTime() - this.options.retentionDays * DAY_MS));
     const beforeRaw = firstRawDay ? addDays(firstRawDay, -1) : utcDay(to);
-    const thinnedThrough = beforeRaw < lastExpiredDay ? beforeRaw : lastExpiredDay;
+    // The earlier of the two days (`YYYY-MM-DD` sorts as it reads).
+    const thinnedThrough = [beforeRaw, lastExpiredDay].sort()[0] as string;
     const fromDay = utcDay(from);
     const thinned =
       fromDay <= thinnedThrough

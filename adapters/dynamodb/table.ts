@@ -132,6 +132,32 @@ export class DynamoTable {
     } while (startKey);
     return items;
   }
+
+  /** Every item of a secondary index whose partition key `key.name` is `key.value`, page by page. */
+  async queryIndex(
+    indexName: string,
+    key: { name: string; value: string | number },
+  ): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      const page = await this.send(() =>
+        this.doc.send(
+          new QueryCommand({
+            TableName: this.name,
+            IndexName: indexName,
+            KeyConditionExpression: '#key = :value',
+            ExpressionAttributeNames: { '#key': key.name },
+            ExpressionAttributeValues: { ':value': key.value },
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  }
 }
 
 /** True for DynamoDB's "the condition expression was false" (from the SDK class or a plain error name). */

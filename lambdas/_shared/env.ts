@@ -15,10 +15,19 @@ const CommonEnv = z.object({
   TABLE_NAME: z.string().min(3),
 });
 
-/** The poll tick: lists the watched accounts and sends one job per account to the poll queue. */
+/** Every how many hours each account is polled (the stack's `pollEveryHours`). */
+const PollEveryHours = PositiveInt.max(24).default(24);
+
+/** The poll tick: finds the accounts due and sends one job per account to the poll queue. */
 export const PollTickEnv = CommonEnv.extend({
   /** URL of the SQS queue of poll jobs (set by the stack; locally, the embedded queue). */
   POLL_QUEUE_URL: z.url(),
+  POLL_EVERY_HOURS: PollEveryHours,
+  /**
+   * Minutes of the cadence one tick covers: the poll schedule's period (1 in the stack, which ticks every
+   * minute and so spreads each round over the cadence). Unset: the whole cadence, every account at once.
+   */
+  POLL_TICK_MINUTES: PositiveInt.optional(),
 });
 export type PollTickEnv = z.infer<typeof PollTickEnv>;
 
@@ -68,7 +77,7 @@ export const PollEnv = CommonEnv.extend({
   /** How many days before an account was added the Research API source reads its videos from. */
   TIKTOK_RESEARCH_LOOKBACK_DAYS: PositiveInt.default(90),
   /** The poll cadence, so the Research API's daily quota is shared between the day's runs. */
-  POLL_EVERY_HOURS: PositiveInt.max(24).default(24),
+  POLL_EVERY_HOURS: PollEveryHours,
   /** The batch stops starting polls this long before the function's timeout; the rest is delivered again. */
   POLL_DEADLINE_MARGIN_MS: PositiveInt.default(20_000),
 });

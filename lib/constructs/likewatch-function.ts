@@ -49,6 +49,25 @@ export interface LikewatchFunctionProps {
 /** How a function may use the table. */
 export type TableAccess = 'read' | 'readWrite';
 
+/** What `TableV2.grantReadData` allows. */
+const TABLE_READ_ACTIONS = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:GetRecords',
+  'dynamodb:GetShardIterator',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+];
+/** What `TableV2.grantReadWriteData` adds. */
+const TABLE_WRITE_ACTIONS = [
+  'dynamodb:BatchWriteItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+];
+
 /**
  * A Node.js Lambda with likewatch's defaults: latest Node.js runtime on ARM, a minified ESM bundle built by
  * the local esbuild with source maps, the runtime's AWS SDK, and an explicit log group with retention.
@@ -117,13 +136,25 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
     this.grantPrincipal = this.function.grantPrincipal;
   }
 
-  /** Sets `TABLE_NAME` and grants exactly the data-plane actions `access` needs on `table`. */
-  bindTable(table: dynamodb.ITableV2, access: TableAccess): this {
+  /**
+   * Sets `TABLE_NAME` and grants the data-plane actions `access` needs on `table` (those of the table's
+   * `grantReadData` / `grantReadWriteData`), and queries of the named `indexes` only: the table's own grants
+   * would cover every index of the table with a wildcard.
+   */
+  bindTable(table: dynamodb.ITableV2, access: TableAccess, indexes: readonly string[] = []): this {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
-    if (access === 'read') {
-      table.grantReadData(this.function);
-    } else {
-      table.grantReadWriteData(this.function);
+    iam.Grant.addToPrincipal({
+      grantee: this.function,
+      actions:
+        access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
+      resourceArns: [table.tableArn],
+    });
+    if (indexes.length > 0) {
+      iam.Grant.addToPrincipal({
+        grantee: this.function,
+        actions: ['dynamodb:Query'],
+        resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
+      });
     }
     return this;
   }

@@ -125,7 +125,7 @@ describe('LikewatchStack', () => {
     };
   });
 
-  it('should define the single table with pk/sk keys, on-demand billing, the infrequent-access class, PITR, TTL and AWS-managed encryption', () => {
+  it('should define the single table with pk/sk keys, the poll-minute index, on-demand billing, the infrequent-access class, PITR, TTL and AWS-managed encryption', () => {
     template.resourceCountIs('AWS::DynamoDB::GlobalTable', 1);
     template.hasResourceProperties('AWS::DynamoDB::GlobalTable', {
       KeySchema: [
@@ -135,6 +135,17 @@ describe('LikewatchStack', () => {
       AttributeDefinitions: [
         { AttributeName: 'pk', AttributeType: 'S' },
         { AttributeName: 'sk', AttributeType: 'S' },
+        { AttributeName: 'pollMinute', AttributeType: 'N' },
+      ],
+      GlobalSecondaryIndexes: [
+        {
+          IndexName: 'byPollMinute',
+          KeySchema: [
+            { AttributeName: 'pollMinute', KeyType: 'HASH' },
+            { AttributeName: 'sk', KeyType: 'RANGE' },
+          ],
+          Projection: { ProjectionType: 'ALL' },
+        },
       ],
       BillingMode: 'PAY_PER_REQUEST',
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
@@ -170,6 +181,9 @@ describe('LikewatchStack', () => {
     expect(fn(ids.pollTick).Environment.Variables).toEqual({
       ...common,
       POLL_QUEUE_URL: { Ref: ids.pollQueue },
+      // Each minute's tick polls the accounts due in that minute, each every 6 hours.
+      POLL_EVERY_HOURS: '6',
+      POLL_TICK_MINUTES: '1',
     });
     expect(fn(ids.pollWorker).Environment.Variables).toEqual({
       ...common,
@@ -195,7 +209,7 @@ describe('LikewatchStack', () => {
       SES_CONFIGURATION_SET: { Ref: ids.configurationSet },
     });
     expect([ids.pollTick, ids.pollWorker, ids.digestTick, ids.digestWorker].map(fn)).toEqual([
-      expect.objectContaining({ Timeout: 300, MemorySize: 512 }),
+      expect.objectContaining({ Timeout: 60, MemorySize: 512 }),
       expect.objectContaining({ Timeout: 300, MemorySize: 256 }),
       expect.objectContaining({ Timeout: 900, MemorySize: 2048 }),
       expect.objectContaining({ Timeout: 120, MemorySize: 512 }),
@@ -209,12 +223,12 @@ describe('LikewatchStack', () => {
     });
   });
 
-  it('should schedule the poll tick at the configured rate and the digest tick every hour', () => {
+  it('should schedule the poll tick every minute and the digest tick every hour', () => {
     template.resourceCountIs('AWS::Scheduler::Schedule', 2);
     const scheduledTime = '<aws.scheduler.scheduled-time>';
     const dlq = { Arn: getAtt(ids.scheduleDlq) };
     template.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'rate(6 hours)',
+      ScheduleExpression: 'rate(1 minute)',
       Target: Match.objectLike({
         Arn: getAtt(ids.pollTick),
         Input: JSON.stringify({ kind: 'poll', scheduledTime }),
@@ -329,6 +343,8 @@ describe('LikewatchStack', () => {
         // The schedule dead-letter queue: Lambda's own asynchronous DLQ delivery runs as the function.
         allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq), getAtt(ids.pollQueue)),
         allow(TABLE_READ, table),
+        // The one index, and only to query it: no other function reads it.
+        allow(['dynamodb:Query'], { 'Fn::Join': ['', [table, '/index/byPollMinute']] }),
       ],
       PollWorkerFunctionServiceRole: [
         logs('PollWorkerFunction'),

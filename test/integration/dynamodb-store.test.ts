@@ -17,6 +17,7 @@ import { EnvelopeCipher, LocalDataKeys } from '../../adapters/credential-cipher.
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../adapters/dynamodb-store.ts';
 import { InvalidConfigError, StoreError } from '../../core/errors.ts';
 import type { Account, Poll, Subscriber, VideoStats } from '../../core/model.ts';
+import { pollMinuteOf } from '../../core/poll-schedule.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { javaAvailable, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
 import {
@@ -125,6 +126,26 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       ['acct-2', 'needs_reauthorization'],
     ]);
     expect(await store.listSubscribers()).toEqual([subscriber]);
+  });
+
+  it('should find the accounts of given poll minutes through the index, as they are now', async () => {
+    // Arrange: 40 accounts; one changes status, one is removed.
+    const ids = Array.from({ length: 40 }, (_, index) => `acct-minute-${index}`);
+    for (const id of ids) await store.putAccount({ ...account, id, handle: `h-${id}` });
+    await store.setAccountStatus('acct-minute-1', 'needs_reauthorization');
+    await store.deleteAccount('acct-minute-2');
+    const minutes = [...new Set(ids.slice(0, 10).map(pollMinuteOf))];
+    // Act
+    const found = await store.listAccountsInPollMinutes(minutes);
+    // Assert: exactly the accounts (of any test) with those minutes, with their current fields.
+    const expected = (await store.listAccounts()).filter((candidate) =>
+      minutes.includes(pollMinuteOf(candidate.id)),
+    );
+    expect(found.map((a) => a.id).sort()).toEqual(expected.map((a) => a.id).sort());
+    expect(found.map((a) => a.id)).toContain('acct-minute-0');
+    expect(found.map((a) => a.id)).not.toContain('acct-minute-2');
+    expect(found.find((a) => a.id === 'acct-minute-1')?.status).toBe('needs_reauthorization');
+    expect(await store.listAccountsInPollMinutes([])).toEqual([]);
   });
 
   it('should return polls in a time range, oldest first, exactly as stored, with one item per slot', async () => {

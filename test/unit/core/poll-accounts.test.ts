@@ -6,6 +6,7 @@ import {
   pollAccounts,
   summarizePollJobs,
 } from '../../../core/poll-accounts.ts';
+import { pollMinuteOf } from '../../../core/poll-schedule.ts';
 import type { PollOutcome, PollToStore, StatsSource } from '../../../core/ports.ts';
 import { MemoryStore } from '../../fakes/memory-store.ts';
 
@@ -198,7 +199,7 @@ describe('planPollJobs and pollAccountJobs (the fan-out)', () => {
     // Act
     const tick = await planPollJobs(
       { store, queue: { send: async (jobs) => void queued.push(...jobs) } },
-      { slot },
+      { slot, widthMinutes: 360, cadenceMinutes: 360 },
     );
     const results = await pollAccountJobs({ store, source: okSource }, queued, { concurrency: 2 });
     // Assert
@@ -267,5 +268,39 @@ describe('planPollJobs and pollAccountJobs (the fan-out)', () => {
     expect(results.map((result) => result.done)).toEqual([true, false, true]);
     expect(await store.listPolls('c', slot, slot)).toHaveLength(1);
     expect(await store.listPolls('b', slot, slot)).toEqual([]);
+  });
+
+  it('should, ticking every minute, send each account once over the cadence at its own minute', async () => {
+    // Arrange: 50 accounts, a 6-hour cadence; one store with an index of poll minutes, one without.
+    const plain = new MemoryStore();
+    for (let index = 0; index < 50; index++) await plain.putAccount(account(`acct-${index}`));
+    const indexed = Object.assign(new MemoryStore(), {
+      listAccountsInPollMinutes: async (minutes: readonly number[]) =>
+        (await plain.listAccounts()).filter((candidate) =>
+          minutes.includes(pollMinuteOf(candidate.id)),
+        ),
+    });
+    for (const store of [plain, indexed]) {
+      const sent: PollJob[] = [];
+      // Act
+      for (let minute = 0; minute < 360; minute++) {
+        await planPollJobs(
+          { store, queue: { send: async (jobs) => void sent.push(...jobs) } },
+          {
+            slot: new Date(slot.getTime() + minute * 60_000),
+            widthMinutes: 1,
+            cadenceMinutes: 360,
+          },
+        );
+      }
+      // Assert: every account once, its slot the tick at its minute.
+      expect(sent.map((job) => job.account.id).sort()).toEqual(
+        (await plain.listAccounts()).map((a) => a.id).sort(),
+      );
+      for (const job of sent) {
+        const epochMinute = Date.parse(job.slot) / 60_000;
+        expect(epochMinute % 360).toBe(pollMinuteOf(job.account.id) % 360);
+      }
+    }
   });
 });

@@ -170,21 +170,22 @@ export function readPoll(reader: ByteReader): Poll {
       Array.from({ length: count }, () => reader.varint()),
     ) as [number[], number[], number[], number[]];
     const saves = columns.saves ? Array.from({ length: count }, () => reader.varint()) : undefined;
-    videos = ids.map((id, index): VideoStats => {
-      const saved = saves?.[index];
-      const title = columns.title?.[index];
-      const url = columns.url?.[index];
-      return {
+    videos = ids.map((id, index) => {
+      const video: VideoStats = {
         id,
         postedAt: postedAt[index] as string,
         views: views[index] as number,
         likes: likes[index] as number,
         comments: comments[index] as number,
         shares: shares[index] as number,
-        ...(saved !== undefined && saved > 0 && { saves: saved === 1 ? null : saved - 2 }),
-        ...(title != null && { title }),
-        ...(url != null && { url: expandUrl(url, id) }),
       };
+      const saved = saves?.[index];
+      if (saved !== undefined && saved > 0) video.saves = saved === 1 ? null : saved - 2;
+      const title = columns.title?.[index];
+      if (title != null) video.title = title;
+      const url = columns.url?.[index];
+      if (url != null) video.url = expandUrl(url, id);
+      return video;
     });
   }
   return Poll.parse({
@@ -242,10 +243,22 @@ function compactInstant(instant: string): number | string {
   return Number.isInteger(seconds) && expandInstant(seconds) === instant ? seconds : instant;
 }
 
+/**
+ * Instants spelled from epoch seconds, remembered: a history read spells each video's posting time once per
+ * poll, and formatting dates is most of decoding. Bounded, so a long-running process does not grow it for ever.
+ */
+const spelledInstants = new Map<number, string>();
+const SPELLED_INSTANTS_KEPT = 100_000;
+
 function expandInstant(value: number | string): string {
-  return typeof value === 'string'
-    ? value
-    : new Date(value * 1000).toISOString().replace('.000Z', 'Z');
+  if (typeof value === 'string') return value;
+  let spelled = spelledInstants.get(value);
+  if (spelled === undefined) {
+    if (spelledInstants.size >= SPELLED_INSTANTS_KEPT) spelledInstants.clear();
+    spelled = new Date(value * 1000).toISOString().replace('.000Z', 'Z');
+    spelledInstants.set(value, spelled);
+  }
+  return spelled;
 }
 
 /** `https://…/video/<id>` → `https://…/video/\0`: the id is already in the id column. */
@@ -255,7 +268,7 @@ function urlTemplate(url: string | undefined, id: string): string | [string] | n
 }
 
 function expandUrl(url: string | [string], id: string): string {
-  return Array.isArray(url) ? url[0] : url.split(ID_PLACEHOLDER).join(id);
+  return Array.isArray(url) ? url[0] : url.replaceAll(ID_PLACEHOLDER, id);
 }
 
 /**

@@ -20,6 +20,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { createDocumentClient } from '../adapters/aws-clients.ts';
@@ -281,6 +282,8 @@ function rssSampler(): { stop(): number } {
 /** What one timed phase did: its result, wall and main-thread time, log bytes and DynamoDB requests. */
 interface Phase<T> {
   result: T;
+  startedAt: number;
+  startElu: EventLoopUtilization;
   ms: number;
   /** Of `ms`, how long this thread (functions, SDK, embedded SQS, SES and fake TikTok) was busy. */
   busyMs: number;
@@ -294,14 +297,16 @@ async function phase<T>(work: () => Promise<T>): Promise<Phase<T>> {
   const capacity = new CapacityTap();
   meter.start();
   capacity.start();
-  const busyBefore = performance.eventLoopUtilization();
-  const started = performance.now();
+  const startElu = performance.eventLoopUtilization();
+  const startedAt = performance.now();
   try {
     const result = await work();
     return {
       result,
-      ms: performance.now() - started,
-      busyMs: performance.eventLoopUtilization(busyBefore).active,
+      startedAt,
+      startElu,
+      ms: performance.now() - startedAt,
+      busyMs: performance.eventLoopUtilization(startElu).active,
       logBytes: meter.bytes,
       capacity,
     };
@@ -396,6 +401,21 @@ export const nightBenchmark: Benchmark = {
 
       // The night: poll rounds, then the morning's digests.
       const tiktokBefore = await tiktok.requestsServed();
+      // Where each tick ends, so its share of a phase can be told from the workers'.
+      const tickEnds = new Map<string, { at: number; elu: EventLoopUtilization }>();
+      const stopListening = onRunSummary((message, fields) => {
+        if (!message.endsWith('tick finished')) return;
+        const key = `${message} ${String(fields.scheduledTime ?? '')}`;
+        tickEnds.set(key, { at: performance.now(), elu: performance.eventLoopUtilization() });
+      });
+      const tickShare = (round: Phase<unknown>, message: string, scheduledTime: string) => {
+        const end = tickEnds.get(`${message} ${scheduledTime}`);
+        if (!end) throw new Error(`no "${message}" was logged for ${scheduledTime}`);
+        return {
+          ms: end.at - round.startedAt,
+          busyMs: performance.eventLoopUtilization(end.elu, round.startElu).active,
+        };
+      };
       const rounds: Array<Phase<LocalPollSummary>> = [];
       for (const slot of SLOTS) {
         setNow(slot);
@@ -403,6 +423,11 @@ export const nightBenchmark: Benchmark = {
           await phase(() => functions.poll({ kind: 'poll', scheduledTime: slot.toISOString() })),
         );
       }
+      const pollTickMs = rounds.reduce(
+        (sum, round, index) =>
+          sum + tickShare(round, 'poll tick finished', (SLOTS[index] as Date).toISOString()).ms,
+        0,
+      );
       if (process.env.LIKEWATCH_BENCH_NIGHT_KINDS) {
         for (const [index, round] of rounds.entries())
           console.log(index + 1, [...round.capacity.byKind]);
@@ -411,15 +436,11 @@ export const nightBenchmark: Benchmark = {
         ([path, count]) => [path, count - (tiktokBefore.get(path) ?? 0)] as const,
       );
       setNow(MORNING);
-      let tickEndedAt = 0;
-      const stopListening = onRunSummary((message) => {
-        if (message === 'digest tick finished') tickEndedAt = performance.now();
-      });
-      const digestStarted = performance.now();
       const digest = await phase(() =>
         functions.sendDigests({ kind: 'digest', scheduledTime: MORNING.toISOString() }),
       ).finally(stopListening);
-      const tickMs = tickEndedAt - digestStarted;
+      const digestTick = tickShare(digest, 'digest tick finished', MORNING.toISOString());
+      const tickMs = digestTick.ms;
       if (process.env.LIKEWATCH_BENCH_NIGHT_KINDS) {
         console.log('digest', [...digest.capacity.byKind]);
       }
@@ -525,6 +546,10 @@ export const nightBenchmark: Benchmark = {
       const digestsPerSecond = sent / (workersMs / 1000);
       const sesShare = digestsPerSecond / sendsPerSecond;
       const digestMsPerSubscriber = digest.ms / Math.max(1, digest.result.due);
+      // The poll tick's work per job, and the digest tick's and workers' busy time per subscriber.
+      const pollTickMsPerJob = pollTickMs / accountPolls;
+      const digestTickMsPerSubscriber = digestTick.busyMs / Math.max(1, digest.result.due);
+      const digestWorkerMsPerDigest = (digest.busyMs - digestTick.busyMs) / Math.max(1, sent);
       const failedTotal = rounds.reduce((sum, round) => sum + round.result.failed, 0);
       /** Per account-poll: what the rounds' DynamoDB requests of the kinds `matching` added up to. */
       const perPoll = (matching: (kind: string) => boolean) => {
@@ -589,6 +614,10 @@ export const nightBenchmark: Benchmark = {
         ],
         ['Digest phase per subscriber (tick + workers), ms', fmt(digestMsPerSubscriber, 2)],
         [
+          'Ticks, ms of this thread: poll tick per job sent / digest tick per due subscriber; digest workers per digest',
+          `${fmt(pollTickMsPerJob, 3)} / ${fmt(digestTickMsPerSubscriber, 2)}; ${fmt(digestWorkerMsPerDigest, 2)}`,
+        ],
+        [
           'TikTok requests per account-poll',
           `${fmt(tiktokTotal / accountPolls, 2)} (${tiktokPerPoll})`,
         ],
@@ -643,6 +672,9 @@ export const nightBenchmark: Benchmark = {
           'night.pollMsPerAccount': pollMs / accountPolls,
           'night.pollBusyMsPerAccount': pollBusyMs / accountPolls,
           'night.digestMsPerSubscriber': digestMsPerSubscriber,
+          'night.pollTickMsPerJob': pollTickMsPerJob,
+          'night.digestTickMsPerSubscriber': digestTickMsPerSubscriber,
+          'night.digestWorkerMsPerDigest': digestWorkerMsPerDigest,
           'night.logBytesPerAccountPoll': pollLogBytes / accountPolls,
           'night.readUnitsPerAccountPoll': pollReads.units,
           'night.writeUnitsPerAccountPoll': pollWrites.units,

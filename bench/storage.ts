@@ -330,6 +330,9 @@ export const storageBenchmark: Benchmark = {
         async () => (await store.listPolls('history-compact', new Date(from), new Date(to))).length,
       );
       measurements['storage.readUnitsPerHistoryDay'] = compactRead.readUnits / HISTORY_DAYS;
+      // Reading and decoding history, per poll and video: what the digest tick spends before explaining.
+      measurements['storage.historyMsPerPollVideo'] =
+        compactRead.ms / (compactRead.polls * HISTORY_VIDEOS);
       const history = `${HISTORY_DAYS} days of 6-hourly polls (${compactRead.polls} polls × ${HISTORY_VIDEOS} videos)`;
       rows.push(
         [

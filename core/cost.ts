@@ -54,6 +54,10 @@ export interface OperationQuantities {
   bytesPerPoll: Array<{ videos: number; bytes: number }>;
   /** Bytes stored per daily roll-up (item overhead included), by video count. */
   bytesPerRollup: Array<{ videos: number; bytes: number }>;
+  /** Compute to read and decode history, per poll and video (one full core), ms. */
+  historyMsPerPollVideo: number;
+  /** Compute to explain a night, per poll and video of the history explained (one full core), ms. */
+  explainMsPerPollVideo: number;
   /** Read units per account-poll of the poll worker's credentials batch read. */
   credentialReadUnitsPerPoll: number;
   /**
@@ -62,10 +66,14 @@ export interface OperationQuantities {
    */
   readUnitsPerDigest: number;
   writeUnitsPerDigest: number;
-  /** Compute per account-poll on one full core (parsing, validating, compressing, storing), ms. */
+  /** Compute per account-poll on one full core (requests, validating, encoding, storing), ms. */
   pollMsPerAccount: number;
-  /** Compute to explain, render and send one subscriber's digest on one full core, ms. */
-  digestMsPerSubscriber: number;
+  /** Compute of the poll tick per job it sends (finding the accounts due, sending the jobs), ms. */
+  pollTickMsPerJob: number;
+  /** Compute of the digest tick per due subscriber, besides the history it reads and explains, ms. */
+  digestTickMsPerSubscriber: number;
+  /** Compute of a digest worker per digest (reads, composing, sending), besides the chart history, ms. */
+  digestWorkerMsPerDigest: number;
   /** Log bytes written per account-poll and per digest. */
   logBytesPerAccountPoll: number;
   logBytesPerDigest: number;
@@ -93,6 +101,12 @@ export interface CostInput {
   rollupDays: number;
   /** Days of history the engine reads for a night. */
   historyDays: number;
+  pollTick: {
+    memoryGb: number;
+    /** Minutes between ticks: each sends the accounts due in its minutes. */
+    everyMinutes: number;
+  };
+  digestTick: { memoryGb: number };
   pollWorker: WorkerShape & {
     /** Accounts of a batch polled at once. */
     inFlight: number;
@@ -122,6 +136,7 @@ export interface CostLine {
 
 const DAYS_PER_MONTH = 30.4;
 const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
+const MINUTES_PER_DAY = 1440;
 const GB = 1024 ** 3;
 /** Lambda gives one full vCPU at 1,769 MB and a proportional share below (Lambda developer guide). */
 const FULL_VCPU_GB = 1769 / 1024;
@@ -143,6 +158,22 @@ const CREDENTIAL_RESEAL_HOURS = 24;
 const WRITE_UNITS_PER_TOKEN_REFRESH = 1;
 /** Accounts in a digest: a creator following their own account. */
 const ACCOUNTS_PER_DIGEST = 1;
+/** An account item as the poll tick reads it from the index (id, handle, source, status, dates), bytes. */
+const ACCOUNT_ITEM_BYTES = 300;
+/** The round trip of one DynamoDB request from Lambda in the same region, ms (the poll tick's index queries). */
+const DYNAMODB_LATENCY_MS = 10;
+/** Index queries the poll tick runs at once. */
+const TICK_QUERIES_IN_FLIGHT = 8;
+
+/** What TikTok's rate limit makes of the fleet's polling: requests a minute on the busiest endpoint. */
+export interface TikTokLoad {
+  /** `/v2/video/list/` requests a minute the fleet needs on average (the busiest endpoint). */
+  listRequestsPerMinute: number;
+  /** The limit per endpoint, if TikTok counts it per app. */
+  limitPerMinute: number;
+  /** Polls a day per account the limit allows, if it is counted per app. */
+  pollsPerDayAllowed: number;
+}
 
 /** Linear interpolation over measured points (clamped to the measured range's ends, scaled beyond). */
 export function interpolate(points: Array<{ x: number; y: number }>, x: number): number {
@@ -165,23 +196,39 @@ function computeSeconds(fullCoreSeconds: number, memoryGb: number): number {
   return fullCoreSeconds * Math.max(1, FULL_VCPU_GB / memoryGb);
 }
 
+/** Video-list pages of one account-poll. */
+function listPages(input: CostInput): number {
+  return Math.max(1, Math.ceil(input.videosPerAccount / input.tiktok.videosPerListPage));
+}
+
+/** The TikTok requests a minute the fleet needs, and what the limit allows if counted per app. */
+export function tiktokLoad(input: CostInput): TikTokLoad {
+  const pages = listPages(input);
+  const listRequestsPerMinute = (input.accounts * input.pollsPerDay * pages) / MINUTES_PER_DAY;
+  const limitPerMinute = input.pollWorker.tiktokRequestsPerMinute;
+  return {
+    listRequestsPerMinute,
+    limitPerMinute,
+    pollsPerDayAllowed: (limitPerMinute * MINUTES_PER_DAY) / (input.accounts * pages),
+  };
+}
+
 /**
- * Billed seconds of one poll worker invocation: the TikTok requests (each account's in sequence, `inFlight`
- * accounts at a time, or the worker's share of the rate limit on the video list, whichever is slower) plus the
- * compute at the function's CPU share.
+ * Billed seconds of one poll worker invocation: its accounts' TikTok round trips (the batch's accounts at once,
+ * `inFlight` at a time; each account's profile and first video page together, then the other pages, and a
+ * token refresh, which a batch of ten nearly always has one of), plus the compute at the function's CPU share.
+ * Jobs arrive spread over the cadence (a tick a minute), so a worker does not wait for its share of TikTok's
+ * limit while the fleet's rate is within it (see {@link tiktokLoad}).
  */
 export function pollInvocationSeconds(input: CostInput, msPerAccount: number): number {
   const { pollWorker, tiktok } = input;
-  const pages = Math.max(1, Math.ceil(input.videosPerAccount / tiktok.videosPerListPage));
-  const latencyBound =
-    (Math.ceil(pollWorker.batchSize / Math.min(pollWorker.inFlight, pollWorker.batchSize)) *
-      (1 + pages) *
-      tiktok.latencyMsPerRequest) /
-    1000;
-  const sharePerSecond = pollWorker.tiktokRequestsPerMinute / pollWorker.concurrency / 60;
-  const rateBound = (pollWorker.batchSize * pages) / sharePerSecond;
+  const waves = Math.ceil(
+    pollWorker.batchSize / Math.min(pollWorker.inFlight, pollWorker.batchSize),
+  );
+  const roundTrips = listPages(input) + 1;
+  const latency = (waves * roundTrips * tiktok.latencyMsPerRequest) / 1000;
   const compute = computeSeconds((pollWorker.batchSize * msPerAccount) / 1000, pollWorker.memoryGb);
-  return Math.max(latencyBound, rateBound) + compute;
+  return latency + compute;
 }
 
 /** Billed seconds of one digest worker invocation: compute, or its share of the SES rate if slower. */
@@ -196,11 +243,11 @@ export function digestInvocationSeconds(input: CostInput, msPerDigest: number): 
   return Math.max(compute, paced);
 }
 
-/** The monthly bill by service, and its total. */
+/** The monthly bill by service, its total, and what TikTok's limit makes of the fleet. */
 export function estimateMonthlyCost(
   input: CostInput,
   measured: OperationQuantities,
-): { lines: CostLine[]; totalUsd: number; perThousandAccountsUsd: number } {
+): { lines: CostLine[]; totalUsd: number; perThousandAccountsUsd: number; tiktok: TikTokLoad } {
   const price = PRICES.regions[input.region];
   const accountPolls = input.accounts * input.pollsPerDay * DAYS_PER_MONTH;
   const digests = input.subscribers * DAYS_PER_MONTH;
@@ -211,24 +258,36 @@ export function estimateMonthlyCost(
       input.videosPerAccount,
     );
 
-  const writeUnits =
-    accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
-    accountNights * (24 / CREDENTIAL_RESEAL_HOURS) * WRITE_UNITS_PER_TOKEN_REFRESH +
-    digests * measured.writeUnitsPerDigest;
-  // Reading history scales with the data read: the days, the polls a day and the videos per poll. A night's
-  // explanation reads each account's history once; each digest reads its accounts' last days for the charts.
+  // The history a night's explanation reads (each account's, once a night) and each digest's charts read.
+  const historyPollVideos = input.historyDays * input.pollsPerDay * input.videosPerAccount;
+  const chartPollVideos = CHART_DAYS * input.pollsPerDay * input.videosPerAccount;
   const history = measured.readUnitsPerHistoryDay;
   const historyDayUnits =
     history.units *
     (input.pollsPerDay / history.pollsPerDay) *
     (input.videosPerAccount / history.videos);
+
+  const writeUnits =
+    accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
+    accountNights * (24 / CREDENTIAL_RESEAL_HOURS) * WRITE_UNITS_PER_TOKEN_REFRESH +
+    digests * measured.writeUnitsPerDigest;
+  // The poll tick reads its minute's accounts from the index: half a unit per 4 KB, at least one per query.
+  const pollTicks = (MINUTES_PER_DAY / input.pollTick.everyMinutes) * DAYS_PER_MONTH;
+  // A tick reads each due minute of the day: `pollsPerDay` of them for each minute it covers.
+  const queriesPerTick = Math.min(
+    MINUTES_PER_DAY,
+    Math.ceil(input.pollsPerDay * input.pollTick.everyMinutes),
+  );
+  const tickReadUnits =
+    pollTicks * queriesPerTick * 0.5 + (accountPolls * ACCOUNT_ITEM_BYTES * 0.5) / 4096;
   const readUnits =
     accountNights * input.historyDays * historyDayUnits +
     digests * ACCOUNTS_PER_DIGEST * CHART_DAYS * historyDayUnits +
     accountPolls *
       (atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units }))) +
         measured.credentialReadUnitsPerPoll) +
-    digests * measured.readUnitsPerDigest;
+    digests * measured.readUnitsPerDigest +
+    tickReadUnits;
   const pollsGb =
     (input.accounts *
       input.pollsPerDay *
@@ -242,19 +301,33 @@ export function estimateMonthlyCost(
     GB;
   const storedGb = pollsGb + rollupsGb;
 
+  // Lambda. Workers: a batch per invocation. Ticks: the poll tick every few minutes, the digest tick hourly,
+  // which explains each account's night once (the history read and explained, scaled from the benchmarks).
   const pollInvocations = accountPolls / input.pollWorker.batchSize;
   const digestInvocations = digests / input.digestWorker.batchSize;
+  const digestTicks = 24 * DAYS_PER_MONTH;
   const pollGbSeconds =
     pollInvocations *
     pollInvocationSeconds(input, measured.pollMsPerAccount) *
     input.pollWorker.memoryGb;
+  const chartMs = ACCOUNTS_PER_DIGEST * chartPollVideos * measured.historyMsPerPollVideo;
   const digestGbSeconds =
     digestInvocations *
-    digestInvocationSeconds(input, measured.digestMsPerSubscriber) *
+    digestInvocationSeconds(input, measured.digestWorkerMsPerDigest + chartMs) *
     input.digestWorker.memoryGb;
-  const gbSeconds = pollGbSeconds + digestGbSeconds;
-  const tickInvocations = (input.pollsPerDay + 24) * DAYS_PER_MONTH;
-  const invocations = pollInvocations + digestInvocations + tickInvocations;
+  const pollTickSeconds =
+    pollTicks * Math.ceil(queriesPerTick / TICK_QUERIES_IN_FLIGHT) * (DYNAMODB_LATENCY_MS / 1000) +
+    computeSeconds((accountPolls * measured.pollTickMsPerJob) / 1000, input.pollTick.memoryGb);
+  const explainMsPerNight =
+    historyPollVideos * (measured.historyMsPerPollVideo + measured.explainMsPerPollVideo);
+  const digestTickSeconds = computeSeconds(
+    (accountNights * explainMsPerNight + digests * measured.digestTickMsPerSubscriber) / 1000,
+    input.digestTick.memoryGb,
+  );
+  const tickGbSeconds =
+    pollTickSeconds * input.pollTick.memoryGb + digestTickSeconds * input.digestTick.memoryGb;
+  const gbSeconds = pollGbSeconds + digestGbSeconds + tickGbSeconds;
+  const invocations = pollInvocations + digestInvocations + pollTicks + digestTicks;
 
   // Jobs travel ten to a request: SendMessageBatch, the event source's ReceiveMessage, DeleteMessageBatch.
   const jobRequests =
@@ -283,7 +356,7 @@ export function estimateMonthlyCost(
   const lines: CostLine[] = [
     {
       service: 'Lambda',
-      usage: `${round(invocations)} invocations, ${round(gbSeconds)} GB-s (polls ${round(pollGbSeconds)}, digests ${round(digestGbSeconds)})`,
+      usage: `${round(invocations)} invocations, ${round(gbSeconds)} GB-s (poll workers ${round(pollGbSeconds)}, digest workers ${round(digestGbSeconds)}, ticks ${round(tickGbSeconds)})`,
       monthlyUsd:
         (invocations / 1e6) * price.lambdaRequestPerMillion + gbSeconds * price.lambdaArmGbSecond,
     },
@@ -309,8 +382,8 @@ export function estimateMonthlyCost(
     },
     {
       service: 'EventBridge Scheduler',
-      usage: `${round(tickInvocations)} invocations`,
-      monthlyUsd: (tickInvocations / 1e6) * price.schedulerPerMillionInvocations,
+      usage: `${round(pollTicks + digestTicks)} invocations`,
+      monthlyUsd: ((pollTicks + digestTicks) / 1e6) * price.schedulerPerMillionInvocations,
     },
     {
       service: 'KMS and Secrets Manager',
@@ -332,7 +405,12 @@ export function estimateMonthlyCost(
     },
   ];
   const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
-  return { lines, totalUsd, perThousandAccountsUsd: (totalUsd / input.accounts) * 1000 };
+  return {
+    lines,
+    totalUsd,
+    perThousandAccountsUsd: (totalUsd / input.accounts) * 1000,
+    tiktok: tiktokLoad(input),
+  };
 }
 
 function round(value: number): string {

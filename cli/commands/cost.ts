@@ -7,6 +7,7 @@ import {
   type OperationQuantities,
   PRICES,
   type Region,
+  type TikTokLoad,
 } from '../../core/cost.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
@@ -17,6 +18,7 @@ import {
   DIGEST_BATCH_SIZE,
   FUNCTION_MEMORY_MB,
   POLL_BATCH_SIZE,
+  POLL_TICK_MINUTES,
   STACK_FIXED_PARTS,
 } from '../../lib/fan-out.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
@@ -77,7 +79,25 @@ export interface PricedFleet {
   totalUsd: number;
   perThousandAccountsUsd: number;
   lines: ReturnType<typeof estimateMonthlyCost>['lines'];
+  tiktok: TikTokLoad;
   text: string[];
+}
+
+/**
+ * What TikTok's limit means for the fleet. The bill assumes every poll happens: when the fleet needs more
+ * than the limit allows per app, it says so, since rounds would then overrun the cadence.
+ */
+function tiktokNote(load: TikTokLoad): string {
+  const need = `The fleet needs ${fmt(Math.ceil(load.listRequestsPerMinute))} /v2/video/list/ requests a minute`;
+  if (load.listRequestsPerMinute <= load.limitPerMinute) {
+    return `${need}: within TikTok's ${fmt(load.limitPerMinute)} a minute per endpoint, even if counted per app.`;
+  }
+  return (
+    `Warning: ${need}, over TikTok's ${fmt(load.limitPerMinute)} a minute per endpoint. If TikTok counts the ` +
+    `limit per app, it allows ${load.pollsPerDayAllowed.toFixed(1)} polls a day per account and rounds overrun ` +
+    `the cadence; ask TikTok for at least ${fmt(Math.ceil(load.listRequestsPerMinute))} a minute ` +
+    '(--tiktok-rate-limit) or poll less often. Per creator, the limit is far off. The bill assumes every poll happens.'
+  );
 }
 
 /** Prices the fleet the options describe, deployed as the stack deploys it (lib/fan-out.ts). */
@@ -94,6 +114,8 @@ export function priceFleet(
     retentionDays: options.retentionDays,
     rollupDays: options.rollupDays,
     historyDays: options.historyDays,
+    pollTick: { memoryGb: FUNCTION_MEMORY_MB.pollTick / 1024, everyMinutes: POLL_TICK_MINUTES },
+    digestTick: { memoryGb: FUNCTION_MEMORY_MB.digestTick / 1024 },
     pollWorker: {
       memoryGb: FUNCTION_MEMORY_MB.pollWorker / 1024,
       batchSize: POLL_BATCH_SIZE,
@@ -110,7 +132,7 @@ export function priceFleet(
     tiktok: { latencyMsPerRequest: options.tiktokLatencyMs, videosPerListPage: VIDEO_PAGE_SIZE },
     stack: STACK_FIXED_PARTS,
   };
-  const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
+  const { lines, totalUsd, perThousandAccountsUsd, tiktok } = estimateMonthlyCost(input, measured);
   const width = Math.max(...lines.map((line) => line.service.length));
   const text = [
     `Monthly AWS cost for ${fmt(options.accounts)} accounts × ${fmt(options.videos)} videos, ${fmt(options.subscribers)} subscribers, ${options.pollsPerDay} polls a day, ${fmt(options.rollupDays)} days of roll-ups (${options.region}, prices of ${PRICES.asOf}, measurements of ${measuredAt})`,
@@ -120,8 +142,9 @@ export function priceFleet(
     ),
     `  ${'Total'.padEnd(width)}  ${usd(totalUsd).padStart(10)}`,
     `  ${'Per 1,000 accounts'.padEnd(width)}  ${usd(perThousandAccountsUsd).padStart(10)}`,
+    tiktokNote(tiktok),
   ];
-  return { input, totalUsd, perThousandAccountsUsd, lines, text };
+  return { input, totalUsd, perThousandAccountsUsd, lines, text, tiktok };
 }
 
 /** Validated `likewatch cost` options. */
@@ -188,11 +211,15 @@ export async function loadMeasured(): Promise<{
       ...HISTORY_MEASURED_AT,
       units: get('storage.readUnitsPerHistoryDay'),
     },
+    historyMsPerPollVideo: get('storage.historyMsPerPollVideo'),
+    explainMsPerPollVideo: get('explain.msPerPollVideo'),
     credentialReadUnitsPerPoll: get('night.credentialReadUnitsPerAccountPoll'),
     readUnitsPerDigest: get('night.readUnitsPerDigest'),
     writeUnitsPerDigest: get('night.writeUnitsPerDigest'),
-    pollMsPerAccount: get('night.pollMsPerAccount'),
-    digestMsPerSubscriber: get('night.digestMsPerSubscriber'),
+    pollMsPerAccount: get('night.pollBusyMsPerAccount'),
+    pollTickMsPerJob: get('night.pollTickMsPerJob'),
+    digestTickMsPerSubscriber: get('night.digestTickMsPerSubscriber'),
+    digestWorkerMsPerDigest: get('night.digestWorkerMsPerDigest'),
     logBytesPerAccountPoll: get('night.logBytesPerAccountPoll'),
     logBytesPerDigest: get('night.logBytesPerDigest'),
   };

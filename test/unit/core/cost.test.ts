@@ -6,6 +6,7 @@ import {
   interpolate,
   type OperationQuantities,
   pollInvocationSeconds,
+  tiktokLoad,
 } from '../../../core/cost.ts';
 
 const measured: OperationQuantities = {
@@ -29,8 +30,12 @@ const measured: OperationQuantities = {
   credentialReadUnitsPerPoll: 1,
   readUnitsPerDigest: 2,
   writeUnitsPerDigest: 3,
+  historyMsPerPollVideo: 0.001,
+  explainMsPerPollVideo: 0.0005,
   pollMsPerAccount: 20,
-  digestMsPerSubscriber: 50,
+  pollTickMsPerJob: 0.1,
+  digestTickMsPerSubscriber: 5,
+  digestWorkerMsPerDigest: 50,
   logBytesPerAccountPoll: 0,
   logBytesPerDigest: 0,
 };
@@ -43,6 +48,8 @@ const input: CostInput = {
   retentionDays: 90,
   rollupDays: 365,
   historyDays: 20,
+  pollTick: { memoryGb: 0.5, everyMinutes: 1 },
+  digestTick: { memoryGb: 2 },
   pollWorker: {
     memoryGb: 0.25,
     batchSize: 10,
@@ -70,15 +77,33 @@ describe('interpolate', () => {
 });
 
 describe('pollInvocationSeconds', () => {
-  it('should bill the slower of the TikTok round trips and the worker’s share of the rate limit, plus compute', () => {
-    // 50 videos: 1 profile + 3 list requests per account. Latency: 2 rounds (10 accounts, 8 at a time) × 4 ×
-    // 0.3 s = 2.4 s. Rate: 30 list requests at 600 / 2 workers / 60 = 5 a second = 6 s. Compute: 10 × 20 ms on
-    // a quarter-GB function, which has 256 / 1769 of a vCPU.
+  it('should bill the batch’s TikTok round trips and its compute, whatever the rate limit', () => {
+    // 50 videos: the profile with the first of 3 list pages, the 2 others, and a token refresh: 4 round trips
+    // of 0.3 s; 10 accounts 8 at a time are 2 waves: 2.4 s. Compute: 10 × 20 ms on a quarter-GB function,
+    // which has 256 / 1769 of a vCPU.
     const compute = 0.2 * (1769 / 256);
-    expect(pollInvocationSeconds(input, 20)).toBeCloseTo(6 + compute, 6);
-    // With a generous rate limit the round trips decide.
-    const fast = { ...input, pollWorker: { ...input.pollWorker, tiktokRequestsPerMinute: 60_000 } };
-    expect(pollInvocationSeconds(fast, 20)).toBeCloseTo(2.4 + compute, 6);
+    expect(pollInvocationSeconds(input, 20)).toBeCloseTo(2.4 + compute, 6);
+    // The whole batch at once: one wave.
+    const together = { ...input, pollWorker: { ...input.pollWorker, inFlight: 10 } };
+    expect(pollInvocationSeconds(together, 20)).toBeCloseTo(1.2 + compute, 6);
+    // Jobs arrive spread over the cadence, so the limit does not stretch an invocation.
+    const tight = { ...input, pollWorker: { ...input.pollWorker, tiktokRequestsPerMinute: 10 } };
+    expect(pollInvocationSeconds(tight, 20)).toBeCloseTo(2.4 + compute, 6);
+  });
+});
+
+describe('tiktokLoad', () => {
+  it('should give the list requests a minute the fleet needs and the polls a day a per-app limit allows', () => {
+    // 1,000 accounts × 4 polls × 3 pages a day = 12,000 requests: 8.3 a minute, far within 600.
+    expect(tiktokLoad(input)).toEqual({
+      listRequestsPerMinute: 12_000 / 1440,
+      limitPerMinute: 600,
+      pollsPerDayAllowed: (600 * 1440) / 3000,
+    });
+    // 100,000 accounts need 833 a minute: at 600 per app, 2.9 polls a day.
+    const big = tiktokLoad({ ...input, accounts: 100_000 });
+    expect(big.listRequestsPerMinute).toBeCloseTo(833.33, 2);
+    expect(big.pollsPerDayAllowed).toBeCloseTo(2.88, 2);
   });
 });
 
@@ -100,9 +125,13 @@ describe('estimateMonthlyCost', () => {
       6,
     );
     // Reads: 30,400 account-nights × 20 days × 0.5, the charts' 7 days × 0.5 per digest, a credentials read
-    // per account-poll and 2 units per digest, at $0.155 per million.
-    const reads = 304_000 + 30_400 * 7 * 0.5 + 121_600 * 1 + 30_400 * 2;
+    // per account-poll and 2 units per digest; the poll tick's index: 43,776 ticks × 4 due minutes × half a
+    // unit, and 121,600 account items of 300 bytes at half a unit per 4 KB. At $0.155 per million.
+    const tickReads = 43_776 * 4 * 0.5 + (121_600 * 300 * 0.5) / 4096;
+    const reads = 304_000 + 30_400 * 7 * 0.5 + 121_600 * 1 + 30_400 * 2 + tickReads;
     expect(cost(lines, 'DynamoDB reads')).toBeCloseTo((reads / 1e6) * 0.155, 6);
+    // A poll tick a minute and a digest tick an hour.
+    expect(cost(lines, 'EventBridge Scheduler')).toBeCloseTo(((1440 + 24) * 30.4 * 1) / 1e6, 9);
     // Raw polls: 1,000 × 4 × 90 × 1 KB; roll-ups: 1,000 × 365 × 2 KB; storage and backups at $0.30 per GB.
     const storedGb = (1000 * 4 * 90 * 1024 + 1000 * 365 * 2048) / 1024 ** 3;
     expect(cost(lines, 'DynamoDB storage and backups')).toBeCloseTo(storedGb * 0.3, 6);
@@ -119,17 +148,31 @@ describe('estimateMonthlyCost', () => {
     expect(perThousandAccountsUsd).toBeCloseTo(totalUsd, 9);
   });
 
-  it('should grow Lambda with the TikTok wait and storage with the deployment’s age', () => {
+  it('should grow Lambda with the TikTok wait and the history explained, and storage with the deployment’s age', () => {
     const base = estimateMonthlyCost(input, measured).lines;
     const slower = estimateMonthlyCost(
       { ...input, tiktok: { ...input.tiktok, latencyMsPerRequest: 3000 } },
       measured,
     ).lines;
+    const longer = estimateMonthlyCost({ ...input, historyDays: 56 }, measured).lines;
     const older = estimateMonthlyCost({ ...input, rollupDays: 730 }, measured).lines;
     expect(cost(slower, 'Lambda')).toBeGreaterThan(cost(base, 'Lambda') * 2);
+    expect(cost(longer, 'Lambda')).toBeGreaterThan(cost(base, 'Lambda'));
     expect(cost(older, 'DynamoDB storage and backups')).toBeGreaterThan(
       cost(base, 'DynamoDB storage and backups'),
     );
     expect(cost(older, 'Lambda')).toBeCloseTo(cost(base, 'Lambda'), 9);
+  });
+
+  it('should bill the digest tick for the history it reads and explains each night', () => {
+    // 30,400 account-nights × 20 days × 4 polls × 50 videos × 0.0015 ms, plus 30,400 subscribers × 5 ms, on
+    // 2 GB (more than a full vCPU: no stretch); the poll tick: 43,776 ticks × 1 round of queries × 10 ms, and
+    // 121,600 jobs × 0.1 ms at 512 / 1769 of a vCPU, on half a GB.
+    const digestTick = ((30_400 * 4000 * 0.0015 + 30_400 * 5) / 1000) * 2;
+    const pollTick = (43_776 * 0.01 + ((121_600 * 0.1) / 1000) * (1769 / 512)) * 0.5;
+    const { lines } = estimateMonthlyCost(input, measured);
+    expect(lines.find((line) => line.service === 'Lambda')?.usage).toContain(
+      `ticks ${Math.round(digestTick + pollTick).toLocaleString('en-US')}`,
+    );
   });
 });

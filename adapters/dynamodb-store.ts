@@ -300,8 +300,8 @@ export class DynamoDbStore
   }
 
   /** Raw polls of the range, and one poll a day from the roll-ups where raw polls have expired. */
-  async listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]> {
-    return this.history.listPolls(accountId, from, to);
+  async listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date): Promise<Poll[]> {
+    return this.history.listPolls(accountId, from, to, thinBefore);
   }
 
   /** The daily roll-ups of the UTC days `fromDay`..`toDay` (`YYYY-MM-DD`, inclusive), oldest first. */

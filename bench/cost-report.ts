@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadMeasured, type PricedFleet, parseOptions, priceFleet } from '../cli/commands/cost.ts';
 import { PRICES } from '../core/cost.ts';
+import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
 import { FUNCTION_MEMORY_MB } from '../lib/fan-out.ts';
 import { fmt } from './harness.ts';
 
@@ -123,8 +124,9 @@ export async function costReport(): Promise<string> {
     '  storage and explain benchmarks to the history read, and its other work per subscriber; the poll tick for',
     '  its index queries and its work per job.',
     "- **DynamoDB writes and reads**: write units per account-poll at the fleet's video count, roll-ups included,",
-    "  and a token refresh a day per account; the history a night's explanation reads (28 days) and each digest's",
-    "  charts read (7 days); the reads that keep roll-ups current and the poll worker's credentials read; the",
+    `  and a token refresh a day per account; the history a night's explanation reads (${DEFAULT_HISTORY_DAYS} days: the last ${RAW_HISTORY_DAYS} poll`,
+    "  by poll, the others from the daily roll-ups) and each digest's charts read (7 days); the reads that keep",
+    "  roll-ups current and the poll worker's credentials read; the",
     '  other units of a digest (stored night, claim, sent marker, report) as the local night measured them; the',
     "  poll tick's index reads; Standard-IA prices.",
     "- **DynamoDB storage and backups**: raw polls for the retention period and daily roll-ups for the deployment's",
@@ -166,8 +168,9 @@ export async function costReport(): Promise<string> {
     '  1 KB; one account per digest (a creator following their own account); account items of 300 bytes and',
     '  DynamoDB round trips of 10 ms (the poll tick).',
     "- `--ses-rate 14` emails a second shared by `--digest-workers 2`; `--rollup-days 365` (the deployment's age);",
-    '  `--retention-days 90` of raw polls; `--history-days 28` read per night; 30.4 days a month; one email per',
-    '  subscriber a day; Lambda on Arm at the deployed memory.',
+    `  \`--retention-days 90\` of raw polls; \`--history-days ${DEFAULT_HISTORY_DAYS}\` read per night (the last ${RAW_HISTORY_DAYS} poll by poll, the`,
+    '  rest a poll a day); 30.4 days a month; one email per subscriber a day; Lambda on Arm at the deployed',
+    '  memory.',
     "- Five idle long-pollers per queue (Lambda's documented floor for an event source with a maximum",
     '  concurrency), three receives a minute each.',
     '',

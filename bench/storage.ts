@@ -330,6 +330,14 @@ export const storageBenchmark: Benchmark = {
         async () => (await store.listPolls('history-compact', new Date(from), new Date(to))).length,
       );
       measurements['storage.readUnitsPerHistoryDay'] = compactRead.readUnits / HISTORY_DAYS;
+      // The days before the last week are read one poll a day, from the roll-ups: their units per day.
+      const rollupRead = await measureRead(
+        meter,
+        async () =>
+          (await store.listDailyRollups('history-compact', from.slice(0, 10), to.slice(0, 10)))
+            .length,
+      );
+      measurements['storage.readUnitsPerRollupDay'] = rollupRead.readUnits / rollupRead.polls;
       // Reading and decoding history, per poll and video: what the digest tick spends before explaining.
       measurements['storage.historyMsPerPollVideo'] =
         compactRead.ms / (compactRead.polls * HISTORY_VIDEOS);

@@ -48,6 +48,8 @@ export interface OperationQuantities {
   writeUnitsPerPoll: Array<{ videos: number; units: number }>;
   /** Read units per day of history loaded for one account, at the measured video count and cadence. */
   readUnitsPerHistoryDay: { videos: number; pollsPerDay: number; units: number };
+  /** Read units per day of history read one poll a day (a daily roll-up), at the measured video count. */
+  readUnitsPerRollupDay: { videos: number; units: number };
   /** Read units a poll write spends keeping the daily roll-ups current, by video count. */
   readUnitsPerPollWrite: Array<{ videos: number; units: number }>;
   /** Bytes DynamoDB bills as stored per raw poll (item overhead included), by video count. */
@@ -101,6 +103,8 @@ export interface CostInput {
   rollupDays: number;
   /** Days of history the engine reads for a night. */
   historyDays: number;
+  /** Of those, the latest days read poll by poll; the others one poll a day (from the roll-ups). */
+  rawHistoryDays: number;
   pollTick: {
     memoryGb: number;
     /** Minutes between ticks: each sends the accounts due in its minutes. */
@@ -258,14 +262,20 @@ export function estimateMonthlyCost(
       input.videosPerAccount,
     );
 
-  // The history a night's explanation reads (each account's, once a night) and each digest's charts read.
-  const historyPollVideos = input.historyDays * input.pollsPerDay * input.videosPerAccount;
+  // The history a night's explanation reads (each account's, once a night: the latest days poll by poll, the
+  // rest a poll a day) and each digest's charts read (poll by poll).
+  const rawDays = Math.min(input.rawHistoryDays, input.historyDays);
+  const dailyDays = input.historyDays - rawDays;
+  const historyPollVideos = (rawDays * input.pollsPerDay + dailyDays) * input.videosPerAccount;
   const chartPollVideos = CHART_DAYS * input.pollsPerDay * input.videosPerAccount;
   const history = measured.readUnitsPerHistoryDay;
   const historyDayUnits =
     history.units *
     (input.pollsPerDay / history.pollsPerDay) *
     (input.videosPerAccount / history.videos);
+  const rollupDayUnits =
+    measured.readUnitsPerRollupDay.units *
+    (input.videosPerAccount / measured.readUnitsPerRollupDay.videos);
 
   const writeUnits =
     accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
@@ -281,7 +291,7 @@ export function estimateMonthlyCost(
   const tickReadUnits =
     pollTicks * queriesPerTick * 0.5 + (accountPolls * ACCOUNT_ITEM_BYTES * 0.5) / 4096;
   const readUnits =
-    accountNights * input.historyDays * historyDayUnits +
+    accountNights * (rawDays * historyDayUnits + dailyDays * rollupDayUnits) +
     digests * ACCOUNTS_PER_DIGEST * CHART_DAYS * historyDayUnits +
     accountPolls *
       (atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units }))) +

@@ -68,8 +68,11 @@ export interface Store {
    * in the order given, undefined where it was stored: one poll's trouble does not stop the others.
    */
   putPolls?(polls: readonly PollToStore[]): Promise<Array<Error | undefined>>;
-  /** Polls of one account with `from <= at <= to`, oldest first. */
-  listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]>;
+  /**
+   * Polls of one account with `from <= at <= to`, oldest first. Before the UTC day of `thinBefore`, if given,
+   * one poll a day (its `dayRepresentative`, from the daily summaries) is enough, and cheaper to read.
+   */
+  listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date): Promise<Poll[]>;
   /**
    * Claims the right to send one subscriber's digest for one local date. Returns false when it was already
    * claimed (by a retry or a concurrent run), so exactly one caller sends.

@@ -47,6 +47,7 @@ import type {
   Store,
   SuppressionList,
 } from './ports.ts';
+import { RAW_HISTORY_DAYS } from './thinned-history.ts';
 import { addDays, DAY_MS, floorToHour, HOUR_MS, localDateAndHour } from './time.ts';
 
 /** Builds the signed links a digest carries for one subscriber. */
@@ -511,6 +512,7 @@ async function loadFleet(
   historyDays: number,
 ): Promise<Fleet> {
   const from = new Date(asOf.getTime() - historyDays * DAY_MS);
+  const thinBefore = new Date(asOf.getTime() - RAW_HISTORY_DAYS * DAY_MS);
   const fleetAccounts: FleetAccount[] = new Array(accounts.length);
   // Bounded: one query per account all at once would queue the whole fleet's requests in the SDK (10,000
   // pending at 10,000 accounts) for no gain, since the HTTP agent only has so many sockets.
@@ -522,7 +524,7 @@ async function loadFleet(
         platform: account.platform,
         id: account.id,
         handle: account.handle,
-        polls: await store.listPolls(account.id, from, asOf),
+        polls: await store.listPolls(account.id, from, asOf, thinBefore),
       };
     },
   );

@@ -5,7 +5,7 @@
  * visible in the long history.
  */
 import type { Poll } from '../../core/model.ts';
-import { DAY_MS } from '../../core/time.ts';
+import { dayRepresentative } from '../../core/thinned-history.ts';
 import { ByteReader, ByteWriter } from './binary-columns.ts';
 import {
   columnsToPoll,
@@ -41,21 +41,10 @@ export interface DailyRollup {
   videoLikes: Array<LikeRange & { id: string }>;
 }
 
-/** The UTC day (`YYYY-MM-DD`) of an instant. */
-export function utcDay(instant: string | Date): string {
-  return new Date(instant).toISOString().slice(0, 10);
-}
-
-/** `day` shifted by `days` (negative: earlier). */
-export function addDays(day: string, days: number): string {
-  return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
-}
-
 /** Rolls up the polls of one day (any order; at least one). */
 export function rollUpDay(day: string, polls: readonly Poll[]): DailyRollup {
   const sorted = [...polls].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-  const lastOf = (status: Poll['status']) => sorted.findLast((poll) => poll.status === status);
-  const last = withoutDescriptions(lastOf('ok') ?? lastOf('partial') ?? (sorted.at(-1) as Poll));
+  const last = dayRepresentative(sorted);
   let profileLikes: LikeRange | undefined;
   const videoLikes = new Map<string, LikeRange & { id: string }>();
   for (const poll of sorted) {
@@ -74,12 +63,6 @@ export function rollUpDay(day: string, polls: readonly Poll[]): DailyRollup {
     ...(profileLikes && { profileLikes }),
     videoLikes: [...videoLikes.values()],
   };
-}
-
-/** The poll without its videos' titles and URLs: they are most of a compressed poll that is not a count. */
-function withoutDescriptions(poll: Poll): Poll {
-  if (!('videos' in poll)) return poll;
-  return { ...poll, videos: poll.videos.map(({ title: _title, url: _url, ...counts }) => counts) };
 }
 
 function widen(range: LikeRange | undefined, likes: number): LikeRange {

@@ -15,16 +15,10 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
 import type { PollToStore } from '../../core/ports.ts';
+import { addUtcDays as addDays, utcDay } from '../../core/thinned-history.ts';
 import { DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
-import {
-  addDays,
-  type DailyRollup,
-  decodeRollup,
-  encodeRollup,
-  rollUpDay,
-  utcDay,
-} from './daily-rollups.ts';
+import { type DailyRollup, decodeRollup, encodeRollup, rollUpDay } from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
 import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
 import { BATCH_WRITE_SIZE, type DynamoTable, type Item } from './table.ts';
@@ -189,19 +183,26 @@ export class PollHistory {
     return marks;
   }
 
-  /** Polls with `from <= at <= to`, oldest first: raw where kept, one a day from the roll-ups before that. */
-  async listPolls(accountId: string, from: Date, to: Date): Promise<Poll[]> {
+  /**
+   * Polls with `from <= at <= to`, oldest first: raw where kept, one a day from the roll-ups before that; and
+   * before the UTC day of `thinBefore`, if given, one a day whether or not raw polls are kept (a long history
+   * read at a daily grain, for a fraction of the bytes).
+   */
+  async listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date): Promise<Poll[]> {
     const now = this.options.now();
-    const raw = (await this.readRawPolls(accountId, from, to, now.getTime() / 1000)).filter(
+    const rawFrom =
+      thinBefore && thinBefore > from ? new Date(`${utcDay(thinBefore)}T00:00:00.000Z`) : from;
+    const raw = (await this.readRawPolls(accountId, rawFrom, to, now.getTime() / 1000)).filter(
       (poll) => within(poll.at, from, to),
     );
     const firstRawDay = raw[0] ? utcDay(raw[0].at) : undefined;
-    // Every raw poll is kept a full retention after it was taken, so roll-ups are only looked up for the days
-    // up to the one where polls start to be missing.
+    // Every raw poll is kept a full retention after it was taken, so (but for a thinned read) roll-ups are
+    // only looked up for the days up to the one where polls start to be missing.
     const lastExpiredDay = utcDay(new Date(now.getTime() - this.options.retentionDays * DAY_MS));
+    const lastRolledDay = rawFrom > from ? addDays(utcDay(rawFrom), -1) : lastExpiredDay;
     const beforeRaw = firstRawDay ? addDays(firstRawDay, -1) : utcDay(to);
     // The earlier of the two days (`YYYY-MM-DD` sorts as it reads).
-    const thinnedThrough = [beforeRaw, lastExpiredDay].sort()[0] as string;
+    const thinnedThrough = [beforeRaw, lastRolledDay].sort()[0] as string;
     const fromDay = utcDay(from);
     const thinned =
       fromDay <= thinnedThrough

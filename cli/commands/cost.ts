@@ -9,6 +9,7 @@ import {
   type Region,
   type TikTokLoad,
 } from '../../core/cost.ts';
+import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../../core/thinned-history.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
   DEFAULT_POLL_IN_FLIGHT,
@@ -57,7 +58,7 @@ export const costCommand: Command = {
   summary: 'Estimate the monthly AWS bill from measured per-operation costs',
   usage: [
     'likewatch cost --accounts N --videos M --subscribers S --polls-per-day P [--region R]',
-    '               [--retention-days 90] [--rollup-days 365] [--history-days 28] [--tiktok-latency-ms 300]',
+    `               [--retention-days 90] [--rollup-days 365] [--history-days ${DEFAULT_HISTORY_DAYS}] [--tiktok-latency-ms 300]`,
     `               [--tiktok-rate-limit ${DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE}] [--poll-workers ${DEFAULT_POLL_WORKER_CONCURRENCY}] [--ses-rate ${DEFAULT_SES_MAX_SEND_RATE}] [--digest-workers ${DEFAULT_DIGEST_WORKER_CONCURRENCY}]`,
     '',
     `Prices: ${Object.keys(PRICES.regions).join(', ')} list prices as of ${PRICES.asOf}; free tiers are ignored.`,
@@ -114,6 +115,7 @@ export function priceFleet(
     retentionDays: options.retentionDays,
     rollupDays: options.rollupDays,
     historyDays: options.historyDays,
+    rawHistoryDays: RAW_HISTORY_DAYS,
     pollTick: { memoryGb: FUNCTION_MEMORY_MB.pollTick / 1024, everyMinutes: POLL_TICK_MINUTES },
     digestTick: { memoryGb: FUNCTION_MEMORY_MB.digestTick / 1024 },
     pollWorker: {
@@ -159,7 +161,7 @@ export function parseOptions(args: string[]): CostOptions {
     'polls-per-day': { type: 'string' },
     region: { type: 'string', default: 'us-east-1' },
     'retention-days': { type: 'string', default: '90' },
-    'history-days': { type: 'string', default: '28' },
+    'history-days': { type: 'string', default: String(DEFAULT_HISTORY_DAYS) },
     'rollup-days': { type: 'string', default: '365' },
     'tiktok-latency-ms': { type: 'string', default: '300' },
     'tiktok-rate-limit': { type: 'string', default: String(DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE) },
@@ -210,6 +212,10 @@ export async function loadMeasured(): Promise<{
     readUnitsPerHistoryDay: {
       ...HISTORY_MEASURED_AT,
       units: get('storage.readUnitsPerHistoryDay'),
+    },
+    readUnitsPerRollupDay: {
+      videos: HISTORY_MEASURED_AT.videos,
+      units: get('storage.readUnitsPerRollupDay'),
     },
     historyMsPerPollVideo: get('storage.historyMsPerPollVideo'),
     explainMsPerPollVideo: get('explain.msPerPollVideo'),

@@ -8,6 +8,7 @@ import { explainFleet } from '../../core/explain/index.ts';
 import { Instant, receivesDigests } from '../../core/model.ts';
 import type { Store } from '../../core/ports.ts';
 import { previewDigest, type SubscriberLinks } from '../../core/send-digests.ts';
+import { DEFAULT_HISTORY_DAYS } from '../../core/thinned-history.ts';
 import { latestDemoMorning, prepareDemo } from '../../local/demo.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
@@ -26,7 +27,7 @@ const Options = z.object({
   asOf: Instant.optional(),
   out: z.string().min(1),
   demo: z.boolean(),
-  historyDays: z.coerce.number().int().min(1).max(90),
+  historyDays: z.coerce.number().int().min(1).max(365),
   baseUrl: z.url({ protocol: /^https?$/ }),
 });
 
@@ -48,7 +49,7 @@ export const digestCommand: Command = {
     ...STORE_USAGE,
     '  --as-of INSTANT    ISO UTC (default: now; with --demo, the latest 07:00 UTC, as `likewatch start`)',
     '  --out DIR          where the files go (default: out/preview)',
-    '  --history-days N   days of history the engine reads (default: 28, as the digest function)',
+    `  --history-days N   days of history the engine reads (default: ${DEFAULT_HISTORY_DAYS}, as the digest function)`,
     '  --base-url URL     base of the links (default: $PUBLIC_BASE_URL, else http://127.0.0.1/)',
     '',
     'Links are signed with $LINK_SIGNING_KEY when it is set (so they work against that deployment), else with a',
@@ -136,7 +137,7 @@ function parseOptions(args: string[]) {
     'as-of': { type: 'string' },
     out: { type: 'string', default: join('out', 'preview') },
     demo: { type: 'boolean', default: false },
-    'history-days': { type: 'string', default: '28' },
+    'history-days': { type: 'string', default: String(DEFAULT_HISTORY_DAYS) },
     'base-url': { type: 'string' },
     ...STORE_OPTIONS,
   });

@@ -5,6 +5,8 @@
 import { explainFleet } from '../explain/explain.ts';
 import type { Cause, Explanation } from '../model.ts';
 import { Cause as CauseSchema } from '../model.ts';
+import { thinHistory } from '../thinned-history.ts';
+import { DAY_MS } from '../time.ts';
 import { DATA_GAP_SCENARIOS, type LabelledFleet, type Scenario, simulateFleet } from './fleet.ts';
 
 /** A top-cause label: a cause id, or the verdicts that carry no cause. */
@@ -162,14 +164,43 @@ export function scoreRecords(records: EvalRecord[]): EvalReport {
   };
 }
 
+/**
+ * How much history the engine is given: all the simulation made (the default), or what the digest tick reads
+ * (`days` back from the night's end, and only one poll a day before its last `rawDays`).
+ */
+export interface HistoryRead {
+  days: number;
+  rawDays: number;
+}
+
 /** Simulates a labelled fleet per seed, explains it and scores the whole set. */
-export function evaluateSeeds(seeds: readonly number[], accountsPerFleet: number): EvalReport {
+export function evaluateSeeds(
+  seeds: readonly number[],
+  accountsPerFleet: number,
+  history?: HistoryRead,
+): EvalReport {
   const records: EvalRecord[] = [];
   seeds.forEach((seed, fleet) => {
     const labelled = simulateFleet({ seed, accounts: accountsPerFleet });
-    records.push(...compareWithLabels(labelled, explainFleet(labelled.fleet), fleet));
+    const read = history ? readAsTheTickDoes(labelled, history) : labelled;
+    records.push(...compareWithLabels(labelled, explainFleet(read.fleet), fleet));
   });
   return scoreRecords(records);
+}
+
+/** The fleet as the digest tick would read it from the store (see {@link HistoryRead}). */
+function readAsTheTickDoes(labelled: LabelledFleet, history: HistoryRead): LabelledFleet {
+  const asOf = Date.parse(labelled.labels.asOf);
+  const from = asOf - history.days * DAY_MS;
+  const rawFrom = new Date(asOf - history.rawDays * DAY_MS);
+  const accounts = labelled.fleet.accounts.map((account) => ({
+    ...account,
+    polls: thinHistory(
+      account.polls.filter((poll) => Date.parse(poll.at) >= from),
+      rawFrom,
+    ),
+  }));
+  return { ...labelled, fleet: { ...labelled.fleet, accounts } };
 }
 
 const percent = (value: number) =>

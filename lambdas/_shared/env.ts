@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { SourceKind } from '../../core/model.ts';
+import { DEFAULT_HISTORY_DAYS } from '../../core/thinned-history.ts';
 import { DEFAULT_POLL_IN_FLIGHT, DEFAULT_SES_MAX_SEND_RATE } from '../../lib/fan-out.ts';
 
 const PositiveInt = z.coerce.number().int().positive();
@@ -106,8 +107,8 @@ export const PollEnvChecked = PollEnv.superRefine((env, context) => {
 export const DigestTickEnv = CommonEnv.extend({
   /** URL of the SQS queue of digest jobs (set by the stack; locally, the embedded queue). */
   DIGEST_QUEUE_URL: z.url(),
-  /** How many days of history the engine reads for a night. */
-  HISTORY_DAYS: PositiveInt.default(28),
+  /** How many days of history the engine reads for a night (the last week poll by poll, then daily). */
+  HISTORY_DAYS: PositiveInt.default(DEFAULT_HISTORY_DAYS),
 });
 export type DigestTickEnv = z.infer<typeof DigestTickEnv>;
 

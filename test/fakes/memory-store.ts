@@ -1,6 +1,7 @@
 /** An in-memory Store for unit tests of the use cases (the DynamoDB adapter has its own tests). */
 import type { Account, DigestReport, Poll, Subscriber } from '../../core/model.ts';
 import type { NightAccount, NightStore, Store, StoredNight } from '../../core/ports.ts';
+import { thinHistory } from '../../core/thinned-history.ts';
 
 export class MemoryStore implements Store {
   readonly accounts = new Map<string, Account>();
@@ -38,12 +39,13 @@ export class MemoryStore implements Store {
     polls.set(slot, poll);
     this.polls.set(accountId, polls);
   }
-  async listPolls(accountId: string, from: Date, to: Date) {
-    return [...(this.polls.get(accountId)?.values() ?? [])]
+  async listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date) {
+    const polls = [...(this.polls.get(accountId)?.values() ?? [])]
       .filter(
         (poll) => Date.parse(poll.at) >= from.getTime() && Date.parse(poll.at) <= to.getTime(),
       )
       .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    return thinBefore ? thinHistory(polls, thinBefore) : polls;
   }
   async claimDigest(subscriberId: string, localDate: string) {
     const key = `${subscriberId}/${localDate}`;

@@ -255,6 +255,33 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(sent).toEqual(['QueryCommand']);
   });
 
+  it('should read a long history at a daily grain before the day asked, every poll after', async () => {
+    // Arrange: ten days of 6-hourly polls, all still within the retention period.
+    const start = Date.parse('2026-08-01T00:00:00Z');
+    const writer = storeWith({ now: () => new Date(start + 10 * DAY_MS) });
+    for (let slot = 0; slot < 40; slot += 1) {
+      const at = start + slot * 6 * HOUR_MS;
+      await writer.putPoll('acct-thin', new Date(at).toISOString(), smallPoll(iso(at), 100 + slot));
+    }
+    // Act: thinned before the middle of day 7.
+    const polls = await writer.listPolls(
+      'acct-thin',
+      new Date(start),
+      new Date(start + 10 * DAY_MS),
+      new Date(start + 7 * DAY_MS + 10 * HOUR_MS),
+    );
+    // Assert: days 0–6 by their last poll, without titles; day 7 on, every poll as stored.
+    const lastOfDay = (day: number) => start + day * DAY_MS + 18 * HOUR_MS;
+    expect(polls.map((poll) => poll.at)).toEqual([
+      ...Array.from({ length: 7 }, (_, day) => iso(lastOfDay(day))),
+      ...Array.from({ length: 12 }, (_, slot) => iso(start + 7 * DAY_MS + slot * 6 * HOUR_MS)),
+    ]);
+    const first = smallPoll(iso(lastOfDay(0)), 103) as Extract<Poll, { status: 'ok' }>;
+    const { title: _title, ...counts } = first.videos[0] as VideoStats;
+    expect(polls[0]).toEqual({ ...first, videos: [counts] });
+    expect(polls.at(-1)).toEqual(smallPoll(iso(start + 9 * DAY_MS + 18 * HOUR_MS), 139));
+  });
+
   it('should roll a day up again when a late poll arrives for it', async () => {
     // Arrange
     const writer = storeWith({ now: () => new Date('2026-10-02T12:00:00Z') });

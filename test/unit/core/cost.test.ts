@@ -15,6 +15,7 @@ const measured: OperationQuantities = {
     { videos: 200, units: 5 },
   ],
   readUnitsPerHistoryDay: { videos: 50, pollsPerDay: 4, units: 0.5 },
+  readUnitsPerRollupDay: { videos: 50, units: 0.2 },
   readUnitsPerPollWrite: [
     { videos: 50, units: 0 },
     { videos: 200, units: 0 },
@@ -48,6 +49,7 @@ const input: CostInput = {
   retentionDays: 90,
   rollupDays: 365,
   historyDays: 20,
+  rawHistoryDays: 20,
   pollTick: { memoryGb: 0.5, everyMinutes: 1 },
   digestTick: { memoryGb: 2 },
   pollWorker: {
@@ -162,6 +164,20 @@ describe('estimateMonthlyCost', () => {
       cost(base, 'DynamoDB storage and backups'),
     );
     expect(cost(older, 'Lambda')).toBeCloseTo(cost(base, 'Lambda'), 9);
+  });
+
+  it('should read the days before the latest ones a poll a day: fewer read units and less compute', () => {
+    // 20 days of history, the last 7 poll by poll: 30,400 nights × (7 × 0.5 + 13 × 0.2) read units instead
+    // of 20 × 0.5.
+    const thinned = { ...input, rawHistoryDays: 7 };
+    const all = estimateMonthlyCost(input, measured).lines;
+    const daily = estimateMonthlyCost(thinned, measured).lines;
+    const saved = 30_400 * (20 * 0.5 - (7 * 0.5 + 13 * 0.2));
+    expect(cost(all, 'DynamoDB reads') - cost(daily, 'DynamoDB reads')).toBeCloseTo(
+      (saved / 1e6) * 0.155,
+      9,
+    );
+    expect(cost(daily, 'Lambda')).toBeLessThan(cost(all, 'Lambda'));
   });
 
   it('should bill the digest tick for the history it reads and explains each night', () => {

@@ -299,6 +299,11 @@ export class DynamoDbStore
     return this.history.putPolls(polls);
   }
 
+  /** Rolls up the account's days through `day` and the months they finish (after an import). */
+  async rollUpThrough(accountId: string, day: string): Promise<void> {
+    await this.history.rollUpThrough(accountId, day);
+  }
+
   /** Raw polls of the range, and one poll a day from the roll-ups where raw polls have expired. */
   async listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date): Promise<Poll[]> {
     return this.history.listPolls(accountId, from, to, thinBefore);

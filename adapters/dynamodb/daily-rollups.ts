@@ -85,11 +85,11 @@ interface RollupColumns {
 const FORMAT_2 = 2;
 
 /**
- * Encodes a roll-up into its compressed body: the day's counts, the last poll in the poll format, then each
- * video's range as differences from its likes in that poll (a video that does not appear there: its minimum
- * and the width of its range). Likes rarely move far within a day, so the differences take a byte or two.
+ * A roll-up's bytes before compression: the day's counts, the last poll in the poll format, then each video's
+ * range as differences from its likes in that poll (a video that does not appear there: its minimum and the
+ * width of its range). Likes rarely move far within a day, so the differences take a byte or two.
  */
-export function encodeRollup(rollup: DailyRollup): Uint8Array {
+function rollupBytes(rollup: DailyRollup): Uint8Array {
   const writer = new ByteWriter();
   writer.byte(FORMAT_2);
   const lastLikes = new Map(
@@ -121,12 +121,47 @@ export function encodeRollup(rollup: DailyRollup): Uint8Array {
       writer.varint(video.max - video.min);
     }
   }
-  return compress(writer.bytes());
+  return writer.bytes();
+}
+
+/** Encodes a roll-up into its compressed body (see {@link rollupBytes}). */
+export function encodeRollup(rollup: DailyRollup): Uint8Array {
+  return compress(rollupBytes(rollup));
 }
 
 /** Decodes a body written by {@link encodeRollup} (either format). */
 export function decodeRollup(body: Uint8Array): DailyRollup {
-  const bytes = decompress(body);
+  return rollupFromBytes(decompress(body));
+}
+
+/**
+ * A month of roll-ups as one body: each day's bytes, length-prefixed, compressed together. Days repeat what
+ * changes little (the same video ids and posting times, counts close to the day before's), so the month
+ * compresses to about a fifth of its days compressed one by one; being kept for ever and written once a
+ * month, it gets Brotli's densest setting.
+ */
+export function encodeRollupMonth(rollups: readonly DailyRollup[]): Uint8Array {
+  const writer = new ByteWriter();
+  for (const rollup of rollups) {
+    const bytes = rollupBytes(rollup);
+    writer.varint(bytes.length);
+    writer.raw(bytes);
+  }
+  return compress(writer.bytes(), MONTH_QUALITY);
+}
+
+/** The days of a body written by {@link encodeRollupMonth}, in the order written. */
+export function decodeRollupMonth(body: Uint8Array): DailyRollup[] {
+  const reader = new ByteReader(decompress(body));
+  const rollups: DailyRollup[] = [];
+  while (!reader.done) rollups.push(rollupFromBytes(Buffer.from(reader.raw(reader.varint()))));
+  return rollups;
+}
+
+/** Brotli quality of month bodies: written once per account and month, stored for ever. */
+const MONTH_QUALITY = 11;
+
+function rollupFromBytes(bytes: Buffer): DailyRollup {
   if (bytes[0] !== FORMAT_2) return decodeRollupColumns(JSON.parse(bytes.toString('utf8')));
   const reader = new ByteReader(bytes.subarray(1));
   const header = reader.json() as {

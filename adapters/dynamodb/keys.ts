@@ -24,6 +24,14 @@ export const keys = {
     pk: accountPartition(accountId),
     sk: `DAY#${day}`,
   }),
+  /**
+   * The roll-ups of one finished month (`YYYY-MM`), in one record. `DAY#2026-10` sorts right before the
+   * month's days (`DAY#2026-10-01` …), so one range reads months and days together.
+   */
+  monthRollup: (accountId: string, month: string) => ({
+    pk: accountPartition(accountId),
+    sk: `DAY#${month}`,
+  }),
   /** The last UTC day whose roll-up has been written. */
   rollupProgress: (accountId: string) => ({ pk: accountPartition(accountId), sk: 'ROLLUPS' }),
   /** One handle the account was seen under. */

@@ -18,7 +18,14 @@ import type { PollToStore } from '../../core/ports.ts';
 import { addUtcDays as addDays, utcDay } from '../../core/thinned-history.ts';
 import { DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
-import { type DailyRollup, decodeRollup, encodeRollup, rollUpDay } from './daily-rollups.ts';
+import {
+  type DailyRollup,
+  decodeRollup,
+  decodeRollupMonth,
+  encodeRollup,
+  encodeRollupMonth,
+  rollUpDay,
+} from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
 import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
 import { BATCH_WRITE_SIZE, type DynamoTable, type Item } from './table.ts';
@@ -72,21 +79,19 @@ export class PollHistory {
     );
 
     // Roll-ups, once per account whatever the number of its polls in the batch.
-    const byAccount = new Map<string, { owners: number[] }>();
+    const byAccount = new Map<string, number[]>();
     for (const [index, entry] of polls.entries()) {
       if (errors[index]) continue;
-      const account = byAccount.get(entry.accountId) ?? { owners: [] };
-      account.owners.push(index);
-      byAccount.set(entry.accountId, account);
+      byAccount.set(entry.accountId, [...(byAccount.get(entry.accountId) ?? []), index]);
     }
-    const rollups: Array<{ record: StoredBody; owners: number[] }> = [];
-    const moved: Array<{ item: Item; owners: number[] }> = [];
-    await Promise.all(
-      [...byAccount].map(async ([accountId, { owners }]) => {
-        try {
-          // An eventually consistent read is enough: a stale answer only makes a day roll up twice.
+    await this.keepRollupsCurrent(
+      [...byAccount].map(([accountId, owners]) => ({
+        accountId,
+        owners,
+        // An eventually consistent read is enough: a stale answer only makes a day roll up twice.
+        work: async () => {
           const through = marks ? marks.get(accountId) : await this.readRollupMark(accountId);
-          const work = mergeWork(
+          return mergeWork(
             owners.map((index) =>
               rollupWork(
                 utcDay((polls[index] as PollToStore).poll.at),
@@ -95,9 +100,84 @@ export class PollHistory {
               ),
             ),
           );
+        },
+      })),
+      fail,
+    );
+    return errors;
+  }
+
+  /**
+   * Rolls up every day of the account not rolled up yet, through `day` (included) and as far back as raw
+   * polls are kept, and the months they finish: what an import does once it has stored an account's polls,
+   * since no later poll may come to roll up its last days.
+   */
+  async rollUpThrough(accountId: string, day: string): Promise<void> {
+    let failure: Error | undefined;
+    await this.keepRollupsCurrent(
+      [
+        {
+          accountId,
+          owners: [0],
+          work: async () => {
+            const through = await this.readRollupMark(accountId);
+            if (through !== undefined && through >= day) return undefined;
+            return rollupWork(addDays(day, 1), through, this.options.retentionDays);
+          },
+        },
+      ],
+      () => (error) => {
+        failure ??= asError(error);
+      },
+    );
+    if (failure) throw failure;
+  }
+
+  /**
+   * Does each account's roll-up work: rolls its days up, then rolls the months they finish into one record each,
+   * then moves its mark. Days first, then months, then marks: a mark moves only once its days are stored, and
+   * a month record only replaces days that are. Marks are written without a condition: two pollers racing
+   * over a day's turn can set one a day back, which only makes that day roll up again.
+   */
+  private async keepRollupsCurrent(
+    accounts: ReadonlyArray<{
+      accountId: string;
+      owners: number[];
+      work: () => Promise<RollupWork | undefined>;
+    }>,
+    fail: (owners: readonly number[]) => (error: unknown) => void,
+  ): Promise<void> {
+    const failed = new Set<number>();
+    const failing = (owners: readonly number[]) => (error: unknown) => {
+      for (const owner of owners) failed.add(owner);
+      fail(owners)(error);
+    };
+    const rollups: Array<{ record: StoredBody; owners: number[] }> = [];
+    const finished: Array<{
+      accountId: string;
+      month: string;
+      fresh: DailyRollup[];
+      owners: number[];
+    }> = [];
+    const moved: Array<{ item: Item; owners: number[] }> = [];
+    const currentMonth = utcDay(this.options.now()).slice(0, 7);
+    await Promise.all(
+      accounts.map(async ({ accountId, owners, work: plan }) => {
+        try {
+          const work = await plan();
           if (!work) return;
-          for (const record of await this.rollupRecords(accountId, work.fromDay, work.toDay)) {
-            rollups.push({ record, owners });
+          const months = finishedMonths(work, currentMonth);
+          // A day of a month already rolled into one record, rolled up again (a late poll), is kept for ever
+          // beside it and wins over it when read, rather than rewriting the month's record for every late poll.
+          const expires = (day: string) =>
+            day.slice(0, 7) >= currentMonth || months.includes(day.slice(0, 7));
+          const rolled = await this.dailyRollups(accountId, work.fromDay, work.toDay, expires);
+          for (const { record } of rolled) rollups.push({ record, owners });
+          for (const month of months) {
+            const fresh = rolled
+              .map(({ rollup }) => rollup)
+              .filter((rollup) => rollup.day.startsWith(month));
+            finished.push({ accountId, month, fresh, owners });
           }
           if (work.markTo) {
             moved.push({
@@ -106,18 +186,21 @@ export class PollHistory {
             });
           }
         } catch (error) {
-          fail(owners)(error);
+          failing(owners)(error);
         }
       }),
     );
-    // A mark moves only once its days are stored. Written without a condition: two pollers racing over a
-    // day's turn can set it a day back, which only makes that day roll up again.
-    await this.writeAll(rollups, fail);
-    await this.writeAll(
-      moved.filter(({ owners }) => owners.every((index) => !errors[index])),
-      fail,
+    const unfailed = <T extends { owners: readonly number[] }>(writes: T[]) =>
+      writes.filter(({ owners }) => owners.every((owner) => !failed.has(owner)));
+    await this.writeAll(rollups, failing);
+    const months = await Promise.all(
+      unfailed(finished).map(async ({ accountId, month, fresh, owners }) => {
+        const record = await this.monthRecord(accountId, month, fresh).catch(failing(owners));
+        return record ? [{ record, owners }] : [];
+      }),
     );
-    return errors;
+    await this.writeAll(months.flat(), failing);
+    await this.writeAll(unfailed(moved), failing);
   }
 
   /**
@@ -192,9 +275,12 @@ export class PollHistory {
     const now = this.options.now();
     const rawFrom =
       thinBefore && thinBefore > from ? new Date(`${utcDay(thinBefore)}T00:00:00.000Z`) : from;
-    const raw = (await this.readRawPolls(accountId, rawFrom, to, now.getTime() / 1000)).filter(
-      (poll) => within(poll.at, from, to),
-    );
+    const raw =
+      rawFrom > to
+        ? []
+        : (await this.readRawPolls(accountId, rawFrom, to, now.getTime() / 1000)).filter((poll) =>
+            within(poll.at, from, to),
+          );
     const firstRawDay = raw[0] ? utcDay(raw[0].at) : undefined;
     // Every raw poll is kept a full retention after it was taken, so (but for a thinned read) roll-ups are
     // only looked up for the days up to the one where polls start to be missing.
@@ -213,7 +299,11 @@ export class PollHistory {
     return [...thinned, ...raw];
   }
 
-  /** The roll-ups of the UTC days `fromDay`..`toDay` (inclusive, `YYYY-MM-DD`), oldest first. */
+  /**
+   * The roll-ups of the UTC days `fromDay`..`toDay` (inclusive, `YYYY-MM-DD`), oldest first: from the month
+   * records of finished months and the daily records (which win where both have a day: a late poll may have
+   * rolled the day up again since), in one query.
+   */
   async listDailyRollups(
     accountId: string,
     fromDay: string,
@@ -222,11 +312,22 @@ export class PollHistory {
     const records = await this.records.read({
       pk: accountPartition(accountId),
       between: [
-        keys.dailyRollup(accountId, fromDay).sk,
+        keys.monthRollup(accountId, fromDay.slice(0, 7)).sk,
         throughChunksOf(keys.dailyRollup(accountId, toDay).sk),
       ],
     });
-    return records.map((record) => decodeRollup(record.body));
+    const days = new Map<string, DailyRollup>();
+    const isMonth = (record: { head: Item }) => typeof record.head.month === 'string';
+    for (const record of records.filter(isMonth)) {
+      for (const rollup of decodeRollupMonth(record.body)) days.set(rollup.day, rollup);
+    }
+    for (const record of records.filter((candidate) => !isMonth(candidate))) {
+      const rollup = decodeRollup(record.body);
+      days.set(rollup.day, rollup);
+    }
+    return [...days.values()]
+      .filter((rollup) => rollup.day >= fromDay && rollup.day <= toDay)
+      .sort((a, b) => a.day.localeCompare(b.day));
   }
 
   /** Raw polls of the slot range, oldest first; expired ones (TTL deletes lazily) are left out. */
@@ -258,12 +359,17 @@ export class PollHistory {
     return progress.Item?.through as string | undefined;
   }
 
-  /** The roll-up records of every day in `fromDay`..`toDay` that has raw polls. */
-  private async rollupRecords(
+  /**
+   * The roll-ups of every day in `fromDay`..`toDay` that has raw polls, with their records. A day's record
+   * that `expires` does so two weeks into the month after its own: by then its month has been rolled into one
+   * record.
+   */
+  private async dailyRollups(
     accountId: string,
     fromDay: string,
     toDay: string,
-  ): Promise<StoredBody[]> {
+    expires: (day: string) => boolean,
+  ): Promise<Array<{ rollup: DailyRollup; record: StoredBody }>> {
     const polls = await this.readRawPolls(
       accountId,
       new Date(`${fromDay}T00:00:00.000Z`),
@@ -274,12 +380,59 @@ export class PollHistory {
       const day = utcDay(poll.at);
       if (day >= fromDay && day <= toDay) byDay.set(day, [...(byDay.get(day) ?? []), poll]);
     }
-    return [...byDay].map(([day, dayPolls]) => ({
-      key: keys.dailyRollup(accountId, day),
-      attributes: { day, encoding: POLL_ENCODING },
-      body: encodeRollup(rollUpDay(day, dayPolls)),
-    }));
+    return [...byDay].map(([day, dayPolls]) => {
+      const rollup = rollUpDay(day, dayPolls);
+      return {
+        rollup,
+        record: {
+          key: keys.dailyRollup(accountId, day),
+          attributes: {
+            day,
+            encoding: POLL_ENCODING,
+            ...(expires(day) && { expiresAt: dailyRollupExpiry(day) }),
+          },
+          body: encodeRollup(rollup),
+        },
+      };
+    });
   }
+
+  /**
+   * The record of `month` (`YYYY-MM`) with every day of it: as stored (its month record and daily records,
+   * merged) and as just rolled up in `fresh`, which wins.
+   */
+  private async monthRecord(
+    accountId: string,
+    month: string,
+    fresh: readonly DailyRollup[],
+  ): Promise<StoredBody | undefined> {
+    const days = new Map(
+      (await this.listDailyRollups(accountId, `${month}-01`, `${month}-31`)).map((rollup) => [
+        rollup.day,
+        rollup,
+      ]),
+    );
+    for (const rollup of fresh) days.set(rollup.day, rollup);
+    if (days.size === 0) return undefined;
+    const rollups = [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
+    return {
+      key: keys.monthRollup(accountId, month),
+      attributes: { month, days: rollups.length, encoding: ROLLUP_MONTH_ENCODING },
+      body: encodeRollupMonth(rollups),
+    };
+  }
+}
+
+/** Tag of month records: roll-ups in the roll-up format, length-prefixed, compressed together. */
+const ROLLUP_MONTH_ENCODING = 'rollup-month+br/1';
+
+/** How long a daily roll-up outlives its month: the time its month has to be rolled into one record. */
+const DAILY_ROLLUP_GRACE_DAYS = 14;
+
+/** When a daily roll-up of `day` expires (epoch seconds): two weeks into the month after its own. */
+function dailyRollupExpiry(day: string): number {
+  const following = Date.parse(`${nextMonth(day.slice(0, 7))}-01T00:00:00Z`);
+  return Math.floor((following + DAILY_ROLLUP_GRACE_DAYS * DAY_MS) / 1000);
 }
 
 /** A record to store: key, head attributes, body. */
@@ -294,6 +447,8 @@ interface RollupWork {
   fromDay: string;
   toDay: string;
   markTo?: string;
+  /** Whether a day already rolled up is rolled up again (a late poll). */
+  again?: boolean;
 }
 
 /**
@@ -306,7 +461,7 @@ function rollupWork(
   through: string | undefined,
   retentionDays: number,
 ): RollupWork | undefined {
-  if (through !== undefined && day <= through) return { fromDay: day, toDay: day };
+  if (through !== undefined && day <= through) return { fromDay: day, toDay: day, again: true };
   const yesterday = addDays(day, -1);
   const oldestKept = addDays(day, -retentionDays);
   const first = through === undefined || through < oldestKept ? oldestKept : addDays(through, 1);
@@ -325,8 +480,33 @@ function mergeWork(works: ReadonlyArray<RollupWork | undefined>): RollupWork | u
     if (work.fromDay < merged.fromDay) merged.fromDay = work.fromDay;
     if (work.toDay > merged.toDay) merged.toDay = work.toDay;
     if (work.markTo && (!merged.markTo || work.markTo > merged.markTo)) merged.markTo = work.markTo;
+    if (work.again) merged.again = true;
   }
   return merged;
+}
+
+/** The months the work finishes, before `currentMonth`: those whose last day it rolls up for the first time. */
+function finishedMonths(work: RollupWork, currentMonth: string): string[] {
+  if (work.again) return [];
+  return monthsBetween(work.fromDay, work.toDay).filter((month) => {
+    const lastDay = addDays(`${nextMonth(month)}-01`, -1);
+    return month < currentMonth && lastDay >= work.fromDay && lastDay <= work.toDay;
+  });
+}
+
+/** The month (`YYYY-MM`) after `month`. */
+function nextMonth(month: string): string {
+  const [year, index] = month.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(year, index, 1)).toISOString().slice(0, 7);
+}
+
+/** The months (`YYYY-MM`) of the days `fromDay`..`toDay`, in order. */
+function monthsBetween(fromDay: string, toDay: string): string[] {
+  const months: string[] = [];
+  for (let month = fromDay.slice(0, 7); month <= toDay.slice(0, 7); month = nextMonth(month)) {
+    months.push(month);
+  }
+  return months;
 }
 
 function asError(error: unknown): Error {

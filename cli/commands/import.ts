@@ -60,6 +60,9 @@ async function importFleet(fleet: Fleet, connection: StoreConnection) {
       // In time order, so each day is rolled up once, as it would be by the poller.
       const polls = [...entry.polls].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
       for (const poll of polls) await store.putPoll(entry.id, poll.at, poll);
+      // No later poll may come to roll up the last days: roll them up now, and the months they finish.
+      const last = polls.at(-1);
+      if (last) await store.rollUpThrough(entry.id, last.at.slice(0, 10));
       summary.polls += polls.length;
       summary.sameInstant += polls.length - new Set(polls.map((poll) => Date.parse(poll.at))).size;
     });

@@ -282,6 +282,76 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(polls.at(-1)).toEqual(smallPoll(iso(start + 9 * DAY_MS + 18 * HOUR_MS), 139));
   });
 
+  it('should roll a finished month into one record, read back as its days, and let its days expire', async () => {
+    // Arrange: 6-hourly polls from 25 October to 2 November, written as they happen.
+    const start = Date.parse('2026-10-25T00:00:00Z');
+    let now = start;
+    const writer = storeWith({ now: () => new Date(now) });
+    for (let slot = 0; slot < 36; slot += 1) {
+      now = start + slot * 6 * HOUR_MS;
+      await writer.putPoll(
+        'acct-month',
+        new Date(now).toISOString(),
+        smallPoll(iso(now), 200 + slot),
+      );
+    }
+    // Act
+    const rollups = await writer.listDailyRollups('acct-month', '2026-10-25', '2026-11-02');
+    // Assert: 25–31 October and 1 November (the 2nd is not over), each with its four polls and like range.
+    expect(rollups.map((rollup) => [rollup.day, rollup.polls])).toEqual(
+      ['25', '26', '27', '28', '29', '30', '31']
+        .map((day) => [`2026-10-${day}`, 4])
+        .concat([['2026-11-01', 4]]),
+    );
+    expect(rollups[0]?.profileLikes).toEqual({ min: 200, max: 203 });
+    expect(rollups[6]?.profileLikes).toEqual({ min: 224, max: 227 });
+    const items = await itemsOf('acct-month', 'DAY#');
+    const month = items.find((item) => item.sk === 'DAY#2026-10');
+    expect(month).toMatchObject({ month: '2026-10', days: 7 });
+    expect(month?.expiresAt).toBeUndefined();
+    // The days of October expire two weeks into November; November's, two weeks into December.
+    const expiry = (sk: string) => items.find((item) => item.sk === sk)?.expiresAt;
+    expect(expiry('DAY#2026-10-31')).toBe(Date.parse('2026-11-15T00:00:00Z') / 1000);
+    expect(expiry('DAY#2026-11-01')).toBe(Date.parse('2026-12-15T00:00:00Z') / 1000);
+    // Read through the month record alone, as after the days expired: the same days.
+    const fromMonth = await storeWith({ now: () => new Date(now) }).listPolls(
+      'acct-month',
+      new Date('2026-10-25T00:00:00Z'),
+      new Date('2026-10-31T23:59:59Z'),
+      new Date('2026-11-02T00:00:00Z'),
+    );
+    expect(fromMonth.map((poll) => poll.at)).toEqual(
+      ['25', '26', '27', '28', '29', '30', '31'].map((day) => `2026-10-${day}T18:00:00Z`),
+    );
+  });
+
+  it('should keep a day of a finished month rolled up again beside the month record, and read it instead', async () => {
+    // Arrange: a day in October, then November's first poll, which rolls October into one record.
+    const writer = storeWith({ now: () => new Date('2026-11-01T06:00:00Z') });
+    await writer.putPoll(
+      'acct-late-month',
+      '2026-10-31T06:00:00Z',
+      smallPoll('2026-10-31T06:00:00Z', 10),
+    );
+    await writer.putPoll(
+      'acct-late-month',
+      '2026-11-01T06:00:00Z',
+      smallPoll('2026-11-01T06:00:00Z', 12),
+    );
+    // Act: the 18:00 poll of the 31st arrives late.
+    await writer.putPoll(
+      'acct-late-month',
+      '2026-10-31T18:00:00Z',
+      smallPoll('2026-10-31T18:00:00Z', 11),
+    );
+    // Assert: the day read back has both polls; its record beside the month's does not expire.
+    const [day] = await writer.listDailyRollups('acct-late-month', '2026-10-31', '2026-10-31');
+    expect(day).toMatchObject({ polls: 2, profileLikes: { min: 10, max: 11 } });
+    const items = await itemsOf('acct-late-month', 'DAY#');
+    expect(items.map((item) => item.sk)).toEqual(['DAY#2026-10', 'DAY#2026-10-31']);
+    expect(items[1]?.expiresAt).toBeUndefined();
+  });
+
   it('should roll a day up again when a late poll arrives for it', async () => {
     // Arrange
     const writer = storeWith({ now: () => new Date('2026-10-02T12:00:00Z') });

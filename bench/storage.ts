@@ -100,10 +100,14 @@ function valueSize(value: AttributeValue): number {
   return Buffer.byteLength(JSON.stringify(value));
 }
 
-/** Stored bytes of every item of an account partition, by the first segment of the sort key. */
+/**
+ * Stored bytes of every item of an account partition, by the first segment of the sort key (or by what
+ * `groupOf` makes of the sort key).
+ */
 async function storedBytesBySortKeyPrefix(
   client: DynamoDBClient,
   accountId: string,
+  groupOf: (sortKey: string) => string = (sortKey) => sortKey.split('#')[0] as string,
 ): Promise<Map<string, { items: number; bytes: number }>> {
   const sizes = new Map<string, { items: number; bytes: number }>();
   let startKey: Record<string, AttributeValue> | undefined;
@@ -117,7 +121,7 @@ async function storedBytesBySortKeyPrefix(
       }),
     );
     for (const item of page.Items ?? []) {
-      const prefix = (item.sk?.S ?? '').split('#')[0] as string;
+      const prefix = groupOf(item.sk?.S ?? '');
       const bytes = Object.entries(item).reduce(
         (sum, [name, value]) => sum + Buffer.byteLength(name) + valueSize(value),
         ITEM_OVERHEAD_BYTES,
@@ -338,6 +342,25 @@ export const storageBenchmark: Benchmark = {
             .length,
       );
       measurements['storage.readUnitsPerRollupDay'] = rollupRead.readUnits / rollupRead.polls;
+      // A finished month's roll-ups in one record (`DAY#YYYY-MM`, chunks included) against its days one by
+      // one (`DAY#YYYY-MM-DD`): the share of the long history's storage a day keeps once its month is over.
+      const rollupItems = await storedBytesBySortKeyPrefix(client, 'history-compact', (sortKey) =>
+        /^DAY#\d{4}-\d{2}(#|$)/.test(sortKey)
+          ? 'month'
+          : sortKey.startsWith('DAY#')
+            ? 'day'
+            : 'other',
+      );
+      const monthItems = rollupItems.get('month');
+      const dayItems = rollupItems.get('day');
+      const compactedDays = (
+        await store.listDailyRollups('history-compact', from.slice(0, 10), to.slice(0, 10))
+      ).filter((rollup) => rollup.day.slice(0, 7) < to.slice(0, 7)).length;
+      if (!monthItems || !dayItems || compactedDays === 0) {
+        throw new Error('the 60-day history has no finished month rolled into one record');
+      }
+      measurements['storage.rollupMonthShare'] =
+        monthItems.bytes / compactedDays / (dayItems.bytes / dayItems.items);
       // Reading and decoding history, per poll and video: what the digest tick spends before explaining.
       measurements['storage.historyMsPerPollVideo'] =
         compactRead.ms / (compactRead.polls * HISTORY_VIDEOS);
@@ -363,6 +386,13 @@ export const storageBenchmark: Benchmark = {
           fmt(previousRead.ms),
           fmt(compactRead.ms),
           `${fmt(naiveRead.ms / compactRead.ms, 1)}×`,
+        ],
+        [
+          `Bytes stored per day of the long history, ${HISTORY_VIDEOS} videos: a daily roll-up; the same day in its finished month's record`,
+          '–',
+          fmt(dayItems.bytes / dayItems.items),
+          fmt(monthItems.bytes / compactedDays),
+          `${fmt(dayItems.bytes / dayItems.items / (monthItems.bytes / compactedDays), 1)}×`,
         ],
       );
       verdicts.push(

@@ -3,6 +3,7 @@
  * (write and read units, durations, log bytes) and one table of prices. Pure: the caller loads the measurements.
  */
 import { CHART_DAYS } from './digest/likes-chart.ts';
+import { DAILY_ROLLUP_GRACE_DAYS } from './thinned-history.ts';
 
 /** AWS list prices in USD. One table, dated, with where each figure was read. */
 export const PRICES = {
@@ -56,6 +57,8 @@ export interface OperationQuantities {
   bytesPerPoll: Array<{ videos: number; bytes: number }>;
   /** Bytes stored per daily roll-up (item overhead included), by video count. */
   bytesPerRollup: Array<{ videos: number; bytes: number }>;
+  /** What a day takes once its finished month is one record, as a share of its daily roll-up's bytes. */
+  rollupMonthShare: number;
   /** Compute to read and decode history, per poll and video (one full core), ms. */
   historyMsPerPollVideo: number;
   /** Compute to explain a night, per poll and video of the history explained (one full core), ms. */
@@ -277,9 +280,23 @@ export function estimateMonthlyCost(
     measured.readUnitsPerRollupDay.units *
     (input.videosPerAccount / measured.readUnitsPerRollupDay.videos);
 
+  // Daily roll-ups stand for this month and, until the grace ends, the last; finished months are one record.
+  const rollupBytes = atVideos(measured.bytesPerRollup.map((p) => ({ ...p, value: p.bytes })));
+  const dailyRollupDays = Math.min(input.rollupDays, DAYS_PER_MONTH / 2 + DAILY_ROLLUP_GRACE_DAYS);
+  const rollupsGb =
+    (input.accounts *
+      rollupBytes *
+      (dailyRollupDays + (input.rollupDays - dailyRollupDays) * measured.rollupMonthShare)) /
+    GB;
+  // Rolling a month into one record: its days read back, the record written.
+  const monthRecordUnits = Math.ceil(
+    (DAYS_PER_MONTH * rollupBytes * measured.rollupMonthShare) / 1024,
+  );
+  const monthReadUnits = (DAYS_PER_MONTH * rollupBytes * 0.5) / 4096;
   const writeUnits =
     accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
     accountNights * (24 / CREDENTIAL_RESEAL_HOURS) * WRITE_UNITS_PER_TOKEN_REFRESH +
+    input.accounts * monthRecordUnits +
     digests * measured.writeUnitsPerDigest;
   // The poll tick reads its minute's accounts from the index: half a unit per 4 KB, at least one per query.
   const pollTicks = (MINUTES_PER_DAY / input.pollTick.everyMinutes) * DAYS_PER_MONTH;
@@ -297,17 +314,13 @@ export function estimateMonthlyCost(
       (atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units }))) +
         measured.credentialReadUnitsPerPoll) +
     digests * measured.readUnitsPerDigest +
+    input.accounts * monthReadUnits +
     tickReadUnits;
   const pollsGb =
     (input.accounts *
       input.pollsPerDay *
       input.retentionDays *
       atVideos(measured.bytesPerPoll.map((p) => ({ ...p, value: p.bytes })))) /
-    GB;
-  const rollupsGb =
-    (input.accounts *
-      input.rollupDays *
-      atVideos(measured.bytesPerRollup.map((p) => ({ ...p, value: p.bytes })))) /
     GB;
   const storedGb = pollsGb + rollupsGb;
 

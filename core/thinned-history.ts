@@ -20,6 +20,12 @@ export const DEFAULT_HISTORY_DAYS = 56;
 export const RAW_HISTORY_DAYS = 7;
 
 /**
+ * Days a daily roll-up outlives its month: the time left to roll the month into one record (normally done by
+ * the month's first poll after it) before the days expire.
+ */
+export const DAILY_ROLLUP_GRACE_DAYS = 14;
+
+/**
  * The poll that stands for a day (polls of one UTC day, in time order, at least one): its last `ok` poll, else
  * its last `partial` one, else its last poll; without the videos' titles and URLs, which are most of a poll
  * that is not a count (the raw polls of the retention period carry them).

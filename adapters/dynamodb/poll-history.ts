@@ -15,7 +15,11 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
 import type { PollToStore } from '../../core/ports.ts';
-import { addUtcDays as addDays, utcDay } from '../../core/thinned-history.ts';
+import {
+  addUtcDays as addDays,
+  DAILY_ROLLUP_GRACE_DAYS,
+  utcDay,
+} from '../../core/thinned-history.ts';
 import { DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
@@ -425,9 +429,6 @@ export class PollHistory {
 
 /** Tag of month records: roll-ups in the roll-up format, length-prefixed, compressed together. */
 const ROLLUP_MONTH_ENCODING = 'rollup-month+br/1';
-
-/** How long a daily roll-up outlives its month: the time its month has to be rolled into one record. */
-const DAILY_ROLLUP_GRACE_DAYS = 14;
 
 /** When a daily roll-up of `day` expires (epoch seconds): two weeks into the month after its own. */
 function dailyRollupExpiry(day: string): number {

@@ -209,6 +209,7 @@ export async function loadMeasured(): Promise<{
       videos,
       bytes: get(`storage.bytesPerRollup.${videos}`),
     })),
+    rollupMonthShare: get('storage.rollupMonthShare'),
     readUnitsPerHistoryDay: {
       ...HISTORY_MEASURED_AT,
       units: get('storage.readUnitsPerHistoryDay'),

@@ -28,6 +28,7 @@ const measured: OperationQuantities = {
     { videos: 50, bytes: 2048 },
     { videos: 200, bytes: 8192 },
   ],
+  rollupMonthShare: 0.25,
   credentialReadUnitsPerPoll: 1,
   readUnitsPerDigest: 2,
   writeUnitsPerDigest: 3,
@@ -120,22 +121,28 @@ describe('digestInvocationSeconds', () => {
 describe('estimateMonthlyCost', () => {
   it('should price each service from the measured quantities', () => {
     const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
-    // Writes: 121,600 account-polls × 2 units, a token refresh a day per account (30,400 × 1) and 30,400
-    // digests × 3 units, at $0.78 per million (Standard-IA).
+    // Writes: 121,600 account-polls × 2 units, a token refresh a day per account (30,400 × 1), a month's
+    // record per account (30.4 days × 2 KB × a quarter: 16 units) and 30,400 digests × 3 units, at $0.78
+    // per million (Standard-IA).
     expect(cost(lines, 'DynamoDB writes')).toBeCloseTo(
-      ((243_200 + 30_400 + 91_200) / 1e6) * 0.78,
+      ((243_200 + 30_400 + 16_000 + 91_200) / 1e6) * 0.78,
       6,
     );
     // Reads: 30,400 account-nights × 20 days × 0.5, the charts' 7 days × 0.5 per digest, a credentials read
     // per account-poll and 2 units per digest; the poll tick's index: 43,776 ticks × 4 due minutes × half a
-    // unit, and 121,600 account items of 300 bytes at half a unit per 4 KB. At $0.155 per million.
+    // unit, and 121,600 account items of 300 bytes at half a unit per 4 KB; a month's days read back per
+    // account (30.4 × 2 KB at half a unit per 4 KB). At $0.155 per million.
     const tickReads = 43_776 * 4 * 0.5 + (121_600 * 300 * 0.5) / 4096;
-    const reads = 304_000 + 30_400 * 7 * 0.5 + 121_600 * 1 + 30_400 * 2 + tickReads;
+    const monthReads = 1000 * ((30.4 * 2048 * 0.5) / 4096);
+    const reads = 304_000 + 30_400 * 7 * 0.5 + 121_600 * 1 + 30_400 * 2 + tickReads + monthReads;
     expect(cost(lines, 'DynamoDB reads')).toBeCloseTo((reads / 1e6) * 0.155, 6);
     // A poll tick a minute and a digest tick an hour.
     expect(cost(lines, 'EventBridge Scheduler')).toBeCloseTo(((1440 + 24) * 30.4 * 1) / 1e6, 9);
-    // Raw polls: 1,000 × 4 × 90 × 1 KB; roll-ups: 1,000 × 365 × 2 KB; storage and backups at $0.30 per GB.
-    const storedGb = (1000 * 4 * 90 * 1024 + 1000 * 365 * 2048) / 1024 ** 3;
+    // Raw polls: 1,000 × 4 × 90 × 1 KB; roll-ups: 1,000 × 2 KB × (29.2 days one by one, this month's and
+    // the last's in its grace, and 335.8 days at a quarter in month records); storage and backups at $0.30
+    // per GB.
+    const rollupDays = 29.2 + (365 - 29.2) * 0.25;
+    const storedGb = (1000 * 4 * 90 * 1024 + 1000 * rollupDays * 2048) / 1024 ** 3;
     expect(cost(lines, 'DynamoDB storage and backups')).toBeCloseTo(storedGb * 0.3, 6);
     // 121,600 poll jobs and 30,400 digest jobs, ten to a request, three requests per ten; plus 5 idle
     // pollers per queue receiving 3 times a minute.

@@ -62,14 +62,19 @@ export async function runBenchmarks(
     ? benchmarks.filter((bench) => only.includes(bench.name))
     : benchmarks;
   const sections: BenchSection[] = [];
+  const durations: Array<[string, number]> = [];
   const started = performance.now();
   for (const bench of selected) {
     console.log(`\n▸ ${bench.name}`);
+    const benchStarted = performance.now();
     const section = await bench.run();
+    durations.push([bench.name, (performance.now() - benchStarted) / 1000]);
     console.log(`${section.title}\n${markdownTable(section)}`);
     for (const verdict of section.verdicts ?? []) console.log(verdict);
     sections.push(section);
   }
+  const timings = durations.map(([name, seconds]) => `${name} ${fmt(seconds)} s`).join(', ');
+  console.log(`\nTimes: ${timings}`);
   const cpu = cpus()[0]?.model ?? 'unknown CPU';
   const document = [
     '# Benchmarks',
@@ -78,7 +83,7 @@ export async function runBenchmarks(
     '',
     `Reproduce with \`npm run bench\` (or \`npm run bench -- ${benchmarks.map((b) => b.name).join(' ')}\` for some).`,
     'Every figure below was measured in that run; ratios compare figures taken in the same run.',
-    `The benchmarks took ${fmt((performance.now() - started) / 60_000, 1)} minutes (target for the whole run: under 10 minutes on a 2-core machine).`,
+    `The benchmarks took ${fmt((performance.now() - started) / 60_000, 1)} minutes (target for the whole run: under 10 minutes on a 2-core machine): ${timings}.`,
     '',
     ...sections.flatMap((section) => [
       `## ${section.title}`,

@@ -181,7 +181,8 @@ export class PollHistory {
             const fresh = rolled
               .map(({ rollup }) => rollup)
               .filter((rollup) => rollup.day.startsWith(month));
-            finished.push({ accountId, month, fresh, owners });
+            // A month none of whose days had polls to roll up now has nothing new to put in its record.
+            if (fresh.length > 0) finished.push({ accountId, month, fresh, owners });
           }
           if (work.markTo) {
             moved.push({

@@ -102,19 +102,31 @@ function signed(change: number): string {
   return `${rounded > 0 ? '+' : '−'}${countOf(Math.abs(rounded), 'like')}`;
 }
 
-/** The instants in (from, to] where the local date in `timeZone` changes. */
-function localMidnights(from: number, to: number, timeZone: string): number[] {
+/**
+ * The instants in (from, to] where the local date in `timeZone` changes, to the step: the date is read every
+ * hour, and only within an hour where it changed at every step (a zone changes date at most once an hour).
+ */
+export function localMidnights(from: number, to: number, timeZone: string): number[] {
+  const dateAt = (at: number) => localDateAndHour(new Date(at), timeZone).date;
+  let previous: string;
   try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
+    previous = dateAt(from);
   } catch {
     // An unknown zone costs the day lines, not the chart.
     return [];
   }
   const marks: number[] = [];
-  let previous = localDateAndHour(new Date(from), timeZone).date;
-  for (let at = from + DAY_MARK_STEP_MS; at <= to; at += DAY_MARK_STEP_MS) {
-    const date = localDateAndHour(new Date(at), timeZone).date;
-    if (date !== previous) marks.push(at);
+  const hour = 4 * DAY_MARK_STEP_MS;
+  for (let start = from; start < to; start += hour) {
+    const end = Math.min(start + hour, to);
+    const date = dateAt(end);
+    if (date === previous) continue;
+    for (let at = start + DAY_MARK_STEP_MS; at <= end; at += DAY_MARK_STEP_MS) {
+      if (dateAt(at) !== previous) {
+        marks.push(at);
+        break;
+      }
+    }
     previous = date;
   }
   return marks;

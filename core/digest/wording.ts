@@ -106,15 +106,20 @@ export function formatLocalDate(localDate: string): string {
   const [, year, month, day] = match;
   const date = new Date(Date.UTC(Number(year), Number(month) - 1, Number(day)));
   if (Number.isNaN(date.getTime())) return toSingleLine(localDate);
-  // The date is already the subscriber's local date: format it in UTC so no zone shifts the day.
-  return new Intl.DateTimeFormat('en-US', {
-    timeZone: 'UTC',
-    weekday: 'long',
-    year: 'numeric',
-    month: 'long',
-    day: 'numeric',
-  }).format(date);
+  return LOCAL_DATE_FORMAT.format(date);
 }
+
+/**
+ * The date is already the subscriber's local date: formatted in UTC so no zone shifts the day. Made once:
+ * building a formatter costs far more than formatting with one.
+ */
+const LOCAL_DATE_FORMAT = new Intl.DateTimeFormat('en-US', {
+  timeZone: 'UTC',
+  weekday: 'long',
+  year: 'numeric',
+  month: 'long',
+  day: 'numeric',
+});
 
 /**
  * The window in the subscriber's own clock, e.g. `between Mon 06:00 and Tue 06:00 (Europe/Berlin time)`.

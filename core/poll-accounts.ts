@@ -225,6 +225,7 @@ async function storeOutcomes(
     accountId: account.id,
     slot: at.toISOString(),
     poll: outcome.poll,
+    watchedSince: account.addedAt,
   }));
   const errors = store.putPolls
     ? await store.putPolls(entries)

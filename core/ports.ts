@@ -47,6 +47,8 @@ export interface PollToStore {
   accountId: string;
   slot: string;
   poll: Poll;
+  /** When the account was added (`addedAt`): the store need look for nothing to roll up before it. */
+  watchedSince?: string;
 }
 
 /** Accounts, subscribers, poll history and sent-digest markers. */

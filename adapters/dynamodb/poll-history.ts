@@ -96,13 +96,10 @@ export class PollHistory {
         work: async () => {
           const through = marks ? marks.get(accountId) : await this.readRollupMark(accountId);
           return mergeWork(
-            owners.map((index) =>
-              rollupWork(
-                utcDay((polls[index] as PollToStore).poll.at),
-                through,
-                this.options.retentionDays,
-              ),
-            ),
+            owners.map((index) => {
+              const { poll, watchedSince } = polls[index] as PollToStore;
+              return rollupWork(utcDay(poll.at), through, this.options.retentionDays, watchedSince);
+            }),
           );
         },
       })),
@@ -455,17 +452,21 @@ interface RollupWork {
 
 /**
  * The roll-up work a poll of `day` brings, given the account's mark `through`: the finished days not rolled up
- * yet (bounded by the retention: older raw polls are gone), or `day` again when it was rolled up already (a
- * late poll).
+ * yet (bounded by the retention, older raw polls being gone, and by the day the account has been watched
+ * since, if known: a new account's first poll has nothing before it), or `day` again when it was rolled up
+ * already (a late poll).
  */
 function rollupWork(
   day: string,
   through: string | undefined,
   retentionDays: number,
+  watchedSince?: string,
 ): RollupWork | undefined {
   if (through !== undefined && day <= through) return { fromDay: day, toDay: day, again: true };
   const yesterday = addDays(day, -1);
-  const oldestKept = addDays(day, -retentionDays);
+  const kept = addDays(day, -retentionDays);
+  const since = watchedSince === undefined ? kept : utcDay(watchedSince);
+  const oldestKept = since > kept ? since : kept;
   const first = through === undefined || through < oldestKept ? oldestKept : addDays(through, 1);
   return first > yesterday ? undefined : { fromDay: first, toDay: yesterday, markTo: yesterday };
 }

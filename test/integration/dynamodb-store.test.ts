@@ -429,6 +429,33 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(sent.filter((name) => ['GetCommand', 'UpdateCommand'].includes(name))).toEqual([]);
   });
 
+  it('should look for nothing to roll up before the day an account was added', async () => {
+    // Arrange
+    const now = () => new Date('2026-10-15T06:00:00Z');
+    const { store: writer, sent } = counted({ now });
+    // Act: the first poll of an account added today, and of one added a week ago.
+    await writer.putPolls([
+      {
+        accountId: 'new-today',
+        slot: '2026-10-15T06:00:00Z',
+        poll: smallPoll('2026-10-15T06:00:00Z', 1),
+        watchedSince: '2026-10-15T05:00:00Z',
+      },
+    ]);
+    const afterNew = sent.length;
+    await writer.putPolls([
+      {
+        accountId: 'new-last-week',
+        slot: '2026-10-15T06:00:00Z',
+        poll: smallPoll('2026-10-15T06:00:00Z', 1),
+        watchedSince: '2026-10-08T00:00:00Z',
+      },
+    ]);
+    // Assert: the account added today reads no raw polls back; the other, the week it has been watched.
+    expect(sent.slice(0, afterNew).filter((name) => name === 'QueryCommand')).toEqual([]);
+    expect(sent.slice(afterNew).filter((name) => name === 'QueryCommand')).toHaveLength(1);
+  });
+
   it('should roll an account’s days up once when a batch holds two of its polls', async () => {
     // Arrange: yesterday's poll; a batch with a late poll of yesterday and today's first poll.
     const writer = storeWith({ now: () => new Date('2026-10-21T06:00:00Z') });

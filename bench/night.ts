@@ -551,9 +551,11 @@ export const nightBenchmark: Benchmark = {
       const digestsPerSecond = sent / (workersMs / 1000);
       const sesShare = digestsPerSecond / sendsPerSecond;
       const digestMsPerSubscriber = digest.ms / Math.max(1, digest.result.due);
-      // The poll tick's work per job, and the digest tick's and workers' busy time per subscriber.
+      // The poll tick's work per job; the digest tick's per account it explains (reading its history,
+      // explaining, storing its part of the night), and the workers' per digest.
+      const explained = new Set(readers.flatMap((reader) => reader.accountIds)).size;
       const pollTickMsPerJob = pollTickMs / accountPolls;
-      const digestTickMsPerSubscriber = digestTick.busyMs / Math.max(1, digest.result.due);
+      const digestTickMsPerAccount = digestTick.busyMs / Math.max(1, explained);
       const digestWorkerMsPerDigest = (digest.busyMs - digestTick.busyMs) / Math.max(1, sent);
       const failedTotal = rounds.reduce((sum, round) => sum + round.result.failed, 0);
       /** Per account-poll: what the rounds' DynamoDB requests of the kinds `matching` added up to. */
@@ -578,7 +580,11 @@ export const nightBenchmark: Benchmark = {
       // benchmark at the fleet's history; these are the digest's other units.
       const digestOtherReads =
         digest.capacity.total((kind) => isRead(kind) && !kind.startsWith('Query')).units / due;
-      const digestWrites = digest.capacity.total((kind) => !isRead(kind)).units / due;
+      // The tick stores a part of the night per account explained (and the night's head); the rest is per digest.
+      const isNightWrite = (kind: string) => !isRead(kind) && kind.endsWith(' NIGHT');
+      const nightWrites = digest.capacity.total(isNightWrite).units / Math.max(1, explained);
+      const digestWrites =
+        digest.capacity.total((kind) => !isRead(kind) && !isNightWrite(kind)).units / due;
       const nothingLost =
         missingPolls === 0 &&
         digest.result.due === SUBSCRIBERS &&
@@ -619,8 +625,8 @@ export const nightBenchmark: Benchmark = {
         ],
         ['Digest phase per subscriber (tick + workers), ms', fmt(digestMsPerSubscriber, 2)],
         [
-          'Ticks, ms of this thread: poll tick per job sent / digest tick per due subscriber; digest workers per digest',
-          `${fmt(pollTickMsPerJob, 3)} / ${fmt(digestTickMsPerSubscriber, 2)}; ${fmt(digestWorkerMsPerDigest, 2)}`,
+          `Ticks, ms of this thread: poll tick per job sent / digest tick per account explained (${fmt(explained)}); digest workers per digest`,
+          `${fmt(pollTickMsPerJob, 3)} / ${fmt(digestTickMsPerAccount, 2)}; ${fmt(digestWorkerMsPerDigest, 2)}`,
         ],
         [
           'TikTok requests per account-poll',
@@ -635,8 +641,8 @@ export const nightBenchmark: Benchmark = {
           `${fmt(pollReads.units, 2)} (${fmt(credentialReads.units, 2)}), ${fmt(pollWrites.units, 2)}`,
         ],
         [
-          'DynamoDB capacity per digest (tick and workers): read units besides history queries, write units',
-          `${fmt(digestOtherReads, 2)}, ${fmt(digestWrites, 2)}`,
+          "DynamoDB capacity: per digest, read units besides history queries and write units; per account explained, the night's write units",
+          `${fmt(digestOtherReads, 2)}, ${fmt(digestWrites, 2)}; ${fmt(nightWrites, 2)}`,
         ],
         ['Log bytes per account-poll (INFO)', fmt(pollLogBytes / accountPolls, 0)],
         ['Log bytes per digest (INFO)', fmt(digest.logBytes / Math.max(1, sent), 0)],
@@ -678,7 +684,8 @@ export const nightBenchmark: Benchmark = {
           'night.pollBusyMsPerAccount': pollBusyMs / accountPolls,
           'night.digestMsPerSubscriber': digestMsPerSubscriber,
           'night.pollTickMsPerJob': pollTickMsPerJob,
-          'night.digestTickMsPerSubscriber': digestTickMsPerSubscriber,
+          'night.digestTickMsPerAccount': digestTickMsPerAccount,
+          'night.writeUnitsPerAccountNight': nightWrites,
           'night.digestWorkerMsPerDigest': digestWorkerMsPerDigest,
           'night.logBytesPerAccountPoll': pollLogBytes / accountPolls,
           'night.readUnitsPerAccountPoll': pollReads.units,

@@ -71,12 +71,17 @@ export interface OperationQuantities {
    */
   readUnitsPerDigest: number;
   writeUnitsPerDigest: number;
+  /** Write units per account and night of the stored night (the account's part of it, and the head). */
+  writeUnitsPerAccountNight: number;
   /** Compute per account-poll on one full core (requests, validating, encoding, storing), ms. */
   pollMsPerAccount: number;
   /** Compute of the poll tick per job it sends (finding the accounts due, sending the jobs), ms. */
   pollTickMsPerJob: number;
-  /** Compute of the digest tick per due subscriber, besides the history it reads and explains, ms. */
-  digestTickMsPerSubscriber: number;
+  /**
+   * Compute of the digest tick per account it explains, as the night measured it (with that night's short
+   * history: the steady history's reading and explaining is added from the storage and explain benchmarks), ms.
+   */
+  digestTickMsPerAccount: number;
   /** Compute of a digest worker per digest (reads, composing, sending), besides the chart history, ms. */
   digestWorkerMsPerDigest: number;
   /** Log bytes written per account-poll and per digest. */
@@ -297,6 +302,7 @@ export function estimateMonthlyCost(
     accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
     accountNights * (24 / CREDENTIAL_RESEAL_HOURS) * WRITE_UNITS_PER_TOKEN_REFRESH +
     input.accounts * monthRecordUnits +
+    accountNights * measured.writeUnitsPerAccountNight +
     digests * measured.writeUnitsPerDigest;
   // The poll tick reads its minute's accounts from the index: half a unit per 4 KB, at least one per query.
   const pollTicks = (MINUTES_PER_DAY / input.pollTick.everyMinutes) * DAYS_PER_MONTH;
@@ -344,7 +350,7 @@ export function estimateMonthlyCost(
   const explainMsPerNight =
     historyPollVideos * (measured.historyMsPerPollVideo + measured.explainMsPerPollVideo);
   const digestTickSeconds = computeSeconds(
-    (accountNights * explainMsPerNight + digests * measured.digestTickMsPerSubscriber) / 1000,
+    (accountNights * (explainMsPerNight + measured.digestTickMsPerAccount)) / 1000,
     input.digestTick.memoryGb,
   );
   const tickGbSeconds =

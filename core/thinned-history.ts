@@ -46,6 +46,16 @@ export function utcDay(instant: string | Date): string {
   return new Date(instant).toISOString().slice(0, 10);
 }
 
+/** The later of two days (`YYYY-MM-DD` sorts as it reads). */
+export function laterDay(a: string, b: string): string {
+  return a > b ? a : b;
+}
+
+/** The earlier of two days. */
+export function earlierDay(a: string, b: string): string {
+  return a < b ? a : b;
+}
+
 /** `day` shifted by `days` (negative: earlier). */
 export function addUtcDays(day: string, days: number): string {
   return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));

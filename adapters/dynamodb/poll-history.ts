@@ -18,6 +18,8 @@ import type { PollToStore } from '../../core/ports.ts';
 import {
   addUtcDays as addDays,
   DAILY_ROLLUP_GRACE_DAYS,
+  earlierDay,
+  laterDay,
   utcDay,
 } from '../../core/thinned-history.ts';
 import { DAY_MS } from '../../core/time.ts';
@@ -289,8 +291,7 @@ export class PollHistory {
     const lastExpiredDay = utcDay(new Date(now.getTime() - this.options.retentionDays * DAY_MS));
     const lastRolledDay = rawFrom > from ? addDays(utcDay(rawFrom), -1) : lastExpiredDay;
     const beforeRaw = firstRawDay ? addDays(firstRawDay, -1) : utcDay(to);
-    // The earlier of the two days (`YYYY-MM-DD` sorts as it reads).
-    const thinnedThrough = [beforeRaw, lastRolledDay].sort()[0] as string;
+    const thinnedThrough = earlierDay(beforeRaw, lastRolledDay);
     const fromDay = utcDay(from);
     const thinned =
       fromDay <= thinnedThrough
@@ -466,7 +467,7 @@ function rollupWork(
   const yesterday = addDays(day, -1);
   const kept = addDays(day, -retentionDays);
   const since = watchedSince === undefined ? kept : utcDay(watchedSince);
-  const oldestKept = since > kept ? since : kept;
+  const oldestKept = laterDay(since, kept);
   const first = through === undefined || through < oldestKept ? oldestKept : addDays(through, 1);
   return first > yesterday ? undefined : { fromDay: first, toDay: yesterday, markTo: yesterday };
 }

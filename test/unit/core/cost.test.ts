@@ -32,11 +32,12 @@ const measured: OperationQuantities = {
   credentialReadUnitsPerPoll: 1,
   readUnitsPerDigest: 2,
   writeUnitsPerDigest: 3,
+  writeUnitsPerAccountNight: 1,
   historyMsPerPollVideo: 0.001,
   explainMsPerPollVideo: 0.0005,
   pollMsPerAccount: 20,
   pollTickMsPerJob: 0.1,
-  digestTickMsPerSubscriber: 5,
+  digestTickMsPerAccount: 5,
   digestWorkerMsPerDigest: 50,
   logBytesPerAccountPoll: 0,
   logBytesPerDigest: 0,
@@ -122,10 +123,10 @@ describe('estimateMonthlyCost', () => {
   it('should price each service from the measured quantities', () => {
     const { lines, totalUsd, perThousandAccountsUsd } = estimateMonthlyCost(input, measured);
     // Writes: 121,600 account-polls × 2 units, a token refresh a day per account (30,400 × 1), a month's
-    // record per account (30.4 days × 2 KB × a quarter: 16 units) and 30,400 digests × 3 units, at $0.78
-    // per million (Standard-IA).
+    // record per account (30.4 days × 2 KB × a quarter: 16 units), the stored night's part per account and
+    // night (30,400 × 1) and 30,400 digests × 3 units, at $0.78 per million (Standard-IA).
     expect(cost(lines, 'DynamoDB writes')).toBeCloseTo(
-      ((243_200 + 30_400 + 16_000 + 91_200) / 1e6) * 0.78,
+      ((243_200 + 30_400 + 16_000 + 30_400 + 91_200) / 1e6) * 0.78,
       6,
     );
     // Reads: 30,400 account-nights × 20 days × 0.5, the charts' 7 days × 0.5 per digest, a credentials read
@@ -188,7 +189,7 @@ describe('estimateMonthlyCost', () => {
   });
 
   it('should bill the digest tick for the history it reads and explains each night', () => {
-    // 30,400 account-nights × 20 days × 4 polls × 50 videos × 0.0015 ms, plus 30,400 subscribers × 5 ms, on
+    // 30,400 account-nights × (20 days × 4 polls × 50 videos × 0.0015 ms, plus 5 ms of the rest), on
     // 2 GB (more than a full vCPU: no stretch); the poll tick: 43,776 ticks × 1 round of queries × 10 ms, and
     // 121,600 jobs × 0.1 ms at 512 / 1769 of a vCPU, on half a GB.
     const digestTick = ((30_400 * 4000 * 0.0015 + 30_400 * 5) / 1000) * 2;

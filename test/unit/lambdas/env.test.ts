@@ -53,7 +53,7 @@ describe('loadEnv', () => {
     ).toBe(4);
   });
 
-  it('should need the queue URL in the ticks, and default the history to 28 days', () => {
+  it('should need the queue URL in the ticks, default the history to eight weeks and a tick to the whole cadence', () => {
     expect(() => loadEnv(DigestTickEnv, { TABLE_NAME: 'likewatch-table' })).toThrow(
       /DIGEST_QUEUE_URL/,
     );
@@ -63,6 +63,11 @@ describe('loadEnv', () => {
         TABLE_NAME: 'likewatch-table',
         DIGEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/digest-jobs',
       }).HISTORY_DAYS,
-    ).toBe(28);
+    ).toBe(56);
+    const tick = loadEnv(PollTickEnv, {
+      TABLE_NAME: 'likewatch-table',
+      POLL_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/poll-jobs',
+    });
+    expect([tick.POLL_EVERY_HOURS, tick.POLL_TICK_MINUTES]).toEqual([24, undefined]);
   });
 });

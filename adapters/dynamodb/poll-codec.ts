@@ -62,13 +62,7 @@ export interface PollColumns {
 }
 
 /** The JSON part of a format-2 poll: everything but the numeric columns. */
-interface PollHeader {
-  at: string;
-  status: Poll['status'];
-  rounded?: boolean;
-  reason?: string;
-  detail?: string;
-  profile?: [number, number, number, number];
+interface PollHeader extends Omit<PollColumns, 'videos'> {
   videos?: {
     count: number;
     /** The ids as text, when one of them is not a 64-bit decimal (else they are binary). */
@@ -151,12 +145,6 @@ export function writePoll(writer: ByteWriter, poll: Poll): void {
 export function readPoll(reader: ByteReader): Poll {
   const header = reader.json() as PollHeader;
   const columns = header.videos;
-  const profile: Profile | undefined = header.profile && {
-    followers: header.profile[0],
-    following: header.profile[1],
-    likes: header.profile[2],
-    videos: header.profile[3],
-  };
   let videos: VideoStats[] | undefined;
   if (columns) {
     const count = columns.count;
@@ -188,12 +176,26 @@ export function readPoll(reader: ByteReader): Poll {
       return video;
     });
   }
+  return assemblePoll(header, videos);
+}
+
+/** The poll of a head (either format's: `at`, `status`, the optional fields, the profile as a tuple), validated. */
+function assemblePoll(
+  head: Pick<PollColumns, 'at' | 'status' | 'rounded' | 'reason' | 'detail' | 'profile'>,
+  videos: VideoStats[] | undefined,
+): Poll {
+  const profile: Profile | undefined = head.profile && {
+    followers: head.profile[0],
+    following: head.profile[1],
+    likes: head.profile[2],
+    videos: head.profile[3],
+  };
   return Poll.parse({
-    at: header.at,
-    status: header.status,
-    ...(header.rounded !== undefined && { rounded: header.rounded }),
-    ...(header.reason !== undefined && { reason: header.reason }),
-    ...(header.detail !== undefined && { detail: header.detail }),
+    at: head.at,
+    status: head.status,
+    ...(head.rounded !== undefined && { rounded: head.rounded }),
+    ...(head.reason !== undefined && { reason: head.reason }),
+    ...(head.detail !== undefined && { detail: head.detail }),
     ...(profile && { profile }),
     ...(videos && { videos }),
   });
@@ -201,21 +203,7 @@ export function readPoll(reader: ByteReader): Poll {
 
 /** A format-1 poll back from its JSON columns, validated (also embedded in format-1 roll-ups). */
 export function columnsToPoll(columns: PollColumns): Poll {
-  const profile: Profile | undefined = columns.profile && {
-    followers: columns.profile[0],
-    following: columns.profile[1],
-    likes: columns.profile[2],
-    videos: columns.profile[3],
-  };
-  return Poll.parse({
-    at: columns.at,
-    status: columns.status,
-    ...(columns.rounded !== undefined && { rounded: columns.rounded }),
-    ...(columns.reason !== undefined && { reason: columns.reason }),
-    ...(columns.detail !== undefined && { detail: columns.detail }),
-    ...(profile && { profile }),
-    ...(columns.videos && { videos: columnsToVideos(columns.videos) }),
-  });
+  return assemblePoll(columns, columns.videos && columnsToVideos(columns.videos));
 }
 
 function columnsToVideos(columns: VideoColumns): VideoStats[] {

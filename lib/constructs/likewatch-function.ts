@@ -49,18 +49,9 @@ export interface LikewatchFunctionProps {
 /** How a function may use the table. */
 export type TableAccess = 'read' | 'readWrite';
 
-/** What `TableV2.grantReadData` allows. */
-const TABLE_READ_ACTIONS = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
-/** What `TableV2.grantReadWriteData` adds. */
+/** The reads the store makes: no scans, no streams, no transactions. */
+const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
+/** The writes it makes. */
 const TABLE_WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
   'dynamodb:DeleteItem',
@@ -137,9 +128,9 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
   }
 
   /**
-   * Sets `TABLE_NAME` and grants the data-plane actions `access` needs on `table` (those of the table's
-   * `grantReadData` / `grantReadWriteData`), and queries of the named `indexes` only: the table's own grants
-   * would cover every index of the table with a wildcard.
+   * Sets `TABLE_NAME` and grants the data-plane actions `access` needs on `table`, and queries of the named
+   * `indexes` only: the table's own `grantReadData` would add scans and streams, and cover every index of the
+   * table with a wildcard.
    */
   bindTable(table: dynamodb.ITableV2, access: TableAccess, indexes: readonly string[] = []): this {
     this.function.addEnvironment('TABLE_NAME', table.tableName);

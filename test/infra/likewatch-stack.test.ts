@@ -46,17 +46,8 @@ const normalized = (statement: Statement) => ({
     .sort(),
 });
 
-/** The data-plane actions `grantReadData` / `grantReadWriteData` give on the table. */
-const TABLE_READ = [
-  'dynamodb:BatchGetItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-  'dynamodb:GetItem',
-  'dynamodb:GetRecords',
-  'dynamodb:GetShardIterator',
-  'dynamodb:Query',
-  'dynamodb:Scan',
-];
+/** The data-plane actions a function that reads the table gets: no scans, streams or transactions. */
+const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
 const TABLE_READ_WRITE = [
   ...TABLE_READ,
   'dynamodb:BatchWriteItem',

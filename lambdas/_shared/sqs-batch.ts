@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 /**
  * The SQS side of the workers: parsing a batch of job messages and answering with the messages to deliver
  * again (`batchItemFailures`, with `ReportBatchItemFailures` on the event source), so one failed job does not
@@ -89,5 +90,9 @@ export function deadlineSignal(
 ): AbortSignal | undefined {
   const remainingMs = context?.getRemainingTimeInMillis?.();
   if (remainingMs === undefined) return undefined;
-  return AbortSignal.timeout(Math.max(0, remainingMs - marginMs));
+  const signal = AbortSignal.timeout(Math.max(0, remainingMs - marginMs));
+  // Every request in flight listens to this one signal, so a batch polled in parallel holds more than Node's
+  // default ten listeners; that is the design, not a leak.
+  setMaxListeners(0, signal);
+  return signal;
 }

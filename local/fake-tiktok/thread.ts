@@ -1,11 +1,11 @@
 /**
  * The fake TikTok on a thread of its own, for the benchmarks: a real TikTok answers on other machines, so its
  * work should not share the event loop (and the garbage collector) with the functions that call it. It offers
- * what a benchmark needs (the address, the app's credentials, grants, the clock, request counts); tests that
- * switch faults on use the in-process {@link FakeTikTok}.
+ * what a benchmark needs (the address, the app's credentials, grants, what the world shows, the clock, request
+ * counts); tests that switch faults on use the in-process `FakeTikTok`.
  */
 import { Worker } from 'node:worker_threads';
-import type { WorldSpec } from '../../core/simulate/world.ts';
+import type { Observation, WorldSpec } from '../../core/simulate/world.ts';
 import type { FakeTokenResponse, GrantOptions } from './grants.ts';
 import type { ThreadCall } from './thread-main.ts';
 
@@ -60,8 +60,21 @@ export class FakeTikTokThread {
   }
 
   /** A full grant for `accountId`, as `FakeTikTok.issueGrant` gives. */
-  issueGrant(accountId: string, options?: GrantOptions): Promise<FakeTokenResponse> {
-    return this.call({ method: 'issueGrant', accountId, ...(options ? { options } : {}) });
+  async issueGrant(accountId: string, options?: GrantOptions): Promise<FakeTokenResponse> {
+    const [grant] = await this.issueGrants([{ accountId, ...(options ? { options } : {}) }]);
+    return grant as FakeTokenResponse;
+  }
+
+  /** Grants for several accounts in one call. */
+  issueGrants(
+    grants: Array<{ accountId: string; options?: GrantOptions }>,
+  ): Promise<FakeTokenResponse[]> {
+    return this.call<FakeTokenResponse[]>({ method: 'issueGrants', grants });
+  }
+
+  /** What the world shows of each account at `at`, as the fake serves it. */
+  observe(accountIds: string[], at: Date): Promise<Observation[]> {
+    return this.call<Observation[]>({ method: 'observe', accountIds, atMs: at.getTime() });
   }
 
   /** Requests answered so far, by path. */

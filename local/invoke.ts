@@ -43,7 +43,10 @@ export async function loadLocalFunctions(
   const pollQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.poll);
   const digestQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.digest);
 
-  /** Drains `queue` into `worker`, adding up the numeric fields of the batches' run summaries. */
+  /**
+   * Drains `queue` into `worker`, adding up the numeric fields of the run summaries of the invocations this
+   * drain made: runs side by side in this process each count their own batches only.
+   */
   const drain = async (
     queue: typeof pollQueue,
     message: 'poll batch finished' | 'digest batch finished',
@@ -51,16 +54,19 @@ export async function loadLocalFunctions(
     functionName: string,
   ) => {
     const totals: Record<string, number> = {};
-    const stop = onRunSummary((logged, fields) => {
-      if (logged !== message) return;
+    const invocations = new Set<string>();
+    const stop = onRunSummary((logged, fields, requestId) => {
+      if (logged !== message || requestId === undefined || !invocations.has(requestId)) return;
       for (const [key, value] of Object.entries(fields)) {
         if (typeof value === 'number') totals[key] = (totals[key] ?? 0) + value;
       }
     });
     try {
-      const summary = await queue.drain(
-        (event) => worker(event, lambdaContext(functionName)) as Promise<undefined>,
-      );
+      const summary = await queue.drain((event) => {
+        const context = lambdaContext(functionName);
+        invocations.add(context.awsRequestId);
+        return worker(event, context) as Promise<undefined>;
+      });
       return { totals, summary };
     } finally {
       stop();

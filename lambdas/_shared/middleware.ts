@@ -30,20 +30,32 @@ export type RunSummaryMessage =
   | 'digest tick finished'
   | 'digest batch finished';
 
-type RunSummaryListener = (message: RunSummaryMessage, fields: Record<string, unknown>) => void;
+type RunSummaryListener = (
+  message: RunSummaryMessage,
+  fields: Record<string, unknown>,
+  requestId: string | undefined,
+) => void;
 const runSummaryListeners = new Set<RunSummaryListener>();
 
 /**
  * Logs a run summary as one structured line (the metric filters in `lib/constructs/operations.ts` turn its
  * numeric fields into metrics) and hands it to in-process listeners, which is how the local runtime reads
- * the same figures CloudWatch gets.
+ * the same figures CloudWatch gets. The invocation's request id (already in the log line through the logger's
+ * context) tells listeners which invocation logged it, since invocations run side by side in one process.
  */
-export function logRunSummary(message: RunSummaryMessage, fields: Record<string, unknown>): void {
+export function logRunSummary(
+  message: RunSummaryMessage,
+  fields: Record<string, unknown>,
+  context?: Partial<Pick<Context, 'awsRequestId'>>,
+): void {
   logger.info(message, fields);
-  for (const listener of runSummaryListeners) listener(message, fields);
+  for (const listener of runSummaryListeners) listener(message, fields, context?.awsRequestId);
 }
 
-/** Calls `listener` with every run summary logged in this process; returns the unsubscribe function. */
+/**
+ * Calls `listener` with every run summary logged in this process and the request id of the invocation that
+ * logged it; returns the unsubscribe function.
+ */
 export function onRunSummary(listener: RunSummaryListener): () => void {
   runSummaryListeners.add(listener);
   return () => runSummaryListeners.delete(listener);

@@ -1,4 +1,5 @@
 /** Digest worker: consumes batches of digest jobs from the digest queue (SQS event source). */
+import type { Context } from 'aws-lambda';
 import { DigestJob } from '../../core/model.ts';
 import { sendDigestJobs, summarizeDigestJobs } from '../../core/send-digests.ts';
 import { createDigestDeps } from '../_shared/composition.ts';
@@ -14,14 +15,21 @@ const deps = await createDigestDeps(env);
  * retryable way has given its claim back and is counted `failed`: the next hourly tick enqueues it again,
  * within the catch-up window.
  */
-export const digestWorkerHandler = async (event: unknown) => {
+export const digestWorkerHandler = async (
+  event: unknown,
+  context?: Partial<Pick<Context, 'awsRequestId'>>,
+) => {
   const batch = parseJobBatch(event, DigestJob);
   const results = await sendDigestJobs(deps, batch.jobs, { concurrency: env.DIGEST_CONCURRENCY });
   const response = batchResponse(batch, results);
-  logRunSummary('digest batch finished', {
-    ...summarizeDigestJobs(results),
-    malformed: batch.malformed.length,
-  });
+  logRunSummary(
+    'digest batch finished',
+    {
+      ...summarizeDigestJobs(results),
+      malformed: batch.malformed.length,
+    },
+    context,
+  );
   return response;
 };
 

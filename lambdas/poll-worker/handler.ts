@@ -17,7 +17,7 @@ const deps = await createPollDeps(env);
  */
 export const pollWorkerHandler = async (
   event: unknown,
-  context?: Pick<Context, 'getRemainingTimeInMillis'>,
+  context?: Pick<Context, 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>,
 ) => {
   const batch = parseJobBatch(event, PollJob);
   const signal = deadlineSignal(context, env.POLL_DEADLINE_MARGIN_MS);
@@ -26,11 +26,15 @@ export const pollWorkerHandler = async (
     ...(signal ? { signal } : {}),
   });
   const response = batchResponse(batch, results);
-  logRunSummary('poll batch finished', {
-    ...summarizePollJobs(results),
-    malformed: batch.malformed.length,
-    retried: response.batchItemFailures.length,
-  });
+  logRunSummary(
+    'poll batch finished',
+    {
+      ...summarizePollJobs(results),
+      malformed: batch.malformed.length,
+      retried: response.batchItemFailures.length,
+    },
+    context,
+  );
   return response;
 };
 

@@ -82,10 +82,11 @@ describe('concurrent runs on the local runtime', () => {
       name: `${RUNS} concurrent digest runs (tick and workers) for one morning`,
       duplicates: counts.reduce((sum, count) => sum + Math.max(0, count - 1), 0),
       losses: counts.filter((count) => count === 0).length,
-      // The runs' own summaries are not used: in one process every run's listener hears every batch
-      // (local/invoke.ts), so only what reached SES is counted.
       details: { runs: RUNS, jobs: runs.reduce((sum, run) => sum + run.due, 0) },
     });
     expect(counts).toEqual([1, 1, 1]);
+    // Each run counts the batches its own workers ran, so the runs' reports add up to what reached SES.
+    expect(runs.reduce((sum, run) => sum + run.sent, 0)).toBe(3);
+    expect(runs.reduce((sum, run) => sum + run.failed, 0)).toBe(0);
   });
 });

@@ -4,7 +4,8 @@
  * Primary course:
  * 1. Find the subscribers due: their local delivery hour is this hour, or was at most `catchUpHours` ago
  *    (so a tick that failed or was missed is made up by the next one).
- * 2. Explain each distinct night once for the whole fleet (several accounts hit at once is evidence).
+ * 2. Explain each distinct night once for the accounts its subscribers follow (several accounts hit at once
+ *    is evidence), and store it.
  * 3. Per subscriber: skip a suppressed address; claim the (subscriber, local date) marker; compose (with
  *    follow-ups on what the previous day's digest reported); send; record the message id and what the digest
  *    reported. The conditional claim makes retries and concurrent runs send one email; a claim whose run died
@@ -12,9 +13,8 @@
  *
  * Subscribers who paused or unsubscribed are never due.
  *
- * In AWS the tick is fanned out: `planDigestJobs` (the tick) explains each night once, stores it per account
- * and sends one job per due subscriber to a queue; `sendDigestJobs` (the workers) sends them in batches.
- * `sendDueDigests` does the whole tick in one process. All share the per-subscriber steps.
+ * The tick is fanned out: `planDigestJobs` (the tick) explains each night once, stores it per account and
+ * sends one job per due subscriber to a queue; `sendDigestJobs` (the workers) sends them in batches.
  */
 import {
   type ComposedDigest,
@@ -67,30 +67,28 @@ export interface SubscriberLinks {
   ): { yes: string; no: string };
 }
 
-/** What `sendDueDigests` needs. */
-export interface SendDigestsDeps {
+/** What `sendDigestJobs` (the workers) needs: the store, the mailer, the links and the stored nights. */
+export interface SendDigestJobsDeps {
   store: Store;
   mailer: Mailer;
-  explain: ExplainFn;
   links: SubscriberLinks;
-  /** Only for the claim lease; the night itself comes from the tick's scheduled time. */
+  /** Only for the claim lease; the night itself comes from the job. */
   now: () => Date;
   /** Addresses never to mail; without it, no address is treated as suppressed. */
   suppressions?: SuppressionList;
+  nights: NightStore;
 }
 
 /** One tick of the digest schedule. */
-export interface SendDigestsInput {
+export interface DigestTickInput {
   scheduledTime: Date;
   /** Days of history the engine reads before each night. */
   historyDays: number;
   /** A subscriber whose hour passed at most this many hours ago is still due. @default 3 */
   catchUpHours?: number;
-  /** Emails composed and sent at once. @default 4 */
-  concurrency?: number;
 }
 
-/** Counts of one tick's work. */
+/** Counts of a digest tick and the worker batches it fed. */
 export interface DigestRunSummary {
   due: number;
   sent: number;
@@ -112,44 +110,6 @@ interface DueSubscriber {
   localDate: string;
   /** The end of the subscriber's night: their delivery time. */
   asOf: Date;
-}
-
-/** Sends every digest due at `input.scheduledTime`. */
-export async function sendDueDigests(
-  deps: SendDigestsDeps,
-  input: SendDigestsInput,
-): Promise<DigestRunSummary> {
-  const summary: DigestRunSummary = {
-    due: 0,
-    sent: 0,
-    skipped: 0,
-    alreadySent: 0,
-    failed: 0,
-    suppressed: 0,
-    losses: 0,
-    slowdowns: 0,
-  };
-  const due = await dueSubscribers(deps.store, input);
-  summary.due = due.length;
-  if (due.length === 0) return summary;
-
-  const accounts = await deps.store.listAccounts();
-  const byNight = new Map<number, DueSubscriber[]>();
-  for (const entry of due) {
-    const night = byNight.get(entry.asOf.getTime()) ?? [];
-    night.push(entry);
-    byNight.set(entry.asOf.getTime(), night);
-  }
-  for (const [asOfMs, subscribers] of byNight) {
-    const asOf = new Date(asOfMs);
-    const { fleet, explanation } = await explainNight(deps, accounts, asOf, input, summary);
-    const night = nightFromFleet(accounts, fleet, explanation);
-    await forEachLimited(subscribers, input.concurrency ?? 4, async (entry) => {
-      const outcome = await sendOne(deps, entry, night);
-      summary[outcome] += 1;
-    });
-  }
-  return summary;
 }
 
 /** What `planDigestJobs` needs: the store, where explained nights are kept, the engine and the digest queue. */
@@ -183,7 +143,7 @@ export interface DigestTickSummary {
  */
 export async function planDigestJobs(
   deps: PlanDigestJobsDeps,
-  input: Omit<SendDigestsInput, 'concurrency'>,
+  input: DigestTickInput,
 ): Promise<DigestTickSummary> {
   const summary: DigestTickSummary = {
     due: 0,
@@ -245,9 +205,6 @@ export async function planDigestJobs(
   summary.enqueued = jobs.length;
   return summary;
 }
-
-/** What `sendDigestJobs` needs: like the single run, with stored nights instead of the engine. */
-export type SendDigestJobsDeps = Omit<SendDigestsDeps, 'explain'> & { nights: NightStore };
 
 /** How one digest job ended: a counted outcome, or an error to deliver it again. */
 export type DigestJobResult =
@@ -393,7 +350,7 @@ function memoize<T>(load: (key: string) => Promise<T>): (key: string) => Promise
 /** The subscribers due at the input's tick, with their night. */
 async function dueSubscribers(
   store: Pick<Store, 'listSubscribers'>,
-  input: Pick<SendDigestsInput, 'scheduledTime' | 'catchUpHours'>,
+  input: Pick<DigestTickInput, 'scheduledTime' | 'catchUpHours'>,
 ): Promise<DueSubscriber[]> {
   return findDue(await store.listSubscribers(), input.scheduledTime, input.catchUpHours ?? 3);
 }
@@ -403,7 +360,7 @@ async function explainNight(
   deps: { store: Pick<Store, 'listPolls'>; explain: ExplainFn },
   accounts: Account[],
   asOf: Date,
-  input: Pick<SendDigestsInput, 'historyDays'>,
+  input: Pick<DigestTickInput, 'historyDays'>,
   summary: { losses: number; slowdowns: number },
 ): Promise<{ fleet: Fleet; explanation: Explanation }> {
   const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
@@ -432,9 +389,7 @@ interface DigestLookups {
 }
 
 /** Lookups that ask the store for each digest. */
-function directLookups(
-  deps: Pick<SendDigestsDeps, 'store'> & Partial<Pick<SendDigestsDeps, 'suppressions'>>,
-): DigestLookups {
+function directLookups(deps: Pick<SendDigestJobsDeps, 'store' | 'suppressions'>): DigestLookups {
   return {
     isSuppressed: async (email) => (await deps.suppressions?.isSuppressed(email)) ?? false,
     previousReport: (subscriberId, localDate) =>
@@ -444,7 +399,7 @@ function directLookups(
 
 /** Lookups answered from one read per kind for a batch of jobs, where the store can read many at once. */
 async function batchLookups(
-  deps: Pick<SendDigestsDeps, 'store' | 'suppressions'>,
+  deps: Pick<SendDigestJobsDeps, 'store' | 'suppressions'>,
   jobs: readonly DigestJob[],
 ): Promise<DigestLookups> {
   const direct = directLookups(deps);
@@ -532,10 +487,10 @@ async function loadFleet(
 }
 
 async function sendOne(
-  deps: Omit<SendDigestsDeps, 'explain'>,
+  deps: Omit<SendDigestJobsDeps, 'nights'>,
   due: DueSubscriber,
   night: NightView,
-  lookups: DigestLookups = directLookups(deps),
+  lookups: DigestLookups,
 ): Promise<DigestOutcome> {
   const { subscriber, localDate } = due;
   // Checked before claiming, so an address taken off the list later still gets that day's digest.
@@ -572,7 +527,7 @@ async function sendOne(
 
 /** Everything the composer needs for one subscriber's night, including the previous digest's report. */
 async function digestInputFor(
-  deps: Pick<SendDigestsDeps, 'store' | 'links'>,
+  deps: Pick<SendDigestJobsDeps, 'store' | 'links'>,
   { subscriber, localDate, asOf }: DueSubscriber,
   night: NightView,
   lookups: Pick<DigestLookups, 'previousReport'> = directLookups(deps),
@@ -629,7 +584,9 @@ function digestEmail(
 }
 
 /** What `previewDigest` needs: no mailer, and nothing is written. */
-export type PreviewDigestDeps = Pick<SendDigestsDeps, 'store' | 'explain' | 'links'>;
+export type PreviewDigestDeps = Pick<SendDigestJobsDeps, 'store' | 'links'> & {
+  explain: ExplainFn;
+};
 
 /** One subscriber's digest as it would be sent, without claiming, sending or recording anything. */
 export interface DigestPreview {

@@ -13,10 +13,10 @@ import type {
   Poll,
   Subscriber,
 } from '../../core/model.ts';
-import { sendDueDigests } from '../../core/send-digests.ts';
 import { type DeliveredEmail, readDeliveredEmails } from '../../local/local-ses.ts';
 import { type EmbeddedService, startEmbeddedSes } from '../../local/services.ts';
-import { MemoryStore } from '../fakes/memory-store.ts';
+import { runDigestTick } from '../fakes/digest-run.ts';
+import { MemoryNights, MemoryStore } from '../fakes/memory-store.ts';
 
 const HOUR = 3_600_000;
 const TICK = new Date('2026-11-25T07:00:00Z');
@@ -120,9 +120,10 @@ describe('the digest, sent through the local SES and read back', () => {
       region: 'us-east-1',
       credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
     });
-    const summary = await sendDueDigests(
+    const summary = await runDigestTick(
       {
         store,
+        nights: new MemoryNights(),
         mailer: new ThrottledMailer(
           new SesMailer(client, { from: 'likewatch <digest@likewatch.test>' }),
           {

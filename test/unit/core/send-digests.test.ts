@@ -9,13 +9,8 @@ import type {
   Subscriber,
 } from '../../../core/model.ts';
 import type { OutgoingEmail } from '../../../core/ports.ts';
-import {
-  planDigestJobs,
-  type SendDigestsDeps,
-  sendDigestJobs,
-  sendDueDigests,
-  summarizeDigestJobs,
-} from '../../../core/send-digests.ts';
+import { planDigestJobs, sendDigestJobs, summarizeDigestJobs } from '../../../core/send-digests.ts';
+import { type DigestRunDeps, runDigestTick } from '../../fakes/digest-run.ts';
 import { MemoryNights, MemoryStore } from '../../fakes/memory-store.ts';
 
 const account: Account = {
@@ -65,8 +60,9 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
   const store = new MemoryStore();
   const sent: OutgoingEmail[] = [];
   const explainedNights: Date[] = [];
-  const deps: SendDigestsDeps & { store: MemoryStore } = {
+  const deps: DigestRunDeps & { store: MemoryStore } = {
     store,
+    nights: new MemoryNights(),
     mailer: {
       send: async (email) => {
         sent.push(email);
@@ -111,13 +107,13 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
 const tick = new Date('2026-11-25T07:00:00Z');
 const tick7 = tick;
 
-describe('sendDueDigests', () => {
+describe('a digest tick and its workers', () => {
   it('should send one digest with the one-click unsubscribe headers to a subscriber whose hour has come', async () => {
     // Arrange
     const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
     await ready;
     // Act
-    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const summary = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     // Assert
     expect(summary).toMatchObject({ due: 1, sent: 1, losses: 1, failed: 0 });
     expect(sent).toHaveLength(1);
@@ -133,8 +129,8 @@ describe('sendDueDigests', () => {
   it('should not send again when the tick is retried', async () => {
     const { deps, sent, ready } = setup(loss, [subscriber({})]);
     await ready;
-    await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
-    const again = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
+    const again = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(again).toMatchObject({ due: 1, sent: 0, alreadySent: 1 });
     expect(sent).toHaveLength(1);
   });
@@ -148,7 +144,7 @@ describe('sendDueDigests', () => {
     ]);
     await ready;
     // Act
-    const summary = await sendDueDigests(deps, {
+    const summary = await runDigestTick(deps, {
       scheduledTime: tick,
       historyDays: 28,
       catchUpHours: 3,
@@ -165,7 +161,7 @@ describe('sendDueDigests', () => {
       subscriber({ id: 'clear', email: 'clear@example.com' }),
     ]);
     await ready;
-    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const summary = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(summary).toMatchObject({ due: 2, sent: 1, skipped: 1, losses: 0 });
     expect(sent.map((email) => email.to)).toEqual(['clear@example.com']);
   });
@@ -179,9 +175,9 @@ describe('sendDueDigests', () => {
       throw new MailerError('throttled', true);
     };
     // Act
-    const first = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const first = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     deps.mailer.send = send;
-    const second = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const second = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     // Assert
     expect(first).toMatchObject({ sent: 0, failed: 1 });
     expect(second).toMatchObject({ sent: 1, failed: 0 });
@@ -195,15 +191,15 @@ describe('sendDueDigests', () => {
     deps.mailer.send = async () => {
       throw new MailerError('rejected', false);
     };
-    const first = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
-    const second = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const first = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
+    const second = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(first.failed).toBe(1);
     expect(second).toMatchObject({ failed: 0, alreadySent: 1 });
     expect(store.digests.get('sub-1/2026-11-25')).toEqual({ state: 'sent', messageId: 'rejected' });
   });
 });
 
-describe('sendDueDigests, who is never mailed', () => {
+describe('a digest tick and its workers, who is never mailed', () => {
   it('should not send to a subscriber who unsubscribed or paused', async () => {
     const { deps, sent, ready } = setup(loss, [
       subscriber({ id: 'gone', status: 'unsubscribed' }),
@@ -211,7 +207,7 @@ describe('sendDueDigests, who is never mailed', () => {
       subscriber({ id: 'active', status: 'active', email: 'active@example.com' }),
     ]);
     await ready;
-    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const summary = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(summary).toMatchObject({ due: 1, sent: 1 });
     expect(sent.map((email) => email.to)).toEqual(['active@example.com']);
   });
@@ -220,23 +216,23 @@ describe('sendDueDigests, who is never mailed', () => {
     const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
     await ready;
     deps.suppressions = { isSuppressed: async (email) => email === 'maya@example.com' };
-    const summary = await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    const summary = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(summary).toMatchObject({ due: 1, sent: 0, suppressed: 1 });
     expect(sent).toHaveLength(0);
     expect(store.digests.size).toBe(0);
   });
 });
 
-describe('sendDueDigests, memory of what was reported', () => {
+describe('a digest tick and its workers, memory of what was reported', () => {
   it('should store what each digest reported and follow up on it the next morning', async () => {
     // Arrange: a loss on the 25th, an ordinary night on the 26th.
     const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
     await ready;
-    await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     const explainLoss = deps.explain;
     deps.explain = (fleet, asOf) => ({ ...explainLoss(fleet, asOf), accounts: [quiet] });
     // Act
-    await sendDueDigests(deps, {
+    await runDigestTick(deps, {
       scheduledTime: new Date(tick.getTime() + 86_400_000),
       historyDays: 28,
     });
@@ -255,7 +251,7 @@ describe('sendDueDigests, memory of what was reported', () => {
   it('should give every cause feedback links for this subscriber, account, night and cause', async () => {
     const { deps, sent, ready } = setup(loss, [subscriber({})]);
     await ready;
-    await sendDueDigests(deps, { scheduledTime: tick, historyDays: 28 });
+    await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(sent[0]?.html).toContain(
       'https://likewatch.test/feedback?s=sub-1&amp;a=acct-1&amp;n=2026-11-25T07:00:00Z&amp;c=fake_engagement_purge&amp;answer=yes',
     );

@@ -11,7 +11,8 @@
  *
  * References, measured in the same run on the same embedded services: the store's raw write ceiling (poll-sized
  * items written as PutItem and as the workers' BatchWriteItem, the faster of the two) and plain one-line
- * SendEmail (the local SES's). The run checks that nothing was lost: every account has a stored poll (or a
+ * SendEmail (the local SES's), and the fake TikTok's (the first page of a video list, over the pollers'
+ * transport). The run checks that nothing was lost: every account has a stored poll (or a
  * dead-lettered job) for every slot, and every due subscriber received exactly one email.
  *
  * Everything runs in this process, so the times are this machine's in-process compute for the whole
@@ -27,6 +28,8 @@ import { createDocumentClient } from '../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../adapters/credential-cipher.ts';
 import { encodePoll } from '../adapters/dynamodb/poll-codec.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
+import { VIDEO_FIELDS, VIDEO_PAGE_SIZE } from '../adapters/tiktok/display-api-schemas.ts';
+import { nodeTransport } from '../adapters/tiktok/node-transport.ts';
 import type { Poll, PollJob, Subscriber } from '../core/model.ts';
 import { forEachLimited } from '../core/poll-accounts.ts';
 import { hashSeed, Random } from '../core/simulate/random.ts';
@@ -543,6 +546,31 @@ export const nightBenchmark: Benchmark = {
       );
       const sendsPerSecond = ceilingSends / ((performance.now() - sendsStarted) / 1000);
       ses.destroy();
+      // And the fake TikTok's: the median account's first page of `/v2/video/list/` (the request a poll
+      // makes most), over the pollers' transport at the night's polls in flight, read but not validated.
+      const grant = await tiktok.issueGrant(median.accountId);
+      const listUrl = new URL('/v2/video/list/', tiktok.url);
+      listUrl.searchParams.set('fields', VIDEO_FIELDS);
+      const ceilingRequests = ACCOUNTS / 2;
+      const listsStarted = performance.now();
+      await forEachLimited(
+        Array.from({ length: ceilingRequests }, (_, index) => index),
+        pollConcurrency,
+        async () => {
+          const response = await nodeTransport(listUrl, {
+            method: 'POST',
+            headers: {
+              authorization: `Bearer ${grant.access_token}`,
+              'content-type': 'application/json',
+            },
+            body: JSON.stringify({ max_count: VIDEO_PAGE_SIZE }),
+          });
+          await response.text();
+          if (response.status !== 200)
+            throw new Error(`the fake TikTok answered ${response.status}`);
+        },
+      );
+      const tiktokCeiling = ceilingRequests / ((performance.now() - listsStarted) / 1000);
       const peakRssMb = rss.stop() / 2 ** 20;
 
       // Figures.
@@ -581,6 +609,8 @@ export const nightBenchmark: Benchmark = {
         .map(([path, count]) => `${path} ${fmt(count / accountPolls, 2)}`)
         .join(', ');
       const tiktokTotal = tiktokRequests.reduce((sum, [, count]) => sum + count, 0);
+      const tiktokPerSecond = tiktokTotal / (pollMs / 1000);
+      const tiktokShare = tiktokPerSecond / tiktokCeiling;
       const due = Math.max(1, digest.result.due);
       // The history reads (queries of polls and roll-ups) are priced by the cost model from the storage
       // benchmark at the fleet's history; these are the digest's other units.
@@ -612,6 +642,14 @@ export const nightBenchmark: Benchmark = {
           `${fmt(putsPerSecond, 0)} / ${fmt(batchedPerSecond, 0)}`,
         ],
         ['Polling as a share of the store ceiling (the faster way)', `${fmt(100 * pollShare, 0)}%`],
+        [
+          `TikTok ceiling: first pages of /v2/video/list/ (${VIDEO_PAGE_SIZE} videos) the fake TikTok answers per second, ${pollConcurrency} at a time / TikTok requests per second while polling`,
+          `${fmt(tiktokCeiling, 0)} / ${fmt(tiktokPerSecond, 0)}`,
+        ],
+        [
+          'TikTok requests while polling as a share of the TikTok ceiling',
+          `${fmt(100 * tiktokShare, 0)}%`,
+        ],
         [
           `Digest tick: find ${fmt(digest.result.due)} due subscribers, explain the night for the fleet, queue jobs`,
           `${fmt(tickMs / 1000, 1)} s`,
@@ -681,7 +719,7 @@ export const nightBenchmark: Benchmark = {
         columns: ['Measure', 'Value'],
         rows,
         verdicts: [
-          `Target: the night's polling at ≥ ${fmt(100 * TARGET_SHARE_OF_STORE_CEILING)}% of the embedded store's raw write ceiling — ${pollShare >= TARGET_SHARE_OF_STORE_CEILING ? 'met' : 'NOT met'} (${fmt(100 * pollShare, 0)}%). An account-poll is ${fmt(tiktokTotal / accountPolls, 1)} TikTok requests and ${fmt(pollReads.requests + pollWrites.requests, 1)} DynamoDB requests through the SDK (the ceiling writes an item with a tenth of one)`,
+          `Target: the night's polling at ≥ ${fmt(100 * TARGET_SHARE_OF_STORE_CEILING)}% of the embedded store's raw write ceiling — ${pollShare >= TARGET_SHARE_OF_STORE_CEILING ? 'met' : 'NOT met'} (${fmt(100 * pollShare, 0)}%). An account-poll is ${fmt(tiktokTotal / accountPolls, 1)} TikTok requests and ${fmt(pollReads.requests + pollWrites.requests, 1)} DynamoDB requests through the SDK (the ceiling writes an item with a tenth of one); its TikTok requests alone run at ${fmt(100 * tiktokShare, 0)}% of what the fake TikTok answers to a plain client`,
           `Check: nothing lost — ${nothingLost ? 'passed' : 'FAILED'} (${missingPolls} account-slots missing, ${fmt(failedTotal)} polls failed and stored as such, ${fmt(exactlyOnce)} of ${fmt(SUBSCRIBERS)} subscribers with exactly one email)`,
         ],
         measurements: {
@@ -704,6 +742,8 @@ export const nightBenchmark: Benchmark = {
           'night.peakRssMb': peakRssMb,
           'night.storeCeilingItemsPerSecond': storeCeiling,
           'night.pollShareOfStoreCeiling': pollShare,
+          'night.tiktokCeilingRequestsPerSecond': tiktokCeiling,
+          'night.tiktokShareOfCeiling': tiktokShare,
           'night.sesCeilingSendsPerSecond': sendsPerSecond,
           'night.digestShareOfSesCeiling': sesShare,
         },

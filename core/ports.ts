@@ -8,7 +8,7 @@ import type {
   DigestReport,
   Explanation,
   Feedback,
-  Fleet,
+  FleetAccount,
   HandleSighting,
   Poll,
   Subscriber,
@@ -178,8 +178,17 @@ export interface SuppressionList {
   listSuppressed?(emails: readonly string[]): Promise<Set<string>>;
 }
 
-/** Produces the engine's explanation for a fleet window (the pure engine, behind a port for tests). */
-export type ExplainFn = (fleet: Fleet, asOf: Date) => Explanation;
+/**
+ * The engine's explanation of one night, fed an account at a time (its history can be let go once added)
+ * and finished once every account is in.
+ */
+export interface NightExplainer {
+  add(account: FleetAccount): void;
+  finish(): Explanation;
+}
+
+/** Starts the explanation of the night ending at `asOf` (the pure engine, behind a port for tests). */
+export type ExplainFn = (asOf: Date) => NightExplainer;
 
 /** The current instant. Handlers use the event's scheduled time; this is for everything else. */
 export interface Clock {

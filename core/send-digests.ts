@@ -31,7 +31,6 @@ import {
   type DigestJob,
   type DigestReport,
   type Explanation,
-  type Fleet,
   type FleetAccount,
   type Poll,
   receivesDigests,
@@ -181,7 +180,7 @@ export async function planDigestJobs(
       toExplain = toExplain.filter((account) => !storedIds.has(account.id));
       if (toExplain.length === 0) continue;
     }
-    const { explanation } = await explainNight(deps, toExplain, asOf, input, summary);
+    const explanation = await explainNight(deps, toExplain, asOf, input, summary);
     const byId = new Map(explanation.accounts.map((entry) => [entry.id, entry]));
     await deps.nights.putNight({
       asOf,
@@ -311,13 +310,17 @@ interface NightView {
   ): { account: Account; explanation: AccountExplanation; history: Poll[] } | undefined;
 }
 
-function nightFromFleet(accounts: Account[], fleet: Fleet, explanation: Explanation): NightView {
+function nightFromHistories(
+  accounts: readonly Account[],
+  histories: readonly FleetAccount[],
+  explanation: Explanation,
+): NightView {
   return {
     window: explanation.window,
     account: (accountId) => {
       const account = accounts.find((candidate) => candidate.id === accountId);
       const explained = explanation.accounts.find((candidate) => candidate.id === accountId);
-      const history = fleet.accounts.find((candidate) => candidate.id === accountId);
+      const history = histories.find((candidate) => candidate.id === accountId);
       if (!account || !explained || !history) return undefined;
       return { account, explanation: explained, history: history.polls };
     },
@@ -355,18 +358,24 @@ async function dueSubscribers(
   return findDue(await store.listSubscribers(), input.scheduledTime, input.catchUpHours ?? 3);
 }
 
-/** Explains one night for the whole fleet and counts its verdicts into `summary`. */
+/**
+ * Explains one night for `accounts` and counts its verdicts into `summary`. Each history goes to the engine
+ * as it is read and is let go after, so the tick's memory holds a few histories, not the fleet's.
+ */
 async function explainNight(
   deps: { store: Pick<Store, 'listPolls'>; explain: ExplainFn },
   accounts: Account[],
   asOf: Date,
   input: Pick<DigestTickInput, 'historyDays'>,
   summary: { losses: number; slowdowns: number },
-): Promise<{ fleet: Fleet; explanation: Explanation }> {
-  const fleet = await loadFleet(deps.store, accounts, asOf, input.historyDays);
-  const explanation = deps.explain(fleet, asOf);
+): Promise<Explanation> {
+  const night = deps.explain(asOf);
+  await readHistories(deps.store, accounts, asOf, input.historyDays, (history) =>
+    night.add(history),
+  );
+  const explanation = night.finish();
   countVerdicts(summary, explanation.accounts);
-  return { fleet, explanation };
+  return explanation;
 }
 function findDue(subscribers: Subscriber[], tick: Date, catchUpHours: number): DueSubscriber[] {
   const hourStart = floorToHour(tick);
@@ -457,33 +466,48 @@ async function unsent(
   return due.filter((entry) => !sent.has(`${entry.subscriber.id}/${entry.localDate}`));
 }
 
-/** History queries in flight while the tick loads the fleet (the SDK's default HTTP agent has 50 sockets). */
-const FLEET_READ_CONCURRENCY = 32;
+/**
+ * History reads in flight while a night is explained (the SDK's default HTTP agent has 50 sockets), and so
+ * the most histories held at once.
+ */
+const HISTORY_READS_AHEAD = 32;
 
-async function loadFleet(
+/**
+ * Reads each account's history for the night ending at `asOf` (the last days poll by poll, the rest from the
+ * daily roll-ups) and hands it to `use` in the accounts' order, keeping {@link HISTORY_READS_AHEAD} reads in
+ * flight: one query per account all at once would queue the whole fleet's requests in the SDK for no gain,
+ * and hold every history until the last arrived.
+ */
+async function readHistories(
   store: Pick<Store, 'listPolls'>,
-  accounts: Account[],
+  accounts: readonly Account[],
   asOf: Date,
   historyDays: number,
-): Promise<Fleet> {
+  use: (history: FleetAccount) => void,
+): Promise<void> {
   const from = new Date(asOf.getTime() - historyDays * DAY_MS);
   const thinBefore = new Date(asOf.getTime() - RAW_HISTORY_DAYS * DAY_MS);
-  const fleetAccounts: FleetAccount[] = new Array(accounts.length);
-  // Bounded: one query per account all at once would queue the whole fleet's requests in the SDK (10,000
-  // pending at 10,000 accounts) for no gain, since the HTTP agent only has so many sockets.
-  await forEachLimited(
-    accounts.map((account, index) => ({ account, index })),
-    FLEET_READ_CONCURRENCY,
-    async ({ account, index }) => {
-      fleetAccounts[index] = {
-        platform: account.platform,
-        id: account.id,
-        handle: account.handle,
-        polls: await store.listPolls(account.id, from, asOf, thinBefore),
-      };
-    },
-  );
-  return { format: 'likewatch.fleet/v1', accounts: fleetAccounts };
+  const read = (account: Account): Promise<FleetAccount> => {
+    const history = store.listPolls(account.id, from, asOf, thinBefore).then((polls) => ({
+      platform: account.platform,
+      id: account.id,
+      handle: account.handle,
+      polls,
+    }));
+    // Awaited in turn below; until then a failed read must not count as an unhandled rejection.
+    history.catch(() => undefined);
+    return history;
+  };
+  const ahead: Array<Promise<FleetAccount>> = [];
+  let next = 0;
+  while (next < accounts.length && ahead.length < HISTORY_READS_AHEAD) {
+    ahead.push(read(accounts[next++] as Account));
+  }
+  while (ahead.length > 0) {
+    const history = await (ahead.shift() as Promise<FleetAccount>);
+    if (next < accounts.length) ahead.push(read(accounts[next++] as Account));
+    use(history);
+  }
 }
 
 async function sendOne(
@@ -607,9 +631,13 @@ export async function previewDigest(
 ): Promise<DigestPreview> {
   const due = lastDelivery(input.subscriber, input.asOf);
   const accounts = await deps.store.listAccounts();
-  const fleet = await loadFleet(deps.store, accounts, due.asOf, input.historyDays);
-  const explanation = deps.explain(fleet, due.asOf);
-  const night = nightFromFleet(accounts, fleet, explanation);
+  const histories: FleetAccount[] = [];
+  const explainer = deps.explain(due.asOf);
+  await readHistories(deps.store, accounts, due.asOf, input.historyDays, (history) => {
+    histories.push(history);
+    explainer.add(history);
+  });
+  const night = nightFromHistories(accounts, histories, explainer.finish());
   const digest = composeDigest(await digestInputFor(deps, due, night));
   const preview: DigestPreview = { localDate: due.localDate, asOf: due.asOf };
   if (digest !== undefined) preview.email = digestEmail(deps.links, input.subscriber, digest);

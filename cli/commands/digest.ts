@@ -4,7 +4,7 @@ import { join, relative } from 'node:path';
 import { z } from 'zod';
 import { createDigestLinks } from '../../adapters/digest-links.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
-import { explainFleet } from '../../core/explain/index.ts';
+import { beginNight } from '../../core/explain/index.ts';
 import { Instant, receivesDigests } from '../../core/model.ts';
 import type { Store } from '../../core/ports.ts';
 import { previewDigest, type SubscriberLinks } from '../../core/send-digests.ts';
@@ -107,7 +107,7 @@ async function preview(
   await mkdir(options.out, { recursive: true });
   for (const subscriber of subscribers) {
     const result = await previewDigest(
-      { store, links, explain: (fleet, night) => explainFleet(fleet, { asOf: night }) },
+      { store, links, explain: beginNight },
       { subscriber, asOf, historyDays: options.historyDays },
     );
     const label = `${subscriber.id} for ${result.localDate} (night ending ${result.asOf.toISOString()})`;

@@ -68,7 +68,8 @@ export interface VideoOutcome {
 
 /** Everything the engine learned about one account, before ranking causes. */
 export interface AccountAnalysis {
-  account: FleetAccount;
+  /** Who it is; not the polls, so that a night of many accounts holds their findings, not their histories. */
+  account: Pick<FleetAccount, 'id' | 'handle'>;
   /** Enough usable polls to call the night ordinary. */
   judgeable: boolean;
   lost: number;
@@ -112,7 +113,7 @@ export function analyzeAccount(
       : coverage.insideIndexes;
   const gains = assessGains(series, toMs, formatCount);
   const base: AccountAnalysis = {
-    account,
+    account: { id: account.id, handle: account.handle },
     judgeable: coverage.judgeable,
     lost: 0,
     restored: 0,

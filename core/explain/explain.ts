@@ -8,10 +8,12 @@ import type {
   Cause,
   Explanation,
   Fleet,
+  FleetAccount,
   RankedCause,
   VideoLoss,
 } from '../model.ts';
 import { EXPLANATION_FORMAT } from '../model.ts';
+import type { NightExplainer } from '../ports.ts';
 import { DAY_MS } from '../time.ts';
 import { type AccountAnalysis, analyzeAccount, type Finding } from './account.ts';
 import { calibrate } from './calibration.ts';
@@ -49,15 +51,36 @@ export function explainFleet(fleet: Fleet, options: ExplainOptions = {}): Explan
   const toMs = options.asOf ? options.asOf.getTime() : latestPollInstant(fleet);
   if (Number.isNaN(toMs))
     throw new RangeError('the fleet has no polls: pass asOf to set the window');
+  const night = beginNight(new Date(toMs));
+  for (const account of fleet.accounts) night.add(account);
+  return night.finish();
+}
+
+/**
+ * Explains the 24 hours ending at `asOf` an account at a time: each account is analysed when it is added,
+ * and only its findings are kept, so its history can be let go before the next is read. The fleet-wide
+ * evidence is weighed in `finish`, over every account added; the result is {@link explainFleet}'s for the
+ * same accounts in the same order.
+ */
+export function beginNight(asOf: Date): NightExplainer {
+  const toMs = asOf.getTime();
+  if (Number.isNaN(toMs)) throw new RangeError('the night needs a valid end');
   const fromMs = toMs - DAY_MS;
-  const analyses = fleet.accounts.map((account) => analyzeAccount(account, fromMs, toMs));
-  const context = new FleetContext(analyses);
+  const analyses: AccountAnalysis[] = [];
   return {
-    format: EXPLANATION_FORMAT,
-    window: { from: formatInstant(fromMs), to: formatInstant(toMs) },
-    accounts: analyses.map((analysis, index) =>
-      explainAccount(analysis, applyFleetContext(analysis, index, context)),
-    ),
+    add(account: FleetAccount) {
+      analyses.push(analyzeAccount(account, fromMs, toMs));
+    },
+    finish(): Explanation {
+      const context = new FleetContext(analyses);
+      return {
+        format: EXPLANATION_FORMAT,
+        window: { from: formatInstant(fromMs), to: formatInstant(toMs) },
+        accounts: analyses.map((analysis, index) =>
+          explainAccount(analysis, applyFleetContext(analysis, index, context)),
+        ),
+      };
+    },
   };
 }
 

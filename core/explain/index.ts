@@ -1,3 +1,3 @@
 /** The explanation engine's public surface. */
-export { type ExplainOptions, explainFleet, latestPollInstant } from './explain.ts';
+export { beginNight, type ExplainOptions, explainFleet, latestPollInstant } from './explain.ts';
 export { parseFleet } from './parse.ts';

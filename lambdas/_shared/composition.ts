@@ -21,7 +21,7 @@ import { DynamoDbQuotaLedger } from '../../adapters/tiktok/research-quota.ts';
 import { SourceRouter } from '../../adapters/tiktok/source-router.ts';
 import { WebPageSource } from '../../adapters/tiktok/web-page-source.ts';
 import { InvalidConfigError } from '../../core/errors.ts';
-import { explainFleet } from '../../core/explain/index.ts';
+import { beginNight } from '../../core/explain/index.ts';
 import type { DigestJob, PollJob, SourceKind } from '../../core/model.ts';
 import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
 import type { StatsSource } from '../../core/ports.ts';
@@ -52,7 +52,7 @@ export function createDigestTickDeps(env: DigestTickEnv): PlanDigestJobsDeps {
   return {
     store,
     nights: store,
-    explain: (fleet, asOf) => explainFleet(fleet, { asOf }),
+    explain: beginNight,
     queue: new SqsQueue<DigestJob>({ queueUrl: env.DIGEST_QUEUE_URL }),
   };
 }

@@ -3,7 +3,7 @@
  * memory and `sendDigestJobs` sends them as one batch. For tests of the digest use cases without a queue;
  * the deployed handlers and the local runtime go through SQS.
  */
-import type { DigestJob } from '../../core/model.ts';
+import type { DigestJob, Explanation, Fleet, FleetAccount } from '../../core/model.ts';
 import type { ExplainFn } from '../../core/ports.ts';
 import {
   type DigestRunSummary,
@@ -40,5 +40,19 @@ export async function runDigestTick(
     suppressed: batch.suppressed,
     losses: tick.losses,
     slowdowns: tick.slowdowns,
+  };
+}
+
+/**
+ * An engine for tests: collects the night's accounts and answers with `explain` of them all, so a test can
+ * script the explanation of a whole fleet.
+ */
+export function scriptedEngine(explain: (fleet: Fleet, asOf: Date) => Explanation): ExplainFn {
+  return (asOf) => {
+    const accounts: FleetAccount[] = [];
+    return {
+      add: (account) => void accounts.push(account),
+      finish: () => explain({ format: 'likewatch.fleet/v1', accounts }, asOf),
+    };
   };
 }

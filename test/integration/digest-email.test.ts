@@ -15,7 +15,7 @@ import type {
 } from '../../core/model.ts';
 import { type DeliveredEmail, readDeliveredEmails } from '../../local/local-ses.ts';
 import { type EmbeddedService, startEmbeddedSes } from '../../local/services.ts';
-import { runDigestTick } from '../fakes/digest-run.ts';
+import { runDigestTick, scriptedEngine } from '../fakes/digest-run.ts';
 import { MemoryNights, MemoryStore } from '../fakes/memory-store.ts';
 
 const HOUR = 3_600_000;
@@ -130,14 +130,16 @@ describe('the digest, sent through the local SES and read back', () => {
             maxPerSecond: 14,
           },
         ),
-        explain: (_fleet, asOf): Explanation => ({
-          format: 'likewatch.explanation/v1',
-          window: {
-            from: new Date(asOf.getTime() - 24 * HOUR).toISOString(),
-            to: asOf.toISOString(),
-          },
-          accounts: [loss, unread],
-        }),
+        explain: scriptedEngine(
+          (_fleet, asOf): Explanation => ({
+            format: 'likewatch.explanation/v1',
+            window: {
+              from: new Date(asOf.getTime() - 24 * HOUR).toISOString(),
+              to: asOf.toISOString(),
+            },
+            accounts: [loss, unread],
+          }),
+        ),
         links: createDigestLinks('https://likewatch.test/', signer, () => NOW),
         now: () => NOW,
       },

@@ -10,7 +10,7 @@ import type {
 } from '../../../core/model.ts';
 import type { OutgoingEmail } from '../../../core/ports.ts';
 import { planDigestJobs, sendDigestJobs, summarizeDigestJobs } from '../../../core/send-digests.ts';
-import { type DigestRunDeps, runDigestTick } from '../../fakes/digest-run.ts';
+import { type DigestRunDeps, runDigestTick, scriptedEngine } from '../../fakes/digest-run.ts';
 import { MemoryNights, MemoryStore } from '../../fakes/memory-store.ts';
 
 const account: Account = {
@@ -69,7 +69,7 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
         return `msg-${sent.length}`;
       },
     },
-    explain: (fleet: Fleet, asOf: Date): Explanation => {
+    explain: scriptedEngine((fleet: Fleet, asOf: Date): Explanation => {
       explainedNights.push(asOf);
       return {
         format: 'likewatch.explanation/v1',
@@ -79,7 +79,7 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
         },
         accounts: fleet.accounts.map(() => explained),
       };
-    },
+    }),
     links: {
       preferences: (id) => `https://likewatch.test/preferences?s=${id}`,
       unsubscribe: (id) => `https://likewatch.test/unsubscribe?s=${id}`,
@@ -230,7 +230,10 @@ describe('a digest tick and its workers, memory of what was reported', () => {
     await ready;
     await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     const explainLoss = deps.explain;
-    deps.explain = (fleet, asOf) => ({ ...explainLoss(fleet, asOf), accounts: [quiet] });
+    deps.explain = (asOf) => {
+      const night = explainLoss(asOf);
+      return { add: night.add, finish: () => ({ ...night.finish(), accounts: [quiet] }) };
+    };
     // Act
     await runDigestTick(deps, {
       scheduledTime: new Date(tick.getTime() + 86_400_000),
@@ -297,7 +300,7 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
       store.putSubscriber(subscriber({})),
     ]);
     const explainedIds: string[][] = [];
-    const explain = (fleet: Fleet, asOf: Date): Explanation => {
+    const explain = scriptedEngine((fleet: Fleet, asOf: Date): Explanation => {
       explainedIds.push(fleet.accounts.map((entry) => entry.id));
       return {
         format: 'likewatch.explanation/v1',
@@ -307,7 +310,7 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
         },
         accounts: fleet.accounts.map((entry) => ({ ...quiet, id: entry.id, handle: entry.handle })),
       };
-    };
+    });
     const nights = new MemoryNights();
     const queued: DigestJob[] = [];
     const tickDeps = {
@@ -387,5 +390,63 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
     const results = await sendDigestJobs({ ...deps, nights: new MemoryNights() }, [job]);
 
     expect(results).toEqual([{ done: false, error: expect.any(Error) }]);
+  });
+});
+
+describe('the digest tick, reading a large night', () => {
+  /** A tick over `count` accounts followed by one subscriber, whose history reads answer in reverse order. */
+  function largeNight(count: number, failing?: string) {
+    const { store } = setup(quiet, []);
+    const ids = Array.from({ length: count }, (_, index) => `acct-${index}`);
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const listPolls = store.listPolls.bind(store);
+    store.listPolls = async (accountId, from, to, thinBefore) => {
+      inFlight += 1;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      // Later accounts answer sooner, so the order the engine sees is the tick's doing.
+      await new Promise((resolve) => setTimeout(resolve, count - ids.indexOf(accountId)));
+      inFlight -= 1;
+      if (accountId === failing) throw new Error('the store stopped answering');
+      return listPolls(accountId, from, to, thinBefore);
+    };
+    const added: string[] = [];
+    const explain = scriptedEngine((fleet, asOf) => ({
+      format: 'likewatch.explanation/v1',
+      window: { from: new Date(asOf.getTime() - 86_400_000).toISOString(), to: asOf.toISOString() },
+      accounts: fleet.accounts.map((entry) => {
+        added.push(entry.id);
+        return { ...quiet, id: entry.id, handle: entry.handle };
+      }),
+    }));
+    const ready = Promise.all([
+      ...ids.map((id) => store.putAccount({ ...account, id, handle: `h${id}` })),
+      store.putSubscriber(subscriber({ accountIds: ids })),
+    ]);
+    const tickDeps = {
+      store,
+      nights: new MemoryNights(),
+      explain,
+      queue: { send: async () => undefined },
+    };
+    return { ready, tickDeps, added, mostInFlight: () => mostInFlight };
+  }
+
+  it('should read a bounded number of histories at once and hand them to the engine in order', async () => {
+    const night = largeNight(100);
+    await night.ready;
+    const summary = await planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    expect(summary).toMatchObject({ due: 1, explained: 1, enqueued: 1 });
+    expect(night.added).toEqual(Array.from({ length: 100 }, (_, index) => `acct-${index}`));
+    expect(night.mostInFlight()).toBe(32);
+  });
+
+  it('should fail the tick, storing no night, when a history cannot be read', async () => {
+    const night = largeNight(50, 'acct-40');
+    await night.ready;
+    await expect(
+      planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 }),
+    ).rejects.toThrow('the store stopped answering');
+    expect(await night.tickDeps.nights.getNightWindow(tick7)).toBeUndefined();
   });
 });

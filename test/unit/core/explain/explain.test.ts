@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { explainFleet } from '../../../../core/explain/index.ts';
+import { beginNight, explainFleet } from '../../../../core/explain/index.ts';
 import { Explanation } from '../../../../core/model.ts';
+import { simulateFleet } from '../../../../core/simulate/fleet.ts';
 import { AS_OF, inWindow, scenarioFleet } from './helpers.ts';
 
 function explainOne(options: Parameters<typeof scenarioFleet>[0]) {
@@ -205,5 +206,28 @@ describe('explainFleet on gaps in the data', () => {
     };
     expect(() => explainFleet(empty)).toThrow(RangeError);
     expect(explainFleet(empty, { asOf: AS_OF }).accounts[0]?.verdict).toBe('unknown');
+  });
+});
+
+describe('beginNight', () => {
+  it('should explain accounts added one by one as explainFleet does, needing no history once an account is in', () => {
+    // Arrange: fleets with every kind of night, some with fleet-wide events that only the fleet shows.
+    for (const seed of [1, 2, 3, 4]) {
+      const { fleet } = simulateFleet({ seed, accounts: 24 });
+      const asOf = new Date('2026-11-24T06:00:00Z');
+      const expected = explainFleet(structuredClone(fleet), { asOf });
+      // Act: each history is emptied as soon as its account is in, as the digest tick lets it go.
+      const night = beginNight(asOf);
+      for (const account of fleet.accounts) {
+        night.add(account);
+        account.polls.length = 0;
+      }
+      // Assert
+      expect(night.finish()).toEqual(expected);
+    }
+  });
+
+  it('should refuse a night without a valid end', () => {
+    expect(() => beginNight(new Date(Number.NaN))).toThrow(RangeError);
   });
 });

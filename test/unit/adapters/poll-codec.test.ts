@@ -66,6 +66,37 @@ describe('poll codec', () => {
     expect(compact).toBeLessThan(gzipped * 0.8);
   });
 
+  it('should spell ids across the 32-bit halves exactly, on every read of the same body', () => {
+    // Arrange: ids around 2^32 and 2^53, where one half carries into the other or a double would round.
+    const ids = [
+      '4294967295',
+      '4294967296',
+      '4294967297',
+      '9007199254740993',
+      '9223372036854775808',
+      '18446744069414584320',
+    ];
+    const poll: Poll = {
+      at: '2026-11-24T06:00:00Z',
+      status: 'partial',
+      videos: ids.map((id) => ({
+        id,
+        postedAt: '2026-11-20T00:00:00Z',
+        views: 1,
+        likes: 1,
+        comments: 0,
+        shares: 0,
+      })),
+    };
+    const body = encodePoll(poll);
+    // Act: the second read is answered from remembered spellings.
+    const first = decodePoll(body);
+    const second = decodePoll(body);
+    // Assert
+    expect(first).toStrictEqual(poll);
+    expect(second).toStrictEqual(poll);
+  });
+
   it('should keep 64-bit ids and counts up to 2^53 exact', async () => {
     // Arrange: ids at the ends of the unsigned 64-bit range, posted out of order, huge counts.
     const poll: Poll = {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { randomId } from '../../adapters/random-ids.ts';
 import type { Subscriber } from '../../core/model.ts';
 import { resolveHandles } from '../../core/subscriptions/sign-up.ts';
 import { checkEmail, checkHour, checkTimeZone } from '../../core/subscriptions/validation.ts';
@@ -29,7 +29,7 @@ export const subscribersCommand: Command = {
     'likewatch subscribers add --email ADDRESS --account ID|@HANDLE ... [--time-zone ZONE] [--hour H]',
     '                          [--quiet-nights all_clear|skip] (--endpoint URL | --table NAME)',
     'likewatch subscribers list (--endpoint URL | --table NAME)',
-    'likewatch subscribers remove ID (--endpoint URL | --table NAME)',
+    'likewatch subscribers remove [--] ID (--endpoint URL | --table NAME)',
     '',
     '  --email ADDRESS      the address; an operator adds it as active (no confirmation email)',
     '  --account ID|@HANDLE a watched account, by id or @username (repeatable)',
@@ -38,7 +38,8 @@ export const subscribersCommand: Command = {
     '  --quiet-nights WHAT  all_clear (default) or skip',
     ...STORE_USAGE,
     '',
-    '`list` prints full addresses on stdout for the operator; logs never do.',
+    '`list` prints full addresses on stdout for the operator; logs never do. An id that begins with `-`',
+    '(made before ids stopped doing so) is given after `--`.',
   ].join('\n'),
   async run(args) {
     const [action, ...rest] = args;
@@ -68,7 +69,7 @@ export const subscribersCommand: Command = {
           throw new UsageError('a subscriber with this address exists already');
         }
         const subscriber: Subscriber = {
-          id: randomBytes(15).toString('base64url'),
+          id: randomId(),
           email,
           timeZone: options.timeZone.trim(),
           deliveryHour: Number(options.hour),

@@ -2,12 +2,13 @@
  * Composition root shared by the functions: builds adapters from validated configuration. Clients are created
  * once per process (cold start) and reused across invocations.
  */
-import { randomBytes } from 'node:crypto';
+
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSesClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
+import { randomId } from '../../adapters/random-ids.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
@@ -179,7 +180,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
       connectsPerIpPerHour: env.CONNECTS_PER_IP_PER_HOUR,
     },
     now,
-    newId: () => randomBytes(15).toString('base64url'),
+    newId: randomId,
   };
 }
 

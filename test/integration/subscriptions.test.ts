@@ -229,4 +229,28 @@ describe('subscriptions against the embedded services', () => {
       console.error = quiet;
     }
   });
+
+  it('should remove a subscriber whose id begins with a dash when it is given after --', async () => {
+    const endpoint = ['--endpoint', services.dynamodbEndpoint];
+    await store.putSubscriber({
+      id: '-dashed-id',
+      email: 'dashed@example.com',
+      timeZone: 'UTC',
+      deliveryHour: 7,
+      quietNights: 'all_clear',
+      accountIds: ['acct-dashed'],
+    });
+    const quiet = console.error;
+    const log = console.log;
+    console.error = () => undefined;
+    console.log = () => undefined;
+    try {
+      expect(await main(['subscribers', 'remove', '-dashed-id', ...endpoint])).toBe(2);
+      expect(await main(['subscribers', 'remove', ...endpoint, '--', '-dashed-id'])).toBe(0);
+    } finally {
+      console.error = quiet;
+      console.log = log;
+    }
+    expect(await store.getSubscriber('-dashed-id')).toBeUndefined();
+  });
 });

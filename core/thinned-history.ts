@@ -3,7 +3,6 @@
  * shared by the store's daily roll-ups and by the evaluation that checks the engine on history read that way.
  */
 import type { Poll } from './model.ts';
-import { DAY_MS } from './time.ts';
 
 /**
  * Days of history a night's explanation reads: the engine's eight weeks for a slow trend. Measured on the
@@ -54,11 +53,6 @@ export function laterDay(a: string, b: string): string {
 /** The earlier of two days. */
 export function earlierDay(a: string, b: string): string {
   return a < b ? a : b;
-}
-
-/** `day` shifted by `days` (negative: earlier). */
-export function addUtcDays(day: string, days: number): string {
-  return utcDay(new Date(Date.parse(`${day}T00:00:00Z`) + days * DAY_MS));
 }
 
 /**

@@ -16,13 +16,12 @@ import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
 import type { PollToStore } from '../../core/ports.ts';
 import {
-  addUtcDays as addDays,
   DAILY_ROLLUP_GRACE_DAYS,
   earlierDay,
   laterDay,
   utcDay,
 } from '../../core/thinned-history.ts';
-import { DAY_MS } from '../../core/time.ts';
+import { addDays, DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
   type DailyRollup,

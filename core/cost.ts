@@ -3,6 +3,7 @@
  * (write and read units, durations, log bytes) and one table of prices. Pure: the caller loads the measurements.
  */
 import { CHART_DAYS } from './digest/likes-chart.ts';
+import { MINUTES_PER_DAY } from './poll-schedule.ts';
 import { DAILY_ROLLUP_GRACE_DAYS } from './thinned-history.ts';
 
 /** AWS list prices in USD. One table, dated, with where each figure was read. */
@@ -148,7 +149,6 @@ export interface CostLine {
 
 const DAYS_PER_MONTH = 30.4;
 const HOURS_PER_MONTH = DAYS_PER_MONTH * 24;
-const MINUTES_PER_DAY = 1440;
 const GB = 1024 ** 3;
 /** Lambda gives one full vCPU at 1,769 MB and a proportional share below (Lambda developer guide). */
 const FULL_VCPU_GB = 1769 / 1024;

@@ -2,7 +2,6 @@
  * Composition root shared by the functions: builds adapters from validated configuration. Clients are created
  * once per process (cold start) and reused across invocations.
  */
-
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createDocumentClient, createSesClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';

@@ -1,9 +1,9 @@
-import { setMaxListeners } from 'node:events';
 /**
  * The SQS side of the workers: parsing a batch of job messages and answering with the messages to deliver
  * again (`batchItemFailures`, with `ReportBatchItemFailures` on the event source), so one failed job does not
  * send the whole batch back.
  */
+import { setMaxListeners } from 'node:events';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from './middleware.ts';

@@ -3,17 +3,22 @@
  * out), and emails per second through the SES mailer against the local SES's own ceiling (the same number of
  * minimal SendEmail calls, measured in the same run).
  */
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SesMailer } from '../adapters/ses-mailer.ts';
 import { type ComposedDigest, composeDigest } from '../core/digest/compose.ts';
 import type { DigestAccountInput, DigestInput } from '../core/digest/input.ts';
 import { explainFleet } from '../core/explain/index.ts';
 import type { Account, Subscriber } from '../core/model.ts';
-import { forEachLimited } from '../core/poll-accounts.ts';
 import { simulateFleet } from '../core/simulate/fleet.ts';
 import { DAY_MS } from '../core/time.ts';
 import { startEmbeddedSes } from '../local/services.ts';
-import { type Benchmark, type BenchSection, fmt } from './harness.ts';
+import {
+  type Benchmark,
+  type BenchSection,
+  fmt,
+  plainEmailsPerSecond,
+  ratePerSecond,
+} from './harness.ts';
 
 const ACCOUNTS = 60;
 const ACCOUNTS_PER_SUBSCRIBER = 3;
@@ -98,30 +103,17 @@ export const digestBenchmark: Benchmark = {
       credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
     });
     try {
-      const indexes = Array.from({ length: EMAILS }, (_, index) => index);
-      const ceilingStarted = performance.now();
-      await forEachLimited(indexes, SEND_CONCURRENCY, async (index) => {
-        await client.send(
-          new SendEmailCommand({
-            FromEmailAddress: 'digest@likewatch.test',
-            Destination: { ToAddresses: [`ceiling${index}@example.com`] },
-            Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } },
-          }),
-        );
-      });
-      const ceilingPerSecond = EMAILS / ((performance.now() - ceilingStarted) / 1000);
+      const ceilingPerSecond = await plainEmailsPerSecond(client, EMAILS, SEND_CONCURRENCY);
 
       const mailer = new SesMailer(client, { from: 'likewatch <digest@likewatch.test>' });
-      const sendStarted = performance.now();
-      await forEachLimited(indexes, SEND_CONCURRENCY, async (index) => {
+      const sendPerSecond = await ratePerSecond(EMAILS, SEND_CONCURRENCY, (index) => {
         const digest = composed[index % composed.length]!;
-        await mailer.send({
+        return mailer.send({
           to: `reader${index}@example.com`,
           ...digest,
           inlineImages: digest.inlineImages,
         });
       });
-      const sendPerSecond = EMAILS / ((performance.now() - sendStarted) / 1000);
       const averageKb =
         composed.reduce((sum, digest) => sum + digest.html.length + digest.text.length, 0) /
         composed.length /

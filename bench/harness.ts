@@ -5,6 +5,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { arch, cpus, platform, totalmem } from 'node:os';
+import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { forEachLimited } from '../core/poll-accounts.ts';
 
 /** One benchmark's result: a table plus how to read it. */
 export interface BenchSection {
@@ -43,6 +45,40 @@ export function median(values: number[]): number {
   return sorted.length % 2
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** Runs `operation` for the indexes 0 … `count` − 1, `concurrency` at a time: how many it did a second. */
+export async function ratePerSecond(
+  count: number,
+  concurrency: number,
+  operation: (index: number) => Promise<unknown>,
+): Promise<number> {
+  const started = performance.now();
+  await forEachLimited(
+    Array.from({ length: count }, (_, index) => index),
+    concurrency,
+    async (index) => {
+      await operation(index);
+    },
+  );
+  return count / ((performance.now() - started) / 1000);
+}
+
+/** The local SES's ceiling: plain one-line emails sent a second, `concurrency` at a time. */
+export function plainEmailsPerSecond(
+  client: SESv2Client,
+  count: number,
+  concurrency: number,
+): Promise<number> {
+  return ratePerSecond(count, concurrency, (index) =>
+    client.send(
+      new SendEmailCommand({
+        FromEmailAddress: 'digest@likewatch.test',
+        Destination: { ToAddresses: [`ceiling${index}@example.com`] },
+        Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } },
+      }),
+    ),
+  );
 }
 
 function markdownTable(section: BenchSection): string {

@@ -23,7 +23,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { BatchWriteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { createDocumentClient } from '../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../adapters/credential-cipher.ts';
 import { encodePoll } from '../adapters/dynamodb/poll-codec.ts';
@@ -46,7 +46,15 @@ import { FakeTikTokThread } from '../local/fake-tiktok/thread.ts';
 import { type LocalPollSummary, loadLocalFunctions } from '../local/invoke.ts';
 import { clearDeliveredEmails, countDeliveredRecipients } from '../local/local-ses.ts';
 import { startLocalServices } from '../local/services.ts';
-import { type Benchmark, type BenchSection, consumedUnits, fmt, readsCapacity } from './harness.ts';
+import {
+  type Benchmark,
+  type BenchSection,
+  consumedUnits,
+  fmt,
+  plainEmailsPerSecond,
+  ratePerSecond,
+  readsCapacity,
+} from './harness.ts';
 
 /**
  * Fleet size; `LIKEWATCH_BENCH_NIGHT_ACCOUNTS` runs a smaller night while working on the code, and
@@ -495,23 +503,14 @@ export const nightBenchmark: Benchmark = {
         body: { B: body },
       });
       const dynamo = createDocumentClient();
-      const putsStarted = performance.now();
-      await forEachLimited(
-        Array.from({ length: ceilingItems }, (_, index) => index),
-        pollConcurrency,
-        async (index) => {
-          await dynamo.send(
-            new PutItemCommand({ TableName: services.env.TABLE_NAME, Item: item(index) }),
-          );
-        },
+      const putsPerSecond = await ratePerSecond(ceilingItems, pollConcurrency, (index) =>
+        dynamo.send(new PutItemCommand({ TableName: services.env.TABLE_NAME, Item: item(index) })),
       );
-      const putsPerSecond = ceilingItems / ((performance.now() - putsStarted) / 1000);
-      const batchWritesStarted = performance.now();
-      await forEachLimited(
-        Array.from({ length: ceilingItems / POLL_BATCH_SIZE }, (_, index) => index),
+      const batchesPerSecond = await ratePerSecond(
+        ceilingItems / POLL_BATCH_SIZE,
         DEFAULT_POLL_WORKER_CONCURRENCY,
-        async (batch) => {
-          await dynamo.send(
+        (batch) =>
+          dynamo.send(
             new BatchWriteItemCommand({
               RequestItems: {
                 [services.env.TABLE_NAME as string]: Array.from(
@@ -522,55 +521,31 @@ export const nightBenchmark: Benchmark = {
                 ),
               },
             }),
-          );
-        },
+          ),
       );
-      const batchedPerSecond = ceilingItems / ((performance.now() - batchWritesStarted) / 1000);
+      const batchedPerSecond = batchesPerSecond * POLL_BATCH_SIZE;
       const storeCeiling = Math.max(putsPerSecond, batchedPerSecond);
       dynamo.destroy();
       const ses = new SESv2Client({});
-      const ceilingSends = SUBSCRIBERS / 2;
-      const sendsStarted = performance.now();
-      await forEachLimited(
-        Array.from({ length: ceilingSends }, (_, index) => index),
-        digestConcurrency,
-        async (index) => {
-          await ses.send(
-            new SendEmailCommand({
-              FromEmailAddress: 'digest@likewatch.local',
-              Destination: { ToAddresses: [`ceiling${index}@example.com`] },
-              Content: { Simple: { Subject: { Data: 's' }, Body: { Text: { Data: 't' } } } },
-            }),
-          );
-        },
-      );
-      const sendsPerSecond = ceilingSends / ((performance.now() - sendsStarted) / 1000);
+      const sendsPerSecond = await plainEmailsPerSecond(ses, SUBSCRIBERS / 2, digestConcurrency);
       ses.destroy();
       // And the fake TikTok's: the median account's first page of `/v2/video/list/` (the request a poll
       // makes most), over the pollers' transport at the night's polls in flight, read but not validated.
       const grant = await tiktok.issueGrant(median.accountId);
       const listUrl = new URL('/v2/video/list/', tiktok.url);
       listUrl.searchParams.set('fields', VIDEO_FIELDS);
-      const ceilingRequests = ACCOUNTS / 2;
-      const listsStarted = performance.now();
-      await forEachLimited(
-        Array.from({ length: ceilingRequests }, (_, index) => index),
-        pollConcurrency,
-        async () => {
-          const response = await nodeTransport(listUrl, {
-            method: 'POST',
-            headers: {
-              authorization: `Bearer ${grant.access_token}`,
-              'content-type': 'application/json',
-            },
-            body: JSON.stringify({ max_count: VIDEO_PAGE_SIZE }),
-          });
-          await response.text();
-          if (response.status !== 200)
-            throw new Error(`the fake TikTok answered ${response.status}`);
-        },
-      );
-      const tiktokCeiling = ceilingRequests / ((performance.now() - listsStarted) / 1000);
+      const tiktokCeiling = await ratePerSecond(ACCOUNTS / 2, pollConcurrency, async () => {
+        const response = await nodeTransport(listUrl, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${grant.access_token}`,
+            'content-type': 'application/json',
+          },
+          body: JSON.stringify({ max_count: VIDEO_PAGE_SIZE }),
+        });
+        await response.text();
+        if (response.status !== 200) throw new Error(`the fake TikTok answered ${response.status}`);
+      });
       const peakRssMb = rss.stop() / 2 ** 20;
 
       // Figures.

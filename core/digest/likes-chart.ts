@@ -3,7 +3,7 @@
  * boundaries fall, and the words that say what the picture shows (alt text and caption).
  */
 import type { Poll } from '../model.ts';
-import { DAY_MS, localDateAndHour } from '../time.ts';
+import { DAY_MS, HOUR_MS, localDateAndHour } from '../time.ts';
 import type { AccountNight } from './account-night.ts';
 import { CHART_HEIGHT, CHART_WIDTH, type LikesChange } from './chart.ts';
 import type { DigestChart } from './document.ts';
@@ -104,7 +104,7 @@ function signed(change: number): string {
 
 /**
  * The instants in (from, to] where the local date in `timeZone` changes, to the step: the date is read every
- * hour, and only within an hour where it changed at every step (a zone changes date at most once an hour).
+ * hour, and step by step only within an hour in which it changed (a zone changes date at most once an hour).
  */
 export function localMidnights(from: number, to: number, timeZone: string): number[] {
   const dateAt = (at: number) => localDateAndHour(new Date(at), timeZone).date;
@@ -116,9 +116,8 @@ export function localMidnights(from: number, to: number, timeZone: string): numb
     return [];
   }
   const marks: number[] = [];
-  const hour = 4 * DAY_MARK_STEP_MS;
-  for (let start = from; start < to; start += hour) {
-    const end = Math.min(start + hour, to);
+  for (let start = from; start < to; start += HOUR_MS) {
+    const end = Math.min(start + HOUR_MS, to);
     const date = dateAt(end);
     if (date === previous) continue;
     for (let at = start + DAY_MARK_STEP_MS; at <= end; at += DAY_MARK_STEP_MS) {

@@ -296,6 +296,27 @@ export function summarizeDigestJobs(results: readonly DigestJobResult[]): Digest
   return summary;
 }
 
+/**
+ * One run's counts from its tick's and its worker batches' (added up); `undelivered` jobs never ended (dead-
+ * lettered, or left for a redelivery that will not come) and count as failed.
+ */
+export function summarizeDigestRun(
+  tick: Pick<DigestTickSummary, 'due' | 'losses' | 'slowdowns'>,
+  batches: Partial<Record<DigestOutcome, number>>,
+  undelivered: number,
+): DigestRunSummary {
+  return {
+    due: tick.due,
+    sent: batches.sent ?? 0,
+    skipped: batches.skipped ?? 0,
+    alreadySent: batches.alreadySent ?? 0,
+    failed: (batches.failed ?? 0) + undelivered,
+    suppressed: batches.suppressed ?? 0,
+    losses: tick.losses,
+    slowdowns: tick.slowdowns,
+  };
+}
+
 /** How a due digest ended (see {@link DigestRunSummary}). */
 export type DigestOutcome = 'sent' | 'skipped' | 'alreadySent' | 'failed' | 'suppressed';
 

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Context, SQSEvent } from 'aws-lambda';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { PollRunSummary } from '../core/poll-accounts.ts';
-import type { DigestRunSummary } from '../core/send-digests.ts';
+import { type DigestRunSummary, summarizeDigestRun } from '../core/send-digests.ts';
 import { LOCAL_QUEUE_NAMES } from '../lib/fan-out.ts';
 import type { DrainSummary } from './local-sqs.ts';
 import type { LocalServices } from './services.ts';
@@ -102,17 +102,7 @@ export async function loadLocalFunctions(
         digestWorker.handler,
         'digest-worker',
       );
-      return {
-        due: tick.due,
-        sent: totals.sent ?? 0,
-        skipped: totals.skipped ?? 0,
-        alreadySent: totals.alreadySent ?? 0,
-        failed: (totals.failed ?? 0) + summary.deadLettered,
-        suppressed: totals.suppressed ?? 0,
-        losses: tick.losses,
-        slowdowns: tick.slowdowns,
-        queue: summary,
-      };
+      return { ...summarizeDigestRun(tick, totals, summary.deadLettered), queue: summary };
     },
   };
 }

@@ -12,6 +12,7 @@ import {
   type SendDigestJobsDeps,
   sendDigestJobs,
   summarizeDigestJobs,
+  summarizeDigestRun,
 } from '../../core/send-digests.ts';
 
 /** What a tick and its workers need together. */
@@ -31,16 +32,7 @@ export async function runDigestTick(
     input,
   );
   const batch = summarizeDigestJobs(await sendDigestJobs(deps, queued));
-  return {
-    due: tick.due,
-    sent: batch.sent,
-    skipped: batch.skipped,
-    alreadySent: batch.alreadySent,
-    failed: batch.failed + batch.retried,
-    suppressed: batch.suppressed,
-    losses: tick.losses,
-    slowdowns: tick.slowdowns,
-  };
+  return summarizeDigestRun(tick, batch, batch.retried);
 }
 
 /**

@@ -322,3 +322,22 @@ export const DigestJob = z.object({
   subscriber: Subscriber,
 });
 export type DigestJob = z.infer<typeof DigestJob>;
+
+/**
+ * One part of a night too large for one digest-tick invocation to explain: a message on the digest part
+ * queue. The part's subscribers are the night's due subscribers whose id hashes to `part` of `parts`
+ * (`digestPartOf`); the invocation explains the accounts they follow and sends their digest jobs, as the tick
+ * does for a night it explains itself.
+ */
+export const DigestPartJob = z
+  .object({
+    kind: z.literal('digest-part'),
+    /** The tick that split the night: it sets which subscribers are due and which are already sent. */
+    scheduledTime: Instant,
+    /** The night's end. */
+    asOf: Instant,
+    part: z.number().int().nonnegative(),
+    parts: z.number().int().min(2),
+  })
+  .refine((job) => job.part < job.parts, { message: 'part must be below parts', path: ['part'] });
+export type DigestPartJob = z.infer<typeof DigestPartJob>;

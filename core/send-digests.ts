@@ -14,7 +14,9 @@
  * Subscribers who paused or unsubscribed are never due.
  *
  * The tick is fanned out: `planDigestJobs` (the tick) explains each night once, stores it per account and
- * sends one job per due subscriber to a queue; `sendDigestJobs` (the workers) sends them in batches.
+ * sends one job per due subscriber to a queue; `sendDigestJobs` (the workers) sends them in batches. A night
+ * whose subscribers follow more accounts than one invocation explains in its time is split by subscriber into
+ * parts, each planned by an invocation of its own (`DigestPartJob`).
  */
 import {
   type ComposedDigest,
@@ -29,6 +31,7 @@ import {
   type AccountExplanation,
   type Cause,
   type DigestJob,
+  type DigestPartJob,
   type DigestReport,
   type Explanation,
   type FleetAccount,
@@ -85,6 +88,11 @@ export interface DigestTickInput {
   historyDays: number;
   /** A subscriber whose hour passed at most this many hours ago is still due. @default 3 */
   catchUpHours?: number;
+  /**
+   * Plan only this part of one night: its due subscribers whose id falls in the part ({@link digestPartOf}).
+   * Set by an invocation for a part job; without it, every due night is planned.
+   */
+  part?: Pick<DigestPartJob, 'asOf' | 'part' | 'parts'>;
 }
 
 /** Counts of a digest tick and the worker batches it fed. */
@@ -111,12 +119,24 @@ interface DueSubscriber {
   asOf: Date;
 }
 
+/** How a night too large for one invocation is split: the bound, and the queue its parts go to. */
+export interface DigestSplit {
+  /**
+   * Most accounts one invocation explains for a night. A night whose due subscribers follow more is split
+   * into `ceil(accounts / accountsPerInvocation)` parts.
+   */
+  accountsPerInvocation: number;
+  queue: Queue<DigestPartJob>;
+}
+
 /** What `planDigestJobs` needs: the store, where explained nights are kept, the engine and the digest queue. */
 export interface PlanDigestJobsDeps {
   store: Pick<Store, 'listSubscribers' | 'listAccounts' | 'listPolls' | 'listSentDigests'>;
   nights: NightStore;
   explain: ExplainFn;
   queue: Queue<DigestJob>;
+  /** Without it, every night is explained by the invocation that found it due, however large. */
+  split?: DigestSplit;
 }
 
 /** What a digest tick did. */
@@ -132,6 +152,11 @@ export interface DigestTickSummary {
   losses: number;
   /** Accounts the engine found gaining far below their baseline, over the same nights. */
   slowdowns: number;
+  /**
+   * Part jobs sent for nights too large for this invocation. Their subscribers are not in `due`: each part's
+   * own run counts them.
+   */
+  parts: number;
 }
 
 /**
@@ -139,6 +164,12 @@ export interface DigestTickSummary {
  * their nights once for the whole fleet and stores it per account (unless an earlier tick did), then sends one
  * job per due subscriber to the digest queue. The night is stored before any job names it, so a worker always
  * finds it.
+ *
+ * With `deps.split`, a night whose subscribers follow more than `accountsPerInvocation` accounts is not
+ * explained here: it is split by subscriber into parts, one job each on the part queue, and each part's
+ * invocation (`input.part`) plans that share of the night the same way. The parts need no meeting point: each
+ * explains the accounts its own subscribers follow, compared with each other (thousands of accounts, enough
+ * to show a platform-wide drop), and sends its own digest jobs.
  */
 export async function planDigestJobs(
   deps: PlanDigestJobsDeps,
@@ -151,12 +182,26 @@ export async function planDigestJobs(
     enqueued: 0,
     losses: 0,
     slowdowns: 0,
+    parts: 0,
   };
-  const due = await unsent(
-    deps.store,
-    await dueSubscribers(deps.store, input),
-    input.scheduledTime,
-  );
+  let due = await unsent(deps.store, await dueSubscribers(deps.store, input), input.scheduledTime);
+  const { part } = input;
+  if (part) {
+    const asOf = Date.parse(part.asOf);
+    due = due.filter(
+      (entry) =>
+        entry.asOf.getTime() === asOf &&
+        digestPartOf(entry.subscriber.id, part.parts) === part.part,
+    );
+  } else if (deps.split) {
+    const jobs = partJobs(due, deps.split.accountsPerInvocation, input.scheduledTime);
+    if (jobs.length > 0) {
+      await deps.split.queue.send(jobs);
+      summary.parts = jobs.length;
+      const splitNights = new Set(jobs.map((job) => Date.parse(job.asOf)));
+      due = due.filter((entry) => !splitNights.has(entry.asOf.getTime()));
+    }
+  }
   summary.due = due.length;
   if (due.length === 0) return summary;
   const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
@@ -203,6 +248,38 @@ export async function planDigestJobs(
   await deps.queue.send(jobs);
   summary.enqueued = jobs.length;
   return summary;
+}
+
+/**
+ * The part (0 … `parts` − 1) of a split night that a subscriber belongs to: FNV-1a of the id, so every tick
+ * and every part's invocation agree without storing the assignment.
+ */
+export function digestPartOf(subscriberId: string, parts: number): number {
+  let hash = 0x811c9dc5;
+  for (let index = 0; index < subscriberId.length; index++) {
+    hash ^= subscriberId.charCodeAt(index);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % parts;
+}
+
+/** The part jobs of every night among `due` whose subscribers follow more than `accountsPerInvocation` accounts. */
+function partJobs(
+  due: readonly DueSubscriber[],
+  accountsPerInvocation: number,
+  scheduledTime: Date,
+): DigestPartJob[] {
+  return [...followedByNight(due)].flatMap(([asOf, accounts]) => {
+    if (accounts.size <= accountsPerInvocation) return [];
+    const parts = Math.ceil(accounts.size / accountsPerInvocation);
+    return Array.from({ length: parts }, (_, part) => ({
+      kind: 'digest-part' as const,
+      scheduledTime: scheduledTime.toISOString(),
+      asOf: new Date(asOf).toISOString(),
+      part,
+      parts,
+    }));
+  });
 }
 
 /** How one digest job ended: a counted outcome, or an error to deliver it again. */

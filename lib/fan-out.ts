@@ -22,6 +22,25 @@ export const POLL_TICK_MINUTES = 1;
 export const DIGEST_BATCH_SIZE = 10;
 
 /**
+ * Most accounts one digest-tick invocation explains for a night; a night whose subscribers follow more is
+ * split by subscriber into parts of about this many accounts, each planned by an invocation of its own from
+ * the digest part queue. An account of 50 videos with eight weeks of history costs about 30 ms of the tick's
+ * thread (read, decoded, explained, stored): 5,000 take under three minutes, which leaves the 15-minute
+ * timeout room for accounts of a few hundred videos.
+ */
+export const DIGEST_ACCOUNTS_PER_INVOCATION = 5_000;
+
+/** Part jobs per invocation: one part is minutes of work on its own. */
+export const DIGEST_PART_BATCH_SIZE = 1;
+
+/**
+ * Most part invocations at once: the least an SQS event source allows. Two parts of 5,000 accounts every
+ * three minutes explain 100,000 accounts in about half an hour, while the digest workers are already sending
+ * the first parts' digests (SES's rate, not explaining, is what a morning of that size waits for).
+ */
+export const DIGEST_PART_CONCURRENCY = 2;
+
+/**
  * Default maximum concurrency of the poll workers. TikTok's per-endpoint rate limit, not the number of workers,
  * sets how long a round takes, and each worker paces itself to its share of the limit: every extra worker
  * only adds time spent waiting, which Lambda bills. Two is the least an SQS event source allows.
@@ -64,7 +83,11 @@ export const FUNCTION_MEMORY_MB = {
 export const MAX_RECEIVE_COUNT = 3;
 
 /** SQS queue names of the embedded runtime (in AWS, CloudFormation names the queues). */
-export const LOCAL_QUEUE_NAMES = { poll: 'likewatch-poll-jobs', digest: 'likewatch-digest-jobs' };
+export const LOCAL_QUEUE_NAMES = {
+  poll: 'likewatch-poll-jobs',
+  digest: 'likewatch-digest-jobs',
+  digestParts: 'likewatch-digest-parts',
+};
 
 /**
  * Fixed parts of the stack that cost money whatever the fleet: Secrets Manager secrets, CloudWatch alarms and
@@ -72,7 +95,7 @@ export const LOCAL_QUEUE_NAMES = { poll: 'likewatch-poll-jobs', digest: 'likewat
  */
 export const STACK_FIXED_PARTS = {
   secrets: 2,
-  alarms: 14,
+  alarms: 15,
   dashboards: 1,
-  polledQueues: 2,
+  polledQueues: 3,
 } as const;

@@ -26,7 +26,10 @@ import { LikewatchFunction } from './constructs/likewatch-function.ts';
 import { Operations } from './constructs/operations.ts';
 import { SubscriptionApi } from './constructs/subscription-api.ts';
 import {
+  DIGEST_ACCOUNTS_PER_INVOCATION,
   DIGEST_BATCH_SIZE,
+  DIGEST_PART_BATCH_SIZE,
+  DIGEST_PART_CONCURRENCY,
   FUNCTION_MEMORY_MB,
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
@@ -62,6 +65,8 @@ export class LikewatchStack extends Stack {
   readonly pollQueue: JobQueue;
   /** Digest jobs, and the ones that failed every delivery. */
   readonly digestQueue: JobQueue;
+  /** Parts of nights too large for one digest-tick invocation, consumed by the digest tick itself. */
+  readonly digestPartQueue: JobQueue;
   /** Receives schedule deliveries and asynchronous tick invocations that failed every retry. */
   readonly deadLetterQueue: sqs.Queue;
   /** The subscription pages (HTTP API) and the SES events function. */
@@ -152,8 +157,10 @@ export class LikewatchStack extends Stack {
     // a digest job one SES send at its share of the send rate; docs/scaling.md has the arithmetic.
     const pollWorkerTimeout = Duration.minutes(5);
     const digestWorkerTimeout = Duration.minutes(2);
+    const digestTickTimeout = Duration.minutes(15);
     this.pollQueue = new JobQueue(this, 'PollJobs', { workerTimeout: pollWorkerTimeout });
     this.digestQueue = new JobQueue(this, 'DigestJobs', { workerTimeout: digestWorkerTimeout });
+    this.digestPartQueue = new JobQueue(this, 'DigestParts', { workerTimeout: digestTickTimeout });
 
     this.pollTick = new LikewatchFunction(this, 'PollTickFunction', {
       ...functionDefaults,
@@ -202,12 +209,19 @@ export class LikewatchStack extends Stack {
       description:
         'Digest tick: explains each due night once and sends one digest job per due subscriber.',
       memorySize: FUNCTION_MEMORY_MB.digestTick,
-      timeout: Duration.minutes(15),
+      timeout: digestTickTimeout,
       deadLetterQueue: this.deadLetterQueue,
+      environment: { DIGEST_ACCOUNTS_PER_INVOCATION: String(DIGEST_ACCOUNTS_PER_INVOCATION) },
     })
       // Read-write: it stores each explained night for the workers.
       .bindTable(this.table, 'readWrite')
-      .bindQueueSender('DIGEST_QUEUE_URL', this.digestQueue.queue);
+      .bindQueueSender('DIGEST_QUEUE_URL', this.digestQueue.queue)
+      // A night too large for one invocation goes out as parts and comes back to this function.
+      .bindQueueSender('DIGEST_PART_QUEUE_URL', this.digestPartQueue.queue)
+      .consumeQueue(this.digestPartQueue.queue, {
+        batchSize: DIGEST_PART_BATCH_SIZE,
+        maxConcurrency: DIGEST_PART_CONCURRENCY,
+      });
 
     this.digestWorker = new LikewatchFunction(this, 'DigestWorkerFunction', {
       ...functionDefaults,
@@ -291,6 +305,7 @@ export class LikewatchStack extends Stack {
       scheduleDeadLetterQueue: this.deadLetterQueue,
       pollQueue: this.pollQueue,
       digestQueue: this.digestQueue,
+      digestPartQueue: this.digestPartQueue,
       pollEveryHours: config.pollEveryHours,
       operatorEmail: config.operatorEmail,
       otherFunctions: [this.subscriptions.pages, this.subscriptions.sesEvents],

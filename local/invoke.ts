@@ -16,14 +16,20 @@ import type { LocalServices } from './services.ts';
 /** A poll round: what the workers stored, and how the queue delivered the jobs. */
 export type LocalPollSummary = PollRunSummary & { queue: DrainSummary };
 
-/** A digest tick: what the tick found and the workers did, and how the queue delivered the jobs. */
-export type LocalDigestSummary = DigestRunSummary & { queue: DrainSummary };
+/**
+ * A digest tick: what the tick (and the parts of a night it split) found and the workers did, and how the
+ * queues delivered the jobs.
+ */
+export type LocalDigestSummary = DigestRunSummary & {
+  queue: DrainSummary;
+  partQueue: DrainSummary;
+};
 
 /** The deployed handlers, callable locally. */
 export interface LocalFunctions {
   /** The poll tick for the event's slot, then the poll workers until the queue is empty. */
   poll(event: PollEvent): Promise<LocalPollSummary>;
-  /** The digest tick, then the digest workers until the queue is empty. */
+  /** The digest tick, then its parts (a night too large for one invocation), then the digest workers. */
   sendDigests(event: DigestEvent): Promise<LocalDigestSummary>;
 }
 
@@ -42,6 +48,7 @@ export async function loadLocalFunctions(
   const { onRunSummary } = await import('../lambdas/_shared/middleware.ts');
   const pollQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.poll);
   const digestQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.digest);
+  const digestPartQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.digestParts);
 
   /**
    * Drains `queue` into `worker`, adding up the numeric fields of the run summaries of the invocations this
@@ -49,7 +56,7 @@ export async function loadLocalFunctions(
    */
   const drain = async (
     queue: typeof pollQueue,
-    message: 'poll batch finished' | 'digest batch finished',
+    message: 'poll batch finished' | 'digest tick finished' | 'digest batch finished',
     worker: (event: SQSEvent, context: Context) => Promise<unknown>,
     functionName: string,
   ) => {
@@ -96,13 +103,31 @@ export async function loadLocalFunctions(
     },
     sendDigests: async (event) => {
       const tick = await digestTick.handler(event, lambdaContext('digest-tick'));
+      if (!('due' in tick))
+        throw new Error('the digest tick answered its schedule with a batch response');
+      // The tick function consumes its own part queue; each part's run counts its share of the night.
+      const parts = await drain(
+        digestPartQueue,
+        'digest tick finished',
+        digestTick.handler,
+        'digest-tick',
+      );
       const { totals, summary } = await drain(
         digestQueue,
         'digest batch finished',
         digestWorker.handler,
         'digest-worker',
       );
-      return { ...summarizeDigestRun(tick, totals, summary.deadLettered), queue: summary };
+      const planned = {
+        due: tick.due + (parts.totals.due ?? 0),
+        losses: tick.losses + (parts.totals.losses ?? 0),
+        slowdowns: tick.slowdowns + (parts.totals.slowdowns ?? 0),
+      };
+      return {
+        ...summarizeDigestRun(planned, totals, summary.deadLettered),
+        queue: summary,
+        partQueue: parts.summary,
+      };
     },
   };
 }

@@ -16,6 +16,8 @@ import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
   DEFAULT_POLL_WORKER_CONCURRENCY,
   DIGEST_BATCH_SIZE,
+  DIGEST_PART_BATCH_SIZE,
+  DIGEST_PART_CONCURRENCY,
   LOCAL_QUEUE_NAMES,
   MAX_RECEIVE_COUNT,
   POLL_BATCH_SIZE,
@@ -45,7 +47,7 @@ export interface RunningTikTok {
 export interface LocalServices<TikTok extends RunningTikTok = FakeTikTok> {
   dynamodbEndpoint: string;
   sesEndpoint: string;
-  /** The poll and digest job queues, drained into the workers by `local/invoke.ts`. */
+  /** The poll, digest and digest part queues, drained into the functions by `local/invoke.ts`. */
   sqs: LocalSqs;
   tiktok: TikTok;
   /** Environment for the handlers: endpoints, table, sender, signing key. */
@@ -133,6 +135,11 @@ export async function startLocalServices(
       maxReceiveCount: MAX_RECEIVE_COUNT,
       concurrency: DEFAULT_DIGEST_WORKER_CONCURRENCY,
     },
+    [LOCAL_QUEUE_NAMES.digestParts]: {
+      batchSize: DIGEST_PART_BATCH_SIZE,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      concurrency: DIGEST_PART_CONCURRENCY,
+    },
   });
 
   const tiktok =
@@ -149,6 +156,7 @@ export async function startLocalServices(
     AWS_ENDPOINT_URL_SQS: sqs.endpoint,
     POLL_QUEUE_URL: sqs.queue(LOCAL_QUEUE_NAMES.poll).url,
     DIGEST_QUEUE_URL: sqs.queue(LOCAL_QUEUE_NAMES.digest).url,
+    DIGEST_PART_QUEUE_URL: sqs.queue(LOCAL_QUEUE_NAMES.digestParts).url,
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     TABLE_NAME: LOCAL_TABLE_NAME,
     TIKTOK_API_BASE_URL: tiktok.url,

@@ -22,7 +22,7 @@ import { SourceRouter } from '../../adapters/tiktok/source-router.ts';
 import { WebPageSource } from '../../adapters/tiktok/web-page-source.ts';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { beginNight } from '../../core/explain/index.ts';
-import type { DigestJob, PollJob, SourceKind } from '../../core/model.ts';
+import type { DigestJob, DigestPartJob, PollJob, SourceKind } from '../../core/model.ts';
 import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
 import type { StatsSource } from '../../core/ports.ts';
 import type { PlanDigestJobsDeps, SendDigestJobsDeps } from '../../core/send-digests.ts';
@@ -54,6 +54,10 @@ export function createDigestTickDeps(env: DigestTickEnv): PlanDigestJobsDeps {
     nights: store,
     explain: beginNight,
     queue: new SqsQueue<DigestJob>({ queueUrl: env.DIGEST_QUEUE_URL }),
+    split: {
+      accountsPerInvocation: env.DIGEST_ACCOUNTS_PER_INVOCATION,
+      queue: new SqsQueue<DigestPartJob>({ queueUrl: env.DIGEST_PART_QUEUE_URL }),
+    },
   };
 }
 

@@ -6,7 +6,11 @@ import { z } from 'zod';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { SourceKind } from '../../core/model.ts';
 import { DEFAULT_HISTORY_DAYS } from '../../core/thinned-history.ts';
-import { DEFAULT_POLL_IN_FLIGHT, DEFAULT_SES_MAX_SEND_RATE } from '../../lib/fan-out.ts';
+import {
+  DEFAULT_POLL_IN_FLIGHT,
+  DEFAULT_SES_MAX_SEND_RATE,
+  DIGEST_ACCOUNTS_PER_INVOCATION,
+} from '../../lib/fan-out.ts';
 
 const PositiveInt = z.coerce.number().int().positive();
 
@@ -107,6 +111,10 @@ export const PollEnvChecked = PollEnv.superRefine((env, context) => {
 export const DigestTickEnv = CommonEnv.extend({
   /** URL of the SQS queue of digest jobs (set by the stack; locally, the embedded queue). */
   DIGEST_QUEUE_URL: z.url(),
+  /** URL of the SQS queue of the parts of nights too large for one invocation (the tick consumes it too). */
+  DIGEST_PART_QUEUE_URL: z.url(),
+  /** Most accounts one invocation explains for a night; a larger night is split into parts. */
+  DIGEST_ACCOUNTS_PER_INVOCATION: PositiveInt.default(DIGEST_ACCOUNTS_PER_INVOCATION),
   /** How many days of history the engine reads for a night (the last week poll by poll, then daily). */
   HISTORY_DAYS: PositiveInt.default(DEFAULT_HISTORY_DAYS),
 });

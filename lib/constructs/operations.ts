@@ -30,6 +30,7 @@ export interface OperationsProps {
   readonly scheduleDeadLetterQueue: sqs.IQueue;
   readonly pollQueue: JobQueue;
   readonly digestQueue: JobQueue;
+  readonly digestPartQueue: JobQueue;
   readonly pollEveryHours: number;
   /** Further functions whose errors page the operator (the subscription pages, SES events). */
   readonly otherFunctions?: readonly LikewatchFunction[];
@@ -108,6 +109,10 @@ export class Operations extends Construct {
       DigestJobsDeadLetterQueueAlarm: [
         props.digestQueue.deadLetterQueue,
         'Digest jobs failed every delivery (store trouble, or a night that was not stored)',
+      ],
+      DigestPartsDeadLetterQueueAlarm: [
+        props.digestPartQueue.deadLetterQueue,
+        'Parts of a large night failed every delivery (store trouble or the timeout); the next ticks split the night again while its subscribers are due',
       ],
     } as const;
     // A poll round still queued when the next one starts means the workers cannot keep the cadence.
@@ -240,10 +245,10 @@ export class Operations extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Job queues: waiting and oldest (s)',
-            left: [props.pollQueue, props.digestQueue].map((jobs) =>
+            left: [props.pollQueue, props.digestQueue, props.digestPartQueue].map((jobs) =>
               jobs.queue.metricApproximateNumberOfMessagesVisible(),
             ),
-            right: [props.pollQueue, props.digestQueue].map((jobs) =>
+            right: [props.pollQueue, props.digestQueue, props.digestPartQueue].map((jobs) =>
               jobs.queue.metricApproximateAgeOfOldestMessage(),
             ),
             width: 12,

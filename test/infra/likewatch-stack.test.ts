@@ -76,6 +76,8 @@ describe('LikewatchStack', () => {
     | 'pollDlq'
     | 'digestQueue'
     | 'digestDlq'
+    | 'digestPartQueue'
+    | 'digestPartDlq'
     | 'credentialsKey'
     | 'tiktokSecret'
     | 'linkKey'
@@ -108,6 +110,8 @@ describe('LikewatchStack', () => {
       pollDlq: find('AWS::SQS::Queue', 'PollJobsDeadLetterQueue'),
       digestQueue: find('AWS::SQS::Queue', 'DigestJobsQueue'),
       digestDlq: find('AWS::SQS::Queue', 'DigestJobsDeadLetterQueue'),
+      digestPartQueue: find('AWS::SQS::Queue', 'DigestPartsQueue'),
+      digestPartDlq: find('AWS::SQS::Queue', 'DigestPartsDeadLetterQueue'),
       credentialsKey: find('AWS::KMS::Key', 'CredentialsKey'),
       tiktokSecret: find('AWS::SecretsManager::Secret', 'TikTokClientSecret'),
       linkKey: find('AWS::SecretsManager::Secret', 'LinkSigningKey'),
@@ -189,6 +193,8 @@ describe('LikewatchStack', () => {
     expect(fn(ids.digestTick).Environment.Variables).toEqual({
       ...common,
       DIGEST_QUEUE_URL: { Ref: ids.digestQueue },
+      DIGEST_PART_QUEUE_URL: { Ref: ids.digestPartQueue },
+      DIGEST_ACCOUNTS_PER_INVOCATION: '5000',
     });
     expect(fn(ids.digestWorker).Environment.Variables).toEqual({
       ...common,
@@ -248,7 +254,7 @@ describe('LikewatchStack', () => {
   });
 
   it('should redrive each job queue to its own dead-letter queue, with a visibility of six worker timeouts', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 5);
+    template.resourceCountIs('AWS::SQS::Queue', 7);
     const queue = (id: string) => template.toJSON().Resources[id].Properties;
     expect(queue(ids.pollQueue)).toEqual({
       VisibilityTimeout: 6 * 300,
@@ -262,11 +268,18 @@ describe('LikewatchStack', () => {
       SqsManagedSseEnabled: true,
       RedrivePolicy: { deadLetterTargetArn: getAtt(ids.digestDlq), maxReceiveCount: 3 },
     });
-    for (const dlq of [ids.scheduleDlq, ids.pollDlq, ids.digestDlq]) {
+    // Consumed by the digest tick itself: six of its 15-minute timeouts.
+    expect(queue(ids.digestPartQueue)).toEqual({
+      VisibilityTimeout: 6 * 900,
+      MessageRetentionPeriod: 86_400,
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.digestPartDlq), maxReceiveCount: 3 },
+    });
+    for (const dlq of [ids.scheduleDlq, ids.pollDlq, ids.digestDlq, ids.digestPartDlq]) {
       expect(queue(dlq)).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
     }
     // Every queue refuses requests without TLS.
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 5);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 7);
     template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: [
@@ -282,7 +295,7 @@ describe('LikewatchStack', () => {
   });
 
   it('should feed each worker from its queue in batches, with per-item failures and capped concurrency', () => {
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 2);
+    template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: getAtt(ids.pollQueue),
       FunctionName: { Ref: ids.pollWorker },
@@ -296,6 +309,14 @@ describe('LikewatchStack', () => {
       BatchSize: 10,
       FunctionResponseTypes: ['ReportBatchItemFailures'],
       ScalingConfig: { MaximumConcurrency: 5 },
+    });
+    // The parts of a night too large for one invocation, one at a time per invocation.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(ids.digestPartQueue),
+      FunctionName: { Ref: ids.digestTick },
+      BatchSize: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      ScalingConfig: { MaximumConcurrency: 2 },
     });
   });
 
@@ -348,8 +369,14 @@ describe('LikewatchStack', () => {
       ],
       DigestTickFunctionServiceRole: [
         logs('DigestTickFunction'),
-        allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq), getAtt(ids.digestQueue)),
+        allow(
+          ['sqs:SendMessage'],
+          getAtt(ids.scheduleDlq),
+          getAtt(ids.digestQueue),
+          getAtt(ids.digestPartQueue),
+        ),
         allow(TABLE_READ_WRITE, table),
+        allow(QUEUE_CONSUME, getAtt(ids.digestPartQueue)),
       ],
       DigestWorkerFunctionServiceRole: [
         logs('DigestWorkerFunction'),

@@ -1,15 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { MailerError } from '../../../core/errors.ts';
-import type {
-  Account,
-  AccountExplanation,
-  DigestJob,
-  Explanation,
-  Fleet,
-  Subscriber,
+import {
+  type Account,
+  type AccountExplanation,
+  type DigestJob,
+  DigestPartJob,
+  type Explanation,
+  type Fleet,
+  type Subscriber,
 } from '../../../core/model.ts';
 import type { OutgoingEmail } from '../../../core/ports.ts';
-import { planDigestJobs, sendDigestJobs, summarizeDigestJobs } from '../../../core/send-digests.ts';
+import {
+  digestPartOf,
+  planDigestJobs,
+  sendDigestJobs,
+  summarizeDigestJobs,
+} from '../../../core/send-digests.ts';
 import { type DigestRunDeps, runDigestTick, scriptedEngine } from '../../fakes/digest-run.ts';
 import { MemoryNights, MemoryStore } from '../../fakes/memory-store.ts';
 
@@ -282,7 +288,15 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
     const again = await planDigestJobs(tickDeps, { scheduledTime: tick7, historyDays: 28 });
     const results = await sendDigestJobs({ ...deps, nights }, queued);
     // Assert
-    expect(tick).toEqual({ due: 2, nights: 1, explained: 1, enqueued: 2, losses: 1, slowdowns: 0 });
+    expect(tick).toEqual({
+      due: 2,
+      nights: 1,
+      explained: 1,
+      enqueued: 2,
+      losses: 1,
+      slowdowns: 0,
+      parts: 0,
+    });
     expect(again).toMatchObject({ due: 2, explained: 0, enqueued: 2 });
     expect(explainedNights).toHaveLength(1);
     expect(summarizeDigestJobs(results)).toMatchObject({ jobs: 4, sent: 2, alreadySent: 2 });
@@ -448,5 +462,145 @@ describe('the digest tick, reading a large night', () => {
       planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 }),
     ).rejects.toThrow('the store stopped answering');
     expect(await night.tickDeps.nights.getNightWindow(tick7)).toBeUndefined();
+  });
+});
+
+describe('the digest tick, splitting a night too large for one invocation', () => {
+  /** Twelve subscribers due at 08:00 Berlin, each following an account of their own. */
+  function splitNight(accountsPerInvocation: number) {
+    const { deps, store, sent } = setup(quiet, []);
+    const ids = Array.from({ length: 12 }, (_, index) => `acct-${index}`);
+    const explainedAccounts: string[][] = [];
+    const explain = scriptedEngine((fleet, asOf) => {
+      explainedAccounts.push(fleet.accounts.map((entry) => entry.id));
+      return {
+        format: 'likewatch.explanation/v1',
+        window: {
+          from: new Date(asOf.getTime() - 86_400_000).toISOString(),
+          to: asOf.toISOString(),
+        },
+        accounts: fleet.accounts.map((entry) => ({ ...quiet, id: entry.id, handle: entry.handle })),
+      };
+    });
+    const nights = new MemoryNights();
+    const digestJobs: DigestJob[] = [];
+    const partJobs: DigestPartJob[] = [];
+    const tickDeps = {
+      store,
+      nights,
+      explain,
+      queue: { send: async (jobs: readonly DigestJob[]) => void digestJobs.push(...jobs) },
+      split: {
+        accountsPerInvocation,
+        queue: { send: async (jobs: readonly DigestPartJob[]) => void partJobs.push(...jobs) },
+      },
+    };
+    const ready = Promise.all(
+      ids.map(async (id, index) => {
+        await store.putAccount({ ...account, id, handle: `h${id}` });
+        await store.putSubscriber(
+          subscriber({ id: `sub-${index}`, email: `s${index}@example.com`, accountIds: [id] }),
+        );
+      }),
+    );
+    const runParts = (jobs: readonly DigestPartJob[]) =>
+      Promise.all(
+        jobs.map((job) =>
+          planDigestJobs(tickDeps, {
+            scheduledTime: new Date(job.scheduledTime),
+            historyDays: 28,
+            part: job,
+          }),
+        ),
+      );
+    return {
+      ready,
+      tickDeps,
+      partJobs,
+      digestJobs,
+      explainedAccounts,
+      runParts,
+      send: () => sendDigestJobs({ ...deps, nights }, digestJobs),
+      sent,
+      ids,
+    };
+  }
+
+  it('should send the night out as parts, and the parts together should mail every subscriber once', async () => {
+    // Arrange
+    const night = splitNight(4);
+    await night.ready;
+    // Act
+    const tick = await planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    const parts = await night.runParts(night.partJobs);
+    const results = await night.send();
+    // Assert: the tick explained nothing itself and split the 12 accounts into 3 parts.
+    expect(tick).toMatchObject({ due: 0, explained: 0, enqueued: 0, parts: 3 });
+    expect(night.partJobs.map((job) => [job.part, job.parts, job.asOf])).toEqual([
+      [0, 3, tick7.toISOString()],
+      [1, 3, tick7.toISOString()],
+      [2, 3, tick7.toISOString()],
+    ]);
+    // Each part explained only its own subscribers' accounts; together, each account once.
+    expect(parts.reduce((sum, part) => sum + part.due, 0)).toBe(12);
+    expect(night.explainedAccounts.flat().sort()).toEqual([...night.ids].sort());
+    expect(night.explainedAccounts.every((accounts) => accounts.length < 12)).toBe(true);
+    for (const [index, part] of parts.entries()) {
+      const job = night.partJobs[index] as DigestPartJob;
+      const ids = night.digestJobs
+        .filter((digest) => digestPartOf(digest.subscriber.id, job.parts) === job.part)
+        .map((digest) => digest.subscriber.id);
+      expect(part).toMatchObject({ due: ids.length, enqueued: ids.length, parts: 0 });
+    }
+    expect(summarizeDigestJobs(results)).toMatchObject({ jobs: 12, sent: 12 });
+    expect(new Set(night.sent.map((email) => email.to)).size).toBe(12);
+  });
+
+  it('should explain a night within the bound itself, with the split at hand', async () => {
+    const night = splitNight(12);
+    await night.ready;
+    const tick = await planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    expect(tick).toMatchObject({ due: 12, explained: 1, enqueued: 12, parts: 0 });
+    expect(night.partJobs).toEqual([]);
+    expect(night.explainedAccounts).toHaveLength(1);
+  });
+
+  it('should explain nothing twice and mail nobody twice when a part is delivered again', async () => {
+    // Arrange
+    const night = splitNight(4);
+    await night.ready;
+    await planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    await night.runParts(night.partJobs);
+    const explainedBefore = night.explainedAccounts.flat().length;
+    // Act: every part again (a redelivery), then the workers for all the jobs the parts sent.
+    const again = await night.runParts(night.partJobs);
+    const results = await night.send();
+    // Assert
+    expect(again.map((part) => part.explained)).toEqual([0, 0, 0]);
+    expect(night.explainedAccounts.flat()).toHaveLength(explainedBefore);
+    expect(summarizeDigestJobs(results)).toMatchObject({ jobs: 24, sent: 12, alreadySent: 12 });
+    expect(night.sent).toHaveLength(12);
+  });
+
+  it('should split by a hash of the subscriber id that spreads subscribers evenly and never changes', () => {
+    const counts = [0, 0, 0, 0];
+    for (let index = 0; index < 10_000; index++) {
+      const part = digestPartOf(`subscriber-${index}`, 4);
+      counts[part] = (counts[part] as number) + 1;
+    }
+    for (const count of counts) expect(count).toBeGreaterThan(2_300);
+    expect(digestPartOf('sub-1', 7)).toBe(digestPartOf('sub-1', 7));
+    expect(digestPartOf('', 3)).toBeLessThan(3);
+  });
+
+  it('should refuse a part job whose part is not below its parts', () => {
+    const job = {
+      kind: 'digest-part',
+      scheduledTime: tick7.toISOString(),
+      asOf: tick7.toISOString(),
+    };
+    expect(DigestPartJob.safeParse({ ...job, part: 2, parts: 3 }).success).toBe(true);
+    expect(DigestPartJob.safeParse({ ...job, part: 3, parts: 3 }).success).toBe(false);
+    expect(DigestPartJob.safeParse({ ...job, part: 0, parts: 1 }).success).toBe(false);
   });
 });

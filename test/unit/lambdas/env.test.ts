@@ -57,13 +57,21 @@ describe('loadEnv', () => {
     expect(() => loadEnv(DigestTickEnv, { TABLE_NAME: 'likewatch-table' })).toThrow(
       /DIGEST_QUEUE_URL/,
     );
-    expect(() => loadEnv(PollTickEnv, { TABLE_NAME: 'likewatch-table' })).toThrow(/POLL_QUEUE_URL/);
-    expect(
+    expect(() =>
       loadEnv(DigestTickEnv, {
         TABLE_NAME: 'likewatch-table',
         DIGEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/digest-jobs',
-      }).HISTORY_DAYS,
-    ).toBe(56);
+      }),
+    ).toThrow(/DIGEST_PART_QUEUE_URL/);
+    expect(() => loadEnv(PollTickEnv, { TABLE_NAME: 'likewatch-table' })).toThrow(/POLL_QUEUE_URL/);
+    const digestTick = loadEnv(DigestTickEnv, {
+      TABLE_NAME: 'likewatch-table',
+      DIGEST_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/digest-jobs',
+      DIGEST_PART_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/digest-parts',
+    });
+    expect([digestTick.HISTORY_DAYS, digestTick.DIGEST_ACCOUNTS_PER_INVOCATION]).toEqual([
+      56, 5_000,
+    ]);
     const tick = loadEnv(PollTickEnv, {
       TABLE_NAME: 'likewatch-table',
       POLL_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/poll-jobs',

@@ -100,7 +100,16 @@ export class ByteReader {
       scale *= 0x80;
       if (scale > 2 ** 56) throw new RangeError('varint too long');
     }
+    // The writer takes safe integers only: anything larger is a damaged body, not a count.
+    if (value > Number.MAX_SAFE_INTEGER) throw new RangeError('varint beyond 2^53');
     return value;
+  }
+
+  /** `count` varints in a row (a column). */
+  varints(count: number): number[] {
+    const values = new Array<number>(count);
+    for (let index = 0; index < count; index++) values[index] = this.varint();
+    return values;
   }
 
   zigzag(): number {
@@ -109,14 +118,24 @@ export class ByteReader {
   }
 
   u64Decimal(): string {
-    let value = 0n;
     const bytes = this.raw(8);
-    for (let index = 7; index >= 0; index--) value = (value << 8n) | BigInt(bytes[index] as number);
-    return value.toString();
+    return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true).toString();
+  }
+
+  /** `count` ids written by {@link ByteWriter.u64Decimal} in a row (a column), read in one view. */
+  u64Decimals(count: number): string[] {
+    const bytes = this.raw(8 * count);
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.length);
+    const ids = new Array<string>(count);
+    for (let index = 0; index < count; index++) {
+      ids[index] = view.getBigUint64(8 * index, true).toString();
+    }
+    return ids;
   }
 
   json(): unknown {
-    return JSON.parse(Buffer.from(this.raw(this.varint())).toString('utf8'));
+    const bytes = this.raw(this.varint());
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'));
   }
 }
 

@@ -4,6 +4,7 @@
  * highest like counts, per video and for the profile, so a drop that came and went within the day stays
  * visible in the long history.
  */
+import { z } from 'zod';
 import type { Poll } from '../../core/model.ts';
 import { dayRepresentative } from '../../core/thinned-history.ts';
 import { ByteReader, ByteWriter } from './binary-columns.ts';
@@ -80,6 +81,17 @@ interface RollupColumns {
   profileLikes?: [number, number];
   videoLikes: { id: string[]; min: number[]; max: number[] };
 }
+
+const Count = z.number().int().nonnegative();
+
+/** The JSON part of a format-2 roll-up as read back, checked; the poll and the ranges are binary. */
+const StoredRollupHeader = z.object({
+  day: z.iso.date(),
+  polls: Count,
+  failed: Count,
+  profileLikes: z.tuple([Count, Count]).optional(),
+  unlisted: z.array(z.string().min(1)),
+});
 
 /** First byte of a decompressed format-2 roll-up; format 1 is JSON and starts with `{`. */
 const FORMAT_2 = 2;
@@ -164,13 +176,7 @@ const MONTH_QUALITY = 11;
 function rollupFromBytes(bytes: Buffer): DailyRollup {
   if (bytes[0] !== FORMAT_2) return decodeRollupColumns(JSON.parse(bytes.toString('utf8')));
   const reader = new ByteReader(bytes.subarray(1));
-  const header = reader.json() as {
-    day: string;
-    polls: number;
-    failed: number;
-    profileLikes?: [number, number];
-    unlisted: string[];
-  };
+  const header = StoredRollupHeader.parse(reader.json());
   const last = readPoll(reader);
   const lastVideos = 'videos' in last ? last.videos : [];
   let nextUnlisted = 0;

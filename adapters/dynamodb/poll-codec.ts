@@ -10,7 +10,14 @@
  * their original spelling. Bodies of format 1 (JSON columns) still decode.
  */
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
-import { Poll, type Profile, type VideoStats } from '../../core/model.ts';
+import { z } from 'zod';
+import {
+  Instant,
+  Poll,
+  PollFailureReason,
+  type Profile,
+  type VideoStats,
+} from '../../core/model.ts';
 import { ByteReader, ByteWriter, isU64Decimal } from './binary-columns.ts';
 
 /** Tag stored next to an encoded body, so the format can evolve without guessing. */
@@ -54,6 +61,7 @@ export interface PollColumns {
   at: string;
   status: Poll['status'];
   rounded?: boolean;
+  archived?: boolean;
   reason?: string;
   detail?: string;
   /** followers, following, likes, videos. */
@@ -76,6 +84,34 @@ interface PollHeader extends Omit<PollColumns, 'videos'> {
   };
 }
 
+const Count = z.number().int().nonnegative();
+
+/**
+ * The JSON part of a format-2 poll as read back, checked field by field. The rest is binary and typed by its
+ * encoding (varints are non-negative safe integers, ids eight-byte decimals, posting times instants), so the
+ * poll assembled from both needs no second check: validating the whole poll again cost more than the rest of
+ * decoding together, and the digest tick decodes tens of thousands of polls a night.
+ */
+const StoredPollHeader = z.object({
+  at: Instant,
+  status: z.enum(['ok', 'partial', 'failed']),
+  rounded: z.boolean().optional(),
+  archived: z.boolean().optional(),
+  reason: PollFailureReason.optional(),
+  detail: z.string().optional(),
+  profile: z.tuple([Count, Count, Count, Count]).optional(),
+  videos: z
+    .object({
+      count: Count,
+      ids: z.array(z.string().min(1)).optional(),
+      postedAtText: z.record(z.string(), Instant).optional(),
+      saves: z.literal(true).optional(),
+      title: z.array(z.string().nullable()).optional(),
+      url: z.array(z.union([z.string(), z.tuple([z.string()]), z.null()])).optional(),
+    })
+    .optional(),
+});
+
 /** Encodes a poll into its compressed columnar body. */
 export function encodePoll(poll: Poll): Uint8Array {
   const writer = new ByteWriter();
@@ -84,7 +120,10 @@ export function encodePoll(poll: Poll): Uint8Array {
   return compress(writer.bytes());
 }
 
-/** Decodes a body written by {@link encodePoll} (either format); the result is validated as a Poll. */
+/**
+ * Decodes a body written by {@link encodePoll} (either format) into a valid Poll: format 2 checks its header and
+ * types its columns by their encoding ({@link readPoll}), format 1 is validated whole.
+ */
 export function decodePoll(body: Uint8Array): Poll {
   const bytes = decompress(body);
   if (bytes[0] !== FORMAT_2)
@@ -96,6 +135,7 @@ export function decodePoll(body: Uint8Array): Poll {
 export function writePoll(writer: ByteWriter, poll: Poll): void {
   const header: PollHeader = { at: poll.at, status: poll.status };
   if ('rounded' in poll && poll.rounded !== undefined) header.rounded = poll.rounded;
+  if ('archived' in poll && poll.archived !== undefined) header.archived = poll.archived;
   if ('reason' in poll && poll.reason !== undefined) header.reason = poll.reason;
   if ('detail' in poll && poll.detail !== undefined) header.detail = poll.detail;
   if ('profile' in poll && poll.profile) {
@@ -141,24 +181,32 @@ export function writePoll(writer: ByteWriter, poll: Poll): void {
   writer.json(header);
 }
 
-/** Reads a poll written by {@link writePoll}, validated. */
+/** Reads a poll written by {@link writePoll}, validated (see {@link StoredPollHeader}). */
 export function readPoll(reader: ByteReader): Poll {
-  const header = reader.json() as PollHeader;
+  const header = StoredPollHeader.parse(reader.json());
+  const { at, status } = header;
   const columns = header.videos;
   let videos: VideoStats[] | undefined;
   if (columns) {
-    const count = columns.count;
-    const ids = columns.ids ?? Array.from({ length: count }, () => reader.u64Decimal());
+    const { count, title, url, postedAtText } = columns;
+    if (columns.ids && columns.ids.length !== count) {
+      throw new RangeError('stored poll: the id column does not match the video count');
+    }
+    const ids = columns.ids ?? reader.u64Decimals(count);
+    const postedAt = new Array<string>(count);
     let previous = 0;
-    const postedAt = Array.from({ length: count }, (_, index) => {
+    for (let index = 0; index < count; index++) {
       previous += reader.zigzag();
-      return columns.postedAtText?.[index] ?? expandInstant(previous);
-    });
-    const [views, likes, comments, shares] = [0, 1, 2, 3].map(() =>
-      Array.from({ length: count }, () => reader.varint()),
-    ) as [number[], number[], number[], number[]];
-    const saves = columns.saves ? Array.from({ length: count }, () => reader.varint()) : undefined;
-    videos = ids.map((id, index) => {
+      postedAt[index] = postedAtText?.[index] ?? expandInstant(previous);
+    }
+    const views = reader.varints(count);
+    const likes = reader.varints(count);
+    const comments = reader.varints(count);
+    const shares = reader.varints(count);
+    const saves = columns.saves ? reader.varints(count) : undefined;
+    videos = new Array<VideoStats>(count);
+    for (let index = 0; index < count; index++) {
+      const id = ids[index] as string;
       const video: VideoStats = {
         id,
         postedAt: postedAt[index] as string,
@@ -167,43 +215,64 @@ export function readPoll(reader: ByteReader): Poll {
         comments: comments[index] as number,
         shares: shares[index] as number,
       };
-      const saved = saves?.[index];
-      if (saved !== undefined && saved > 0) video.saves = saved === 1 ? null : saved - 2;
-      const title = columns.title?.[index];
-      if (title != null) video.title = title;
-      const url = columns.url?.[index];
-      if (url != null) video.url = expandUrl(url, id);
-      return video;
-    });
+      const saved = saves?.[index] as number;
+      if (saved > 0) video.saves = saved === 1 ? null : saved - 2;
+      const videoTitle = title?.[index];
+      if (videoTitle != null) video.title = videoTitle;
+      const videoUrl = url?.[index];
+      if (videoUrl != null) video.url = expandUrl(videoUrl, id);
+      videos[index] = video;
+    }
   }
-  return assemblePoll(header, videos);
+  // The fields each status has, as the Poll schema keeps them (it drops the others).
+  if (status === 'failed') {
+    return {
+      at,
+      status,
+      ...(header.reason !== undefined && { reason: header.reason }),
+      ...(header.detail !== undefined && { detail: header.detail }),
+    };
+  }
+  if (!videos) throw new RangeError(`stored poll: a ${status} poll without its videos`);
+  const profile = header.profile && profileOf(header.profile);
+  const flags = {
+    ...(header.rounded !== undefined && { rounded: header.rounded }),
+    ...(header.archived !== undefined && { archived: header.archived }),
+  };
+  if (status === 'ok') {
+    if (!profile) throw new RangeError('stored poll: an ok poll without its profile');
+    return { at, status, ...flags, profile, videos };
+  }
+  return {
+    at,
+    status,
+    ...flags,
+    ...(header.reason !== undefined && { reason: header.reason }),
+    ...(profile && { profile }),
+    videos,
+  };
 }
 
-/** The poll of a head (either format's: `at`, `status`, the optional fields, the profile as a tuple), validated. */
-function assemblePoll(
-  head: Pick<PollColumns, 'at' | 'status' | 'rounded' | 'reason' | 'detail' | 'profile'>,
-  videos: VideoStats[] | undefined,
-): Poll {
-  const profile: Profile | undefined = head.profile && {
-    followers: head.profile[0],
-    following: head.profile[1],
-    likes: head.profile[2],
-    videos: head.profile[3],
+function profileOf([followers, following, likes, videos]: readonly number[]): Profile {
+  return {
+    followers: followers as number,
+    following: following as number,
+    likes: likes as number,
+    videos: videos as number,
   };
-  return Poll.parse({
-    at: head.at,
-    status: head.status,
-    ...(head.rounded !== undefined && { rounded: head.rounded }),
-    ...(head.reason !== undefined && { reason: head.reason }),
-    ...(head.detail !== undefined && { detail: head.detail }),
-    ...(profile && { profile }),
-    ...(videos && { videos }),
-  });
 }
 
 /** A format-1 poll back from its JSON columns, validated (also embedded in format-1 roll-ups). */
 export function columnsToPoll(columns: PollColumns): Poll {
-  return assemblePoll(columns, columns.videos && columnsToVideos(columns.videos));
+  return Poll.parse({
+    at: columns.at,
+    status: columns.status,
+    ...(columns.rounded !== undefined && { rounded: columns.rounded }),
+    ...(columns.reason !== undefined && { reason: columns.reason }),
+    ...(columns.detail !== undefined && { detail: columns.detail }),
+    ...(columns.profile && { profile: profileOf(columns.profile) }),
+    ...(columns.videos && { videos: columnsToVideos(columns.videos) }),
+  });
 }
 
 function columnsToVideos(columns: VideoColumns): VideoStats[] {

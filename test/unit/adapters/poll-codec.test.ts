@@ -1,6 +1,7 @@
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodePoll, encodePoll } from '../../../adapters/dynamodb/poll-codec.ts';
+import { ByteWriter } from '../../../adapters/dynamodb/binary-columns.ts';
+import { compress, decodePoll, encodePoll } from '../../../adapters/dynamodb/poll-codec.ts';
 import type { Poll } from '../../../core/model.ts';
 import { simulateFleet } from '../../../core/simulate/fleet.ts';
 
@@ -197,5 +198,56 @@ describe('poll codec', () => {
     const body = encodePoll(poll);
     // Act / Assert
     expect(() => decodePoll(body.subarray(0, Math.floor(body.length / 2)))).toThrow();
+  });
+
+  it('should keep the archived flag of a Research API poll', () => {
+    const poll: Poll = {
+      at: '2026-11-24T06:00:00Z',
+      status: 'ok',
+      archived: true,
+      profile: { followers: 10, following: 1, likes: 5, videos: 1 },
+      videos: [
+        {
+          id: '7301',
+          postedAt: '2026-11-20T00:00:00Z',
+          views: 9,
+          likes: 5,
+          comments: 0,
+          shares: 0,
+        },
+      ],
+    };
+    expect(decodePoll(encodePoll(poll))).toStrictEqual(poll);
+  });
+
+  it('should refuse a body whose header or columns are not a poll', () => {
+    /** A format-2 body with `header` as its JSON part and `columns` (varints, or raw bytes) after it. */
+    const body = (header: unknown, columns: Array<number | Uint8Array> = []) => {
+      const writer = new ByteWriter();
+      writer.byte(2);
+      writer.json(header);
+      for (const value of columns) {
+        if (typeof value === 'number') writer.varint(value);
+        else writer.raw(value);
+      }
+      return compress(writer.bytes());
+    };
+    const video = { count: 1, ids: ['7301'] };
+    const good = { at: '2026-11-24T06:00:00Z', status: 'partial', videos: video };
+    // Posting time, views, likes, comments, shares.
+    const counts = [1_700_000_000 * 2, 9, 5, 0, 0];
+    expect(decodePoll(body(good, counts))).toMatchObject({ status: 'partial' });
+    expect(() => decodePoll(body({ ...good, at: 'yesterday' }, counts))).toThrow(/at/);
+    expect(() => decodePoll(body({ ...good, status: 'fine' }, counts))).toThrow(/status/);
+    expect(() => decodePoll(body({ ...good, reason: 'bad_luck' }, counts))).toThrow(/reason/);
+    expect(() => decodePoll(body({ ...good, videos: { ...video, ids: [''] } }, counts))).toThrow();
+    expect(() =>
+      decodePoll(body({ ...good, videos: { ...video, ids: ['1', '2'] } }, counts)),
+    ).toThrow(/id column/);
+    expect(() => decodePoll(body({ ...good, status: 'ok' }, counts))).toThrow(/profile/);
+    expect(() => decodePoll(body({ at: good.at, status: 'partial' }))).toThrow(/videos/);
+    // 2^53 as a varint (seven empty groups, then 16 × 2^49): more than the writer would ever write.
+    const tooLarge = Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x10);
+    expect(() => decodePoll(body(good, [counts[0] as number, tooLarge, 5, 0, 0]))).toThrow(/2\^53/);
   });
 });

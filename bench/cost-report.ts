@@ -148,7 +148,7 @@ export async function costReport(): Promise<string> {
     '',
     '- DynamoDB write units per account-poll, read units per poll write, and stored bytes per raw poll and per',
     '  daily roll-up at 50, 200, 1,000 and 5,000 videos; read units per day of history and the time to read and',
-    `  decode it (${fmt(measured.historyMsPerPollVideo * 1000, 2)} µs per poll and video) (\`storage\`: capacity reported by the embedded`,
+    `  decode it (${fmt(measured.historyMsPerPollVideo * 1000, 2)} µs per poll and video; the digest tick's thinned history ${fmt(measured.thinnedHistoryMsPerPollVideo * 1000, 2)} µs) (\`storage\`: capacity reported by the embedded`,
     '  DynamoDB, which sizes items as DynamoDB does).',
     `- The time to explain history (${fmt(measured.explainMsPerPollVideo * 1000, 3)} µs per poll and video, \`explain\`).`,
     `- This thread's busy time per account-poll (${fmt(measured.pollMsPerAccount, 2)} ms), per poll job sent by the tick`,

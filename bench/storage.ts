@@ -25,6 +25,7 @@ import { encodePoll } from '../adapters/dynamodb/poll-codec.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
 import type { Poll } from '../core/model.ts';
 import { createWorld } from '../core/simulate/world.ts';
+import { RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
 import { DAY_MS, HOUR_MS } from '../core/time.ts';
 import { LOCAL_TABLE_NAME, startEmbeddedDynamoDb } from '../local/services.ts';
 import {
@@ -43,6 +44,11 @@ const WRITE_POLLS = 12;
 const NAIVE_WRITE_POLLS = 2;
 const HISTORY_DAYS = 60;
 const HISTORY_VIDEOS = 200;
+/**
+ * Videos of the account whose thinned history is timed for the digest tick: the cost target's 50. A poll's
+ * decoding has a part that does not grow with its videos, so the time per video is measured at that size.
+ */
+const TICK_HISTORY_VIDEOS = 50;
 const POLL_EVERY_MS = 6 * HOUR_MS;
 const READ_RUNS = 5;
 const WRITE_TARGET = 20;
@@ -322,6 +328,9 @@ export const storageBenchmark: Benchmark = {
         await writePrevious(doc, 'history-previous', poll);
         await store.putPoll('history-compact', poll.at, poll);
       }
+      for (const poll of simulatedPolls(TICK_HISTORY_VIDEOS, historyPolls.length)) {
+        await store.putPoll('history-tick', poll.at, poll);
+      }
       const from = historyPolls[0]?.at as string;
       const to = historyPolls.at(-1)?.at as string;
       const naiveRead = await measureRead(
@@ -372,6 +381,22 @@ export const storageBenchmark: Benchmark = {
       // explaining (it reads many histories at once, so the store's answer time overlaps).
       measurements['storage.historyMsPerPollVideo'] =
         compactRead.busyMs / (compactRead.polls * HISTORY_VIDEOS);
+      // What the digest tick reads: the last week poll by poll, the days before one poll a day from the
+      // roll-ups (a finished month from its one record), for an account of the cost target's size.
+      const thinnedRead = await measureRead(
+        meter,
+        async () =>
+          (
+            await store.listPolls(
+              'history-tick',
+              new Date(from),
+              new Date(to),
+              new Date(Date.parse(to) - RAW_HISTORY_DAYS * DAY_MS),
+            )
+          ).length,
+      );
+      measurements['storage.thinnedHistoryMsPerPollVideo'] =
+        thinnedRead.busyMs / (thinnedRead.polls * TICK_HISTORY_VIDEOS);
       const history = `${HISTORY_DAYS} days of 6-hourly polls (${compactRead.polls} polls × ${HISTORY_VIDEOS} videos)`;
       rows.push(
         [
@@ -401,6 +426,13 @@ export const storageBenchmark: Benchmark = {
           fmt(previousRead.busyMs),
           fmt(compactRead.busyMs),
           `${fmt(naiveRead.busyMs / compactRead.busyMs, 1)}×`,
+        ],
+        [
+          `The same for what the digest tick reads of ${HISTORY_DAYS} days at ${TICK_HISTORY_VIDEOS} videos (${RAW_HISTORY_DAYS} days poll by poll, then a poll a day from the roll-ups: ${thinnedRead.polls} polls), median (ms)`,
+          '–',
+          '–',
+          fmt(thinnedRead.busyMs),
+          '–',
         ],
         [
           `Bytes stored per day of the long history, ${HISTORY_VIDEOS} videos: a daily roll-up; the same day in its finished month's record`,

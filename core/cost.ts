@@ -60,8 +60,13 @@ export interface OperationQuantities {
   bytesPerRollup: Array<{ videos: number; bytes: number }>;
   /** What a day takes once its finished month is one record, as a share of its daily roll-up's bytes. */
   rollupMonthShare: number;
-  /** Compute to read and decode history, per poll and video (one full core), ms. */
+  /** Compute to read and decode raw polls, per poll and video (one full core), ms. */
   historyMsPerPollVideo: number;
+  /**
+   * Compute to read and decode the thinned history the digest tick explains (the last week raw, the days
+   * before from the roll-ups), per poll and video (one full core), ms.
+   */
+  thinnedHistoryMsPerPollVideo: number;
   /** Compute to explain a night, per poll and video of the history explained (one full core), ms. */
   explainMsPerPollVideo: number;
   /** Read units per account-poll of the poll worker's credentials batch read. */
@@ -348,7 +353,7 @@ export function estimateMonthlyCost(
     pollTicks * Math.ceil(queriesPerTick / TICK_QUERIES_IN_FLIGHT) * (DYNAMODB_LATENCY_MS / 1000) +
     computeSeconds((accountPolls * measured.pollTickMsPerJob) / 1000, input.pollTick.memoryGb);
   const explainMsPerNight =
-    historyPollVideos * (measured.historyMsPerPollVideo + measured.explainMsPerPollVideo);
+    historyPollVideos * (measured.thinnedHistoryMsPerPollVideo + measured.explainMsPerPollVideo);
   const digestTickSeconds = computeSeconds(
     (accountNights * (explainMsPerNight + measured.digestTickMsPerAccount)) / 1000,
     input.digestTick.memoryGb,

@@ -219,6 +219,7 @@ export async function loadMeasured(): Promise<{
       units: get('storage.readUnitsPerRollupDay'),
     },
     historyMsPerPollVideo: get('storage.historyMsPerPollVideo'),
+    thinnedHistoryMsPerPollVideo: get('storage.thinnedHistoryMsPerPollVideo'),
     explainMsPerPollVideo: get('explain.msPerPollVideo'),
     credentialReadUnitsPerPoll: get('night.credentialReadUnitsPerAccountPoll'),
     readUnitsPerDigest: get('night.readUnitsPerDigest'),

@@ -34,6 +34,7 @@ const measured: OperationQuantities = {
   writeUnitsPerDigest: 3,
   writeUnitsPerAccountNight: 1,
   historyMsPerPollVideo: 0.001,
+  thinnedHistoryMsPerPollVideo: 0.0015,
   explainMsPerPollVideo: 0.0005,
   pollMsPerAccount: 20,
   pollTickMsPerJob: 0.1,
@@ -189,10 +190,11 @@ describe('estimateMonthlyCost', () => {
   });
 
   it('should bill the digest tick for the history it reads and explains each night', () => {
-    // 30,400 account-nights × (20 days × 4 polls × 50 videos × 0.0015 ms, plus 5 ms of the rest), on
-    // 2 GB (more than a full vCPU: no stretch); the poll tick: 43,776 ticks × 1 round of queries × 10 ms, and
-    // 121,600 jobs × 0.1 ms at 512 / 1769 of a vCPU, on half a GB.
-    const digestTick = ((30_400 * 4000 * 0.0015 + 30_400 * 5) / 1000) * 2;
+    // 30,400 account-nights × (20 days × 4 polls × 50 videos × (0.0015 ms to read the thinned history +
+    // 0.0005 ms to explain it), plus 5 ms of the rest), on 2 GB (more than a full vCPU: no stretch); the poll
+    // tick: 43,776 ticks × 1 round of queries × 10 ms, and 121,600 jobs × 0.1 ms at 512 / 1769 of a vCPU, on
+    // half a GB.
+    const digestTick = ((30_400 * 4000 * 0.002 + 30_400 * 5) / 1000) * 2;
     const pollTick = (43_776 * 0.01 + ((121_600 * 0.1) / 1000) * (1769 / 512)) * 0.5;
     const { lines } = estimateMonthlyCost(input, measured);
     expect(lines.find((line) => line.service === 'Lambda')?.usage).toContain(

@@ -24,9 +24,9 @@ export const DIGEST_BATCH_SIZE = 10;
 /**
  * Most accounts one digest-tick invocation explains for a night; a night whose subscribers follow more is
  * split by subscriber into parts of about this many accounts, each planned by an invocation of its own from
- * the digest part queue. An account of 50 videos with eight weeks of history costs about 30 ms of the tick's
- * thread (read, decoded, explained, stored): 5,000 take under three minutes, which leaves the 15-minute
- * timeout room for accounts of a few hundred videos.
+ * the digest part queue. An account of 50 videos with eight weeks of history costs about 18 ms of the tick's
+ * thread (read, decoded, explained, stored; docs/scaling.md): 5,000 take about a minute and a half, which
+ * leaves the 15-minute timeout room for accounts of several hundred videos.
  */
 export const DIGEST_ACCOUNTS_PER_INVOCATION = 5_000;
 
@@ -35,8 +35,9 @@ export const DIGEST_PART_BATCH_SIZE = 1;
 
 /**
  * Most part invocations at once: the least an SQS event source allows. Two parts of 5,000 accounts every
- * three minutes explain 100,000 accounts in about half an hour, while the digest workers are already sending
- * the first parts' digests (SES's rate, not explaining, is what a morning of that size waits for).
+ * minute and a half explain 100,000 accounts in about a quarter of an hour, while the digest workers are
+ * already sending the first parts' digests (SES's rate, not explaining, is what a morning of that size waits
+ * for).
  */
 export const DIGEST_PART_CONCURRENCY = 2;
 

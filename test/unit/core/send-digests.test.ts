@@ -109,6 +109,18 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
   };
 }
 
+/** An engine that finds every account quiet, recording the account ids of each night it explains. */
+function quietEngine(explained: string[][]) {
+  return scriptedEngine((fleet: Fleet, asOf: Date): Explanation => {
+    explained.push(fleet.accounts.map((entry) => entry.id));
+    return {
+      format: 'likewatch.explanation/v1',
+      window: { from: new Date(asOf.getTime() - 86_400_000).toISOString(), to: asOf.toISOString() },
+      accounts: fleet.accounts.map((entry) => ({ ...quiet, id: entry.id, handle: entry.handle })),
+    };
+  });
+}
+
 // 07:00 UTC is 08:00 in Berlin in November.
 const tick = new Date('2026-11-25T07:00:00Z');
 const tick7 = tick;
@@ -314,17 +326,7 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
       store.putSubscriber(subscriber({})),
     ]);
     const explainedIds: string[][] = [];
-    const explain = scriptedEngine((fleet: Fleet, asOf: Date): Explanation => {
-      explainedIds.push(fleet.accounts.map((entry) => entry.id));
-      return {
-        format: 'likewatch.explanation/v1',
-        window: {
-          from: new Date(asOf.getTime() - 86_400_000).toISOString(),
-          to: asOf.toISOString(),
-        },
-        accounts: fleet.accounts.map((entry) => ({ ...quiet, id: entry.id, handle: entry.handle })),
-      };
-    });
+    const explain = quietEngine(explainedIds);
     const nights = new MemoryNights();
     const queued: DigestJob[] = [];
     const tickDeps = {
@@ -424,15 +426,8 @@ describe('the digest tick, reading a large night', () => {
       if (accountId === failing) throw new Error('the store stopped answering');
       return listPolls(accountId, from, to, thinBefore);
     };
-    const added: string[] = [];
-    const explain = scriptedEngine((fleet, asOf) => ({
-      format: 'likewatch.explanation/v1',
-      window: { from: new Date(asOf.getTime() - 86_400_000).toISOString(), to: asOf.toISOString() },
-      accounts: fleet.accounts.map((entry) => {
-        added.push(entry.id);
-        return { ...quiet, id: entry.id, handle: entry.handle };
-      }),
-    }));
+    const explained: string[][] = [];
+    const explain = quietEngine(explained);
     const ready = Promise.all([
       ...ids.map((id) => store.putAccount({ ...account, id, handle: `h${id}` })),
       store.putSubscriber(subscriber({ accountIds: ids })),
@@ -443,7 +438,7 @@ describe('the digest tick, reading a large night', () => {
       explain,
       queue: { send: async () => undefined },
     };
-    return { ready, tickDeps, added, mostInFlight: () => mostInFlight };
+    return { ready, tickDeps, added: () => explained.flat(), mostInFlight: () => mostInFlight };
   }
 
   it('should read a bounded number of histories at once and hand them to the engine in order', async () => {
@@ -451,7 +446,7 @@ describe('the digest tick, reading a large night', () => {
     await night.ready;
     const summary = await planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 });
     expect(summary).toMatchObject({ due: 1, explained: 1, enqueued: 1 });
-    expect(night.added).toEqual(Array.from({ length: 100 }, (_, index) => `acct-${index}`));
+    expect(night.added()).toEqual(Array.from({ length: 100 }, (_, index) => `acct-${index}`));
     expect(night.mostInFlight()).toBe(32);
   });
 
@@ -471,17 +466,7 @@ describe('the digest tick, splitting a night too large for one invocation', () =
     const { deps, store, sent } = setup(quiet, []);
     const ids = Array.from({ length: 12 }, (_, index) => `acct-${index}`);
     const explainedAccounts: string[][] = [];
-    const explain = scriptedEngine((fleet, asOf) => {
-      explainedAccounts.push(fleet.accounts.map((entry) => entry.id));
-      return {
-        format: 'likewatch.explanation/v1',
-        window: {
-          from: new Date(asOf.getTime() - 86_400_000).toISOString(),
-          to: asOf.toISOString(),
-        },
-        accounts: fleet.accounts.map((entry) => ({ ...quiet, id: entry.id, handle: entry.handle })),
-      };
-    });
+    const explain = quietEngine(explainedAccounts);
     const nights = new MemoryNights();
     const digestJobs: DigestJob[] = [];
     const partJobs: DigestPartJob[] = [];

@@ -24,7 +24,8 @@ const COLD_START_ENV: Record<string, string> = {
   TABLE_NAME: 'likewatch-bench',
   POLL_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/likewatch-bench-poll',
   DIGEST_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/likewatch-bench-digest',
-  DIGEST_PART_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/likewatch-bench-digest-parts',
+  DIGEST_PART_QUEUE_URL:
+    'https://sqs.us-east-1.amazonaws.com/000000000000/likewatch-bench-digest-parts',
   SENDER_ADDRESS: 'likewatch <digest@example.com>',
   PUBLIC_BASE_URL: 'https://likewatch.example.com/',
   LINK_SIGNING_KEY: randomBytes(32).toString('base64url'),

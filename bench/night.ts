@@ -38,6 +38,7 @@ import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
   DEFAULT_POLL_WORKER_CONCURRENCY,
+  DIGEST_PART_CONCURRENCY,
   LOCAL_QUEUE_NAMES,
   POLL_BATCH_SIZE,
 } from '../lib/fan-out.ts';
@@ -425,8 +426,12 @@ export const nightBenchmark: Benchmark = {
       const tiktokBefore = await tiktok.requestsServed();
       // Where each tick ends, so its share of a phase can be told from the workers'.
       const tickEnds = new Map<string, { at: number; elu: EventLoopUtilization }>();
+      // The digest tick and the parts of a night it split: how many accounts they explained between them.
+      let accountsExplained = 0;
       const stopListening = onRunSummary((message, fields) => {
         if (!message.endsWith('tick finished')) return;
+        if (typeof fields.accountsExplained === 'number')
+          accountsExplained += fields.accountsExplained;
         const key = `${message} ${String(fields.scheduledTime ?? '')}`;
         tickEnds.set(key, { at: performance.now(), elu: performance.eventLoopUtilization() });
       });
@@ -561,10 +566,11 @@ export const nightBenchmark: Benchmark = {
       const sesShare = digestsPerSecond / sendsPerSecond;
       const digestMsPerSubscriber = digest.ms / Math.max(1, digest.result.due);
       // The poll tick's work per job; the digest tick's per account it explains (reading its history,
-      // explaining, storing its part of the night), and the workers' per digest.
+      // explaining, storing its part of the night; the parts of a split night included, each account as
+      // often as a part explained it), and the workers' per digest.
       const explained = new Set(readers.flatMap((reader) => reader.accountIds)).size;
       const pollTickMsPerJob = pollTickMs / accountPolls;
-      const digestTickMsPerAccount = digestTick.busyMs / Math.max(1, explained);
+      const digestTickMsPerAccount = digestTick.busyMs / Math.max(1, accountsExplained);
       const digestWorkerMsPerDigest = (digest.busyMs - digestTick.busyMs) / Math.max(1, sent);
       const failedTotal = rounds.reduce((sum, round) => sum + round.result.failed, 0);
       /** Per account-poll: what the rounds' DynamoDB requests of the kinds `matching` added up to. */
@@ -593,7 +599,8 @@ export const nightBenchmark: Benchmark = {
         digest.capacity.total((kind) => isRead(kind) && !kind.startsWith('Query')).units / due;
       // The tick stores a part of the night per account explained (and the night's head); the rest is per digest.
       const isNightWrite = (kind: string) => !isRead(kind) && kind.endsWith(' NIGHT');
-      const nightWrites = digest.capacity.total(isNightWrite).units / Math.max(1, explained);
+      const nightWrites =
+        digest.capacity.total(isNightWrite).units / Math.max(1, accountsExplained);
       const digestWrites =
         digest.capacity.total((kind) => !isRead(kind) && !isNightWrite(kind)).units / due;
       const nothingLost =
@@ -626,7 +633,7 @@ export const nightBenchmark: Benchmark = {
           `${fmt(100 * tiktokShare, 0)}%`,
         ],
         [
-          `Digest tick: find ${fmt(digest.result.due)} due subscribers, explain the night for the fleet, queue jobs`,
+          `Digest tick: find ${fmt(digest.result.due)} due subscribers, explain the night for the ${fmt(explained)} accounts they follow (${digest.result.partQueue.invocations > 0 ? `in ${digest.result.partQueue.invocations} parts, ${DIGEST_PART_CONCURRENCY} at once: ${fmt(accountsExplained)} account-nights explained, an account followed from two parts in each` : 'in one invocation'}), queue jobs`,
           `${fmt(tickMs / 1000, 1)} s`,
         ],
         [
@@ -644,7 +651,7 @@ export const nightBenchmark: Benchmark = {
         ],
         ['Digest phase per subscriber (tick + workers), ms', fmt(digestMsPerSubscriber, 2)],
         [
-          `Ticks, ms of this thread: poll tick per job sent / digest tick per account explained (${fmt(explained)}); digest workers per digest`,
+          `Ticks, ms of this thread: poll tick per job sent / digest tick per account-night explained (${fmt(accountsExplained)}); digest workers per digest`,
           `${fmt(pollTickMsPerJob, 3)} / ${fmt(digestTickMsPerAccount, 2)}; ${fmt(digestWorkerMsPerDigest, 2)}`,
         ],
         [
@@ -660,7 +667,7 @@ export const nightBenchmark: Benchmark = {
           `${fmt(pollReads.units, 2)} (${fmt(credentialReads.units, 2)}), ${fmt(pollWrites.units, 2)}`,
         ],
         [
-          "DynamoDB capacity: per digest, read units besides history queries and write units; per account explained, the night's write units",
+          "DynamoDB capacity: per digest, read units besides history queries and write units; per account-night explained, the night's write units",
           `${fmt(digestOtherReads, 2)}, ${fmt(digestWrites, 2)}; ${fmt(nightWrites, 2)}`,
         ],
         ['Log bytes per account-poll (INFO)', fmt(pollLogBytes / accountPolls, 0)],

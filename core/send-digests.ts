@@ -147,6 +147,11 @@ export interface DigestTickSummary {
   nights: number;
   /** Nights explained and stored by this tick (the others were stored by an earlier tick). */
   explained: number;
+  /**
+   * Accounts whose night this invocation explained, over those nights (an account followed from two parts of
+   * a split night is explained in each).
+   */
+  accountsExplained: number;
   enqueued: number;
   /** Accounts the engine found losing likes, over the nights explained by this tick. */
   losses: number;
@@ -179,6 +184,7 @@ export async function planDigestJobs(
     due: 0,
     nights: 0,
     explained: 0,
+    accountsExplained: 0,
     enqueued: 0,
     losses: 0,
     slowdowns: 0,
@@ -236,6 +242,7 @@ export async function planDigestJobs(
       }),
     });
     summary.explained += 1;
+    summary.accountsExplained += toExplain.length;
   }
   const jobs = due.map(
     ({ subscriber, localDate, asOf }): DigestJob => ({

@@ -304,6 +304,7 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
       due: 2,
       nights: 1,
       explained: 1,
+      accountsExplained: 1,
       enqueued: 2,
       losses: 1,
       slowdowns: 0,
@@ -528,6 +529,7 @@ describe('the digest tick, splitting a night too large for one invocation', () =
     ]);
     // Each part explained only its own subscribers' accounts; together, each account once.
     expect(parts.reduce((sum, part) => sum + part.due, 0)).toBe(12);
+    expect(parts.reduce((sum, part) => sum + part.accountsExplained, 0)).toBe(12);
     expect(night.explainedAccounts.flat().sort()).toEqual([...night.ids].sort());
     expect(night.explainedAccounts.every((accounts) => accounts.length < 12)).toBe(true);
     for (const [index, part] of parts.entries()) {
@@ -561,7 +563,11 @@ describe('the digest tick, splitting a night too large for one invocation', () =
     const again = await night.runParts(night.partJobs);
     const results = await night.send();
     // Assert
-    expect(again.map((part) => part.explained)).toEqual([0, 0, 0]);
+    expect(again.map((part) => [part.explained, part.accountsExplained])).toEqual([
+      [0, 0],
+      [0, 0],
+      [0, 0],
+    ]);
     expect(night.explainedAccounts.flat()).toHaveLength(explainedBefore);
     expect(summarizeDigestJobs(results)).toMatchObject({ jobs: 24, sent: 12, alreadySent: 12 });
     expect(night.sent).toHaveLength(12);

@@ -334,6 +334,11 @@ export class LikewatchStack extends Stack {
         'Digest jobs that failed every delivery (redrive: aws sqs start-message-move-task).',
       value: this.digestQueue.deadLetterQueue.queueArn,
     });
+    new CfnOutput(this, 'DigestPartsDeadLetterQueueArn', {
+      description:
+        'Parts of large nights that failed every delivery (redrive: aws sqs start-message-move-task).',
+      value: this.digestPartQueue.deadLetterQueue.queueArn,
+    });
     new CfnOutput(this, 'TikTokClientSecretArn', {
       description:
         'Put the TikTok client secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string <secret>',

@@ -190,16 +190,19 @@ export async function planDigestJobs(
     slowdowns: 0,
     parts: 0,
   };
-  let due = await unsent(deps.store, await dueSubscribers(deps.store, input), input.scheduledTime);
+  let due = await dueSubscribers(deps.store, input);
   const { part } = input;
   if (part) {
+    // Before the sent check, so each part looks up only its own subscribers' markers.
     const asOf = Date.parse(part.asOf);
     due = due.filter(
       (entry) =>
         entry.asOf.getTime() === asOf &&
         digestPartOf(entry.subscriber.id, part.parts) === part.part,
     );
-  } else if (deps.split) {
+  }
+  due = await unsent(deps.store, due, input.scheduledTime);
+  if (!part && deps.split) {
     const jobs = partJobs(due, deps.split.accountsPerInvocation, input.scheduledTime);
     if (jobs.length > 0) {
       await deps.split.queue.send(jobs);

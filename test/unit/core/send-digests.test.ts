@@ -573,6 +573,30 @@ describe('the digest tick, splitting a night too large for one invocation', () =
     expect(night.sent).toHaveLength(12);
   });
 
+  it('should look up only its own subscribers’ sent markers in a part of a catch-up tick', async () => {
+    // Arrange: the hour after the delivery hour, when the tick checks who was already sent.
+    const night = splitNight(4);
+    await night.ready;
+    const catchUp = new Date(tick7.getTime() + 3_600_000);
+    await planDigestJobs(night.tickDeps, { scheduledTime: catchUp, historyDays: 28 });
+    const lookedUp: string[][] = [];
+    const listSentDigests = night.tickDeps.store.listSentDigests.bind(night.tickDeps.store);
+    night.tickDeps.store.listSentDigests = async (keys) => {
+      lookedUp.push(keys.map((key) => key.subscriberId));
+      return listSentDigests(keys);
+    };
+    // Act: one part after the other, so each lookup is known to be its part's.
+    const parts = [];
+    for (const job of night.partJobs) parts.push(...(await night.runParts([job])));
+    // Assert: each part asked about its own subscribers, and together about each subscriber once.
+    expect(lookedUp.map((ids) => ids.length)).toEqual(parts.map((part) => part.due));
+    for (const [index, ids] of lookedUp.entries()) {
+      const job = night.partJobs[index] as DigestPartJob;
+      for (const id of ids) expect(digestPartOf(id, job.parts)).toBe(job.part);
+    }
+    expect(lookedUp.flat()).toHaveLength(12);
+  });
+
   it('should split by a hash of the subscriber id that spreads subscribers evenly and never changes', () => {
     const counts = [0, 0, 0, 0];
     for (let index = 0; index < 10_000; index++) {

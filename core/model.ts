@@ -8,7 +8,8 @@ import { z } from 'zod';
 /** ISO-8601 UTC instant, e.g. `2026-11-24T06:00:00Z` (fractional seconds allowed). */
 export const Instant = z.iso.datetime({ offset: false });
 
-const Count = z.number().int().nonnegative();
+/** A count the platform reports: a non-negative integer. */
+export const Count = z.number().int().nonnegative();
 
 /** Account-level counts as the platform reports them. */
 export const Profile = z.object({

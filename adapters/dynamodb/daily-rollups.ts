@@ -5,7 +5,7 @@
  * visible in the long history.
  */
 import { z } from 'zod';
-import type { Poll } from '../../core/model.ts';
+import { Count, type Poll } from '../../core/model.ts';
 import { dayRepresentative } from '../../core/thinned-history.ts';
 import { ByteReader, ByteWriter } from './binary-columns.ts';
 import {
@@ -81,8 +81,6 @@ interface RollupColumns {
   profileLikes?: [number, number];
   videoLikes: { id: string[]; min: number[]; max: number[] };
 }
-
-const Count = z.number().int().nonnegative();
 
 /** The JSON part of a format-2 roll-up as read back, checked; the poll and the ranges are binary. */
 const StoredRollupHeader = z.object({

@@ -12,6 +12,7 @@
 import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 import { z } from 'zod';
 import {
+  Count,
   Instant,
   Poll,
   PollFailureReason,
@@ -83,8 +84,6 @@ interface PollHeader extends Omit<PollColumns, 'videos'> {
     url?: Array<string | [string] | null>;
   };
 }
-
-const Count = z.number().int().nonnegative();
 
 /**
  * The JSON part of a format-2 poll as read back, checked field by field. The rest is binary and typed by its

@@ -1,5 +1,5 @@
 /**
- * How the poll and digest queues deliver to their workers: shared by the stack (event source mappings, redrive
+ * How the poll, digest and digest part queues deliver to their functions: shared by the stack (event source mappings, redrive
  * policies) and the embedded runtime (`local/`), so both batch and retry alike. Plain constants, no CDK.
  *
  * The arithmetic behind the numbers is in docs/scaling.md.

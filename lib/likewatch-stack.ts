@@ -47,7 +47,8 @@ export interface LikewatchStackProps extends StackProps {
 /**
  * Everything likewatch runs on: the single table; a poll tick and a digest tick on EventBridge Scheduler
  * schedules (with a shared dead-letter queue) that fan the work out over two SQS queues; the poll and digest
- * workers that consume them in batches (each queue with its own dead-letter queue); the SES sender identity;
+ * workers that consume them in batches (each queue with its own dead-letter queue); a third queue on which
+ * the digest tick hands itself the parts of a night too large for one invocation; the SES sender identity;
  * secrets and the credentials key; alarms and a dashboard.
  */
 export class LikewatchStack extends Stack {

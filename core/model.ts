@@ -338,7 +338,8 @@ export const DigestPartJob = z
     /** The night's end. */
     asOf: Instant,
     part: z.number().int().nonnegative(),
-    parts: z.number().int().min(2),
+    /** 1: the whole night, handed over by an invocation that ran out of time before it began it. */
+    parts: z.number().int().min(1),
   })
   .refine((job) => job.part < job.parts, { message: 'part must be below parts', path: ['part'] });
 export type DigestPartJob = z.infer<typeof DigestPartJob>;

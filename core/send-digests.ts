@@ -93,6 +93,12 @@ export interface DigestTickInput {
    * Set by an invocation for a part job; without it, every due night is planned.
    */
   part?: Pick<DigestPartJob, 'asOf' | 'part' | 'parts'>;
+  /**
+   * Fires when the invocation must stop explaining to finish in time. The night being explained is handed to
+   * the part queue in two halves (and nights not begun, whole), so a night too slow for one invocation, for
+   * accounts of many videos, is split further instead of timing out again on every delivery.
+   */
+  signal?: AbortSignal;
 }
 
 /** Counts of a digest tick and the worker batches it fed. */
@@ -219,7 +225,13 @@ export async function planDigestJobs(
   // Only the accounts each night's subscribers follow: each delivery hour is a night of its own, and the
   // whole fleet's history read for every one of them would multiply the reads by the hours.
   const followed = followedByNight(due);
+  const handedOff: DigestPartJob[] = [];
   for (const asOf of nights) {
+    if (input.signal?.aborted) {
+      // Not begun: the same share of it, in an invocation of its own.
+      handedOff.push(...handOff(deps, input, asOf, [input.part ?? WHOLE_NIGHT]));
+      continue;
+    }
     accounts ??= new Map((await deps.store.listAccounts()).map((account) => [account.id, account]));
     let toExplain = [...(followed.get(asOf.getTime()) ?? [])].flatMap(
       (id) => accounts?.get(id) ?? [],
@@ -234,7 +246,23 @@ export async function planDigestJobs(
       toExplain = toExplain.filter((account) => !storedIds.has(account.id));
       if (toExplain.length === 0) continue;
     }
-    const explanation = await explainNight(deps, toExplain, asOf, input, summary);
+    let explanation: Explanation;
+    try {
+      explanation = await explainNight(deps, toExplain, asOf, input, summary);
+    } catch (error) {
+      if (!(error instanceof OutOfTime)) throw error;
+      const subscribers = due.filter((entry) => entry.asOf.getTime() === asOf.getTime()).length;
+      if (subscribers > 1) {
+        handedOff.push(...handOff(deps, input, asOf, halves(input.part ?? WHOLE_NIGHT)));
+      } else if (!input.part) {
+        // One subscriber: a fresh invocation may still make it (this one spent time on other nights).
+        handedOff.push(...handOff(deps, input, asOf, [WHOLE_NIGHT]));
+      } else {
+        // One subscriber's accounts cannot be split further: fail, and let the redrive policy tell.
+        throw new Error(`no time left to explain the night ending ${asOf.toISOString()}`);
+      }
+      continue;
+    }
     const byId = new Map(explanation.accounts.map((entry) => [entry.id, entry]));
     await deps.nights.putNight({
       asOf,
@@ -246,6 +274,13 @@ export async function planDigestJobs(
     });
     summary.explained += 1;
     summary.accountsExplained += toExplain.length;
+  }
+  if (handedOff.length > 0) {
+    await deps.split?.queue.send(handedOff);
+    summary.parts += handedOff.length;
+    const later = new Set(handedOff.map((job) => Date.parse(job.asOf)));
+    due = due.filter((entry) => !later.has(entry.asOf.getTime()));
+    summary.due = due.length;
   }
   const jobs = due.map(
     ({ subscriber, localDate, asOf }): DigestJob => ({
@@ -290,6 +325,45 @@ function partJobs(
       parts,
     }));
   });
+}
+
+/** Thrown by the history reads when the invocation's time is up (`DigestTickInput.signal`). */
+class OutOfTime extends Error {}
+
+/** A night handed over whole: every one of its due subscribers. */
+const WHOLE_NIGHT = { part: 0, parts: 1 } as const;
+
+/**
+ * The part jobs that hand the night ending `asOf` over to other invocations, as `shares` of this invocation's
+ * subscribers of it. Without a part queue there is nowhere to hand it: the invocation fails instead.
+ */
+function handOff(
+  deps: Pick<PlanDigestJobsDeps, 'split'>,
+  input: Pick<DigestTickInput, 'scheduledTime'>,
+  asOf: Date,
+  shares: ReadonlyArray<Pick<DigestPartJob, 'part' | 'parts'>>,
+): DigestPartJob[] {
+  if (!deps.split)
+    throw new Error(`no time left to explain the night ending ${asOf.toISOString()}`);
+  return shares.map((share) => ({
+    kind: 'digest-part',
+    scheduledTime: input.scheduledTime.toISOString(),
+    asOf: asOf.toISOString(),
+    ...share,
+  }));
+}
+
+/**
+ * The two halves of a part (or of a whole night): the subscribers of part `k` of `n` are those of parts `k` and
+ * `k + n` of `2n`, since a hash that leaves `k` modulo `n` leaves one of those two modulo `2n`.
+ */
+function halves(
+  part: Pick<DigestPartJob, 'part' | 'parts'>,
+): Array<Pick<DigestPartJob, 'part' | 'parts'>> {
+  return [
+    { part: part.part, parts: 2 * part.parts },
+    { part: part.part + part.parts, parts: 2 * part.parts },
+  ];
 }
 
 /** How one digest job ended: a counted outcome, or an error to deliver it again. */
@@ -474,12 +548,17 @@ async function explainNight(
   deps: { store: Pick<Store, 'listPolls'>; explain: ExplainFn },
   accounts: Account[],
   asOf: Date,
-  input: Pick<DigestTickInput, 'historyDays'>,
+  input: Pick<DigestTickInput, 'historyDays' | 'signal'>,
   summary: { losses: number; slowdowns: number },
 ): Promise<Explanation> {
   const night = deps.explain(asOf);
-  await readHistories(deps.store, accounts, asOf, input.historyDays, (history) =>
-    night.add(history),
+  await readHistories(
+    deps.store,
+    accounts,
+    asOf,
+    input.historyDays,
+    (history) => night.add(history),
+    input.signal,
   );
   const explanation = night.finish();
   countVerdicts(summary, explanation.accounts);
@@ -592,6 +671,7 @@ async function readHistories(
   asOf: Date,
   historyDays: number,
   use: (history: FleetAccount) => void,
+  signal?: AbortSignal,
 ): Promise<void> {
   const from = new Date(asOf.getTime() - historyDays * DAY_MS);
   const thinBefore = new Date(asOf.getTime() - RAW_HISTORY_DAYS * DAY_MS);
@@ -612,6 +692,7 @@ async function readHistories(
     ahead.push(read(accounts[next++] as Account));
   }
   while (ahead.length > 0) {
+    if (signal?.aborted) throw new OutOfTime();
     const history = await (ahead.shift() as Promise<FleetAccount>);
     if (next < accounts.length) ahead.push(read(accounts[next++] as Account));
     use(history);

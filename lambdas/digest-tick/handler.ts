@@ -6,15 +6,16 @@
 import type { Context } from 'aws-lambda';
 import { DigestEvent, DigestPartJob } from '../../core/model.ts';
 import { planDigestJobs } from '../../core/send-digests.ts';
+import { DIGEST_TICK_DEADLINE_MARGIN_MS } from '../../lib/fan-out.ts';
 import { createDigestTickDeps } from '../_shared/composition.ts';
 import { DigestTickEnv, loadEnv } from '../_shared/env.ts';
 import { logRunSummary, withDefaults } from '../_shared/middleware.ts';
-import { batchResponse, parseJobBatch } from '../_shared/sqs-batch.ts';
+import { batchResponse, deadlineSignal, parseJobBatch } from '../_shared/sqs-batch.ts';
 
 const env = loadEnv(DigestTickEnv, process.env);
 const deps = createDigestTickDeps(env);
 
-type Invocation = Partial<Pick<Context, 'awsRequestId'>>;
+type Invocation = Partial<Pick<Context, 'awsRequestId' | 'getRemainingTimeInMillis'>>;
 
 /**
  * Explains and stores each due night once, then sends one digest job per due subscriber to the queue; a
@@ -25,9 +26,11 @@ export const digestTickHandler = async (event: unknown, context?: Invocation) =>
     return digestPartsHandler(event, context);
   }
   const { scheduledTime } = DigestEvent.parse(event);
+  const signal = deadlineSignal(context, DIGEST_TICK_DEADLINE_MARGIN_MS);
   const summary = await planDigestJobs(deps, {
     scheduledTime: new Date(scheduledTime),
     historyDays: env.HISTORY_DAYS,
+    ...(signal ? { signal } : {}),
   });
   logRunSummary('digest tick finished', { scheduledTime, ...summary }, context);
   return summary;
@@ -39,6 +42,7 @@ export const digestTickHandler = async (event: unknown, context?: Invocation) =>
  */
 async function digestPartsHandler(event: unknown, context?: Invocation) {
   const batch = parseJobBatch(event, DigestPartJob);
+  const signal = deadlineSignal(context, DIGEST_TICK_DEADLINE_MARGIN_MS);
   const results: Array<{ done: true } | { done: false; error: unknown }> = [];
   for (const job of batch.jobs) {
     try {
@@ -46,6 +50,7 @@ async function digestPartsHandler(event: unknown, context?: Invocation) {
         scheduledTime: new Date(job.scheduledTime),
         historyDays: env.HISTORY_DAYS,
         part: job,
+        ...(signal ? { signal } : {}),
       });
       // The tick's own summary message, so the enqueued-jobs metric counts the parts' jobs too.
       logRunSummary(

@@ -35,7 +35,8 @@ async function invokeBundle(
 ): Promise<unknown> {
   const script = `
     const { handler } = await import(${JSON.stringify(`file://${bundle}`)});
-    const context = { functionName: 'bundle-test', awsRequestId: 'r1', getRemainingTimeInMillis: () => 60000 };
+    // A fresh invocation of the longest timeout (the digest tick's 15 minutes); less would hand its night on.
+    const context = { functionName: 'bundle-test', awsRequestId: 'r1', getRemainingTimeInMillis: () => 900000 };
     const result = await handler(${JSON.stringify(event)}, context);
     process.stdout.write(JSON.stringify(result));`;
   const { stdout } = await run('node', ['--input-type=module', '-e', script], {

@@ -597,6 +597,89 @@ describe('the digest tick, splitting a night too large for one invocation', () =
     expect(lookedUp.flat()).toHaveLength(12);
   });
 
+  /** A signal that fires once `reads` histories have been asked for, as a deadline would mid-night. */
+  function deadlineAfter(store: MemoryStore, reads: number): AbortSignal {
+    const deadline = new AbortController();
+    const listPolls = store.listPolls.bind(store);
+    let count = 0;
+    store.listPolls = async (...args) => {
+      count += 1;
+      if (count === reads) deadline.abort();
+      return listPolls(...args);
+    };
+    return deadline.signal;
+  }
+
+  it('should hand a night it ran out of time on to two halves, which mail everyone once', async () => {
+    // Arrange: a night within the bound, so the tick explains it itself, until its deadline.
+    const night = splitNight(12);
+    await night.ready;
+    const signal = deadlineAfter(night.tickDeps.store, 5);
+    // Act
+    const tick = await planDigestJobs(night.tickDeps, {
+      scheduledTime: tick7,
+      historyDays: 28,
+      signal,
+    });
+    night.tickDeps.store.listPolls = MemoryStore.prototype.listPolls.bind(night.tickDeps.store);
+    const halves = await night.runParts(night.partJobs);
+    const results = await night.send();
+    // Assert: nothing stored or queued by the tick for the night; the halves did it all.
+    expect(tick).toMatchObject({ due: 0, explained: 0, enqueued: 0, parts: 2 });
+    expect(night.partJobs.map((job) => [job.part, job.parts])).toEqual([
+      [0, 2],
+      [1, 2],
+    ]);
+    expect(halves.reduce((sum, part) => sum + part.due, 0)).toBe(12);
+    expect(summarizeDigestJobs(results)).toMatchObject({ jobs: 12, sent: 12 });
+    expect(new Set(night.sent.map((email) => email.to)).size).toBe(12);
+  });
+
+  it('should split a part it ran out of time on into the two parts that share its subscribers', async () => {
+    // Arrange: part 1 of 3 of a split night runs out of time.
+    const night = splitNight(4);
+    await night.ready;
+    await planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28 });
+    const [, second] = night.partJobs.splice(0) as DigestPartJob[];
+    const signal = deadlineAfter(night.tickDeps.store, 1);
+    // Act
+    const ranOut = await planDigestJobs(night.tickDeps, {
+      scheduledTime: tick7,
+      historyDays: 28,
+      part: second as DigestPartJob,
+      signal,
+    });
+    night.tickDeps.store.listPolls = MemoryStore.prototype.listPolls.bind(night.tickDeps.store);
+    const quarters = await night.runParts(night.partJobs);
+    // Assert: parts 1 and 4 of 6 hold exactly the subscribers of part 1 of 3.
+    expect(ranOut).toMatchObject({ due: 0, enqueued: 0, parts: 2 });
+    expect(night.partJobs.map((job) => [job.part, job.parts])).toEqual([
+      [1, 6],
+      [4, 6],
+    ]);
+    const ofSecond = night.ids
+      .map((_, index) => `sub-${index}`)
+      .filter((id) => digestPartOf(id, 3) === 1)
+      .sort();
+    expect(night.digestJobs.map((job) => job.subscriber.id).sort()).toEqual(ofSecond);
+    expect(quarters.reduce((sum, part) => sum + part.due, 0)).toBe(ofSecond.length);
+  });
+
+  it('should fail a part of one subscriber that runs out of time, rather than split it for ever', async () => {
+    const night = splitNight(4);
+    await night.ready;
+    const id = 'sub-0';
+    const part = { asOf: tick7.toISOString(), part: digestPartOf(id, 64), parts: 64 };
+    const alone = night.ids.filter((_, index) => digestPartOf(`sub-${index}`, 64) === part.part);
+    expect(alone).toHaveLength(1);
+    const signal = deadlineAfter(night.tickDeps.store, 1);
+    await expect(
+      planDigestJobs(night.tickDeps, { scheduledTime: tick7, historyDays: 28, part, signal }),
+    ).rejects.toThrow('no time left');
+    expect(night.partJobs).toEqual([]);
+    expect(night.digestJobs).toEqual([]);
+  });
+
   it('should split by a hash of the subscriber id that spreads subscribers evenly and never changes', () => {
     const counts = [0, 0, 0, 0];
     for (let index = 0; index < 10_000; index++) {
@@ -616,6 +699,8 @@ describe('the digest tick, splitting a night too large for one invocation', () =
     };
     expect(DigestPartJob.safeParse({ ...job, part: 2, parts: 3 }).success).toBe(true);
     expect(DigestPartJob.safeParse({ ...job, part: 3, parts: 3 }).success).toBe(false);
-    expect(DigestPartJob.safeParse({ ...job, part: 0, parts: 1 }).success).toBe(false);
+    expect(DigestPartJob.safeParse({ ...job, part: 0, parts: 1 }).success).toBe(true);
+    expect(DigestPartJob.safeParse({ ...job, part: 1, parts: 1 }).success).toBe(false);
+    expect(DigestPartJob.safeParse({ ...job, part: 0, parts: 0 }).success).toBe(false);
   });
 });

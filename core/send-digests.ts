@@ -252,15 +252,7 @@ export async function planDigestJobs(
     } catch (error) {
       if (!(error instanceof OutOfTime)) throw error;
       const subscribers = due.filter((entry) => entry.asOf.getTime() === asOf.getTime()).length;
-      if (subscribers > 1) {
-        handedOff.push(...handOff(deps, input, asOf, halves(input.part ?? WHOLE_NIGHT)));
-      } else if (!input.part) {
-        // One subscriber: a fresh invocation may still make it (this one spent time on other nights).
-        handedOff.push(...handOff(deps, input, asOf, [WHOLE_NIGHT]));
-      } else {
-        // One subscriber's accounts cannot be split further: fail, and let the redrive policy tell.
-        throw new Error(`no time left to explain the night ending ${asOf.toISOString()}`);
-      }
+      handedOff.push(...handOff(deps, input, asOf, sharesToHandOn(subscribers, input.part)));
       continue;
     }
     const byId = new Map(explanation.accounts.map((entry) => [entry.id, entry]));
@@ -354,15 +346,24 @@ function handOff(
 }
 
 /**
- * The two halves of a part (or of a whole night): the subscribers of part `k` of `n` are those of parts `k` and
- * `k + n` of `2n`, since a hash that leaves `k` modulo `n` leaves one of those two modulo `2n`.
+ * The shares of a night an invocation ran out of time on, for `subscribers` of it: the two halves of its part
+ * (or of the whole night): the subscribers of part `k` of `n` are those of parts `k` and `k + n` of `2n`, since
+ * a hash that leaves `k` modulo `n` leaves one of those two modulo `2n`.
  */
-function halves(
-  part: Pick<DigestPartJob, 'part' | 'parts'>,
+function sharesToHandOn(
+  subscribers: number,
+  part: Pick<DigestPartJob, 'part' | 'parts'> | undefined,
 ): Array<Pick<DigestPartJob, 'part' | 'parts'>> {
+  if (subscribers <= 1) {
+    // One subscriber's accounts cannot be split: a part fails, and the redrive policy tells; the tick hands the
+    // night on whole, since a fresh invocation may make it (this one spent time on other nights).
+    if (part) throw new Error('no time left to explain the night for its one subscriber');
+    return [WHOLE_NIGHT];
+  }
+  const { part: k, parts: n } = part ?? WHOLE_NIGHT;
   return [
-    { part: part.part, parts: 2 * part.parts },
-    { part: part.part + part.parts, parts: 2 * part.parts },
+    { part: k, parts: 2 * n },
+    { part: k + n, parts: 2 * n },
   ];
 }
 

@@ -1,0 +1,55 @@
+/**
+ * A digest tick that runs out of time on the local runtime, through the real handlers and the embedded queues:
+ * it hands its night to the part queue, and every due subscriber is still mailed exactly once.
+ */
+import type { SQSBatchResponse } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DAY_MS } from '../../core/time.ts';
+import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
+import {
+  AS_OF,
+  emailsPerRecipient,
+  type FaultHarness,
+  pollSlot,
+  pollSlots,
+  startFaultHarness,
+} from './harness.ts';
+
+describe('a digest tick that runs out of time on the local runtime', () => {
+  let harness: FaultHarness;
+
+  beforeAll(async () => {
+    harness = await startFaultHarness();
+    for (const slot of pollSlots(new Date(AS_OF.getTime() - 2 * DAY_MS), AS_OF)) {
+      await pollSlot(harness, slot);
+    }
+  });
+  afterAll(async () => {
+    await harness?.close();
+  });
+
+  it('should hand its night to the part queue and still mail each subscriber once', async () => {
+    // Arrange: an invocation left with no more than the deadline margin, so it must stop at once.
+    const { digestTickHandler } = await import('../../lambdas/digest-tick/handler.ts');
+    const { digestWorkerHandler } = await import('../../lambdas/digest-worker/handler.ts');
+    const shortOfTime = { awsRequestId: 'short', getRemainingTimeInMillis: () => 90_000 };
+    const fresh = { awsRequestId: 'fresh', getRemainingTimeInMillis: () => 900_000 };
+    // Act: the tick, then its part queue and the digest queue, as the event sources would deliver them.
+    const tick = await digestTickHandler(
+      { kind: 'digest', scheduledTime: AS_OF.toISOString() },
+      shortOfTime,
+    );
+    const parts = await harness.services.sqs
+      .queue(LOCAL_QUEUE_NAMES.digestParts)
+      .drain((event) => digestTickHandler(event, fresh) as Promise<SQSBatchResponse>);
+    const digests = await harness.services.sqs
+      .queue(LOCAL_QUEUE_NAMES.digest)
+      .drain((event) => digestWorkerHandler(event));
+    // Assert: the tick stored and queued nothing itself; one part did the night.
+    expect(tick).toMatchObject({ due: 0, explained: 0, enqueued: 0, parts: 1 });
+    expect(parts).toMatchObject({ deliveries: 1, redelivered: 0, deadLettered: 0 });
+    expect(digests.deadLettered).toBe(0);
+    const emails = await emailsPerRecipient(harness);
+    expect(harness.subscribers.map((s) => emails.get(s.email)?.length ?? 0)).toEqual([1, 1, 1]);
+  });
+});

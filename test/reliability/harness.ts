@@ -269,6 +269,17 @@ export function pollSlots(from: Date, to: Date): Date[] {
   return slots;
 }
 
+/** {@link startFaultHarness}, with every slot of the two days up to `AS_OF` polled: a morning ready to mail. */
+export async function startPolledHarness(
+  options: Parameters<typeof startFaultHarness>[0] = {},
+): Promise<FaultHarness> {
+  const harness = await startFaultHarness(options);
+  for (const slot of pollSlots(new Date(AS_OF.getTime() - 2 * DAY_MS), AS_OF)) {
+    await pollSlot(harness, slot);
+  }
+  return harness;
+}
+
 /** Polls one slot through the tick and workers, with the fake TikTok's clock at the slot. */
 export async function pollSlot(harness: FaultHarness, slot: Date) {
   harness.setNow(slot);

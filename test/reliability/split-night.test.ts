@@ -4,25 +4,15 @@
  * however often the parts and the tick run.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS, HOUR_MS } from '../../core/time.ts';
-import {
-  AS_OF,
-  emailsPerRecipient,
-  type FaultHarness,
-  pollSlot,
-  pollSlots,
-  startFaultHarness,
-} from './harness.ts';
+import { HOUR_MS } from '../../core/time.ts';
+import { AS_OF, emailsPerRecipient, type FaultHarness, startPolledHarness } from './harness.ts';
 
 describe('a night split into parts on the local runtime', () => {
   let harness: FaultHarness;
 
   beforeAll(async () => {
     // The three subscribers follow four accounts; two accounts an invocation makes two parts.
-    harness = await startFaultHarness({ env: { DIGEST_ACCOUNTS_PER_INVOCATION: '2' } });
-    for (const slot of pollSlots(new Date(AS_OF.getTime() - 2 * DAY_MS), AS_OF)) {
-      await pollSlot(harness, slot);
-    }
+    harness = await startPolledHarness({ env: { DIGEST_ACCOUNTS_PER_INVOCATION: '2' } });
   });
   afterAll(async () => {
     await harness?.close();

@@ -4,25 +4,14 @@
  */
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DAY_MS } from '../../core/time.ts';
 import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
-import {
-  AS_OF,
-  emailsPerRecipient,
-  type FaultHarness,
-  pollSlot,
-  pollSlots,
-  startFaultHarness,
-} from './harness.ts';
+import { AS_OF, emailsPerRecipient, type FaultHarness, startPolledHarness } from './harness.ts';
 
 describe('a digest tick that runs out of time on the local runtime', () => {
   let harness: FaultHarness;
 
   beforeAll(async () => {
-    harness = await startFaultHarness();
-    for (const slot of pollSlots(new Date(AS_OF.getTime() - 2 * DAY_MS), AS_OF)) {
-      await pollSlot(harness, slot);
-    }
+    harness = await startPolledHarness();
   });
   afterAll(async () => {
     await harness?.close();

@@ -217,7 +217,6 @@ export async function planDigestJobs(
       due = due.filter((entry) => !splitNights.has(entry.asOf.getTime()));
     }
   }
-  summary.due = due.length;
   if (due.length === 0) return summary;
   const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
   summary.nights = nights.length;
@@ -272,8 +271,8 @@ export async function planDigestJobs(
     summary.parts += handedOff.length;
     const later = new Set(handedOff.map((job) => Date.parse(job.asOf)));
     due = due.filter((entry) => !later.has(entry.asOf.getTime()));
-    summary.due = due.length;
   }
+  summary.due = due.length;
   const jobs = due.map(
     ({ subscriber, localDate, asOf }): DigestJob => ({
       kind: 'digest-subscriber',
@@ -309,14 +308,23 @@ function partJobs(
   return [...followedByNight(due)].flatMap(([asOf, accounts]) => {
     if (accounts.size <= accountsPerInvocation) return [];
     const parts = Math.ceil(accounts.size / accountsPerInvocation);
-    return Array.from({ length: parts }, (_, part) => ({
-      kind: 'digest-part' as const,
-      scheduledTime: scheduledTime.toISOString(),
-      asOf: new Date(asOf).toISOString(),
-      part,
-      parts,
-    }));
+    const shares = Array.from({ length: parts }, (_, part) => ({ part, parts }));
+    return partJobsOf(scheduledTime, new Date(asOf), shares);
   });
+}
+
+/** The part jobs of `shares` of the night ending `asOf`, as split by the tick of `scheduledTime`. */
+function partJobsOf(
+  scheduledTime: Date,
+  asOf: Date,
+  shares: ReadonlyArray<Pick<DigestPartJob, 'part' | 'parts'>>,
+): DigestPartJob[] {
+  return shares.map((share) => ({
+    kind: 'digest-part',
+    scheduledTime: scheduledTime.toISOString(),
+    asOf: asOf.toISOString(),
+    ...share,
+  }));
 }
 
 /** Thrown by the history reads when the invocation's time is up (`DigestTickInput.signal`). */
@@ -337,12 +345,7 @@ function handOff(
 ): DigestPartJob[] {
   if (!deps.split)
     throw new Error(`no time left to explain the night ending ${asOf.toISOString()}`);
-  return shares.map((share) => ({
-    kind: 'digest-part',
-    scheduledTime: input.scheduledTime.toISOString(),
-    asOf: asOf.toISOString(),
-    ...share,
-  }));
+  return partJobsOf(input.scheduledTime, asOf, shares);
 }
 
 /**

@@ -33,7 +33,7 @@ import { nodeTransport } from '../adapters/tiktok/node-transport.ts';
 import type { Poll, PollJob, Subscriber } from '../core/model.ts';
 import { forEachLimited } from '../core/poll-accounts.ts';
 import { hashSeed, Random } from '../core/simulate/random.ts';
-import type { AccountScenario, Observation } from '../core/simulate/world.ts';
+import { type AccountScenario, type Observation, worldAccounts } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
@@ -349,7 +349,7 @@ export const nightBenchmark: Benchmark = {
     };
     // The world is simulated on the fake TikTok's thread, which serves at once and builds it meanwhile.
     const tiktok = await FakeTikTokThread.start(spec, SLOTS[0] as Date);
-    const infos = spec.accounts.map(({ id, handle, displayName }) => ({ id, handle, displayName }));
+    const infos = worldAccounts(spec);
     let simulatedNow = SLOTS[0] as Date;
     const setNow = (instant: Date) => {
       simulatedNow = instant;

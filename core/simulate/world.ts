@@ -25,6 +25,11 @@ export interface Observation {
   videos: VideoStats[];
 }
 
+/** Who the accounts of a world are, read from its spec without simulating anything. */
+export function worldAccounts(spec: Pick<WorldSpec, 'accounts'>): WorldAccountInfo[] {
+  return spec.accounts.map(({ id, handle, displayName }) => ({ id, handle, displayName }));
+}
+
 /** A deterministic simulated platform. */
 export interface World {
   readonly accounts: readonly WorldAccountInfo[];
@@ -819,7 +824,7 @@ export function createWorld(spec: WorldSpec): SimulatedWorld {
   return {
     start: spec.start,
     end: spec.end,
-    accounts: spec.accounts.map(({ id, handle, displayName }) => ({ id, handle, displayName })),
+    accounts: worldAccounts(spec),
     outcomes,
     observe(accountId: string, at: Date): Observation {
       const state = states.get(accountId);

@@ -10,6 +10,7 @@ import {
   type SimulatedWorld,
   type World,
   type WorldSpec,
+  worldAccounts,
 } from '../../core/simulate/world.ts';
 import type { FakeTokenResponse, GrantOptions } from './grants.ts';
 import { FakeTikTok } from './server.ts';
@@ -43,7 +44,7 @@ const simulation = () => {
   return built;
 };
 const world: World = {
-  accounts: spec.accounts.map(({ id, handle, displayName }) => ({ id, handle, displayName })),
+  accounts: worldAccounts(spec),
   observe: (accountId, at) => simulation().observe(accountId, at),
 };
 const fake = await FakeTikTok.start({ world, now: () => new Date(clockMs[0] as number) });

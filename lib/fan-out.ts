@@ -24,8 +24,8 @@ export const DIGEST_BATCH_SIZE = 10;
 /**
  * Most accounts one digest-tick invocation explains for a night; a night whose subscribers follow more is
  * split by subscriber into parts of about this many accounts, each planned by an invocation of its own from
- * the digest part queue. An account of 50 videos with eight weeks of history costs about 18 ms of the tick's
- * thread (read, decoded, explained, stored; docs/scaling.md): 5,000 take about a minute and a half, which
+ * the digest part queue. An account of 50 videos with eight weeks of history costs about 20 ms of the tick's
+ * thread (read, decoded, explained, stored; docs/scaling.md): 5,000 take under two minutes, which
  * leaves the 15-minute timeout room for accounts of several hundred videos.
  */
 export const DIGEST_ACCOUNTS_PER_INVOCATION = 5_000;
@@ -43,7 +43,7 @@ export const DIGEST_PART_BATCH_SIZE = 1;
 
 /**
  * Most part invocations at once: the least an SQS event source allows. Two parts of 5,000 accounts every
- * minute and a half explain 100,000 accounts in about a quarter of an hour, while the digest workers are
+ * two minutes explain 100,000 accounts in under twenty minutes, while the digest workers are
  * already sending the first parts' digests (SES's rate, not explaining, is what a morning of that size waits
  * for).
  */

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { POLL_MINUTE_INDEX } from '../adapters/dynamodb/keys.ts';
@@ -46,6 +47,8 @@ export interface RunningTikTok {
 /** Running embedded services. */
 export interface LocalServices<TikTok extends RunningTikTok = FakeTikTok> {
   dynamodbEndpoint: string;
+  /** How busy the embedded DynamoDB's thread has been. */
+  dynamodbBusy?: ThreadBusy;
   sesEndpoint: string;
   /** The poll, digest and digest part queues, drained into the functions by `local/invoke.ts`. */
   sqs: LocalSqs;
@@ -74,9 +77,17 @@ export type LocalServicesWith<TikTok extends RunningTikTok> = Omit<
   tiktok: TikTok;
 };
 
+/**
+ * How busy a thread's event loop has been, overall or since an earlier reading
+ * (`Worker.performance.eventLoopUtilization`).
+ */
+export type ThreadBusy = (since?: EventLoopUtilization) => EventLoopUtilization;
+
 /** A running embedded service: its endpoint and how to stop it. */
 export interface EmbeddedService {
   endpoint: string;
+  /** How busy the service's own thread has been, when it runs on one. */
+  busy?: ThreadBusy;
   close(): Promise<void>;
 }
 
@@ -94,6 +105,7 @@ export async function startEmbeddedDynamoDb(): Promise<EmbeddedService> {
   await createLocalTable(endpoint);
   return {
     endpoint,
+    busy: (since) => thread.performance.eventLoopUtilization(since),
     close: async () => {
       const closed = new Promise((resolve) => thread.once('message', resolve));
       thread.postMessage('close');
@@ -178,6 +190,7 @@ export async function startLocalServices(
   };
   return {
     dynamodbEndpoint,
+    ...(dynamo.busy ? { dynamodbBusy: dynamo.busy } : {}),
     sesEndpoint,
     sqs,
     tiktok,

@@ -41,7 +41,10 @@ const Options = z.object({
   videos: z.coerce.number().int().positive(),
   subscribers: z.coerce.number().int().nonnegative(),
   pollsPerDay: z.coerce.number().int().min(1).max(24),
-  region: z.enum(Object.keys(PRICES.regions) as [Region, ...Region[]]),
+  region: z.enum(Object.keys(PRICES.regions) as [Region, ...Region[]], {
+    error: (issue) =>
+      `no prices for ${JSON.stringify(issue.input)}: the price table (core/cost.ts) has ${Object.keys(PRICES.regions).join(', ')}; prices differ by region, so add the region's there, with their source, to price it`,
+  }),
   retentionDays: z.coerce.number().int().positive(),
   historyDays: z.coerce.number().int().positive(),
   rollupDays: z.coerce.number().int().nonnegative(),

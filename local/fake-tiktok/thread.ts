@@ -4,6 +4,7 @@
  * what a benchmark needs (the address, the app's credentials, grants, what the world shows, the clock, request
  * counts); tests that switch faults on use the in-process `FakeTikTok`.
  */
+import type { EventLoopUtilization } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { Observation, WorldSpec } from '../../core/simulate/world.ts';
 import type { FakeTokenResponse, GrantOptions } from './grants.ts';
@@ -52,6 +53,11 @@ export class FakeTikTokThread {
       },
     );
     return new FakeTikTokThread(thread, clock, ready.url, ready.client);
+  }
+
+  /** How busy the fake's thread has been (answering requests, and building the world at first). */
+  busy(since?: EventLoopUtilization): EventLoopUtilization {
+    return this.thread.performance.eventLoopUtilization(since);
   }
 
   /** Sets the simulated instant the fake shows. */

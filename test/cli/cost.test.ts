@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const cost = (args: string[]) =>
+  run('node', ['cli/likewatch.mjs', 'cost', ...args]).then(
+    (result) => ({ code: 0, ...result }),
+    (error: { code: number; stdout: string; stderr: string }) => error,
+  );
+
+/** The services the README explains line by line, in the order the command prints them. */
+const SERVICES = [
+  'Lambda',
+  'DynamoDB writes',
+  'DynamoDB reads',
+  'DynamoDB storage and backups',
+  'SQS',
+  'EventBridge Scheduler',
+  'KMS and Secrets Manager',
+  'SES',
+  'CloudWatch',
+];
+
+/** The dollar amounts of a printed bill, by line name. */
+function amounts(stdout: string): Map<string, number> {
+  const lines = new Map<string, number>();
+  for (const match of stdout.matchAll(/^ {2}(\S.*?)\s+\$([\d,]+\.\d{2})(?:\s|$)/gm)) {
+    lines.set(match[1] as string, Number((match[2] as string).replaceAll(',', '')));
+  }
+  return lines;
+}
+
+describe('likewatch cost', () => {
+  it('should print a line per service that add up to the total, and the total per 1,000 accounts', async () => {
+    const { code, stdout } = await cost([
+      '--accounts',
+      '20000',
+      '--videos',
+      '50',
+      '--subscribers',
+      '15000',
+      '--polls-per-day',
+      '4',
+    ]);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^Monthly AWS cost for 20,000 accounts × 50 videos, 15,000 subscribers, 4 polls a day, 365 days of roll-ups \(us-east-1, prices of \d{4}-\d{2}-\d{2}, measurements of /,
+    );
+    const bill = amounts(stdout);
+    expect([...bill.keys()]).toEqual([...SERVICES, 'Total', 'Per 1,000 accounts']);
+    const sum = SERVICES.reduce((total, service) => total + (bill.get(service) ?? 0), 0);
+    // Each line is rounded to the cent on its own.
+    expect(Math.abs(sum - (bill.get('Total') ?? 0))).toBeLessThanOrEqual(0.01 * SERVICES.length);
+    expect(bill.get('Per 1,000 accounts')).toBeCloseTo(
+      ((bill.get('Total') ?? 0) * 1000) / 20000,
+      1,
+    );
+    // SES is a cent per hundred emails: 15,000 subscribers, a digest a day.
+    expect(bill.get('SES')).toBeCloseTo((15000 * 30.4 * 0.1) / 1000, 0);
+  });
+
+  it('should grow the bill with the fleet, and warn when TikTok’s limit cannot keep up', async () => {
+    const small = await cost([
+      '--accounts',
+      '1000',
+      '--videos',
+      '50',
+      '--subscribers',
+      '1000',
+      '--polls-per-day',
+      '4',
+    ]);
+    const large = await cost([
+      '--accounts',
+      '100000',
+      '--videos',
+      '50',
+      '--subscribers',
+      '100000',
+      '--polls-per-day',
+      '4',
+    ]);
+    expect(small.code).toBe(0);
+    expect(large.code).toBe(0);
+    const smallBill = amounts(small.stdout);
+    const largeBill = amounts(large.stdout);
+    for (const service of ['Lambda', 'DynamoDB writes', 'DynamoDB reads', 'SES']) {
+      expect(largeBill.get(service)).toBeGreaterThan(50 * (smallBill.get(service) ?? 0));
+    }
+    // The stack's fixed parts make a small fleet dearer per account.
+    expect(smallBill.get('Per 1,000 accounts')).toBeGreaterThan(
+      largeBill.get('Per 1,000 accounts') ?? 0,
+    );
+    expect(small.stdout).toMatch(/within TikTok's 600 a minute per endpoint/);
+    expect(large.stdout).toMatch(
+      /^Warning: The fleet needs [\d,]+ \/v2\/video\/list\/ requests a minute, over TikTok's 600/m,
+    );
+    const raised = await cost([
+      '--accounts',
+      '100000',
+      '--videos',
+      '50',
+      '--subscribers',
+      '100000',
+      '--polls-per-day',
+      '4',
+      '--tiktok-rate-limit',
+      '2000',
+    ]);
+    expect(raised.stdout).not.toMatch(/^Warning/m);
+  });
+
+  it('should refuse a region without prices, naming the regions it has', async () => {
+    const { code, stdout, stderr } = await cost([
+      '--accounts',
+      '10',
+      '--videos',
+      '50',
+      '--subscribers',
+      '5',
+      '--polls-per-day',
+      '4',
+      '--region',
+      'eu-west-1',
+    ]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /--region: no prices for "eu-west-1": the price table \(core\/cost\.ts\) has us-east-1/,
+    );
+  });
+
+  it('should refuse missing and impossible numbers with the flag at fault', async () => {
+    const missing = await cost(['--videos', '50', '--subscribers', '5', '--polls-per-day', '4']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--accounts:/);
+    const zero = await cost([
+      '--accounts',
+      '0',
+      '--videos',
+      '50',
+      '--subscribers',
+      '5',
+      '--polls-per-day',
+      '4',
+    ]);
+    expect(zero.code).toBe(2);
+    expect(zero.stderr).toMatch(/--accounts:/);
+    const often = await cost([
+      '--accounts',
+      '10',
+      '--videos',
+      '50',
+      '--subscribers',
+      '5',
+      '--polls-per-day',
+      '25',
+    ]);
+    expect(often.code).toBe(2);
+    expect(often.stderr).toMatch(/--polls-per-day:/);
+  });
+});

@@ -54,7 +54,6 @@ import {
 import { PollHistory } from './dynamodb/poll-history.ts';
 import { SubscriptionRecords, subscriptionKeys } from './dynamodb/subscriptions.ts';
 import {
-  BATCH_WRITE_SIZE,
   DynamoTable,
   type Item,
   ignoreConditionFailure,
@@ -89,8 +88,11 @@ export interface DynamoDbStoreOptions {
 
 /** Queries of the poll-minute index in flight for one tick. */
 const MINUTE_QUERY_CONCURRENCY = 8;
-/** BatchWriteItem requests in flight while storing a night. */
-const BATCH_WRITE_CONCURRENCY = 8;
+/**
+ * PutItem requests in flight while storing a night: one per account (each on condition), within the SDK's
+ * default 50 sockets.
+ */
+const NIGHT_PUTS_AT_ONCE = 32;
 
 const keys = {
   account: (id: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${id}` }),
@@ -588,8 +590,9 @@ export class DynamoDbStore
   }
 
   /**
-   * Stores each account's part (BatchWriteItem, 25 at a time, unprocessed items retried), then the head: a
-   * night without a head is incomplete, and the tick that finds none explains the night again.
+   * Stores each account's part unless the night has one for it already (a PutItem on condition each,
+   * {@link NIGHT_PUTS_AT_ONCE} at once), then the head: a night without a head is incomplete, and the tick
+   * that finds none explains the night again.
    */
   async putNight(night: StoredNight): Promise<void> {
     const expiresAt = Math.floor((night.asOf.getTime() + this.nightRetentionMs) / 1000);
@@ -599,15 +602,12 @@ export class DynamoDbStore
       explanation,
       expiresAt,
     }));
-    const batches: Item[][] = [];
-    for (let start = 0; start < items.length; start += BATCH_WRITE_SIZE) {
-      batches.push(items.slice(start, start + BATCH_WRITE_SIZE));
-    }
-    let next = 0;
-    const writer = async () => {
-      while (next < batches.length) await this.table.batchPut(batches[next++] as Item[]);
-    };
-    await Promise.all(Array.from({ length: BATCH_WRITE_CONCURRENCY }, writer));
+    // The first part stored is kept, so every digest of the night shows the same explanation of an account,
+    // even when the parts of a split night that ran at once both explained it (BatchWriteItem has no
+    // conditions).
+    await forEachLimited(items, NIGHT_PUTS_AT_ONCE, async (item) => {
+      await this.table.putNew(item);
+    });
     await this.put({
       ...keys.night(night.asOf),
       window: night.window,

@@ -223,7 +223,11 @@ export interface StoredNight {
  * account; each digest job then reads only its subscriber's accounts.
  */
 export interface NightStore {
-  /** Stores every account's part, then the night's window last: a night with a window is complete. */
+  /**
+   * Stores every account's part the night does not have yet (a part once stored is kept: every digest of the
+   * night shows the same explanation of an account), then the night's window last: a night with a window is
+   * complete.
+   */
   putNight(night: StoredNight): Promise<void>;
   /** The window of the night ending at `asOf`, or undefined when it has not been stored (complete). */
   getNightWindow(asOf: Date): Promise<Explanation['window'] | undefined>;

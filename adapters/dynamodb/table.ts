@@ -50,6 +50,25 @@ export class DynamoTable {
     await this.send(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
   }
 
+  /** Puts one item unless an item with its key is stored already; whether it was put. */
+  async putNew(item: Item): Promise<boolean> {
+    try {
+      await this.send(() =>
+        this.doc.send(
+          new PutCommand({
+            TableName: this.name,
+            Item: item,
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      return false;
+    }
+  }
+
   /**
    * Puts up to {@link BATCH_WRITE_SIZE} items in one BatchWriteItem, sending again what DynamoDB left
    * unprocessed (throttling) with a growing pause.

@@ -87,9 +87,10 @@ export class MemoryNights implements NightStore {
   /** Adds the night's parts to those already stored, as the DynamoDB store (an item per account) does. */
   async putNight(night: StoredNight) {
     const key = night.asOf.toISOString();
-    const ids = new Set(night.accounts.map((part) => part.account.id));
-    const kept = (this.nights.get(key)?.accounts ?? []).filter((part) => !ids.has(part.account.id));
-    this.nights.set(key, { ...night, accounts: [...kept, ...night.accounts] });
+    const kept = this.nights.get(key)?.accounts ?? [];
+    const stored = new Set(kept.map((part) => part.account.id));
+    const added = night.accounts.filter((part) => !stored.has(part.account.id));
+    this.nights.set(key, { ...night, accounts: [...kept, ...added] });
   }
   async getNightWindow(asOf: Date) {
     return this.nights.get(asOf.toISOString())?.window;

@@ -16,7 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeCipher, LocalDataKeys } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../adapters/dynamodb-store.ts';
 import { InvalidConfigError, StoreError } from '../../core/errors.ts';
-import type { Account, Poll, Subscriber, VideoStats } from '../../core/model.ts';
+import type {
+  Account,
+  AccountExplanation,
+  Poll,
+  Subscriber,
+  VideoStats,
+} from '../../core/model.ts';
 import { pollMinuteOf } from '../../core/poll-schedule.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { javaAvailable, startDynamoDbLocal } from '../../local/dynamodb-local.ts';
@@ -713,6 +719,36 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
         lastSeenAt: '2026-11-11T06:00:00.000Z',
       },
     ]);
+  });
+
+  it('should store a night as its accounts, complete once its window is, each account kept as first stored', async () => {
+    // Arrange
+    const asOf = new Date('2026-11-24T07:00:00Z');
+    const window = { from: '2026-11-23T07:00:00Z', to: '2026-11-24T07:00:00Z' };
+    const explained = (id: string, verdict: AccountExplanation['verdict'], lost: number) => ({
+      account: { ...account, id, handle: `handle.${id}` },
+      explanation: {
+        id,
+        handle: `handle.${id}`,
+        verdict,
+        likes: { lost, restored: 0, gained: 40, baselineGain: 45 },
+        causes: [],
+        videos: [],
+      },
+    });
+    const first = [explained('acct-1', 'none', 0), explained('acct-2', 'none', 3)];
+    // Another part of the same night explained acct-2 too, with other accounts to compare it with.
+    const second = [explained('acct-2', 'unknown', 9), explained('acct-3', 'none', 1)];
+    // Act
+    const before = await store.getNightWindow(asOf);
+    await store.putNight({ asOf, window, accounts: first });
+    await store.putNight({ asOf, window, accounts: second });
+    // Assert
+    expect(before).toBeUndefined();
+    expect(await store.getNightWindow(asOf)).toEqual(window);
+    const stored = await store.getNightAccounts(asOf, ['acct-3', 'acct-2', 'acct-1', 'acct-9']);
+    expect(stored).toEqual([second[1], first[1], first[0]]);
+    expect(await store.getNightWindow(new Date('2026-11-24T08:00:00Z'))).toBeUndefined();
   });
 
   it('should keep one feedback answer per subscriber, account, night and cause', async () => {

@@ -9,6 +9,19 @@ const cost = (args: string[]) =>
     (error: { code: number; stdout: string; stderr: string }) => error,
   );
 
+/** The command line of a fleet: accounts, subscribers, 50 videos, 4 polls a day, then `extra`. */
+const fleet = (accounts: number, subscribers: number, ...extra: string[]) => [
+  '--accounts',
+  String(accounts),
+  '--videos',
+  '50',
+  '--subscribers',
+  String(subscribers),
+  '--polls-per-day',
+  '4',
+  ...extra,
+];
+
 /** The services the README explains line by line, in the order the command prints them. */
 const SERVICES = [
   'Lambda',
@@ -33,16 +46,7 @@ function amounts(stdout: string): Map<string, number> {
 
 describe('likewatch cost', () => {
   it('should print a line per service that add up to the total, and the total per 1,000 accounts', async () => {
-    const { code, stdout } = await cost([
-      '--accounts',
-      '20000',
-      '--videos',
-      '50',
-      '--subscribers',
-      '15000',
-      '--polls-per-day',
-      '4',
-    ]);
+    const { code, stdout } = await cost(fleet(20000, 15000));
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /^Monthly AWS cost for 20,000 accounts × 50 videos, 15,000 subscribers, 4 polls a day, 365 days of roll-ups \(us-east-1, prices of \d{4}-\d{2}-\d{2}, measurements of /,
@@ -61,26 +65,8 @@ describe('likewatch cost', () => {
   });
 
   it('should grow the bill with the fleet, and warn when TikTok’s limit cannot keep up', async () => {
-    const small = await cost([
-      '--accounts',
-      '1000',
-      '--videos',
-      '50',
-      '--subscribers',
-      '1000',
-      '--polls-per-day',
-      '4',
-    ]);
-    const large = await cost([
-      '--accounts',
-      '100000',
-      '--videos',
-      '50',
-      '--subscribers',
-      '100000',
-      '--polls-per-day',
-      '4',
-    ]);
+    const small = await cost(fleet(1000, 1000));
+    const large = await cost(fleet(100000, 100000));
     expect(small.code).toBe(0);
     expect(large.code).toBe(0);
     const smallBill = amounts(small.stdout);
@@ -96,34 +82,12 @@ describe('likewatch cost', () => {
     expect(large.stdout).toMatch(
       /^Warning: The fleet needs [\d,]+ \/v2\/video\/list\/ requests a minute, over TikTok's 600/m,
     );
-    const raised = await cost([
-      '--accounts',
-      '100000',
-      '--videos',
-      '50',
-      '--subscribers',
-      '100000',
-      '--polls-per-day',
-      '4',
-      '--tiktok-rate-limit',
-      '2000',
-    ]);
+    const raised = await cost(fleet(100000, 100000, '--tiktok-rate-limit', '2000'));
     expect(raised.stdout).not.toMatch(/^Warning/m);
   });
 
   it('should refuse a region without prices, naming the regions it has', async () => {
-    const { code, stdout, stderr } = await cost([
-      '--accounts',
-      '10',
-      '--videos',
-      '50',
-      '--subscribers',
-      '5',
-      '--polls-per-day',
-      '4',
-      '--region',
-      'eu-west-1',
-    ]);
+    const { code, stdout, stderr } = await cost(fleet(10, 5, '--region', 'eu-west-1'));
     expect(code).toBe(2);
     expect(stdout).toBe('');
     expect(stderr).toMatch(
@@ -132,19 +96,10 @@ describe('likewatch cost', () => {
   });
 
   it('should refuse missing and impossible numbers with the flag at fault', async () => {
-    const missing = await cost(['--videos', '50', '--subscribers', '5', '--polls-per-day', '4']);
+    const missing = await cost(fleet(10, 5).slice(2));
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--accounts:/);
-    const zero = await cost([
-      '--accounts',
-      '0',
-      '--videos',
-      '50',
-      '--subscribers',
-      '5',
-      '--polls-per-day',
-      '4',
-    ]);
+    const zero = await cost(fleet(0, 5));
     expect(zero.code).toBe(2);
     expect(zero.stderr).toMatch(/--accounts:/);
     const often = await cost([

@@ -70,6 +70,12 @@ export interface DynamoDbStoreOptions {
    * roll-ups are kept. @default 90
    */
   pollRetentionDays?: number;
+  /**
+   * The poll cadence, in hours (the poll worker's `POLL_EVERY_HOURS`): with it, each video's title is stored
+   * in the account's first poll of the UTC day, not in every poll. Unset (imports, one-off runs): every poll
+   * keeps its titles.
+   */
+  pollCadenceHours?: number;
   /** A digest claim older than this is considered abandoned (the run died) and may be taken over. @default 15 */
   claimLeaseMinutes?: number;
   /**
@@ -143,6 +149,7 @@ export class DynamoDbStore
     this.table = new DynamoTable(doc, options.tableName);
     this.history = new PollHistory(this.table, {
       retentionDays: options.pollRetentionDays ?? 90,
+      ...(options.pollCadenceHours === undefined ? {} : { cadenceHours: options.pollCadenceHours }),
       now: options.now ?? (() => new Date()),
     });
     this.credentialCipher = options.credentialCipher;

@@ -359,6 +359,8 @@ export const nightBenchmark: Benchmark = {
     const services = await startLocalServices({ tiktok });
     // The level deployed: the log bytes measured are those CloudWatch would ingest.
     services.env.POWERTOOLS_LOG_LEVEL = 'INFO';
+    // The cadence of the rounds, as the stack tells the poll worker (it stores titles once a day at it).
+    services.env.POLL_EVERY_HOURS = String(CADENCE_HOURS);
     // Pacing to an SES quota would time the quota, not the code; docs/scaling.md has the quota arithmetic.
     services.env.SES_MAX_SEND_RATE = '1000000';
     try {

@@ -116,6 +116,8 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
     sources: [options.source ?? 'display_api'],
     ...(options.publicBaseUrl ? { publicBaseUrl: options.publicBaseUrl } : {}),
   });
+  // The poll worker stores titles once a day at its cadence, as deployed.
+  services.env.POLL_EVERY_HOURS = String(options.pollEveryHours);
   try {
     const functions = await loadLocalFunctions(services);
     const store = new DynamoDbStore(createDocumentClient(), {

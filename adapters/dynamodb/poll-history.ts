@@ -21,7 +21,7 @@ import {
   laterDay,
   utcDay,
 } from '../../core/thinned-history.ts';
-import { addDays, DAY_MS } from '../../core/time.ts';
+import { addDays, DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
   type DailyRollup,
@@ -41,6 +41,11 @@ const DAY_SECONDS = 86_400;
 export interface PollHistoryOptions {
   /** Days a raw poll is kept after it was taken (or imported, if later). */
   retentionDays: number;
+  /**
+   * The accounts' poll cadence, in hours: with it, a video's title is stored once a day rather than in every
+   * poll ({@link withTitlesOncePerDay}); without it (imports, one-off runs), every poll keeps its titles.
+   */
+  cadenceHours?: number;
   /** The current instant, for expiry. */
   now: () => Date;
 }
@@ -251,7 +256,11 @@ export class PollHistory {
         encoding: POLL_ENCODING,
         expiresAt: Math.floor(keptFromMs / 1000) + this.options.retentionDays * DAY_SECONDS,
       },
-      body: encodePoll(poll),
+      body: encodePoll(
+        this.options.cadenceHours === undefined
+          ? poll
+          : withTitlesOncePerDay(poll, slotMs, this.options.cadenceHours),
+      ),
     };
   }
 
@@ -519,4 +528,26 @@ function asError(error: unknown): Error {
 function within(at: string, from: Date, to: Date): boolean {
   const ms = Date.parse(at);
   return ms >= from.getTime() && ms <= to.getTime();
+}
+
+/**
+ * A poll as stored at a cadence of `cadenceHours`. Titles are most of a stored poll (TikTok's run to 150
+ * characters) and seldom change, so only the account's first poll of the UTC day, the one whose slot falls in
+ * the day's first `cadenceHours`, keeps every video's title. The others keep only the titles of videos posted
+ * in the 24 hours before their slot, which that first poll may not have listed. Every video posted earlier was
+ * out by the first slot, so whoever reads a day of polls (the digest reads a week) still finds each video's
+ * title, an edit showing from the next day's first poll.
+ */
+export function withTitlesOncePerDay(poll: Poll, slotMs: number, cadenceHours: number): Poll {
+  if (!('videos' in poll)) return poll;
+  if (slotMs - Math.floor(slotMs / DAY_MS) * DAY_MS < cadenceHours * HOUR_MS) return poll;
+  const recentFromMs = slotMs - DAY_MS;
+  return {
+    ...poll,
+    videos: poll.videos.map((video) => {
+      if (video.title === undefined || Date.parse(video.postedAt) > recentFromMs) return video;
+      const { title: _title, ...untitled } = video;
+      return untitled;
+    }),
+  };
 }

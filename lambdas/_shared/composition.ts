@@ -67,6 +67,7 @@ export async function createPollDeps(env: PollEnv): Promise<PollAccountsDeps> {
   const store = new DynamoDbStore(documentClient, {
     tableName: env.TABLE_NAME,
     credentialCipher: createCredentialCipher(env),
+    pollCadenceHours: env.POLL_EVERY_HOURS,
   });
   const client = await tiktokClient(env);
   // One limiter for the process: concurrent polls share each endpoint's per-minute budget.

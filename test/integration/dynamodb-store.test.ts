@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EnvelopeCipher, LocalDataKeys } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore, type DynamoDbStoreOptions } from '../../adapters/dynamodb-store.ts';
+import { traceVideo } from '../../core/digest/poll-history.ts';
 import { InvalidConfigError, StoreError } from '../../core/errors.ts';
 import type {
   Account,
@@ -180,6 +181,41 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     );
     expect(some).toEqual([smallPoll('2026-11-01T12:00:00Z', 7)]);
     expect(await itemsOf('acct-1', 'POLL#')).toHaveLength(3);
+  });
+
+  it('should store titles once a day at a cadence, where a reader of the day’s polls finds them', async () => {
+    // Arrange
+    const atCadence = storeWith({ pollCadenceHours: 6 });
+    const slots = ['00:00', '06:00', '12:00', '18:00'].map((time) => `2026-11-03T${time}:00Z`);
+    // Act
+    for (const [index, slot] of slots.entries()) {
+      await atCadence.putPoll('acct-titles', slot, smallPoll(slot, 10 + index));
+    }
+    const polls = await atCadence.listPolls(
+      'acct-titles',
+      new Date('2026-11-03T00:00:00Z'),
+      new Date('2026-11-03T23:00:00Z'),
+    );
+    // Assert: the counts of every poll, the title in the first only; the digest's reading still finds it.
+    expect(polls.map((poll) => 'videos' in poll && poll.videos[0]?.likes)).toEqual([
+      10, 11, 12, 13,
+    ]);
+    expect(polls.map((poll) => 'videos' in poll && poll.videos[0]?.title)).toEqual([
+      'Bread 🍞',
+      undefined,
+      undefined,
+      undefined,
+    ]);
+    expect(traceVideo(polls, 'v1').title).toBe('Bread 🍞');
+    // Without a cadence (imports, one-off runs) every poll keeps its titles.
+    await store.putPoll('acct-all-titles', slots[2] as string, smallPoll(slots[2] as string, 3));
+    expect(
+      await store.listPolls(
+        'acct-all-titles',
+        new Date(slots[0] as string),
+        new Date(slots[3] as string),
+      ),
+    ).toEqual([smallPoll(slots[2] as string, 3)]);
   });
 
   it('should store a 5,000-video poll whose titles do not compress across several items and read it back whole', async () => {

@@ -207,6 +207,7 @@ export async function startFaultHarness(
     TIKTOK_TIMEOUT_MS: '400',
     // The failures logged here are the injected ones; the assertions, not the logs, say what survived.
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    POLL_EVERY_HOURS: String(POLL_EVERY_HOURS),
     ...options.env,
   });
   const functions = await loadLocalFunctions(services);

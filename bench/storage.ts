@@ -50,7 +50,8 @@ const HISTORY_VIDEOS = 200;
  * decoding has a part that does not grow with its videos, so the time per video is measured at that size.
  */
 const TICK_HISTORY_VIDEOS = 50;
-const POLL_EVERY_MS = 6 * HOUR_MS;
+const POLL_EVERY_HOURS = 6;
+const POLL_EVERY_MS = POLL_EVERY_HOURS * HOUR_MS;
 const READ_RUNS = 5;
 const WRITE_TARGET = 20;
 const START = Date.parse('2026-09-01T00:00:00Z');
@@ -280,7 +281,7 @@ export const storageBenchmark: Benchmark = {
     // At the cadence the polls are taken, as the poll worker stores them (titles once a day).
     const store = new DynamoDbStore(doc, {
       tableName: LOCAL_TABLE_NAME,
-      pollCadenceHours: POLL_EVERY_MS / HOUR_MS,
+      pollCadenceHours: POLL_EVERY_HOURS,
     });
     const rows: Array<Array<string | number>> = [];
     const verdicts: string[] = [];
@@ -301,7 +302,7 @@ export const storageBenchmark: Benchmark = {
         const naivePerPoll = naive.writeUnits / NAIVE_WRITE_POLLS;
         const compactPerPoll = compact.writeUnits / WRITE_POLLS;
         const bodies = polls.map((poll) =>
-          encodePoll(withTitlesOncePerDay(poll, Date.parse(poll.at), POLL_EVERY_MS / HOUR_MS)),
+          encodePoll(withTitlesOncePerDay(poll, Date.parse(poll.at), POLL_EVERY_HOURS)),
         );
         const bodyKb = bodies.reduce((sum, body) => sum + body.length, 0) / polls.length / 1024;
         measurements[`storage.writeUnitsPerPoll.${videos}`] = compactPerPoll;

@@ -9,6 +9,8 @@
  * at the fleet's average rate and the workers never wait while that rate is within the limit.
  */
 
+import { fnv1a } from './hash.ts';
+
 /** Minutes in a day: the range of poll minutes. */
 export const MINUTES_PER_DAY = 1440;
 
@@ -16,13 +18,7 @@ const MINUTE_MS = 60_000;
 
 /** The account's minute of the day, 0–1439: a hash of its id, so it never changes and spreads evenly. */
 export function pollMinuteOf(accountId: string): number {
-  // FNV-1a, 32 bits: fast, and even enough over ids for this purpose.
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < accountId.length; index++) {
-    hash ^= accountId.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % MINUTES_PER_DAY;
+  return fnv1a(accountId) % MINUTES_PER_DAY;
 }
 
 /** A tick: its instant, how many minutes it covers, and the cadence, in minutes. */

@@ -26,6 +26,7 @@ import {
 } from './digest/compose.ts';
 import { CHART_DAYS } from './digest/likes-chart.ts';
 import { MailerError } from './errors.ts';
+import { fnv1a } from './hash.ts';
 import {
   type Account,
   type AccountExplanation,
@@ -291,12 +292,7 @@ export async function planDigestJobs(
  * and every part's invocation agree without storing the assignment.
  */
 export function digestPartOf(subscriberId: string, parts: number): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < subscriberId.length; index++) {
-    hash ^= subscriberId.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % parts;
+  return fnv1a(subscriberId) % parts;
 }
 
 /** The part jobs of every night among `due` whose subscribers follow more than `accountsPerInvocation` accounts. */

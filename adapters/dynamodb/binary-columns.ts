@@ -117,11 +117,6 @@ export class ByteReader {
     return value % 2 === 0 ? value / 2 : -(value + 1) / 2;
   }
 
-  u64Decimal(): string {
-    const bytes = this.raw(8);
-    return new DataView(bytes.buffer, bytes.byteOffset, 8).getBigUint64(0, true).toString();
-  }
-
   /** `count` ids written by {@link ByteWriter.u64Decimal} in a row (a column), read in one view. */
   u64Decimals(count: number): string[] {
     const bytes = this.raw(8 * count);

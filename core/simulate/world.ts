@@ -449,7 +449,7 @@ const MAX_CAPTION_LENGTH = 150;
 
 /**
  * A caption as creators write them: a two-word opening, usually a few words more and some hashtags, from a
- * handful of characters to the API's 150 (about 60 in the middle). The opening comes from the account's
+ * handful of characters to the API's 150 (about 75 in the middle). The opening comes from the account's
  * `random`; the rest from the video id, so longer captions leave the rest of the world unchanged.
  */
 function videoTitle(random: Random, videoId: string): string {

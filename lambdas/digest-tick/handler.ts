@@ -26,15 +26,23 @@ export const digestTickHandler = async (event: unknown, context?: Invocation) =>
     return digestPartsHandler(event, context);
   }
   const { scheduledTime } = DigestEvent.parse(event);
-  const signal = deadlineSignal(context, DIGEST_TICK_DEADLINE_MARGIN_MS);
-  const summary = await planDigestJobs(deps, {
-    scheduledTime: new Date(scheduledTime),
-    historyDays: env.HISTORY_DAYS,
-    ...(signal ? { signal } : {}),
-  });
+  const summary = await plan(
+    scheduledTime,
+    deadlineSignal(context, DIGEST_TICK_DEADLINE_MARGIN_MS),
+  );
   logRunSummary('digest tick finished', { scheduledTime, ...summary }, context);
   return summary;
 };
+
+/** Plans the digests of the tick of `scheduledTime`, or of one part of a night, stopping in time. */
+function plan(scheduledTime: string, signal: AbortSignal | undefined, part?: DigestPartJob) {
+  return planDigestJobs(deps, {
+    scheduledTime: new Date(scheduledTime),
+    historyDays: env.HISTORY_DAYS,
+    ...(part ? { part } : {}),
+    ...(signal ? { signal } : {}),
+  });
+}
 
 /**
  * Plans each part job of the batch. A part that threw (store or queue trouble) is delivered again: what it
@@ -46,12 +54,7 @@ async function digestPartsHandler(event: unknown, context?: Invocation) {
   const results: Array<{ done: true } | { done: false; error: unknown }> = [];
   for (const job of batch.jobs) {
     try {
-      const summary = await planDigestJobs(deps, {
-        scheduledTime: new Date(job.scheduledTime),
-        historyDays: env.HISTORY_DAYS,
-        part: job,
-        ...(signal ? { signal } : {}),
-      });
+      const summary = await plan(job.scheduledTime, signal, job);
       // The tick's own summary message, so the enqueued-jobs metric counts the parts' jobs too.
       logRunSummary(
         'digest tick finished',

@@ -296,28 +296,18 @@ describe('LikewatchStack', () => {
 
   it('should feed each worker from its queue in batches, with per-item failures and capped concurrency', () => {
     template.resourceCountIs('AWS::Lambda::EventSourceMapping', 3);
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: getAtt(ids.pollQueue),
-      FunctionName: { Ref: ids.pollWorker },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 4 },
-    });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: getAtt(ids.digestQueue),
-      FunctionName: { Ref: ids.digestWorker },
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 5 },
-    });
+    const feeds = (queue: string, fn: string, batchSize: number, concurrency: number) =>
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        EventSourceArn: getAtt(queue),
+        FunctionName: { Ref: fn },
+        BatchSize: batchSize,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        ScalingConfig: { MaximumConcurrency: concurrency },
+      });
+    feeds(ids.pollQueue, ids.pollWorker, 10, 4);
+    feeds(ids.digestQueue, ids.digestWorker, 10, 5);
     // The parts of a night too large for one invocation, one at a time per invocation.
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      EventSourceArn: getAtt(ids.digestPartQueue),
-      FunctionName: { Ref: ids.digestTick },
-      BatchSize: 1,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      ScalingConfig: { MaximumConcurrency: 2 },
-    });
+    feeds(ids.digestPartQueue, ids.digestTick, 1, 2);
   });
 
   it('should grant each role exactly the actions it needs, on exactly its resources', () => {

@@ -224,7 +224,8 @@ async function sendAndRead(
 
 /**
  * Registers `infos` as accounts read through `source`, as connecting them would: for the Display API, each with
- * the grant the fake TikTok issues on the creator's consent, sealed by the store's credential cipher. Up to
+ * the grant the fake TikTok issues on the creator's consent (at `addedAt`, unless `grantOptions` says when),
+ * sealed by the store's credential cipher. Up to
  * `concurrency` accounts are written at once (the demo's handful goes one by one; benchmarks register
  * thousands). Returns the accounts in the order of `infos`.
  */
@@ -254,15 +255,18 @@ export async function registerAccounts(
   await forEachLimited(accounts, concurrency, async (account) => {
     await store.putAccount(account);
     if (source === 'display_api') {
-      // What the creator's OAuth consent yields; the access token expires on the fake's (simulated) clock,
-      // so the poller refreshes it, rotating the refresh token, about once a simulated day.
-      const grant = await tiktok.issueGrant(account.id, grantOptions?.(account));
+      // What the creator's OAuth consent yields. Lifetimes run on the simulated clock, from the consent, as the
+      // poller judges them from each slot: it refreshes the access token before it runs out (rotating the
+      // refresh token) about once a simulated day.
+      const options = grantOptions?.(account) ?? {};
+      const issuedAtMs = options.issuedAtMs ?? addedAt.getTime();
+      const grant = await tiktok.issueGrant(account.id, { ...options, issuedAtMs });
       await store.putCredentials(account.id, {
         accessToken: grant.access_token,
-        accessTokenExpiresAt: new Date(Date.now() + grant.expires_in * 1000).toISOString(),
+        accessTokenExpiresAt: new Date(issuedAtMs + grant.expires_in * 1000).toISOString(),
         refreshToken: grant.refresh_token,
         refreshTokenExpiresAt: new Date(
-          Date.now() + (grant.refresh_expires_in ?? 0) * 1000,
+          issuedAtMs + (grant.refresh_expires_in ?? 0) * 1000,
         ).toISOString(),
         scope: grant.scope,
       });

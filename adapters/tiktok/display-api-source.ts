@@ -57,8 +57,6 @@ export interface DisplayApiSourceOptions extends SourceHttpOptions {
   /** Refresh an access token that has less than this left. @default 10 minutes */
   refreshMarginMs?: number;
   log?: OperatorLog;
-  /** Wall clock for token expiry. @default () => new Date() */
-  now?: () => Date;
 }
 
 /** Reads stats through the TikTok Display API v2. */
@@ -66,7 +64,6 @@ export class DisplayApiSource implements StatsSource {
   private readonly api: OpenApiClient;
   private readonly maxPages: number;
   private readonly refreshMarginMs: number;
-  private readonly now: () => Date;
   /** One refresh per account at a time: a rotated refresh token may be used only once. */
   private readonly refreshing = new Map<string, Promise<SourceCredentials>>();
   /**
@@ -80,7 +77,6 @@ export class DisplayApiSource implements StatsSource {
     this.api = new OpenApiClient(new SourceHttp(options), options.baseUrl);
     this.maxPages = options.maxPages ?? 250;
     this.refreshMarginMs = options.refreshMarginMs ?? 10 * 60_000;
-    this.now = options.now ?? (() => new Date());
   }
 
   /**
@@ -153,7 +149,7 @@ export class DisplayApiSource implements StatsSource {
     if (missing.length > 0) {
       throw new SourceFailure('needs_reauthorization', `scopes not granted: ${missing.join(',')}`);
     }
-    const session = new TokenSession(this, account.id, stored, signal);
+    const session = new TokenSession(this, account.id, stored, at, signal);
 
     const grantedProfile =
       stored.scope === undefined || hasScope(stored.scope, 'user.info.profile');
@@ -295,14 +291,19 @@ export class DisplayApiSource implements StatsSource {
     return prefetched ?? (await this.options.credentials.getCredentials(accountId));
   }
 
-  /** Credentials to use now: refreshed first when the access token is about to expire. */
+  /**
+   * Credentials for a poll at `at`: refreshed first when the access token expires within the margin of it.
+   * A poll is taken as of its slot, so lifetimes are judged and counted from the slot's instant (a retried
+   * job running late at worst has its token refused and refreshed then).
+   */
   async freshCredentials(
     accountId: string,
     credentials: SourceCredentials,
+    at: Date,
     signal?: AbortSignal,
   ): Promise<SourceCredentials> {
-    if (!this.expiresSoon(credentials) || !credentials.refreshToken) return credentials;
-    return this.refresh(accountId, credentials, signal);
+    if (!this.expiresSoon(credentials, at) || !credentials.refreshToken) return credentials;
+    return this.refresh(accountId, credentials, at, signal);
   }
 
   /**
@@ -312,12 +313,13 @@ export class DisplayApiSource implements StatsSource {
   refresh(
     accountId: string,
     stale: SourceCredentials,
+    at: Date,
     signal?: AbortSignal,
   ): Promise<SourceCredentials> {
     const running = this.refreshing.get(accountId);
     if (running) return running;
     for (const batch of this.prefetched) batch.invalidate(accountId);
-    const refresh = this.rotate(accountId, stale, signal).finally(() => {
+    const refresh = this.rotate(accountId, stale, at, signal).finally(() => {
       this.refreshing.delete(accountId);
       for (const batch of this.prefetched) batch.invalidate(accountId);
     });
@@ -328,18 +330,19 @@ export class DisplayApiSource implements StatsSource {
   private async rotate(
     accountId: string,
     stale: SourceCredentials,
+    at: Date,
     signal?: AbortSignal,
   ): Promise<SourceCredentials> {
     // An overlapping run may already have rotated: the vault holds the only refresh token still valid.
     const latest = (await this.options.credentials.getCredentials(accountId)) ?? stale;
-    if (latest.accessToken !== stale.accessToken && !this.expiresSoon(latest)) return latest;
+    if (latest.accessToken !== stale.accessToken && !this.expiresSoon(latest, at)) return latest;
     if (!latest.refreshToken) {
       throw new SourceFailure(
         'unauthorized',
         'the access token was refused and there is no refresh token',
       );
     }
-    const now = this.now().getTime();
+    const now = at.getTime();
     if (latest.refreshTokenExpiresAt && Date.parse(latest.refreshTokenExpiresAt) <= now) {
       throw new SourceFailure(
         'needs_reauthorization',
@@ -392,10 +395,10 @@ export class DisplayApiSource implements StatsSource {
     return this.api.call(path, call, token, schema, signal);
   }
 
-  private expiresSoon(credentials: SourceCredentials): boolean {
+  private expiresSoon(credentials: SourceCredentials, at: Date): boolean {
     if (!credentials.accessTokenExpiresAt) return false;
     const expiresAt = Date.parse(credentials.accessTokenExpiresAt);
-    return expiresAt - this.now().getTime() <= this.refreshMarginMs;
+    return expiresAt - at.getTime() <= this.refreshMarginMs;
   }
 
   private warnReauthorization(account: Account, failure: SourceFailure): void {
@@ -457,11 +460,17 @@ class TokenSession {
     private readonly source: DisplayApiSource,
     private readonly accountId: string,
     private readonly stored: SourceCredentials,
+    private readonly at: Date,
     private readonly signal?: AbortSignal,
   ) {}
 
   async call<S extends z.ZodType>(path: string, call: ApiCall, schema: S): Promise<z.infer<S>> {
-    this.credentials ??= this.source.freshCredentials(this.accountId, this.stored, this.signal);
+    this.credentials ??= this.source.freshCredentials(
+      this.accountId,
+      this.stored,
+      this.at,
+      this.signal,
+    );
     const used = await this.credentials;
     try {
       return await this.source.callApi(path, call, used.accessToken, schema, this.signal);
@@ -478,7 +487,7 @@ class TokenSession {
     refused: SourceCredentials,
   ): Promise<SourceCredentials | undefined> {
     if (!this.renewal) {
-      this.renewal = this.source.refresh(this.accountId, refused, this.signal);
+      this.renewal = this.source.refresh(this.accountId, refused, this.at, this.signal);
       this.credentials = this.renewal;
       return this.renewal;
     }

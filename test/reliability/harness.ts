@@ -223,12 +223,16 @@ export async function startFaultHarness(
     tableName: services.env.TABLE_NAME as string,
     credentialCipher: createCredentialCipher(services.env),
   });
+  // Watched since the world began; connected (their grants issued) as the harness's clock starts.
+  const connectedAtMs = now.getTime();
   const accounts = await registerAccounts(
     store,
     services.tiktok,
     world.accounts,
     world.start,
     'display_api',
+    1,
+    () => ({ issuedAtMs: connectedAtMs }),
   );
   const subscribers: Subscriber[] = ['ines', 'jon', 'kai'].map((name, index) => ({
     id: `sub-${name}`,

@@ -158,18 +158,36 @@ describe('DisplayApiSource against the fake TikTok', () => {
     expect(vault.writes).toHaveLength(1);
   });
 
-  it('should refresh proactively when the access token is about to expire', async () => {
+  it('should refresh proactively when the access token is about to expire at the slot polled', async () => {
     const { source, vault } = setUp({
-      credentials: { accessTokenExpiresAt: new Date(Date.now() + 60_000).toISOString() },
+      credentials: { accessTokenExpiresAt: new Date(AT.getTime() + 60_000).toISOString() },
     });
     const { poll } = await source.poll(acct, AT);
     expect(poll.status).toBe('ok');
+    expect(vault.writes).toHaveLength(1);
+    // The new token's lifetime (24 hours, as the fake grants it) counts from the slot too.
+    expect(vault.writes[0]?.accessTokenExpiresAt).toBe(
+      new Date(AT.getTime() + 86_400_000).toISOString(),
+    );
+  });
+
+  it('should judge the access token at the slot polled, not at the time the poll runs', async () => {
+    // Valid for an hour after the slot, whatever this machine's clock says.
+    const { source, vault } = setUp({
+      credentials: { accessTokenExpiresAt: new Date(AT.getTime() + 3_600_000).toISOString() },
+    });
+    const { poll } = await source.poll(acct, AT);
+    expect(poll.status).toBe('ok');
+    expect(vault.writes).toHaveLength(0);
+    const later = new Date(AT.getTime() + 3_300_000);
+    now = later;
+    expect((await source.poll(acct, later)).poll.status).toBe('ok');
     expect(vault.writes).toHaveLength(1);
   });
 
   it('should share one refresh between concurrent polls of the same account', async () => {
     const { source, vault } = setUp({
-      credentials: { accessTokenExpiresAt: new Date(Date.now() - 1).toISOString() },
+      credentials: { accessTokenExpiresAt: new Date(AT.getTime() - 1).toISOString() },
     });
     const polls = await Promise.all([source.poll(acct, AT), source.poll(acct, AT)]);
     expect(polls.map((outcome) => outcome.poll.status)).toEqual(['ok', 'ok']);
@@ -373,10 +391,14 @@ describe('DisplayApiSource reading the credentials of a prepared batch', () => {
     await source.prepare(accounts, AT);
     const grant = grants.get(first.id);
     // A concurrent poll of the account refreshes its token before this one starts.
-    const rotated = await source.refresh(first.id, {
-      accessToken: grant?.access_token ?? '',
-      refreshToken: grant?.refresh_token ?? '',
-    });
+    const rotated = await source.refresh(
+      first.id,
+      {
+        accessToken: grant?.access_token ?? '',
+        refreshToken: grant?.refresh_token ?? '',
+      },
+      AT,
+    );
     expect(vault.writes).toEqual([rotated]);
     // Act
     const outcome = await source.poll(first, AT);
@@ -416,10 +438,14 @@ describe('DisplayApiSource reading the credentials of a prepared batch', () => {
     });
     const preparing = source.prepare(accounts, AT);
     const grant = grants.get(first.id);
-    const rotated = await source.refresh(first.id, {
-      accessToken: grant?.access_token ?? '',
-      refreshToken: grant?.refresh_token ?? '',
-    });
+    const rotated = await source.refresh(
+      first.id,
+      {
+        accessToken: grant?.access_token ?? '',
+        refreshToken: grant?.refresh_token ?? '',
+      },
+      AT,
+    );
     answer();
     await preparing;
     // Act

@@ -22,6 +22,11 @@ export interface SynthesizedBundle {
   path: string;
 }
 
+/** cdk.json's context: the feature flags and defaults `cdk synth` uses. */
+export function cdkJsonContext(): Record<string, unknown> {
+  return JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')).context;
+}
+
 /**
  * Synthesizes into `outdir` with cdk.json's context plus `context`, and returns every function's bundle.
  * The Lambda runtime provides the AWS SDK, which the bundles leave external; a `node_modules` link in `outdir`
@@ -31,9 +36,8 @@ export function synthesizeBundles(
   outdir: string,
   context: Record<string, unknown> = {},
 ): SynthesizedBundle[] {
-  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'));
   symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(outdir, 'node_modules'));
-  const app = new App({ outdir, context: { ...cdkJson.context, ...context } });
+  const app = new App({ outdir, context: { ...cdkJsonContext(), ...context } });
   const config = loadStackConfig(app);
   const template = Template.fromStack(
     new LikewatchStack(app, `likewatch-${config.stage}`, { config }),

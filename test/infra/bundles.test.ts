@@ -1,10 +1,8 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { App } from 'aws-cdk-lib';
-import { Template } from 'aws-cdk-lib/assertions';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../adapters/aws-clients.ts';
@@ -12,17 +10,12 @@ import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { localDateAndHour } from '../../core/time.ts';
-import { loadStackConfig } from '../../lib/config.ts';
 import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
-import { LikewatchStack } from '../../lib/likewatch-stack.ts';
+import { synthesizeBundles } from '../../lib/synthesize-bundles.ts';
 import { readDeliveredEmails } from '../../local/local-ses.ts';
 import { type LocalServices, startLocalServices } from '../../local/services.ts';
 
 const run = promisify(execFile);
-const PROJECT_ROOT = new URL('../../', import.meta.url).pathname;
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8'),
-).context;
 
 /**
  * Invokes a synthesized bundle's `handler` in a fresh Node process, the way the Lambda runtime would: the
@@ -54,27 +47,19 @@ describe('the synthesized Lambda bundles', () => {
   const asOf = new Date('2026-11-24T07:00:00Z');
 
   beforeAll(async () => {
-    // Synthesize with real bundling into a scratch cloud assembly.
+    // Synthesize with real bundling into a scratch cloud assembly, as the deploy does.
     outdir = mkdtempSync(join(tmpdir(), 'likewatch-bundles-'));
-    // The Lambda runtime provides the AWS SDK (it is external to the bundles); here the project's copy does.
-    symlinkSync(join(PROJECT_ROOT, 'node_modules'), join(outdir, 'node_modules'));
-    const app = new App({ outdir, context: CDK_JSON_CONTEXT });
-    const config = loadStackConfig(app);
-    const stack = new LikewatchStack(app, 'likewatch-bundles', { config });
-    const template = Template.fromStack(stack);
-    app.synth();
-    const assetOf = (descriptionStart: string) => {
-      const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((resource) =>
-        String(resource.Properties.Description).startsWith(descriptionStart),
-      );
-      const key = String(fn?.Properties.Code.S3Key);
-      return join(outdir, `asset.${key.replace(/\.zip$/, '')}`, 'index.mjs');
+    const synthesized = synthesizeBundles(outdir);
+    const bundleOf = (descriptionStart: string) => {
+      const bundle = synthesized.find((fn) => fn.description.startsWith(descriptionStart));
+      if (!bundle) throw new Error(`no synthesized function described "${descriptionStart}…"`);
+      return bundle.path;
     };
     bundles = {
-      pollTick: assetOf('Poll tick'),
-      pollWorker: assetOf('Poll worker'),
-      digestTick: assetOf('Digest tick'),
-      digestWorker: assetOf('Digest worker'),
+      pollTick: bundleOf('Poll tick'),
+      pollWorker: bundleOf('Poll worker'),
+      digestTick: bundleOf('Digest tick'),
+      digestWorker: bundleOf('Digest worker'),
     };
 
     const demo = createDemoWorld({

@@ -1,19 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, StackConfigError } from '../../lib/config.ts';
 import { STACK_FIXED_PARTS } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
+import { appWith, removeScratchApps } from './apps.ts';
 
-/** cdk.json's context: the same feature flags and defaults `cdk synth` uses. */
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
-
-/** An App over cdk.json's context plus `overrides`, with asset bundling skipped to keep synth fast. */
-const appWith = (overrides: Record<string, unknown> = {}): App =>
-  new App({ context: { ...CDK_JSON_CONTEXT, 'aws:cdk:bundling-stacks': [], ...overrides } });
+afterAll(removeScratchApps);
 
 const synth = (overrides: Record<string, unknown> = {}): Template => {
   const app = appWith(overrides);

@@ -1,25 +1,15 @@
-import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../lib/config.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import { addNagChecks } from '../../lib/nag.ts';
+import { appWith, removeScratchApps } from './apps.ts';
 
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
+afterAll(removeScratchApps);
 
 describe('cdk-nag AWS Solutions checks', () => {
   it.each(['dev', 'prod'])('should find nothing unacknowledged in the %s stack', (stage) => {
     // Arrange
-    const app = new App({
-      context: {
-        ...CDK_JSON_CONTEXT,
-        'aws:cdk:bundling-stacks': [],
-        stage,
-        operatorEmail: 'ops@example.com',
-      },
-    });
+    const app = appWith({ stage, operatorEmail: 'ops@example.com' });
     addNagChecks(app);
     const config = loadStackConfig(app);
     new LikewatchStack(app, `likewatch-${stage}`, { config });

@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../lib/config.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
+import { appWith, removeScratchApps } from './apps.ts';
 
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
+afterAll(removeScratchApps);
 
 /**
  * The template with what changes on every code edit replaced: asset hashes (bundle keys, asset metadata). What
@@ -26,15 +23,11 @@ function redacted(template: unknown): unknown {
 describe('LikewatchStack template', () => {
   it('should match the reviewed snapshot of a fully configured prod stack', async () => {
     // Arrange
-    const app = new App({
-      context: {
-        ...CDK_JSON_CONTEXT,
-        'aws:cdk:bundling-stacks': [],
-        stage: 'prod',
-        operatorEmail: 'ops@example.com',
-        tiktokClientKey: 'awc1example2key3',
-        enabledSources: 'display_api,research_api',
-      },
+    const app = appWith({
+      stage: 'prod',
+      operatorEmail: 'ops@example.com',
+      tiktokClientKey: 'awc1example2key3',
+      enabledSources: 'display_api,research_api',
     });
     const config = loadStackConfig(app);
     // Act

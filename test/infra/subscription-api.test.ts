@@ -1,13 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig } from '../../lib/config.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
+import { appWith, removeScratchApps } from './apps.ts';
 
-const CDK_JSON_CONTEXT: Record<string, unknown> = JSON.parse(
-  readFileSync(new URL('../../cdk.json', import.meta.url), 'utf8'),
-).context;
+afterAll(removeScratchApps);
 
 type Statement = { Action: string | string[]; Resource: unknown };
 
@@ -31,14 +28,7 @@ describe('the subscription pages and SES events in the stack', () => {
   };
 
   beforeAll(() => {
-    const app = new App({
-      context: {
-        ...CDK_JSON_CONTEXT,
-        'aws:cdk:bundling-stacks': [],
-        stage: 'prod',
-        tiktokClientKey: 'client-key-1',
-      },
-    });
+    const app = appWith({ stage: 'prod', tiktokClientKey: 'client-key-1' });
     const config = loadStackConfig(app);
     template = Template.fromStack(new LikewatchStack(app, 'likewatch-prod', { config }));
     pagesId = functionId('Serves the subscription pages');

@@ -1,7 +1,16 @@
-/** Time arithmetic in subscribers' time zones (pure: uses the runtime's zone database through Intl). */
+/** Instants as the contract spells them, and time arithmetic in subscribers' time zones (pure: uses the runtime's zone database through Intl). */
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;
+
+/**
+ * Formats an instant as the data contract writes it: ISO-8601 UTC, without fractional seconds when they are zero
+ * (`2026-11-24T06:00:00Z`). Sources spell what TikTok reports this way, so the store keeps whole seconds compact.
+ */
+export function formatInstant(instant: Date | number): string {
+  const iso = new Date(instant).toISOString();
+  return iso.endsWith('.000Z') ? `${iso.slice(0, -5)}Z` : iso;
+}
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 

@@ -21,6 +21,7 @@ import type {
   SourceCredentials,
   StatsSource,
 } from '../../core/ports.ts';
+import { formatInstant } from '../../core/time.ts';
 import {
   type DisplayUser,
   type DisplayVideo,
@@ -512,7 +513,7 @@ function missingScopes(scope: string | undefined): string[] {
 function toVideoStats(video: DisplayVideo, handle: string): VideoStats {
   return {
     id: video.id,
-    postedAt: new Date(video.create_time * 1000).toISOString(),
+    postedAt: formatInstant(video.create_time * 1000),
     views: video.view_count,
     likes: video.like_count,
     comments: video.comment_count,

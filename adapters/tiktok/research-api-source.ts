@@ -10,7 +10,7 @@
 import type { z } from 'zod';
 import type { Account, VideoStats } from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
-import { DAY_MS } from '../../core/time.ts';
+import { DAY_MS, formatInstant } from '../../core/time.ts';
 import {
   absentKnownVideos,
   asSourceFailure,
@@ -368,7 +368,7 @@ function toVideoStats(video: ResearchVideo, handle: string): VideoStats {
   const id = (video.id ?? video.video_id) as string;
   return {
     id,
-    postedAt: new Date(video.create_time * 1000).toISOString(),
+    postedAt: formatInstant(video.create_time * 1000),
     views: video.view_count,
     likes: video.like_count,
     comments: video.comment_count,

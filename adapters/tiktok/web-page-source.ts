@@ -9,6 +9,7 @@
 import type { z } from 'zod';
 import type { Account, PollFailureReason, Profile, VideoStats } from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
+import { formatInstant } from '../../core/time.ts';
 import {
   absentKnownVideos,
   asSourceFailure,
@@ -279,7 +280,7 @@ function toVideoStats(item: ItemStruct, handle: string): { stats: VideoStats; ro
     rounded,
     stats: {
       id: item.id,
-      postedAt: new Date(item.createTime * 1000).toISOString(),
+      postedAt: formatInstant(item.createTime * 1000),
       ...counts,
       ...(item.desc ? { title: item.desc } : {}),
       url: `https://www.tiktok.com/@${encodeURIComponent(item.author?.uniqueId ?? handle)}/video/${item.id}`,

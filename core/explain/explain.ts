@@ -14,12 +14,11 @@ import type {
 } from '../model.ts';
 import { EXPLANATION_FORMAT } from '../model.ts';
 import type { NightExplainer } from '../ports.ts';
-import { DAY_MS } from '../time.ts';
+import { DAY_MS, formatInstant } from '../time.ts';
 import { type AccountAnalysis, analyzeAccount, type Finding } from './account.ts';
 import { calibrate } from './calibration.ts';
 import { applyFleetContext, FleetContext } from './fleet-context.ts';
 import { formatCount } from './format.ts';
-import { formatInstant } from './time.ts';
 
 /** Options of {@link explainFleet}. */
 export interface ExplainOptions {

@@ -8,10 +8,9 @@
  */
 import { windowCoverage } from '../explain/coverage.ts';
 import { roundingSlack } from '../explain/series.ts';
-import { formatInstant } from '../explain/time.ts';
 import type { Cause, Fleet, FleetAccount, Poll, Verdict } from '../model.ts';
 import { FLEET_FORMAT } from '../model.ts';
-import { DAY_MS, HOUR_MS } from '../time.ts';
+import { DAY_MS, formatInstant, HOUR_MS } from '../time.ts';
 import { randomIdentity } from './identity.ts';
 import { type PollingPlan, pollAccount } from './polls.ts';
 import { hashSeed, Random } from './random.ts';

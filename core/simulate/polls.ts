@@ -2,9 +2,8 @@
  * How a monitor sees a world: a polling schedule (cadence, lateness, failures, partial reads, rounding, thinned
  * old history) turned into the polls of a `likewatch.fleet/v1` account.
  */
-import { formatInstant } from '../explain/time.ts';
 import type { Poll, PollFailureReason, VideoStats } from '../model.ts';
-import { HOUR_MS } from '../time.ts';
+import { formatInstant, HOUR_MS } from '../time.ts';
 import type { Random } from './random.ts';
 import type { Observation, World } from './world.ts';
 

@@ -6,9 +6,8 @@
  * when the world is created, so {@link World.observe} is a cheap lookup that always answers the same for the same
  * instant.
  */
-import { formatInstant } from '../explain/time.ts';
 import type { Cause, Profile, VideoStats } from '../model.ts';
-import { HOUR_MS } from '../time.ts';
+import { formatInstant, HOUR_MS } from '../time.ts';
 import { randomIdentity } from './identity.ts';
 import { hashSeed, Random } from './random.ts';
 

@@ -2,14 +2,18 @@
 import type { Account, VideoStats } from '../../core/model.ts';
 import type { CredentialVault, PollHints, SourceCredentials } from '../../core/ports.ts';
 import type { World } from '../../core/simulate/world.ts';
+import { formatInstant } from '../../core/time.ts';
 
 /** The instant the tests poll at. */
 export const AT = new Date('2026-11-25T06:00:00Z');
 
-/** 45 public videos with 19-digit ids (beyond 2^53, as TikTok's are), newest first, exact counts. */
+/**
+ * 45 public videos with 19-digit ids (beyond 2^53, as TikTok's are), newest first, exact counts; posting times
+ * in the contract's spelling, as the sources are to report them.
+ */
 export const VIDEOS: VideoStats[] = Array.from({ length: 45 }, (_, index) => ({
   id: `73${String(index).padStart(17, '0')}`,
-  postedAt: new Date(Date.UTC(2026, 10, 20) - index * 20 * 3_600_000).toISOString(),
+  postedAt: formatInstant(Date.UTC(2026, 10, 20) - index * 20 * 3_600_000),
   views: 123_457 + index,
   likes: 22_609 + index,
   comments: 15_955,

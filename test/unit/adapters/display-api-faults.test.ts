@@ -63,6 +63,10 @@ describe('DisplayApiSource against the fake TikTok', () => {
     expect(outcome.handle).toBe('maya.bakes');
     expect(outcome.poll).toMatchObject({ status: 'ok', profile: PROFILE });
     expect(outcome.poll.status === 'ok' && outcome.poll.videos).toHaveLength(VIDEOS.length);
+    // Posting times in the contract's spelling (whole seconds, no fraction), which the store keeps compact.
+    expect(
+      outcome.poll.status === 'ok' && outcome.poll.videos.map((video) => video.postedAt),
+    ).toEqual(VIDEOS.map((video) => video.postedAt));
   });
 
   it.each<[string, FaultSpec, string]>([

@@ -54,6 +54,9 @@ describe('ResearchApiSource against the fake TikTok', () => {
       VIDEOS.map((video) => video.id).sort(),
     );
     expect(poll.videos[0]).toMatchObject({ saves: 2_787 });
+    expect(poll.videos.map((video) => video.postedAt).sort()).toEqual(
+      VIDEOS.map((video) => video.postedAt).sort(),
+    );
   });
 
   it('should renew a client token the API refuses and carry on', async () => {

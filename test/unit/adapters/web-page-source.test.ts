@@ -38,6 +38,7 @@ describe('WebPageSource against the fake TikTok', () => {
     expect(outcome.poll.videos).toHaveLength(VIDEOS.length);
     expect(outcome.poll.videos.find((video) => video.id === VIDEOS[40]?.id)).toMatchObject({
       likes: VIDEOS[40]?.likes,
+      postedAt: VIDEOS[40]?.postedAt,
     });
   });
 

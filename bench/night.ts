@@ -93,6 +93,8 @@ const SETUP_CONCURRENCY = 16;
 /** Accounts whose observations are asked of the fake TikTok's thread in one message. */
 const OBSERVED_AT_ONCE = 1000;
 const TARGET_SHARE_OF_STORE_CEILING = 0.5;
+/** Passes of the batched store ceiling; the best counts. */
+const CEILING_PASSES = 3;
 
 /** Seeded scenarios: log-normal catalogues around {@link MEDIAN_VIDEOS}, a few accounts hit overnight. */
 function scenarios(): AccountScenario[] {
@@ -521,23 +523,30 @@ export const nightBenchmark: Benchmark = {
       const putsPerSecond = await ratePerSecond(ceilingItems, pollConcurrency, (index) =>
         dynamo.send(new PutItemCommand({ TableName: services.env.TABLE_NAME, Item: item(index) })),
       );
-      const batchesPerSecond = await ratePerSecond(
-        ceilingItems / POLL_BATCH_SIZE,
-        DEFAULT_POLL_WORKER_CONCURRENCY,
-        (batch) =>
-          dynamo.send(
-            new BatchWriteItemCommand({
-              RequestItems: {
-                [services.env.TABLE_NAME as string]: Array.from(
-                  { length: POLL_BATCH_SIZE },
-                  (_, index) => ({
-                    PutRequest: { Item: item(ceilingItems + batch * POLL_BATCH_SIZE + index) },
-                  }),
-                ),
-              },
-            }),
-          ),
-      );
+      // The batched rate is the ceiling; a second or two of it swings with the store thread's garbage
+      // collection, so it is the best of a few passes (each writing items of its own).
+      let batchesPerSecond = 0;
+      for (let pass = 1; pass <= CEILING_PASSES; pass++) {
+        const firstItem = pass * ceilingItems;
+        const rate = await ratePerSecond(
+          ceilingItems / POLL_BATCH_SIZE,
+          DEFAULT_POLL_WORKER_CONCURRENCY,
+          (batch) =>
+            dynamo.send(
+              new BatchWriteItemCommand({
+                RequestItems: {
+                  [services.env.TABLE_NAME as string]: Array.from(
+                    { length: POLL_BATCH_SIZE },
+                    (_, index) => ({
+                      PutRequest: { Item: item(firstItem + batch * POLL_BATCH_SIZE + index) },
+                    }),
+                  ),
+                },
+              }),
+            ),
+        );
+        batchesPerSecond = Math.max(batchesPerSecond, rate);
+      }
       const batchedPerSecond = batchesPerSecond * POLL_BATCH_SIZE;
       const storeCeiling = Math.max(putsPerSecond, batchedPerSecond);
       dynamo.destroy();
@@ -643,7 +652,7 @@ export const nightBenchmark: Benchmark = {
         ],
         [`Account-polls per second (${SLOTS.length} rounds)`, fmt(accountsPerSecond, 0)],
         [
-          `Store ceiling: poll-sized items (${fmt(body.length / 1024, 1)} KB) written per second, as PutItem ${pollConcurrency} at a time / as BatchWriteItem of ${POLL_BATCH_SIZE}, ${DEFAULT_POLL_WORKER_CONCURRENCY} at a time`,
+          `Store ceiling: poll-sized items (${fmt(body.length / 1024, 1)} KB) written per second, as PutItem ${pollConcurrency} at a time / as BatchWriteItem of ${POLL_BATCH_SIZE}, ${DEFAULT_POLL_WORKER_CONCURRENCY} at a time (best of ${CEILING_PASSES} passes)`,
           `${fmt(putsPerSecond, 0)} / ${fmt(batchedPerSecond, 0)}`,
         ],
         ['Polling as a share of the store ceiling (the faster way)', `${fmt(100 * pollShare, 0)}%`],

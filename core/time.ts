@@ -1,4 +1,7 @@
-/** Instants as the contract spells them, and time arithmetic in subscribers' time zones (pure: uses the runtime's zone database through Intl). */
+/**
+ * Instants as the contract spells them, and time arithmetic in subscribers' time zones (pure: uses the runtime's
+ * zone database through Intl).
+ */
 
 export const HOUR_MS = 3_600_000;
 export const DAY_MS = 24 * HOUR_MS;

@@ -225,9 +225,8 @@ async function sendAndRead(
 /**
  * Registers `infos` as accounts read through `source`, as connecting them would: for the Display API, each with
  * the grant the fake TikTok issues on the creator's consent (at `addedAt`, unless `grantOptions` says when),
- * sealed by the store's credential cipher. Up to
- * `concurrency` accounts are written at once (the demo's handful goes one by one; benchmarks register
- * thousands). Returns the accounts in the order of `infos`.
+ * sealed by the store's credential cipher. Up to `concurrency` accounts are written at once (the demo's handful
+ * goes one by one; benchmarks register thousands). Returns the accounts in the order of `infos`.
  */
 export async function registerAccounts(
   store: DynamoDbStore,

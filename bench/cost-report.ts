@@ -6,6 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { loadMeasured, type PricedFleet, parseOptions, priceFleet } from '../cli/commands/cost.ts';
 import { PRICES } from '../core/cost.ts';
+import { WHOLE_FLEET_NIGHT_ACCOUNTS } from '../core/send-digests.ts';
 import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
 import { FUNCTION_MEMORY_MB } from '../lib/fan-out.ts';
 import { fmt } from './harness.ts';
@@ -168,6 +169,9 @@ export async function costReport(): Promise<string> {
     '- A token refresh a day per account (TikTok access tokens last 24 hours), storing one sealed item of under',
     '  1 KB; one account per digest (a creator following their own account); account items of 300 bytes and',
     '  DynamoDB round trips of 10 ms (the poll tick).',
+    `- Each account explained once a night; a fleet of up to ${fmt(WHOLE_FLEET_NIGHT_ACCOUNTS)} accounts, which the digest tick explains whole for`,
+    '  every delivery hour with subscribers due, as many times as there are subscribers, up to 24 (each in an hour',
+    '  of their own).',
     "- `--ses-rate 14` emails a second shared by `--digest-workers 2`; `--rollup-days 365` (the deployment's age);",
     `  \`--retention-days 90\` of raw polls; \`--history-days ${DEFAULT_HISTORY_DAYS}\` read per night (the last ${RAW_HISTORY_DAYS} poll by poll, the`,
     '  rest a poll a day); 30.4 days a month; one email per subscriber a day; Lambda on Arm at the deployed',

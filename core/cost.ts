@@ -4,6 +4,7 @@
  */
 import { CHART_DAYS } from './digest/likes-chart.ts';
 import { MINUTES_PER_DAY } from './poll-schedule.ts';
+import { WHOLE_FLEET_NIGHT_ACCOUNTS } from './send-digests.ts';
 import { DAILY_ROLLUP_GRACE_DAYS } from './thinned-history.ts';
 
 /** AWS list prices in USD. One table, dated, with where each figure was read. */
@@ -269,6 +270,13 @@ export function estimateMonthlyCost(
   const accountPolls = input.accounts * input.pollsPerDay * DAYS_PER_MONTH;
   const digests = input.subscribers * DAYS_PER_MONTH;
   const accountNights = input.accounts * DAYS_PER_MONTH;
+  // Each account's night is explained once a day; a small fleet is explained whole for every delivery hour
+  // with subscribers due, at most one an hour (every subscriber in an hour of their own).
+  const explainedAccountNights =
+    accountNights *
+    (input.accounts <= WHOLE_FLEET_NIGHT_ACCOUNTS
+      ? Math.min(24, Math.max(1, input.subscribers))
+      : 1);
   const atVideos = (points: Array<{ videos: number; value: number }>) =>
     interpolate(
       points.map((point) => ({ x: point.videos, y: point.value })),
@@ -307,7 +315,7 @@ export function estimateMonthlyCost(
     accountPolls * atVideos(measured.writeUnitsPerPoll.map((p) => ({ ...p, value: p.units }))) +
     accountNights * (24 / CREDENTIAL_RESEAL_HOURS) * WRITE_UNITS_PER_TOKEN_REFRESH +
     input.accounts * monthRecordUnits +
-    accountNights * measured.writeUnitsPerAccountNight +
+    explainedAccountNights * measured.writeUnitsPerAccountNight +
     digests * measured.writeUnitsPerDigest;
   // The poll tick reads its minute's accounts from the index: half a unit per 4 KB, at least one per query.
   const pollTicks = (MINUTES_PER_DAY / input.pollTick.everyMinutes) * DAYS_PER_MONTH;
@@ -319,7 +327,7 @@ export function estimateMonthlyCost(
   const tickReadUnits =
     pollTicks * queriesPerTick * 0.5 + (accountPolls * ACCOUNT_ITEM_BYTES * 0.5) / 4096;
   const readUnits =
-    accountNights * (rawDays * historyDayUnits + dailyDays * rollupDayUnits) +
+    explainedAccountNights * (rawDays * historyDayUnits + dailyDays * rollupDayUnits) +
     digests * ACCOUNTS_PER_DIGEST * CHART_DAYS * historyDayUnits +
     accountPolls *
       (atVideos(measured.readUnitsPerPollWrite.map((p) => ({ ...p, value: p.units }))) +
@@ -336,7 +344,7 @@ export function estimateMonthlyCost(
   const storedGb = pollsGb + rollupsGb;
 
   // Lambda. Workers: a batch per invocation. Ticks: the poll tick every few minutes, the digest tick hourly,
-  // which explains each account's night once (the history read and explained, scaled from the benchmarks).
+  // which explains each account's nights (the history read and explained, scaled from the benchmarks).
   const pollInvocations = accountPolls / input.pollWorker.batchSize;
   const digestInvocations = digests / input.digestWorker.batchSize;
   const digestTicks = 24 * DAYS_PER_MONTH;
@@ -355,7 +363,7 @@ export function estimateMonthlyCost(
   const explainMsPerNight =
     historyPollVideos * (measured.thinnedHistoryMsPerPollVideo + measured.explainMsPerPollVideo);
   const digestTickSeconds = computeSeconds(
-    (accountNights * (explainMsPerNight + measured.digestTickMsPerAccount)) / 1000,
+    (explainedAccountNights * (explainMsPerNight + measured.digestTickMsPerAccount)) / 1000,
     input.digestTick.memoryGb,
   );
   const tickGbSeconds =

@@ -126,6 +126,15 @@ interface DueSubscriber {
   asOf: Date;
 }
 
+/**
+ * A fleet of at most this many accounts is explained whole for every night, not only the accounts the night's
+ * subscribers follow: each account's verdict then weighs the whole fleet's evidence (as the engine is evaluated),
+ * and does not depend on who else happens to be due that hour. Explaining a fleet this size every hour is a few
+ * minutes of Lambda a day; above it, each delivery hour's accounts are thousands, enough to show a platform-wide
+ * drop, and reading the whole fleet for every hour would multiply the reads by the hours.
+ */
+export const WHOLE_FLEET_NIGHT_ACCOUNTS = 500;
+
 /** How a night too large for one invocation is split: the bound, and the queue its parts go to. */
 export interface DigestSplit {
   /**
@@ -144,6 +153,8 @@ export interface PlanDigestJobsDeps {
   queue: Queue<DigestJob>;
   /** Without it, every night is explained by the invocation that found it due, however large. */
   split?: DigestSplit;
+  /** Fleets of at most this many accounts are explained whole. @default WHOLE_FLEET_NIGHT_ACCOUNTS */
+  wholeFleetUpTo?: number;
 }
 
 /** What a digest tick did. */
@@ -173,8 +184,9 @@ export interface DigestTickSummary {
 
 /**
  * Use case, fan-out side of the digest: finds the subscribers due at `input.scheduledTime`, explains each of
- * their nights once for the whole fleet and stores it per account (unless an earlier tick did), then sends one
- * job per due subscriber to the digest queue. The night is stored before any job names it, so a worker always
+ * their nights once (for the whole fleet up to `WHOLE_FLEET_NIGHT_ACCOUNTS` accounts, else for the accounts the
+ * night's subscribers follow) and stores it per account (unless an earlier tick did), then sends one job per
+ * due subscriber to the digest queue. The night is stored before any job names it, so a worker always
  * finds it.
  *
  * With `deps.split`, a night whose subscribers follow more than `accountsPerInvocation` accounts is not
@@ -222,8 +234,12 @@ export async function planDigestJobs(
   const nights = [...new Set(due.map((entry) => entry.asOf.getTime()))].map((ms) => new Date(ms));
   summary.nights = nights.length;
   let accounts: Map<string, Account> | undefined;
-  // Only the accounts each night's subscribers follow: each delivery hour is a night of its own, and the
-  // whole fleet's history read for every one of them would multiply the reads by the hours.
+  // A small fleet whole (see WHOLE_FLEET_NIGHT_ACCOUNTS); a larger one, only the accounts each night's
+  // subscribers follow: each delivery hour is a night of its own. A part of a split night is always the latter.
+  const wholeFleetUpTo = Math.min(
+    deps.wholeFleetUpTo ?? WHOLE_FLEET_NIGHT_ACCOUNTS,
+    deps.split?.accountsPerInvocation ?? Number.POSITIVE_INFINITY,
+  );
   const followed = followedByNight(due);
   const handedOff: DigestPartJob[] = [];
   for (const asOf of nights) {
@@ -233,9 +249,10 @@ export async function planDigestJobs(
       continue;
     }
     accounts ??= new Map((await deps.store.listAccounts()).map((account) => [account.id, account]));
-    let toExplain = [...(followed.get(asOf.getTime()) ?? [])].flatMap(
-      (id) => accounts?.get(id) ?? [],
-    );
+    let toExplain =
+      !part && accounts.size <= wholeFleetUpTo
+        ? [...accounts.values()]
+        : [...(followed.get(asOf.getTime()) ?? [])].flatMap((id) => accounts?.get(id) ?? []);
     if ((await deps.nights.getNightWindow(asOf)) !== undefined) {
       // Stored by an earlier tick: explain only what it did not (subscribers who became due since).
       const stored = await deps.nights.getNightAccounts(

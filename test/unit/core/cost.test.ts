@@ -189,6 +189,35 @@ describe('estimateMonthlyCost', () => {
     expect(cost(daily, 'Lambda')).toBeLessThan(cost(all, 'Lambda'));
   });
 
+  it('should bill a small fleet for being explained whole in every delivery hour with subscribers', () => {
+    // 500 accounts (the whole-fleet size) and 6 subscribers, each possibly due in an hour of their own: six
+    // explanations an account a night, so six times the history reads and the stored nights of one.
+    const small = { ...input, accounts: 500 };
+    const once = estimateMonthlyCost({ ...small, subscribers: 1 }, measured).lines;
+    const sixHours = estimateMonthlyCost({ ...small, subscribers: 6 }, measured).lines;
+    const nights = 500 * 30.4;
+    // Reads: 20 days × 0.5 of history an account-night; the digests' own reads grow by 5 × 30.4 digests.
+    const extraReads = 5 * nights * 20 * 0.5 + 5 * 30.4 * (7 * 0.5 + 2);
+    expect(cost(sixHours, 'DynamoDB reads') - cost(once, 'DynamoDB reads')).toBeCloseTo(
+      (extraReads / 1e6) * 0.155,
+      9,
+    );
+    // Writes: the stored night's unit per account-night, and 3 units per extra digest.
+    const extraWrites = 5 * nights * 1 + 5 * 30.4 * 3;
+    expect(cost(sixHours, 'DynamoDB writes') - cost(once, 'DynamoDB writes')).toBeCloseTo(
+      (extraWrites / 1e6) * 0.78,
+      9,
+    );
+    // Above the whole-fleet size, an account's night is explained once, however many subscribers.
+    const large = { ...input, accounts: 501 };
+    const largeOnce = estimateMonthlyCost({ ...large, subscribers: 1 }, measured).lines;
+    const largeSix = estimateMonthlyCost({ ...large, subscribers: 6 }, measured).lines;
+    expect(cost(largeSix, 'DynamoDB reads') - cost(largeOnce, 'DynamoDB reads')).toBeCloseTo(
+      ((5 * 30.4 * (7 * 0.5 + 2)) / 1e6) * 0.155,
+      9,
+    );
+  });
+
   it('should bill the digest tick for the history it reads and explains each night', () => {
     // 30,400 account-nights × (20 days × 4 polls × 50 videos × (0.0015 ms to read the thinned history +
     // 0.0005 ms to explain it), plus 5 ms of the rest), on 2 GB (more than a full vCPU: no stretch); the poll

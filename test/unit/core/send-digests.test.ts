@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MailerError } from '../../../core/errors.ts';
+import { beginNight, explainFleet } from '../../../core/explain/index.ts';
 import {
   type Account,
   type AccountExplanation,
@@ -16,6 +17,7 @@ import {
   sendDigestJobs,
   summarizeDigestJobs,
 } from '../../../core/send-digests.ts';
+import { simulateFleet } from '../../../core/simulate/fleet.ts';
 import { type DigestRunDeps, runDigestTick, scriptedEngine } from '../../fakes/digest-run.ts';
 import { MemoryNights, MemoryStore } from '../../fakes/memory-store.ts';
 
@@ -317,8 +319,9 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
     expect(sent[0]?.subject).toContain('@maya.bakes');
   });
 
-  it('should explain only the accounts the night’s subscribers follow, top up for those due later, and skip digests already sent', async () => {
-    // Arrange: three accounts, one followed by nobody; Sam signs up after the first tick of his hour.
+  it('should explain only the accounts the night’s subscribers follow above the whole-fleet size, top up for those due later, and skip digests already sent', async () => {
+    // Arrange: three accounts, one followed by nobody, in a fleet counted as large; Sam signs up after the
+    // first tick of his hour.
     const { deps, store } = setup(quiet, [subscriber({})]);
     await Promise.all([
       store.putAccount(account),
@@ -335,6 +338,7 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
       nights,
       explain,
       queue: { send: async (jobs: readonly DigestJob[]) => void queued.push(...jobs) },
+      wholeFleetUpTo: 2,
     };
     // Act
     const first = await planDigestJobs(tickDeps, { scheduledTime: tick7, historyDays: 28 });
@@ -410,6 +414,73 @@ describe('planDigestJobs and sendDigestJobs (the fan-out)', () => {
   });
 });
 
+describe('the digest tick, explaining a small fleet whole', () => {
+  /**
+   * A simulated fleet of 24 accounts (with fleet-wide events) in the store, and one subscriber due at the end
+   * of its labelled night who follows the first account explained otherwise alone than within the fleet (other
+   * accounts hit in the same interval are evidence): the account the whole-fleet rule is for.
+   */
+  async function fleetWithOneFollower() {
+    const asOf = new Date('2026-11-24T06:00:00Z');
+    const { fleet } = simulateFleet({ seed: 2, accounts: 24, asOf });
+    const withFleet = explainFleet(structuredClone(fleet), { asOf }).accounts;
+    const index = fleet.accounts.findIndex((entry, at) => {
+      const alone = explainFleet({ ...fleet, accounts: [structuredClone(entry)] }, { asOf });
+      return JSON.stringify(alone.accounts[0]) !== JSON.stringify(withFleet[at]);
+    });
+    const store = new MemoryStore();
+    for (const entry of fleet.accounts) {
+      await store.putAccount({
+        platform: 'tiktok',
+        id: entry.id,
+        handle: entry.handle,
+        source: 'display_api',
+        status: 'active',
+        addedAt: '2026-10-01T00:00:00Z',
+      });
+      for (const poll of entry.polls) await store.putPoll(entry.id, poll.at, poll);
+    }
+    const followed = fleet.accounts[index]?.id as string;
+    await store.putSubscriber(
+      subscriber({ timeZone: 'UTC', deliveryHour: 6, accountIds: [followed] }),
+    );
+    const expected = withFleet.find((entry) => entry.id === followed);
+    return { store, asOf, followed, ids: fleet.accounts.map((entry) => entry.id), expected };
+  }
+
+  it('should explain every account of a small fleet, so a verdict weighs the whole fleet and not who else is due', async () => {
+    // Arrange
+    const { store, asOf, followed, ids, expected } = await fleetWithOneFollower();
+    const tick = (wholeFleetUpTo?: number) => {
+      const nights = new MemoryNights();
+      const planned = planDigestJobs(
+        {
+          store,
+          nights,
+          explain: beginNight,
+          queue: { send: async () => undefined },
+          ...(wholeFleetUpTo === undefined ? {} : { wholeFleetUpTo }),
+        },
+        { scheduledTime: asOf, historyDays: 28 },
+      );
+      return { nights, planned };
+    };
+    // Act
+    const whole = tick();
+    const followedOnly = tick(0);
+    // Assert: the small fleet was explained whole, and the followed account as the whole fleet explains it.
+    expect(expected).toBeDefined();
+    expect(await whole.planned).toMatchObject({ due: 1, accountsExplained: ids.length });
+    expect(await whole.nights.getNightAccounts(asOf, ids)).toHaveLength(ids.length);
+    const explanationOf = async (nights: MemoryNights) =>
+      (await nights.getNightAccounts(asOf, [followed]))[0]?.explanation;
+    expect(await explanationOf(whole.nights)).toEqual(expected);
+    // Explained alone (a large fleet's rule when nobody else is due), the same account reads otherwise.
+    expect(await followedOnly.planned).toMatchObject({ due: 1, accountsExplained: 1 });
+    expect(await explanationOf(followedOnly.nights)).not.toEqual(expected);
+  });
+});
+
 describe('the digest tick, reading a large night', () => {
   /** A tick over `count` accounts followed by one subscriber, whose history reads answer in reverse order. */
   function largeNight(count: number, failing?: string) {
@@ -438,6 +509,8 @@ describe('the digest tick, reading a large night', () => {
       nights: new MemoryNights(),
       explain,
       queue: { send: async () => undefined },
+      // The subscriber follows every account; the order handed to the engine is the one they follow in.
+      wholeFleetUpTo: 0,
     };
     return { ready, tickDeps, added: () => explained.flat(), mostInFlight: () => mostInFlight };
   }

@@ -4,7 +4,7 @@
  * a SHA-256 hash, so no key, and no counter, shows an address.
  */
 import { createHash } from 'node:crypto';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Subscriber } from '../../core/model.ts';
 import { type DynamoTable, ignoreConditionFailure, isConditionalCheckFailure } from './table.ts';
 
@@ -133,24 +133,10 @@ export class SubscriptionRecords {
     }
   }
 
-  async use(id: string, expiresAt: Date): Promise<boolean> {
-    try {
-      await this.table.send(() =>
-        this.table.doc.send(
-          new PutCommand({
-            TableName: this.table.name,
-            Item: {
-              ...subscriptionKeys.singleUse(id),
-              expiresAt: Math.ceil(expiresAt.getTime() / 1000),
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionalCheckFailure(error)) return false;
-      throw error;
-    }
+  use(id: string, expiresAt: Date): Promise<boolean> {
+    return this.table.putNew({
+      ...subscriptionKeys.singleUse(id),
+      expiresAt: Math.ceil(expiresAt.getTime() / 1000),
+    });
   }
 }

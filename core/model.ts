@@ -151,6 +151,11 @@ export const AccountExplanation = z.object({
     restored: Count,
     gained: Count,
     baselineGain: z.number().nonnegative().nullable(),
+    /**
+     * Where ordinary nights fall around `baselineGain` (a likewatch extension: a night outside it is unusual;
+     * below it and under half the baseline, a slowdown). Absent in explanations stored before it existed.
+     */
+    baselineBand: z.object({ low: Count, high: Count }).nullable().optional(),
   }),
   causes: z.array(RankedCause),
   videos: z.array(VideoLoss),

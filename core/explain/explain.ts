@@ -19,6 +19,8 @@ import { type AccountAnalysis, analyzeAccount, type Finding } from './account.ts
 import { calibrate } from './calibration.ts';
 import { applyFleetContext, FleetContext } from './fleet-context.ts';
 import { formatCount } from './format.ts';
+import { type FleetPace, fleetPace, judgeSlowdown, type SlowdownFinding } from './slowdown.ts';
+import { slowdownEvidence } from './slowdown-wording.ts';
 
 /** Options of {@link explainFleet}. */
 export interface ExplainOptions {
@@ -72,11 +74,12 @@ export function beginNight(asOf: Date): NightExplainer {
     },
     finish(): Explanation {
       const context = new FleetContext(analyses);
+      const pace = fleetPace(analyses.map((analysis) => analysis.pace));
       return {
         format: EXPLANATION_FORMAT,
         window: { from: formatInstant(fromMs), to: formatInstant(toMs) },
         accounts: analyses.map((analysis, index) =>
-          explainAccount(analysis, applyFleetContext(analysis, index, context)),
+          explainAccount(analysis, applyFleetContext(analysis, index, context), pace),
         ),
       };
     },
@@ -94,25 +97,22 @@ interface CauseTotal {
 function explainAccount(
   analysis: AccountAnalysis,
   findings: readonly Finding[],
+  fleet: FleetPace,
 ): AccountExplanation {
   const causeByVideo = new Map<number, Cause>();
   for (const finding of findings)
     for (const video of finding.videos) causeByVideo.set(video, finding.cause);
+  const slowdown: SlowdownFinding | undefined =
+    findings.length === 0 && analysis.judgeable ? judgeSlowdown(analysis.pace, fleet) : undefined;
   const likes = {
     lost: Math.round(analysis.lost),
     restored: Math.round(analysis.restored),
     gained: Math.round(analysis.gained),
-    baselineGain: analysis.baselineGain === null ? null : Math.round(analysis.baselineGain),
+    ...baselineOf(analysis, slowdown),
   };
   const base = { id: analysis.account.id, handle: analysis.account.handle };
   const verdict =
-    findings.length > 0
-      ? 'loss'
-      : analysis.slowdown
-        ? 'slowdown'
-        : analysis.judgeable
-          ? 'none'
-          : 'unknown';
+    findings.length > 0 ? 'loss' : slowdown ? 'slowdown' : analysis.judgeable ? 'none' : 'unknown';
   const videos: VideoLoss[] = analysis.videos.map((video) => {
     const cause =
       causeByVideo.get(video.index) ?? (verdict === 'loss' ? 'organic_unlikes' : undefined);
@@ -124,18 +124,17 @@ function explainAccount(
     };
   });
 
-  if (verdict === 'slowdown' && analysis.slowdown) {
-    const { slowdown } = analysis;
+  if (verdict === 'slowdown' && slowdown) {
     return {
       ...base,
       verdict,
-      likes: { ...likes, baselineGain: Math.round(slowdown.baseline) },
+      likes,
       causes: [
         {
           cause: slowdown.cause,
-          confidence: round(calibrate(slowdown.confidence)),
+          confidence: round(calibrate(slowdown.fit)),
           likes: 0,
-          evidence: slowdown.evidence,
+          evidence: slowdownEvidence(slowdown),
         },
       ],
       videos,
@@ -197,6 +196,31 @@ function explainAccount(
   }
   return { ...base, verdict, likes, causes: ranked, videos };
 }
+
+/**
+ * The gain the night was judged against and the band of ordinary nights around it: the account's recent
+ * history for tonight's span, or for a slow trend its level several weeks back. Null without history.
+ */
+function baselineOf(
+  analysis: AccountAnalysis,
+  slowdown: SlowdownFinding | undefined,
+): Pick<AccountExplanation['likes'], 'baselineGain' | 'baselineBand'> {
+  const { pace } = analysis;
+  const expected = slowdown ? slowdown.baseline : pace.expected?.likes;
+  if (expected === undefined || Number.isNaN(expected))
+    return { baselineGain: null, baselineBand: null };
+  const spread = BAND_SPREADS * Math.sqrt(pace.spread ** 2 + 1 / (expected + 1));
+  return {
+    baselineGain: Math.round(expected),
+    baselineBand: {
+      low: Math.round(expected * Math.exp(-spread)),
+      high: Math.round(expected * Math.exp(spread)),
+    },
+  };
+}
+
+/** The band of ordinary nights spans this many spreads either side of the baseline. */
+const BAND_SPREADS = 2;
 
 function round(confidence: number): number {
   return Math.round(Math.min(1, Math.max(0, confidence)) * 100) / 100;

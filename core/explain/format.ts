@@ -17,6 +17,12 @@ function clock(date: Date): string {
   return `${String(date.getUTCHours()).padStart(2, '0')}:${String(date.getUTCMinutes()).padStart(2, '0')}`;
 }
 
+/** An instant, e.g. `Nov 23 22:00 UTC`. */
+export function formatInstantUtc(atMs: number): string {
+  const date = new Date(atMs);
+  return `${MONTHS[date.getUTCMonth()]} ${date.getUTCDate()} ${clock(date)} UTC`;
+}
+
 /** An interval between two polls, e.g. `between 02:00 and 03:00 UTC` or `between Nov 23 22:00 and Nov 24 03:00 UTC`. */
 export function formatInterval(fromMs: number, toMs: number): string {
   const from = new Date(fromMs);

@@ -61,3 +61,17 @@ export function ramp(value: number, low: number, high: number): number {
   if (!(high > low)) return value >= high ? 1 : 0;
   return clamp((value - low) / (high - low), 0, 1);
 }
+
+/** The weighted median: the value where half the weight lies on either side. */
+export function weightedMedian(values: readonly number[], weights: readonly number[]): number {
+  const order = values
+    .map((_, index) => index)
+    .sort((a, b) => (values[a] as number) - (values[b] as number));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  let running = 0;
+  for (const index of order) {
+    running += weights[index] as number;
+    if (running >= total / 2) return values[index] as number;
+  }
+  return Number.NaN;
+}

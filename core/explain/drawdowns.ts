@@ -1,0 +1,224 @@
+/**
+ * Per-video drawdowns that are more than background, grouped into findings by what they look like: a glitch
+ * (counts that fell to zero, views that fell, a dip that came back, many videos losing the same large share),
+ * a purge of ratio outliers, a large one-step drop the fleet must settle, or people un-liking a few videos.
+ */
+
+import { commentGrowth, type Finding, type FindingKind, followerEvidence } from './findings.ts';
+import { countOf, formatCount, formatInterval, formatPercent } from './format.ts';
+import { type Background, type DrawdownScan, type IntervalFit, notableLoss } from './losses.ts';
+import type { AccountSeries } from './series.ts';
+import { ramp } from './stats.ts';
+
+/** A video whose like-to-view ratio is this many times the account's norm is an outlier. */
+export const RATIO_OUTLIER = 1.6;
+/** A single interval's loss of quiet videos above this share is no cleanup but a counter glitch. */
+const UNIFORM_DROP_FRACTION = 0.03;
+/** Organic un-liking worth reporting: at least this many likes and this share of a video's likes. */
+const MIN_UNLIKES_LOSS = 15;
+const MIN_UNLIKES_SHARE = 0.002;
+
+/** Did most of the interval's quiet videos lose the same large share at once (a counter glitch)? */
+function isUniformDrop(fit: IntervalFit): boolean {
+  return fit.quietCount >= 3 && fit.downShare >= 0.6 && fit.fraction >= UNIFORM_DROP_FRACTION;
+}
+
+/** Notable per-video drawdowns, grouped into findings by what they look like. */
+export function drawdownFindings(
+  series: AccountSeries,
+  scan: DrawdownScan,
+  fits: readonly IntervalFit[],
+  background: Background,
+  norm: number,
+  taken: ReadonlyMap<number, Finding>,
+): Finding[] {
+  const fitByRows = new Map<string, IntervalFit>();
+  for (const fit of fits) fitByRows.set(`${fit.fromRow}:${fit.toRow}`, fit);
+  const groups = new Map<
+    string,
+    { kind: FindingKind; videos: number[]; fromRow: number; toRow: number }
+  >();
+  const addToGroup = (kind: FindingKind, video: number, fromRow: number, toRow: number) => {
+    // Gradual losses spread over polls; one-step kinds group by their interval.
+    const key = kind === 'unlikes' ? kind : `${kind}:${fromRow}:${toRow}`;
+    const group = groups.get(key) ?? { kind, videos: [], fromRow, toRow };
+    group.videos.push(video);
+    group.fromRow = Math.min(group.fromRow, fromRow);
+    group.toRow = Math.max(group.toRow, toRow);
+    groups.set(key, group);
+  };
+  for (let video = 0; video < series.videoCount; video += 1) {
+    if (taken.has(video)) continue;
+    const lost = scan.lost[video] as number;
+    const peak = scan.peak[video] as number;
+    if (lost <= 0 || lost < notableLoss(peak, background)) continue;
+    const fromRow = scan.stepFromRow[video] as number;
+    const toRow = scan.stepToRow[video] as number;
+    const fit = fitByRows.get(`${fromRow}:${toRow}`);
+    const single = (scan.stepLoss[video] as number) >= 0.6 * lost;
+    const fraction = lost / Math.max(1, peak);
+    const ratio = peak / Math.max(1, scan.peakViews[video] as number) / norm;
+    let kind: FindingKind;
+    if (
+      scan.zeroed[video] === 1 ||
+      (scan.viewsDrop[video] as number) >= 1 ||
+      ((scan.reboundJump[video] as number) >= 0.5 * lost &&
+        (scan.restored[video] as number) >= 0.6 * lost)
+    ) {
+      kind = 'implausible';
+    } else if (fit && single && isUniformDrop(fit)) {
+      kind = 'uniform_drop';
+    } else if (single && ratio >= RATIO_OUTLIER && fraction >= 0.05) {
+      kind = 'outlier_drop';
+    } else if (single && fraction >= 0.1) {
+      kind = 'large_drop';
+    } else if (
+      lost >= MIN_UNLIKES_LOSS &&
+      fraction >= MIN_UNLIKES_SHARE &&
+      // People un-like videos they are still watching; an old quiet video ticking down is background.
+      (scan.viewGrowth[video] as number) >= Math.max(1, 0.0005 * (scan.lastViews[video] as number))
+    ) {
+      kind = 'unlikes';
+    } else {
+      // A handful on a big video: people un-liking as always.
+      continue;
+    }
+    addToGroup(kind, video, fromRow, toRow);
+  }
+  const findings: Finding[] = [];
+  for (const group of groups.values()) {
+    findings.push(describeDrawdowns(series, scan, group, norm));
+  }
+  return findings;
+}
+
+/** Turns a group of drawdowns into a finding with its cause, fit and evidence. */
+function describeDrawdowns(
+  series: AccountSeries,
+  scan: DrawdownScan,
+  group: { kind: FindingKind; videos: number[]; fromRow: number; toRow: number },
+  norm: number,
+): Finding {
+  const { videos } = group;
+  let { kind } = group;
+  const likes = videos.reduce((sum, video) => sum + (scan.lost[video] as number), 0);
+  const restored = videos.reduce((sum, video) => sum + (scan.restored[video] as number), 0);
+  const peaks = videos.reduce((sum, video) => sum + (scan.peak[video] as number), 0);
+  const peakViews = videos.reduce((sum, video) => sum + (scan.peakViews[video] as number), 0);
+  const ratioToNorm = peaks / Math.max(1, peakViews) / norm;
+  const fromMs = series.times[group.fromRow] as number;
+  const toMs = series.times[group.toRow] as number;
+  const when = formatInterval(fromMs, toMs);
+  const share = likes / Math.max(1, peaks);
+  // Several ordinary videos losing the same large share at once is a counter problem, not an audience.
+  if (kind === 'large_drop' && videos.length >= 3) {
+    const fractions = videos.map(
+      (video) => (scan.lost[video] as number) / Math.max(1, scan.peak[video] as number),
+    );
+    if (Math.max(...fractions) <= 1.5 * Math.min(...fractions)) kind = 'uniform_drop';
+  }
+  const count = countOf(videos.length, 'video');
+  switch (kind) {
+    case 'implausible': {
+      const zeroed = videos.filter((video) => scan.zeroed[video] === 1).length;
+      const viewsFell = videos.filter((video) => (scan.viewsDrop[video] as number) >= 1).length;
+      const evidence: string[] = [];
+      if (zeroed > 0)
+        evidence.push(
+          `${countOf(zeroed, 'video')} showed 0 likes ${when}, which no real audience does`,
+        );
+      if (viewsFell > 0)
+        evidence.push(
+          `${countOf(viewsFell, 'video')} showed fewer views than before ${when}; views never go down for real`,
+        );
+      evidence.push(
+        restored > 0
+          ? `${count} dipped by ${formatCount(likes)} likes and ${formatCount(restored)} came back by the end of the night`
+          : `${count} dipped by ${formatCount(likes)} likes ${when}`,
+      );
+      return {
+        cause: 'platform_glitch',
+        kind,
+        likes,
+        videos,
+        fromMs,
+        toMs,
+        fit: 0.9,
+        evidence,
+      };
+    }
+    case 'uniform_drop':
+      return {
+        cause: 'platform_glitch',
+        kind,
+        likes,
+        videos,
+        fromMs,
+        toMs,
+        fit: 0.85,
+        evidence: [
+          `${count} lost about the same large share of their likes (${formatPercent(share)}) at once ${when}; no real audience moves that uniformly`,
+          ...(restored > 0
+            ? [
+                `${formatCount(restored)} of the ${formatCount(likes)} likes came back by the end of the night`,
+              ]
+            : []),
+        ],
+      };
+    case 'outlier_drop':
+      return {
+        cause: 'fake_engagement_purge',
+        kind,
+        likes,
+        videos,
+        fromMs,
+        toMs,
+        fit: 0.6 + 0.3 * ramp(ratioToNorm, RATIO_OUTLIER, 4),
+        evidence: [
+          `${count} with a like-to-view ratio ${ratioToNorm.toFixed(1)}x your norm lost ${formatCount(likes)} likes ${when}`,
+          `That is ${formatPercent(share)} of their likes in one step, while your other videos were untouched: likes that views never explained were removed`,
+          ...followerEvidence(series, group.fromRow, group.toRow),
+        ],
+      };
+    case 'large_drop':
+      return {
+        cause: ratioToNorm >= 1.25 ? 'fake_engagement_purge' : 'platform_glitch',
+        kind,
+        likes,
+        videos,
+        fromMs,
+        toMs,
+        fit: 0.4,
+        evidence: [
+          `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of their likes) in one step ${when}`,
+        ],
+      };
+    default: {
+      const growing = videos.filter((video) => (scan.viewGrowth[video] as number) > 0).length;
+      const gradual = videos.filter((video) => (scan.dropSteps[video] as number) >= 2).length;
+      const evidence = [
+        `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of their likes)${gradual > 0 ? ' gradually over several polls' : ''}${growing === videos.length ? ' while their views kept growing' : ''}`,
+      ];
+      const comments = commentGrowth(series, videos, group.fromRow, group.toRow);
+      if (comments !== undefined && comments > 0) {
+        evidence.push(
+          `They drew ${formatCount(comments)} new comments meanwhile: read them to see what people reacted to`,
+        );
+      }
+      return {
+        cause: 'organic_unlikes',
+        kind: 'unlikes',
+        likes,
+        videos,
+        fromMs,
+        toMs,
+        fit:
+          0.55 +
+          0.15 * (gradual > 0 ? 1 : 0) +
+          0.1 * (growing === videos.length ? 1 : 0) +
+          0.1 * ramp(0.1 - share, 0, 0.08),
+        evidence,
+      };
+    }
+  }
+}

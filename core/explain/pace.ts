@@ -1,0 +1,450 @@
+/**
+ * An account's pace: how many views and likes its videos gather between day-aligned nodes, once their ageing is
+ * taken out. Each established video's views in each interval are compared with what the age curve predicts;
+ * a robust two-way fit (median polish) splits that into the video's own size and the account's reach level in
+ * the interval. Tonight is then judged against the recent level: its expected gain, the band around it, the
+ * reach level tonight, and videos whose views stopped while the rest of the account went on.
+ *
+ * Works on any cadence and any thinning: one interval per day where polls allow, longer ones where they do not;
+ * the band widens as intervals get fewer.
+ */
+import { DAY_MS, HOUR_MS } from '../time.ts';
+import {
+  type AgeCurve,
+  type CurvePair,
+  fitCurve,
+  MAX_PAIR_WEIGHT,
+  viewsBetween,
+} from './age-curve.ts';
+import { type FrozenVideo, frozenVideos } from './frozen.ts';
+import { type Gain, gainBetween, type Nodes } from './nodes.ts';
+import { type AccountSeries, roundingSlack } from './series.ts';
+import { median, weightedMedian } from './stats.ts';
+
+/** A video younger than this at an interval's start is not measured in it: its first hours are too steep. */
+const MIN_MEASURED_AGE_HOURS = 12;
+/** The baseline level is the median of the intervals of this many days before the window. */
+const BASELINE_DAYS = 14;
+/** New videos are expected to do as the account's videos of this many days before the window did. */
+const RECENT_VIDEO_DAYS = 21;
+/** Prior night-to-night spread of an account's reach (log), and how many nights it counts as. */
+const PRIOR_REACH_SPREAD = 0.25;
+const PRIOR_REACH_NIGHTS = 3;
+/** The ordinary spread is read from this many days of history. */
+const SPREAD_DAYS = 56;
+/** Only day-long intervals show how one night varies from the next. */
+const MAX_SPREAD_INTERVAL_HOURS = 36;
+/** The days before the window where a break would begin are left out of the ordinary spread. */
+const ONSET_DAYS = 5;
+/** Prior spread of video sizes (log) when the account has too few videos to measure it. */
+const PRIOR_SIZE_SPREAD = 1;
+/** Below this many measured videos, an interval's reach level is not measured. */
+const MIN_LEVEL_VIDEOS = 3;
+/** A video counts towards an interval's level when it was expected this many views in it. */
+const MIN_LEVEL_VIEWS = 3;
+/** Iterations of the median polish; it settles in a few. */
+const POLISH_ROUNDS = 4;
+
+/** One interval between consecutive nodes, with the account's reach level in it. */
+export interface PaceInterval {
+  fromMs: number;
+  toMs: number;
+  hours: number;
+  /** Likes and views the account added (new videos included). */
+  gain: Gain;
+  /** Log reach level of the account's established videos (relative to the baseline level); NaN if unmeasured. */
+  level: number;
+  /** Established videos measured in it. */
+  videos: number;
+}
+
+/** What the account's pace says of tonight. */
+export interface PaceAnalysis {
+  /** Intervals oldest first; the last is tonight's when `tonight` is set. */
+  intervals: PaceInterval[];
+  /** Tonight's interval (window's opening node to its last node), or null when the polls do not bracket it. */
+  tonight: PaceInterval | null;
+  /** Likes and views tonight's span was expected to bring at the account's recent level; null without history. */
+  expected: { likes: number; views: number } | null;
+  /** Spread (log) of a night's gain around the expectation: reach noise and new videos' luck. */
+  spread: number;
+  /** Night-to-night spread (log) of the established videos' reach level. */
+  reachSpread: number;
+  /** The age curve the pace was measured with. */
+  curve: AgeCurve;
+  /** Tonight's reach level against the baseline level (log), its standard error, and the videos behind it. */
+  reach: { shift: number; error: number; videos: number } | null;
+  /** Likes per view of tonight's gain relative to the videos' own (1 = normal); NaN when too few views. */
+  engagement: number;
+  /** Established videos whose views stopped inside the window while the account went on, with the span. */
+  frozen: FrozenVideo[];
+  /** Each video's log size (views it gets relative to the curve at baseline level); NaN when unmeasured. */
+  sizes: Float64Array;
+  /** Each video's likes per view (at its last node before the window); NaN when too few views. */
+  likeRates: Float64Array;
+}
+
+/** Measures the account's pace over its nodes, for the window (fromMs, toMs]. */
+export function analyzePace(
+  series: AccountSeries,
+  nodes: Nodes,
+  fromMs: number,
+  toMs: number,
+): PaceAnalysis {
+  const { videoCount, views, likes, postedAt } = series;
+  const nodeCount = nodes.rows.length;
+  const intervalCount = Math.max(0, nodeCount - 1);
+  const tonightIndex = nodes.anchor >= 0 ? nodes.anchor : -1;
+  // Intervals before the window: what the curve, the sizes and the baseline are learned from.
+  const preCount = tonightIndex >= 0 ? tonightIndex : countBefore(nodes.times, fromMs);
+  const curve = fitCurve(curvePairs(series, nodes, preCount));
+
+  // Cell (video, interval): log of views gained over what the curve predicts for its ages; NaN if unmeasured.
+  const cells = new Float64Array(videoCount * intervalCount).fill(Number.NaN);
+  const counts = new Float64Array(videoCount * intervalCount);
+  // The curve's views for the cell's ages: the cell's expected count is its video's size times this.
+  const shapes = new Float64Array(videoCount * intervalCount);
+  for (let interval = 0; interval < intervalCount; interval += 1) {
+    const fromRow = nodes.rows[interval] as number;
+    const toRow = nodes.rows[interval + 1] as number;
+    const start = nodes.times[interval] as number;
+    const end = nodes.times[interval + 1] as number;
+    for (let video = 0; video < videoCount; video += 1) {
+      const increment = measuredIncrement(series, video, fromRow, toRow);
+      const age = (start - (postedAt[video] as number)) / HOUR_MS;
+      if (Number.isNaN(increment) || age < MIN_MEASURED_AGE_HOURS) continue;
+      const predicted = viewsBetween(curve, age, age + (end - start) / HOUR_MS);
+      cells[video * intervalCount + interval] = Math.log((increment + 0.5) / predicted);
+      counts[video * intervalCount + interval] = increment;
+      shapes[video * intervalCount + interval] = predicted;
+    }
+  }
+  const { sizes, levels } = polish(cells, shapes, videoCount, intervalCount, preCount);
+  const baseLevel = baselineLevel(nodes, levels, preCount, fromMs);
+  const intervals: PaceInterval[] = [];
+  for (let interval = 0; interval < intervalCount; interval += 1) {
+    let measured = 0;
+    for (let video = 0; video < videoCount; video += 1)
+      if (!Number.isNaN(cells[video * intervalCount + interval] as number)) measured += 1;
+    const from = nodes.times[interval] as number;
+    const to = nodes.times[interval + 1] as number;
+    intervals.push({
+      fromMs: from,
+      toMs: to,
+      hours: (to - from) / HOUR_MS,
+      gain: gainBetween(series, nodes.rows[interval] as number, nodes.rows[interval + 1] as number),
+      level: (levels[interval] as number) - baseLevel,
+      videos: measured,
+    });
+  }
+
+  const likeRates = new Float64Array(videoCount).fill(Number.NaN);
+  // Likes per view as the window opens (the last node before it), so tonight's events do not move them.
+  const lastPreRow = nodeCount > preCount ? (nodes.rows[preCount] as number) : -1;
+  if (lastPreRow >= 0) {
+    for (let video = 0; video < videoCount; video += 1) {
+      const videoViews = views[lastPreRow * videoCount + video] as number;
+      if (videoViews >= 50)
+        likeRates[video] = (likes[lastPreRow * videoCount + video] as number) / videoViews;
+    }
+  }
+  const tonight = tonightIndex >= 0 ? (intervals[tonightIndex] as PaceInterval) : null;
+  const spreadOfReach = reachSpread(intervals, preCount, fromMs);
+  const base: PaceAnalysis = {
+    intervals,
+    tonight,
+    expected: null,
+    spread: spreadOfReach,
+    reachSpread: spreadOfReach,
+    curve,
+    reach: null,
+    engagement: Number.NaN,
+    frozen: [],
+    sizes,
+    likeRates,
+  };
+  if (!tonight) return base;
+
+  const typicalSize = typicalVideoSize(series, sizes, fromMs);
+  const typicalRate = median([...likeRates].filter((rate) => !Number.isNaN(rate)));
+  const start = tonight.fromMs;
+  const end = tonight.toMs;
+  const endRow = nodes.rows[tonightIndex + 1] as number;
+  let expectedViews = 0;
+  let expectedLikes = 0;
+  let newShare = 0;
+  let newVideos = 0;
+  let establishedViews = 0;
+  let establishedLikes = 0;
+  let gainedViews = 0;
+  let gainedLikes = 0;
+  for (let video = 0; video < videoCount; video += 1) {
+    const posted = postedAt[video] as number;
+    if (posted >= end || Number.isNaN(likes[endRow * videoCount + video] as number)) continue;
+    const size = sizes[video] as number;
+    const known = !Number.isNaN(size);
+    const logSize = known ? size : typicalSize;
+    if (Number.isNaN(logSize)) continue;
+    const predicted =
+      Math.exp(logSize + baseLevel) *
+      viewsBetween(curve, (start - posted) / HOUR_MS, (end - posted) / HOUR_MS);
+    const rate = Number.isNaN(likeRates[video] as number)
+      ? typicalRate
+      : (likeRates[video] as number);
+    expectedViews += predicted;
+    expectedLikes += predicted * (Number.isNaN(rate) ? 0 : rate);
+    if (!known) {
+      newShare += predicted * (Number.isNaN(rate) ? 0 : rate);
+      newVideos += 1;
+    }
+    const cell = cells[video * intervalCount + tonightIndex] as number;
+    if (known && !Number.isNaN(cell) && !Number.isNaN(likeRates[video] as number)) {
+      const gained = counts[video * intervalCount + tonightIndex] as number;
+      establishedViews += predicted;
+      establishedLikes += predicted * (likeRates[video] as number);
+      gainedViews += gained;
+      gainedLikes += likeGain(series, video, nodes.rows[tonightIndex] as number, endRow);
+    }
+  }
+  // Without a single video measured before the window, history says nothing of tonight.
+  const hasExpectation = !Number.isNaN(typicalSize);
+  const tonightLevel = levels[tonightIndex] as number;
+  const measured = tonight.videos;
+  return {
+    ...base,
+    expected: hasExpectation ? { likes: expectedLikes, views: expectedViews } : null,
+    spread: Math.sqrt(
+      base.spread ** 2 +
+        (newVideos > 0 && expectedLikes > 0
+          ? ((newShare / expectedLikes) ** 2 * sizeSpread(sizes) ** 2) / newVideos
+          : 0),
+    ),
+    reach:
+      measured >= MIN_LEVEL_VIDEOS && !Number.isNaN(tonightLevel)
+        ? {
+            shift: tonightLevel - baseLevel,
+            error: levelError(cells, shapes, sizes, tonightIndex, intervalCount, tonightLevel),
+            videos: measured,
+          }
+        : null,
+    engagement:
+      gainedViews >= 100 && establishedLikes > 0 && establishedViews > 0
+        ? gainedLikes / gainedViews / (establishedLikes / establishedViews)
+        : Number.NaN,
+    frozen: frozenVideos(series, curve, sizes, likeRates, tonightLevel, fromMs, toMs),
+  };
+}
+
+function countBefore(times: readonly number[], atMs: number): number {
+  let count = 0;
+  for (let index = 1; index < times.length; index += 1)
+    if ((times[index] as number) <= atMs) count += 1;
+  return count;
+}
+
+/** Views a video gained between two rows, when both saw it and rounding does not swamp the difference. */
+function measuredIncrement(
+  series: AccountSeries,
+  video: number,
+  fromRow: number,
+  toRow: number,
+): number {
+  const { videoCount, views, rounded } = series;
+  const before = views[fromRow * videoCount + video] as number;
+  const after = views[toRow * videoCount + video] as number;
+  if (Number.isNaN(before) || Number.isNaN(after)) return Number.NaN;
+  const increment = Math.max(0, after - before);
+  const slack =
+    roundingSlack(before, rounded[fromRow] === 1) + roundingSlack(after, rounded[toRow] === 1);
+  return slack > 0.2 * increment && slack > 0 ? Number.NaN : increment;
+}
+
+function likeGain(series: AccountSeries, video: number, fromRow: number, toRow: number): number {
+  const { videoCount, likes } = series;
+  return Math.max(
+    0,
+    (likes[toRow * videoCount + video] as number) - (likes[fromRow * videoCount + video] as number),
+  );
+}
+
+/** Pairs of consecutive intervals before the window, per video, for fitting the age curve. */
+function curvePairs(series: AccountSeries, nodes: Nodes, preCount: number): CurvePair[] {
+  const pairs: CurvePair[] = [];
+  const { videoCount, postedAt } = series;
+  for (let second = 1; second < preCount; second += 1) {
+    const [t0, t1, t2] = [second - 1, second, second + 1].map(
+      (index) => nodes.times[index] as number,
+    );
+    const [r0, r1, r2] = [second - 1, second, second + 1].map(
+      (index) => nodes.rows[index] as number,
+    );
+    for (let video = 0; video < videoCount; video += 1) {
+      const posted = postedAt[video] as number;
+      if ((t0 as number) - posted < MIN_MEASURED_AGE_HOURS * HOUR_MS) continue;
+      const first = measuredIncrement(series, video, r0 as number, r1 as number);
+      const later = measuredIncrement(series, video, r1 as number, r2 as number);
+      if (!(first >= 10) || Number.isNaN(later)) continue;
+      const h1 = ((t1 as number) - (t0 as number)) / HOUR_MS;
+      const h2 = ((t2 as number) - (t1 as number)) / HOUR_MS;
+      pairs.push({
+        group: second,
+        logRatio: Math.log((later + 0.5) / h2) - Math.log((first + 0.5) / h1),
+        ages: [
+          ((t0 as number) - posted) / HOUR_MS,
+          ((t1 as number) - posted) / HOUR_MS,
+          ((t1 as number) - posted) / HOUR_MS,
+          ((t2 as number) - posted) / HOUR_MS,
+        ],
+        weight: Math.min(MAX_PAIR_WEIGHT, 1 / (1 / (first + 1) + 1 / (later + 1))),
+      });
+    }
+  }
+  return pairs;
+}
+
+/**
+ * Median polish of the cells: each video's size from the intervals before the window only (so that tonight
+ * cannot move the yardstick it is measured with), then each interval's level as the median over its views: every
+ * video weighs what it was expected to get, so the few videos that carry an account count, and the many old
+ * ones that get a view now and then do not drown them.
+ */
+function polish(
+  cells: Float64Array,
+  shapes: Float64Array,
+  videoCount: number,
+  intervalCount: number,
+  preCount: number,
+): { sizes: Float64Array; levels: Float64Array } {
+  const sizes = new Float64Array(videoCount).fill(Number.NaN);
+  const levels = new Float64Array(intervalCount);
+  const values: number[] = [];
+  const weights: number[] = [];
+  for (let round = 0; round < POLISH_ROUNDS; round += 1) {
+    for (let video = 0; video < videoCount; video += 1) {
+      values.length = 0;
+      for (let interval = 0; interval < preCount; interval += 1) {
+        const cell = cells[video * intervalCount + interval] as number;
+        if (!Number.isNaN(cell)) values.push(cell - (levels[interval] as number));
+      }
+      sizes[video] = values.length > 0 ? median(values) : Number.NaN;
+    }
+    for (let interval = 0; interval < intervalCount; interval += 1) {
+      const level = levelOf(cells, shapes, sizes, interval, intervalCount, values, weights);
+      // Unmeasured levels stay neutral while sizes are refined, and are marked as such at the end.
+      levels[interval] = Number.isNaN(level) && round < POLISH_ROUNDS - 1 ? 0 : level;
+    }
+  }
+  return { sizes, levels };
+}
+
+/** One interval's level: the weighted median residual of its measured videos (NaN with too few). */
+function levelOf(
+  cells: Float64Array,
+  shapes: Float64Array,
+  sizes: Float64Array,
+  interval: number,
+  intervalCount: number,
+  values: number[],
+  weights: number[],
+): number {
+  values.length = 0;
+  weights.length = 0;
+  for (let video = 0; video < sizes.length; video += 1) {
+    const cell = cells[video * intervalCount + interval] as number;
+    const size = sizes[video] as number;
+    if (Number.isNaN(cell) || Number.isNaN(size)) continue;
+    const expected = Math.exp(size) * (shapes[video * intervalCount + interval] as number);
+    if (expected < MIN_LEVEL_VIEWS) continue;
+    values.push(cell - size);
+    weights.push(expected);
+  }
+  return values.length >= MIN_LEVEL_VIDEOS ? weightedMedian(values, weights) : Number.NaN;
+}
+
+/** The median level over the intervals of the last {@link BASELINE_DAYS} before the window (by hours). */
+function baselineLevel(
+  nodes: Nodes,
+  levels: Float64Array,
+  preCount: number,
+  fromMs: number,
+): number {
+  const values: number[] = [];
+  const weights: number[] = [];
+  for (let interval = preCount - 1; interval >= 0; interval -= 1) {
+    const end = nodes.times[interval + 1] as number;
+    const start = nodes.times[interval] as number;
+    if (end < fromMs - BASELINE_DAYS * DAY_MS) break;
+    const level = levels[interval] as number;
+    if (Number.isNaN(level)) continue;
+    values.push(level);
+    weights.push(Math.min(end, fromMs) - Math.max(start, fromMs - BASELINE_DAYS * DAY_MS));
+  }
+  return values.length > 0 ? weightedMedian(values, weights) : 0;
+}
+
+/**
+ * Night-to-night spread of the reach level (log), from the day-long intervals before the window but for its
+ * last few days (where a break that tonight is judged for would begin), robustly. Shrunk towards a prior, so a
+ * few intervals do not promise a narrow band and thin history keeps a wide one.
+ */
+function reachSpread(intervals: readonly PaceInterval[], preCount: number, fromMs: number): number {
+  const squares: number[] = [];
+  for (let interval = 0; interval < preCount; interval += 1) {
+    const entry = intervals[interval] as PaceInterval;
+    if (Number.isNaN(entry.level) || entry.hours > MAX_SPREAD_INTERVAL_HOURS) continue;
+    if (entry.toMs < fromMs - SPREAD_DAYS * DAY_MS || entry.toMs > fromMs - ONSET_DAYS * DAY_MS)
+      continue;
+    squares.push(entry.level ** 2);
+  }
+  // The median of squared normal deviations is 0.455 of their variance.
+  const measured = squares.length > 0 ? median(squares) / 0.455 : 0;
+  return Math.sqrt(
+    (squares.length * measured + PRIOR_REACH_NIGHTS * PRIOR_REACH_SPREAD ** 2) /
+      (squares.length + PRIOR_REACH_NIGHTS),
+  );
+}
+
+/** How widely the account's videos differ in size (log), for the luck of a few new videos. */
+function sizeSpread(sizes: Float64Array): number {
+  const known = [...sizes].filter((size) => !Number.isNaN(size));
+  if (known.length < 5) return PRIOR_SIZE_SPREAD;
+  const center = median(known);
+  return 1.4826 * median(known.map((size) => Math.abs(size - center)));
+}
+
+/** The size new videos are expected to have: the median of the account's recent videos (log). */
+function typicalVideoSize(series: AccountSeries, sizes: Float64Array, fromMs: number): number {
+  const recent: number[] = [];
+  const all: number[] = [];
+  for (let video = 0; video < series.videoCount; video += 1) {
+    const size = sizes[video] as number;
+    if (Number.isNaN(size)) continue;
+    all.push(size);
+    if ((series.postedAt[video] as number) >= fromMs - RECENT_VIDEO_DAYS * DAY_MS)
+      recent.push(size);
+  }
+  return recent.length >= 3 ? median(recent) : all.length > 0 ? median(all) : Number.NaN;
+}
+
+/**
+ * Standard error of an interval's level: the weighted spread of its videos' residuals over their effective
+ * number (a few videos carrying most of the weight count as few).
+ */
+function levelError(
+  cells: Float64Array,
+  shapes: Float64Array,
+  sizes: Float64Array,
+  interval: number,
+  intervalCount: number,
+  level: number,
+): number {
+  const values: number[] = [];
+  const weights: number[] = [];
+  levelOf(cells, shapes, sizes, interval, intervalCount, values, weights);
+  if (values.length === 0) return Number.POSITIVE_INFINITY;
+  const deviations = values.map((value) => Math.abs(value - level));
+  const total = weights.reduce((sum, weight) => sum + weight, 0);
+  const squares = weights.reduce((sum, weight) => sum + weight * weight, 0);
+  const effective = (total * total) / squares;
+  return (1.4826 * 1.25 * weightedMedian(deviations, weights)) / Math.sqrt(effective);
+}

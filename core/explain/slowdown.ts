@@ -1,0 +1,329 @@
+/**
+ * The slowdown causes (`reach_limited`, `audience_shift`, and a video restricted while still listed): whether
+ * tonight's gain falls far short of what the account's history predicts, beyond its ordinary variation, and
+ * which cause fits (causes.md, "Gain", "Far below baseline"). The fleet is the control: a dip that every
+ * monitored account shows at once is traffic, not a slowdown of one account.
+ */
+import type { Cause } from '../model.ts';
+import { DAY_MS } from '../time.ts';
+import type { PaceAnalysis, PaceInterval } from './pace.ts';
+import type { AccountSeries } from './series.ts';
+import { median, ramp } from './stats.ts';
+import { newerAgainstOlder } from './video-performance.ts';
+
+/** Tonight is far below baseline under this share of it (causes.md: "less than about half")... */
+const FAR_BELOW_SHARE = 0.5;
+/** ...and this many spreads below it, so an account's ordinary variation never counts. */
+const FAR_BELOW_SPREADS = 2;
+/** Below this many likes expected in a night, a shortfall is indistinguishable from chance. */
+const MIN_SLOWDOWN_LIKES = 20;
+/** A reach break: established videos' views at under this share of the baseline level... */
+const REACH_BREAK_SHARE = 0.5;
+/** ...and this many of their ordinary spreads below it... */
+const REACH_BREAK_SPREADS = 2.5;
+/** ...while the night's likes are under this share of the expectation. */
+const REACH_LIKES_SHARE = 0.75;
+/** A fleet-wide shift worth naming in the evidence (log). */
+const FLEET_WORTH_NAMING = 0.1;
+/** Likes per view count as unchanged within this factor of the videos' own (engagement follows views). */
+const ENGAGEMENT_FACTOR = 2;
+/** The old level of a slow trend is read from history at least this far back. */
+export const OLD_LEVEL_DAYS = 21;
+export const HISTORY_DAYS = 60;
+/** Tonight and the last week must both be this far under the old level for a slow trend. */
+const TREND_TONIGHT_SHARE = 0.6;
+const TREND_WEEK_SHARE = 0.75;
+/** A slow trend shows in newer videos doing this much worse than older ones. */
+const TREND_VIDEO_SHARE = 0.75;
+/** Videos frozen inside the window must have been expected this many likes to count as restricted. */
+const MIN_FROZEN_LIKES = 15;
+/** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
+export const MIN_FLEET_CONTROL = 5;
+const FLEET_SHIFT_LIMIT = Math.log(2);
+
+/** What an account's pace says, kept after its history is let go (the fleet is weighed afterwards). */
+export interface PaceSummary {
+  /** Tonight's likes and views over its span, and the span (hours); NaN when the polls do not bracket it. */
+  likes: number;
+  views: number;
+  hours: number;
+  /** What the account's recent history predicts for the same span; null without history. */
+  expected: { likes: number; views: number } | null;
+  /** Spread (log) of a night around the expectation. */
+  spread: number;
+  reach: PaceAnalysis['reach'];
+  /** Night-to-night spread (log) of the established videos' reach. */
+  reachSpread: number;
+  /** Some of the night's polls gave rounded counts. */
+  rounded: boolean;
+  engagement: number;
+  /** Likes per hour several weeks back and over the last week (NaN when history is too short). */
+  oldRate: number;
+  weekRate: number;
+  /** Newer videos' likes per video relative to older ones' (1 = the same); NaN when too few of either. */
+  newerVideos: number;
+  /** Rank correlation of videos' likes (size × likes per view) with their posting time. */
+  videoTrend: number;
+  /** Newer videos' likes per view relative to older ones'. */
+  newerLikeRate: number;
+  /** Established videos' reach over the last week against several weeks back (log); NaN if unmeasured. */
+  reachTrend: number;
+  /** Frozen videos with likes they were expected to get. */
+  frozen: { id: string; sinceMs: number; expectedLikes: number }[];
+}
+
+/** Summarises the pace for judging, with the slow-trend measures that need the whole history. */
+export function summarizePace(
+  series: AccountSeries,
+  pace: PaceAnalysis,
+  fromMs: number,
+  toMs: number,
+): PaceSummary {
+  const tonight = pace.tonight;
+  const oldFrom = toMs - HISTORY_DAYS * DAY_MS;
+  const oldTo = toMs - OLD_LEVEL_DAYS * DAY_MS;
+  return {
+    likes: tonight ? tonight.gain.likes : Number.NaN,
+    views: tonight ? tonight.gain.views : Number.NaN,
+    hours: tonight ? tonight.hours : Number.NaN,
+    expected: pace.expected,
+    spread: pace.spread,
+    reach: pace.reach,
+    reachSpread: pace.reachSpread,
+    rounded: series.rounded.includes(1),
+    engagement: pace.engagement,
+    oldRate: rateWithin(pace.intervals, oldFrom, oldTo, 5),
+    weekRate: rateWithin(pace.intervals, fromMs - 8 * DAY_MS, fromMs, 2),
+    ...newerAgainstOlder(series, pace, fromMs),
+    reachTrend: reachTrend(pace.intervals, fromMs, toMs),
+    frozen: pace.frozen.map((entry) => ({
+      id: series.videoIds[entry.video] as string,
+      sinceMs: entry.sinceMs,
+      expectedLikes: entry.expectedLikes,
+    })),
+  };
+}
+
+/** The median reach level of the last week's intervals against that of intervals several weeks back. */
+function reachTrend(intervals: readonly PaceInterval[], fromMs: number, toMs: number): number {
+  const recent: number[] = [];
+  const old: number[] = [];
+  for (const interval of intervals) {
+    if (Number.isNaN(interval.level) || interval.toMs > fromMs) continue;
+    if (interval.toMs >= fromMs - 7 * DAY_MS) recent.push(interval.level);
+    else if (interval.toMs <= toMs - OLD_LEVEL_DAYS * DAY_MS) old.push(interval.level);
+  }
+  return recent.length > 0 && old.length > 0 ? median(recent) - median(old) : Number.NaN;
+}
+
+/** Likes per hour over the intervals inside [fromMs, toMs], NaN with fewer than `minDays` of them. */
+function rateWithin(
+  intervals: readonly PaceInterval[],
+  fromMs: number,
+  toMs: number,
+  minDays: number,
+): number {
+  let likes = 0;
+  let hours = 0;
+  for (const interval of intervals) {
+    if (interval.fromMs < fromMs || interval.toMs > toMs) continue;
+    likes += interval.gain.likes;
+    hours += interval.hours;
+  }
+  return hours >= minDays * 24 ? likes / hours : Number.NaN;
+}
+
+/** The fleet's shared movements tonight (log), each 0 when too few accounts show it. */
+export interface FleetPace {
+  /** Tonight's gain against expectation. */
+  night: number;
+  /** Established videos' reach tonight against the baseline level. */
+  reach: number;
+  /** Tonight's likes per hour against the level several weeks back. */
+  trend: number;
+  /** Newer videos against older ones. */
+  videos: number;
+}
+
+/** The fleet's medians, each bounded: one account's slowdown is judged against what all of them did. */
+export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
+  const shared = (values: number[]) =>
+    values.length >= MIN_FLEET_CONTROL
+      ? Math.max(-FLEET_SHIFT_LIMIT, Math.min(FLEET_SHIFT_LIMIT, median(values)))
+      : 0;
+  const night: number[] = [];
+  const reach: number[] = [];
+  const trend: number[] = [];
+  const videos: number[] = [];
+  for (const summary of summaries) {
+    if (summary.expected && summary.expected.likes >= MIN_SLOWDOWN_LIKES && summary.likes >= 0)
+      night.push(Math.log((summary.likes + 1) / (summary.expected.likes + 1)));
+    if (summary.reach) reach.push(summary.reach.shift);
+    if (summary.oldRate > 0 && summary.hours > 0)
+      trend.push(Math.log((summary.likes / summary.hours + 1e-3) / summary.oldRate));
+    if (summary.newerVideos > 0) videos.push(Math.log(summary.newerVideos));
+  }
+  return {
+    night: shared(night),
+    reach: shared(reach),
+    trend: shared(trend),
+    videos: shared(videos),
+  };
+}
+
+/** A slowdown verdict's cause, how well the data fits it (0–1), the baseline it was judged against. */
+export interface SlowdownFinding {
+  cause: Extract<Cause, 'reach_limited' | 'audience_shift' | 'content_removed_or_restricted'>;
+  fit: number;
+  /** Likes the night was judged against (the old level for a slow trend), for tonight's span. */
+  baseline: number;
+  /** What made it fit, as measures; the wording is the caller's. */
+  measures: SlowdownMeasures;
+}
+
+/** The figures a slowdown's evidence is worded from. */
+export interface SlowdownMeasures {
+  likes: number;
+  expectedLikes: number;
+  views?: number;
+  expectedViews?: number;
+  /** Established videos' views against their usual pace (share), when measured. */
+  reachShare?: number;
+  engagement?: number;
+  /** The fleet's own night against its expectation (share), when it moved. */
+  fleetShare?: number;
+  weekShare?: number;
+  newerVideos?: number;
+  newerLikeRate?: number;
+  /** Established videos' reach over the last week against several weeks back (share). */
+  reachTrend?: number;
+  frozen?: PaceSummary['frozen'];
+}
+
+/** Judges one account's night against its history and the fleet; undefined for an ordinary night. */
+export function judgeSlowdown(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
+  const { expected } = summary;
+  if (!expected || Number.isNaN(summary.likes)) return undefined;
+  const restricted = frozenFinding(summary, fleet);
+  if (restricted) return restricted;
+  return reachLimited(summary, expected, fleet) ?? audienceShift(summary, fleet);
+}
+
+/** Likes far below an expectation: under the share, and outside the spread (counting noise included). */
+function farBelow(likes: number, expected: number, spread: number): boolean {
+  if (!(expected >= MIN_SLOWDOWN_LIKES)) return false;
+  const noise = Math.sqrt(spread ** 2 + 1 / (expected + 1));
+  return (
+    likes < FAR_BELOW_SHARE * expected &&
+    Math.log((likes + 1) / (expected + 1)) < -FAR_BELOW_SPREADS * noise
+  );
+}
+
+function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
+  const likes = summary.frozen.reduce((sum, entry) => sum + entry.expectedLikes, 0);
+  if (likes < MIN_FROZEN_LIKES) return undefined;
+  // The rest of the account went on: a break of the whole account is reach, not one video.
+  if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
+    return undefined;
+  const expected = summary.expected?.likes ?? likes;
+  return {
+    cause: 'content_removed_or_restricted',
+    fit: 0.7 + 0.2 * ramp(likes, MIN_FROZEN_LIKES, 10 * MIN_FROZEN_LIKES),
+    baseline: expected,
+    measures: { likes: summary.likes, expectedLikes: expected, frozen: summary.frozen },
+  };
+}
+
+function reachLimited(
+  summary: PaceSummary,
+  expected: { likes: number; views: number },
+  fleet: FleetPace,
+): SlowdownFinding | undefined {
+  const fleetFactor = Math.exp(fleet.night);
+  const expectedLikes = expected.likes * fleetFactor;
+  if (!(expectedLikes >= MIN_SLOWDOWN_LIKES)) return undefined;
+  const share = (summary.likes + 1) / (expectedLikes + 1);
+  const engagement = summary.engagement;
+  if (!Number.isNaN(engagement) && Math.abs(Math.log(engagement)) > Math.log(ENGAGEMENT_FACTOR))
+    return undefined;
+  let reachShare: number;
+  let strength: number;
+  if (summary.reach) {
+    // The established videos measure the break best: judged against their own ordinary spread.
+    if (!(share < REACH_LIKES_SHARE)) return undefined;
+    const shift = summary.reach.shift - fleet.reach;
+    reachShare = Math.exp(shift);
+    const noise = Math.hypot(summary.reach.error, summary.reachSpread);
+    if (!(reachShare < REACH_BREAK_SHARE) || shift > -REACH_BREAK_SPREADS * noise) return undefined;
+    strength = ramp(-shift / Math.max(noise, 0.05), REACH_BREAK_SPREADS, 2 * REACH_BREAK_SPREADS);
+  } else {
+    // Too few established videos: the account's likes and views as a whole must have collapsed together,
+    // on counts large enough to tell from chance.
+    if (summary.rounded || !(expectedLikes >= 2 * MIN_SLOWDOWN_LIKES)) return undefined;
+    if (!farBelow(summary.likes, expectedLikes, summary.spread)) return undefined;
+    reachShare = (summary.views + 1) / (expected.views * fleetFactor + 1);
+    if (!(reachShare < 0.8 * REACH_BREAK_SHARE)) return undefined;
+    strength = 0;
+  }
+  return {
+    cause: 'reach_limited',
+    fit: 0.55 + 0.25 * strength + 0.15 * ramp(0.5 - share, 0, 0.35),
+    baseline: expected.likes,
+    measures: {
+      likes: summary.likes,
+      expectedLikes: expected.likes,
+      views: summary.views,
+      expectedViews: expected.views,
+      reachShare,
+      ...(Number.isNaN(engagement) ? {} : { engagement }),
+      ...(Math.abs(fleet.night) > FLEET_WORTH_NAMING ? { fleetShare: fleetFactor } : {}),
+    },
+  };
+}
+
+function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
+  if (!(summary.oldRate > 0) || !(summary.hours > 0)) return undefined;
+  const old = summary.oldRate * summary.hours * Math.exp(fleet.trend);
+  if (!(old >= MIN_SLOWDOWN_LIKES)) return undefined;
+  // Tonight far under the old level, by more than counting noise. (A night's luck with new videos is not held
+  // against it: the last week's level and the videos themselves must show the decline too.)
+  if (!(summary.likes < TREND_TONIGHT_SHARE * old)) return undefined;
+  if (Math.log((summary.likes + 1) / (old + 1)) > -FAR_BELOW_SPREADS / Math.sqrt(old + 1))
+    return undefined;
+  // A level that has come down, not one bad night: the last week is low too...
+  const weekShare = (summary.weekRate * summary.hours) / old;
+  if (!(weekShare <= TREND_WEEK_SHARE)) return undefined;
+  // ...without an abrupt break tonight or in the last days.
+  if (summary.likes < 0.3 * summary.weekRate * summary.hours) return undefined;
+  if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
+    return undefined;
+  // The slide shows in the videos: newer ones earn fewer likes at the same age, or fewer per view, or the
+  // established ones' reach has worn down over the weeks.
+  const newer = summary.newerVideos / Math.exp(fleet.videos);
+  const videosSlid = newer <= TREND_VIDEO_SHARE && summary.videoTrend < 0;
+  const likeRateSlid = summary.newerLikeRate <= TREND_VIDEO_SHARE;
+  const reachSlid = Math.exp(summary.reachTrend) <= TREND_VIDEO_SHARE;
+  if (!videosSlid && !likeRateSlid && !reachSlid) return undefined;
+  const share = summary.likes / old;
+  const slide = Math.min(
+    videosSlid ? newer : 1,
+    likeRateSlid ? summary.newerLikeRate : 1,
+    reachSlid ? Math.exp(summary.reachTrend) : 1,
+  );
+  return {
+    cause: 'audience_shift',
+    fit:
+      0.55 +
+      0.2 * ramp(TREND_TONIGHT_SHARE - share, 0, 0.35) +
+      0.2 * ramp(TREND_VIDEO_SHARE - slide, 0, 0.45),
+    baseline: old,
+    measures: {
+      likes: summary.likes,
+      expectedLikes: old,
+      weekShare,
+      ...(videosSlid ? { newerVideos: newer } : {}),
+      ...(likeRateSlid ? { newerLikeRate: summary.newerLikeRate } : {}),
+      ...(reachSlid ? { reachTrend: Math.exp(summary.reachTrend) } : {}),
+    },
+  };
+}

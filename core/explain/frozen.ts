@@ -15,6 +15,18 @@ const MIN_FROZEN_VIEWS = 150;
 /** Polls from this long before the window are read, so a stop early in the night shows. */
 const LOOKBACK_HOURS = 6;
 
+/** What each video is expected to get: its size (log, relative to the curve) and likes per view. */
+export interface VideoExpectation {
+  curve: AgeCurve;
+  sizes: Float64Array;
+  /** For videos without a size of their own. */
+  typicalSize: number;
+  likeRates: Float64Array;
+  typicalRate: number;
+  /** The account's reach level (log) the sizes are scaled by. */
+  level: number;
+}
+
 /** A frozen video: since when, and what it was expected to get meanwhile. */
 export interface FrozenVideo {
   video: number;
@@ -30,13 +42,11 @@ export interface FrozenVideo {
  */
 export function frozenVideos(
   series: AccountSeries,
-  curve: AgeCurve,
-  sizes: Float64Array,
-  likeRates: Float64Array,
-  level: number,
+  expectation: VideoExpectation,
   fromMs: number,
   toMs: number,
 ): FrozenVideo[] {
+  const { curve, sizes, typicalSize, likeRates, typicalRate, level } = expectation;
   const frozen: FrozenVideo[] = [];
   if (Number.isNaN(level)) return frozen;
   const rows: number[] = [];
@@ -52,7 +62,8 @@ export function frozenVideos(
   const { videoCount, views, postedAt } = series;
   const lastTime = series.times[last] as number;
   for (let video = 0; video < videoCount; video += 1) {
-    const size = sizes[video] as number;
+    // A video too new to have a size of its own is expected to do as the account's recent videos do.
+    const size = Number.isNaN(sizes[video] as number) ? typicalSize : (sizes[video] as number);
     const endViews = views[last * videoCount + video] as number;
     if (Number.isNaN(size) || Number.isNaN(endViews)) continue;
     const posted = postedAt[video] as number;
@@ -76,7 +87,9 @@ export function frozenVideos(
       expectedSince < MIN_FROZEN_VIEWS
     )
       continue;
-    const rate = likeRates[video] as number;
+    const rate = Number.isNaN(likeRates[video] as number)
+      ? typicalRate
+      : (likeRates[video] as number);
     frozen.push({
       video,
       sinceMs: since,

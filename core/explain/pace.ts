@@ -231,7 +231,19 @@ export function analyzePace(
       gainedViews >= 100 && establishedLikes > 0 && establishedViews > 0
         ? gainedLikes / gainedViews / (establishedLikes / establishedViews)
         : Number.NaN,
-    frozen: frozenVideos(series, curve, sizes, likeRates, tonightLevel, fromMs, toMs),
+    frozen: frozenVideos(
+      series,
+      {
+        curve,
+        sizes,
+        typicalSize,
+        likeRates,
+        typicalRate,
+        level: Number.isNaN(tonightLevel) ? baseLevel : tonightLevel,
+      },
+      fromMs,
+      toMs,
+    ),
   };
 }
 

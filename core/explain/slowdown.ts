@@ -16,7 +16,7 @@ const FAR_BELOW_SHARE = 0.5;
 /** ...and this many spreads below it, so an account's ordinary variation never counts. */
 const FAR_BELOW_SPREADS = 2;
 /** Below this many likes expected in a night, a shortfall is indistinguishable from chance. */
-const MIN_SLOWDOWN_LIKES = 20;
+const MIN_SLOWDOWN_LIKES = 30;
 /** A reach break: established videos' views at under this share of the baseline level... */
 const REACH_BREAK_SHARE = 0.5;
 /** ...and this many of their ordinary spreads below it... */
@@ -31,12 +31,21 @@ const ENGAGEMENT_FACTOR = 2;
 export const OLD_LEVEL_DAYS = 21;
 export const HISTORY_DAYS = 60;
 /** Tonight and the last week must both be this far under the old level for a slow trend. */
-const TREND_TONIGHT_SHARE = 0.6;
-const TREND_WEEK_SHARE = 0.75;
-/** A slow trend shows in newer videos doing this much worse than older ones. */
-const TREND_VIDEO_SHARE = 0.75;
-/** Videos frozen inside the window must have been expected this many likes to count as restricted. */
+const TREND_TONIGHT_SHARE = 0.5;
+const TREND_WEEK_SHARE = 0.7;
+/** A slow trend shows in newer videos earning this share of older ones' likes by the same age... */
+const TREND_VIDEO_SHARE = 0.7;
+/** ...or this share of their likes per view... */
+const TREND_LIKE_RATE_SHARE = 0.8;
+/** Shares at which a measure shows the slide clearly. */
+const CLEAR_TREND_SHARE = 0.45;
+const CLEAR_LIKE_RATE_SHARE = 0.65;
+/** Evidence points a slow trend needs (see `points`): at least two measures, one of them clearly. */
+const MIN_TREND_POINTS = 4;
+/** Videos frozen inside the window must have been expected this many likes to count as restricted... */
 const MIN_FROZEN_LIKES = 15;
+/** ...and at least this share of the night's shortfall. */
+const FROZEN_SHARE_OF_SHORTFALL = 0.5;
 /** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
 export const MIN_FLEET_CONTROL = 5;
 const FLEET_SHIFT_LIMIT = Math.log(2);
@@ -139,7 +148,7 @@ export interface FleetPace {
   night: number;
   /** Established videos' reach tonight against the baseline level. */
   reach: number;
-  /** Tonight's likes per hour against the level several weeks back. */
+  /** The last week's likes per hour against the level several weeks back (a drift of the whole fleet). */
   trend: number;
   /** Newer videos against older ones. */
   videos: number;
@@ -159,8 +168,8 @@ export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
     if (summary.expected && summary.expected.likes >= MIN_SLOWDOWN_LIKES && summary.likes >= 0)
       night.push(Math.log((summary.likes + 1) / (summary.expected.likes + 1)));
     if (summary.reach) reach.push(summary.reach.shift);
-    if (summary.oldRate > 0 && summary.hours > 0)
-      trend.push(Math.log((summary.likes / summary.hours + 1e-3) / summary.oldRate));
+    if (summary.oldRate > 0 && summary.weekRate > 0)
+      trend.push(Math.log(summary.weekRate / summary.oldRate));
     if (summary.newerVideos > 0) videos.push(Math.log(summary.newerVideos));
   }
   return {
@@ -220,17 +229,24 @@ function farBelow(likes: number, expected: number, spread: number): boolean {
 }
 
 function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
-  const likes = summary.frozen.reduce((sum, entry) => sum + entry.expectedLikes, 0);
-  if (likes < MIN_FROZEN_LIKES) return undefined;
+  const frozenLikes = summary.frozen.reduce((sum, entry) => sum + entry.expectedLikes, 0);
+  if (frozenLikes < MIN_FROZEN_LIKES || !summary.expected) return undefined;
   // The rest of the account went on: a break of the whole account is reach, not one video.
   if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
     return undefined;
-  const expected = summary.expected?.likes ?? likes;
+  // A slowdown of the account (causes.md): the night far below its baseline, the frozen videos the reason.
+  const expected = summary.expected.likes * Math.exp(fleet.night);
+  if (!farBelow(summary.likes, expected, summary.spread)) return undefined;
+  if (frozenLikes < FROZEN_SHARE_OF_SHORTFALL * (expected - summary.likes)) return undefined;
   return {
     cause: 'content_removed_or_restricted',
-    fit: 0.7 + 0.2 * ramp(likes, MIN_FROZEN_LIKES, 10 * MIN_FROZEN_LIKES),
-    baseline: expected,
-    measures: { likes: summary.likes, expectedLikes: expected, frozen: summary.frozen },
+    fit: 0.7 + 0.2 * ramp(frozenLikes / Math.max(1, expected - summary.likes), 0.5, 1),
+    baseline: summary.expected.likes,
+    measures: {
+      likes: summary.likes,
+      expectedLikes: summary.expected.likes,
+      frozen: summary.frozen,
+    },
   };
 }
 
@@ -283,47 +299,48 @@ function reachLimited(
 
 function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
   if (!(summary.oldRate > 0) || !(summary.hours > 0)) return undefined;
-  const old = summary.oldRate * summary.hours * Math.exp(fleet.trend);
+  // The old level, moved as the whole fleet moved since (drift) and tonight (a lull).
+  const old = summary.oldRate * summary.hours * Math.exp(fleet.trend + fleet.night);
   if (!(old >= MIN_SLOWDOWN_LIKES)) return undefined;
-  // Tonight far under the old level, by more than counting noise. (A night's luck with new videos is not held
-  // against it: the last week's level and the videos themselves must show the decline too.)
-  if (!(summary.likes < TREND_TONIGHT_SHARE * old)) return undefined;
+  // Tonight far under the old level, by more than counting noise.
+  const share = summary.likes / old;
+  if (!(share < TREND_TONIGHT_SHARE)) return undefined;
   if (Math.log((summary.likes + 1) / (old + 1)) > -FAR_BELOW_SPREADS / Math.sqrt(old + 1))
     return undefined;
-  // A level that has come down, not one bad night: the last week is low too...
-  const weekShare = (summary.weekRate * summary.hours) / old;
-  if (!(weekShare <= TREND_WEEK_SHARE)) return undefined;
-  // ...without an abrupt break tonight or in the last days.
-  if (summary.likes < 0.3 * summary.weekRate * summary.hours) return undefined;
+  // No abrupt break: that is reach, not taste.
   if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
     return undefined;
-  // The slide shows in the videos: newer ones earn fewer likes at the same age, or fewer per view, or the
-  // established ones' reach has worn down over the weeks.
+  // A night's luck, a pause in posting or one old hit can each make a night short of the old level; a slide
+  // of taste shows in several places at once. Each measure that shows it adds to the evidence.
+  const weekShare = summary.weekRate / (summary.oldRate * Math.exp(fleet.trend));
   const newer = summary.newerVideos / Math.exp(fleet.videos);
-  const videosSlid = newer <= TREND_VIDEO_SHARE && summary.videoTrend < 0;
-  const likeRateSlid = summary.newerLikeRate <= TREND_VIDEO_SHARE;
-  const reachSlid = Math.exp(summary.reachTrend) <= TREND_VIDEO_SHARE;
-  if (!videosSlid && !likeRateSlid && !reachSlid) return undefined;
-  const share = summary.likes / old;
-  const slide = Math.min(
-    videosSlid ? newer : 1,
-    likeRateSlid ? summary.newerLikeRate : 1,
-    reachSlid ? Math.exp(summary.reachTrend) : 1,
-  );
+  const videosSlid = summary.videoTrend < 0 ? newer : Number.NaN;
+  const evidence =
+    points(share, TREND_TONIGHT_SHARE, CLEAR_TREND_SHARE) +
+    points(weekShare, TREND_WEEK_SHARE, CLEAR_TREND_SHARE) +
+    points(videosSlid, TREND_VIDEO_SHARE, CLEAR_TREND_SHARE) +
+    points(summary.newerLikeRate, TREND_LIKE_RATE_SHARE, CLEAR_LIKE_RATE_SHARE);
+  if (evidence < MIN_TREND_POINTS) return undefined;
+  // The videos must show it in one way or the other: the account's level alone cannot tell taste from luck.
+  if (!(videosSlid <= TREND_VIDEO_SHARE) && !(summary.newerLikeRate <= TREND_LIKE_RATE_SHARE))
+    return undefined;
   return {
     cause: 'audience_shift',
-    fit:
-      0.55 +
-      0.2 * ramp(TREND_TONIGHT_SHARE - share, 0, 0.35) +
-      0.2 * ramp(TREND_VIDEO_SHARE - slide, 0, 0.45),
+    fit: 0.5 + 0.06 * evidence,
     baseline: old,
     measures: {
       likes: summary.likes,
       expectedLikes: old,
-      weekShare,
-      ...(videosSlid ? { newerVideos: newer } : {}),
-      ...(likeRateSlid ? { newerLikeRate: summary.newerLikeRate } : {}),
-      ...(reachSlid ? { reachTrend: Math.exp(summary.reachTrend) } : {}),
+      ...(Number.isNaN(weekShare) ? {} : { weekShare }),
+      ...(videosSlid <= TREND_VIDEO_SHARE ? { newerVideos: newer } : {}),
+      ...(summary.newerLikeRate <= TREND_LIKE_RATE_SHARE
+        ? { newerLikeRate: summary.newerLikeRate }
+        : {}),
     },
   };
+}
+
+/** Evidence points of a share: 1 at or under `some`, 2 at or under `clear`, 0 otherwise (or unmeasured). */
+function points(share: number, some: number, clear: number): number {
+  return share <= clear ? 2 : share <= some ? 1 : 0;
 }

@@ -13,7 +13,7 @@
  * stale one.
  */
 import type { z } from 'zod';
-import type { Account, VideoStats } from '../../core/model.ts';
+import type { Account, RejectedItem, VideoStats } from '../../core/model.ts';
 import type {
   CredentialVault,
   PollHints,
@@ -23,8 +23,8 @@ import type {
 } from '../../core/ports.ts';
 import { formatInstant } from '../../core/time.ts';
 import {
-  type DisplayUser,
-  type DisplayVideo,
+  DisplayUserCounts,
+  DisplayVideo,
   REQUIRED_SCOPES,
   USER_FIELDS,
   USER_FIELDS_WITHOUT_PROFILE,
@@ -44,6 +44,7 @@ import {
   SourceHttp,
   type SourceHttpOptions,
 } from './http.ts';
+import { pollOf, rawId, readItems } from './items.ts';
 import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
 
 /** Options of the Display API source. */
@@ -170,38 +171,55 @@ export class DisplayApiSource implements StatsSource {
       this.listVideos(session, account.handle),
     ]);
     if ('error' in info) throw info.error;
-    const user: z.infer<typeof DisplayUser> = info.answer.data.user;
+    const user = info.answer.data.user;
     if (user.open_id !== account.id) {
       return failedOutcome(at, 'malformed_response', 'the token belongs to another account');
     }
+    const counts = readItems(DisplayUserCounts, [user], () => undefined);
+    const rejected: RejectedItem[] = [
+      ...counts.rejected.map((item) => ({ ...item, field: `user.${item.field}` })),
+      ...list.rejected,
+    ];
+    const profile = counts.items[0] && {
+      followers: counts.items[0].follower_count,
+      following: counts.items[0].following_count,
+      likes: counts.items[0].likes_count,
+      videos: counts.items[0].video_count,
+    };
 
     const videos = list.videos;
     let problem = list.problem;
     if (problem?.reason === 'needs_reauthorization') throw problem;
+    // Rejected videos were listed: they count towards the profile's video count, as unknowns.
+    const listed = () =>
+      videos.size +
+      new Set(rejected.flatMap((item) => (item.video && !videos.has(item.video) ? [item.video] : [])))
+        .size;
     // A short list (a page failed, went missing or looped) is topped up with the videos known from earlier
     // polls, re-read by id; only what is still unaccounted for makes the poll partial.
-    if (problem || videos.size < user.video_count) {
-      const recoveryProblem = await this.queryKnownVideos(session, account.handle, videos, hints);
+    if (problem || !profile || listed() < profile.videos) {
+      const recovery = await this.queryKnownVideos(session, account.handle, videos, hints);
+      rejected.push(...recovery.rejected);
       // Without what earlier polls listed, a list that broke off cannot be shown to be complete; with it,
       // the video count below decides.
-      const recovered = hints?.knownVideoIds !== undefined && recoveryProblem === undefined;
-      problem = recovered ? undefined : (problem ?? recoveryProblem);
+      const recovered = hints?.knownVideoIds !== undefined && recovery.problem === undefined;
+      problem = recovered ? undefined : (problem ?? recovery.problem);
     }
-    const complete = !problem && videos.size >= user.video_count;
-    const base = {
-      at: at.toISOString(),
-      profile: {
-        followers: user.follower_count,
-        following: user.following_count,
-        likes: user.likes_count,
-        videos: user.video_count,
-      },
-      videos: [...videos.values()],
-    };
+    if (!problem && profile && listed() < profile.videos) {
+      problem = new SourceFailure(
+        'missing_pages',
+        `${profile.videos - listed()} of the profile's ${profile.videos} videos were not listed`,
+      );
+    }
     const handle = user.username || undefined;
-    if (complete) return { poll: { ...base, status: 'ok' }, ...(handle ? { handle } : {}) };
     return {
-      poll: { ...base, status: 'partial', reason: problem?.reason ?? 'missing_pages' },
+      poll: pollOf({
+        at,
+        ...(profile ? { profile } : {}),
+        videos: videos.values(),
+        ...(problem ? { problem } : {}),
+        rejected,
+      }),
       ...(handle ? { handle } : {}),
     };
   }
@@ -210,8 +228,9 @@ export class DisplayApiSource implements StatsSource {
   private async listVideos(
     session: TokenSession,
     handle: string,
-  ): Promise<{ videos: Map<string, VideoStats>; problem?: SourceFailure }> {
+  ): Promise<{ videos: Map<string, VideoStats>; rejected: RejectedItem[]; problem?: SourceFailure }> {
     const videos = new Map<string, VideoStats>();
+    const rejected: RejectedItem[] = [];
     const seenCursors = new Set<number>();
     let cursor: number | undefined;
     for (let page = 0; page < this.maxPages; page++) {
@@ -227,17 +246,24 @@ export class DisplayApiSource implements StatsSource {
           VideoListResponse,
         );
       } catch (error) {
-        return { videos, problem: asSourceFailure(error) };
+        return { videos, rejected, problem: asSourceFailure(error) };
       }
-      for (const video of list.data.videos) videos.set(video.id, toVideoStats(video, handle));
-      if (!list.data.has_more) return { videos };
+      const page = readItems(DisplayVideo, list.data.videos, (video) => rawId(video, 'id'));
+      rejected.push(...page.rejected);
+      for (const video of page.items) videos.set(video.id, toVideoStats(video, handle));
+      if (!list.data.has_more) return { videos, rejected };
       // A page that says there is more but returns nothing, or a cursor seen before, would loop forever.
       if (list.data.videos.length === 0) {
-        return { videos, problem: new SourceFailure('missing_pages', 'empty page with has_more') };
+        return {
+          videos,
+          rejected,
+          problem: new SourceFailure('missing_pages', 'empty page with has_more'),
+        };
       }
       if (seenCursors.has(list.data.cursor) || list.data.cursor === cursor) {
         return {
           videos,
+          rejected,
           problem: new SourceFailure('missing_pages', `the cursor ${list.data.cursor} repeated`),
         };
       }
@@ -246,22 +272,25 @@ export class DisplayApiSource implements StatsSource {
     }
     return {
       videos,
+      rejected,
       problem: new SourceFailure('missing_pages', `stopped after ${this.maxPages} pages`),
     };
   }
 
   /**
    * Re-reads, 20 ids a request, the known videos the list left out. Returns the problem that stopped it, if
-   * any. Ids TikTok does not return are gone (deleted, private or no longer the user's).
+   * any, and the videos it rejected. Ids TikTok does not return are gone (deleted, private or no longer the
+   * user's).
    */
   private async queryKnownVideos(
     session: TokenSession,
     handle: string,
     videos: Map<string, VideoStats>,
     hints?: PollHints,
-  ): Promise<SourceFailure | undefined> {
+  ): Promise<{ problem?: SourceFailure; rejected: RejectedItem[] }> {
+    const rejected: RejectedItem[] = [];
     const absent = await absentKnownVideos(videos, hints);
-    if (absent instanceof SourceFailure) return absent;
+    if (absent instanceof SourceFailure) return { problem: absent, rejected };
     for (let start = 0; start < absent.length; start += VIDEO_QUERY_BATCH) {
       try {
         const batch = absent.slice(start, start + VIDEO_QUERY_BATCH);
@@ -270,12 +299,14 @@ export class DisplayApiSource implements StatsSource {
           { method: 'POST', fields: VIDEO_FIELDS, body: { filters: { video_ids: batch } } },
           VideoQueryResponse,
         );
-        for (const video of found.data.videos) videos.set(video.id, toVideoStats(video, handle));
+        const read = readItems(DisplayVideo, found.data.videos, (video) => rawId(video, 'id'));
+        rejected.push(...read.rejected);
+        for (const video of read.items) videos.set(video.id, toVideoStats(video, handle));
       } catch (error) {
-        return asSourceFailure(error);
+        return { problem: asSourceFailure(error), rejected };
       }
     }
-    return undefined;
+    return { rejected };
   }
 
   /**

@@ -193,8 +193,9 @@ export class DisplayApiSource implements StatsSource {
     // Rejected videos were listed: they count towards the profile's video count, as unknowns.
     const listed = () =>
       videos.size +
-      new Set(rejected.flatMap((item) => (item.video && !videos.has(item.video) ? [item.video] : [])))
-        .size;
+      new Set(
+        rejected.flatMap((item) => (item.video && !videos.has(item.video) ? [item.video] : [])),
+      ).size;
     // A short list (a page failed, went missing or looped) is topped up with the videos known from earlier
     // polls, re-read by id; only what is still unaccounted for makes the poll partial.
     if (problem || !profile || listed() < profile.videos) {
@@ -228,7 +229,11 @@ export class DisplayApiSource implements StatsSource {
   private async listVideos(
     session: TokenSession,
     handle: string,
-  ): Promise<{ videos: Map<string, VideoStats>; rejected: RejectedItem[]; problem?: SourceFailure }> {
+  ): Promise<{
+    videos: Map<string, VideoStats>;
+    rejected: RejectedItem[];
+    problem?: SourceFailure;
+  }> {
     const videos = new Map<string, VideoStats>();
     const rejected: RejectedItem[] = [];
     const seenCursors = new Set<number>();

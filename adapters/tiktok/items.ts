@@ -37,7 +37,11 @@ export function readItems<S extends z.ZodType>(
 }
 
 /** A rejected item from a zod error: the first issue's field, and `missing` when the field was absent. */
-export function rejection(error: z.ZodError, item: unknown, video: string | undefined): RejectedItem {
+export function rejection(
+  error: z.ZodError,
+  item: unknown,
+  video: string | undefined,
+): RejectedItem {
   const issue = error.issues[0];
   const path = issue?.path ?? [];
   const field = path.length > 0 ? path.join('.') : '(item)';

@@ -118,7 +118,11 @@ describe('ResearchApiSource against the fake TikTok', () => {
     ['a cursor that does not advance', { kind: 'cursor_loop' }, false],
     ['a result missing a page', { kind: 'missing_page' }, true],
     ['a failing page', { kind: 'server_error', endpoint: '/v2/research/video/query/' }, false],
-    ['a page of the wrong shape', { kind: 'malformed_json', endpoint: '/v2/research/video/query/' }, false],
+    [
+      'a page of the wrong shape',
+      { kind: 'malformed_json', endpoint: '/v2/research/video/query/' },
+      false,
+    ],
   ])('should record %s as a partial poll', async (_name, fault, withHints) => {
     tiktok.setFault(fault);
     const { poll } = await setUp().poll(acct, AT, undefined, withHints ? KNOWN_ALL : undefined);

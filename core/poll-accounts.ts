@@ -44,6 +44,8 @@ export interface PollRunSummary {
   needsReauthorization: number;
   /** Accounts the run stopped before (also counted in `failed`). */
   notReached: number;
+  /** Items TikTok sent that failed validation and were left out of the polls (see `Poll.rejected`). */
+  rejectedItems: number;
 }
 
 /** How far back the known video ids are looked for: a few days of polls cover any cadence. */
@@ -123,7 +125,7 @@ async function accountsDue(store: PlanPollJobsDeps['store'], tick: TickSpan): Pr
 
 /** The result of one poll job: the stored poll's status, or why the job must be delivered again. */
 export type PollJobResult =
-  | { done: true; status: Poll['status']; needsReauthorization: boolean }
+  | { done: true; status: Poll['status']; needsReauthorization: boolean; rejectedItems: number }
   | { done: false; error: unknown };
 
 /**
@@ -179,7 +181,15 @@ export function summarizePollJobs(results: readonly PollJobResult[]): PollRunSum
 }
 
 function emptyPollSummary(): PollRunSummary {
-  return { accounts: 0, ok: 0, partial: 0, failed: 0, needsReauthorization: 0, notReached: 0 };
+  return {
+    accounts: 0,
+    ok: 0,
+    partial: 0,
+    failed: 0,
+    needsReauthorization: 0,
+    notReached: 0,
+    rejectedItems: 0,
+  };
 }
 
 function countPoll(
@@ -187,6 +197,7 @@ function countPoll(
   result: Extract<PollJobResult, { done: true }> & { notReached?: boolean },
 ): void {
   summary[result.status] += 1;
+  summary.rejectedItems += result.rejectedItems;
   if (result.notReached) summary.notReached += 1;
   if (result.needsReauthorization) summary.needsReauthorization += 1;
 }
@@ -270,6 +281,7 @@ async function recordAccountChanges(
     status: outcome.poll.status,
     needsReauthorization: (outcome.accountStatus ?? account.status) === 'needs_reauthorization',
     notReached: outcome.poll.status === 'failed' && outcome.poll.reason === 'not_reached',
+    rejectedItems: outcome.poll.status === 'partial' ? (outcome.poll.rejected?.length ?? 0) : 0,
   };
 }
 

@@ -22,13 +22,37 @@ import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { authorizePage, readAuthorizeRequest } from './authorize.ts';
 import { type FakeEndpoint, FaultBook, FaultSpec } from './faults.ts';
 import { type FakeTokenResponse, GrantBook, type GrantOptions } from './grants.ts';
+import { applyQuirk, preemptingQuirk } from './quirks.ts';
+import { html, json, type Reply, researchReply, send } from './replies.ts';
+import {
+  ApiError,
+  accessTokenInvalid,
+  bearer,
+  FIELD_SCOPES,
+  GrantRequest,
+  isoDate,
+  parseBody,
+  pick,
+  RESEARCH_USER_FIELDS,
+  RESEARCH_VIDEO_FIELDS,
+  Rename,
+  ResearchQueryBody,
+  ResearchQuota,
+  ResearchUserBody,
+  readJson,
+  readText,
+  requestedFields,
+  USER_FIELDS,
+  VIDEO_FIELDS,
+  VideoListBody,
+  VideoQueryBody,
+} from './requests.ts';
 import {
   challengePage,
   displayUser,
   displayVideo,
   envelope,
   oauthError,
-  researchJson,
   researchUser,
   researchVideo,
   webItem,
@@ -36,122 +60,8 @@ import {
   webUserInfo,
 } from './shapes.ts';
 
-/** Fields the Display API knows, per endpoint family (others are `invalid_params`). */
-const USER_FIELDS = new Set([
-  'open_id',
-  'union_id',
-  'avatar_url',
-  'avatar_url_100',
-  'avatar_large_url',
-  'display_name',
-  'bio_description',
-  'profile_deep_link',
-  'is_verified',
-  'username',
-  'follower_count',
-  'following_count',
-  'likes_count',
-  'video_count',
-]);
-const VIDEO_FIELDS = new Set([
-  'id',
-  'create_time',
-  'cover_image_url',
-  'share_url',
-  'video_description',
-  'duration',
-  'height',
-  'width',
-  'title',
-  'embed_html',
-  'embed_link',
-  'like_count',
-  'comment_count',
-  'share_count',
-  'view_count',
-]);
-const RESEARCH_USER_FIELDS = new Set([
-  'display_name',
-  'bio_description',
-  'avatar_url',
-  'is_verified',
-  'follower_count',
-  'following_count',
-  'likes_count',
-  'video_count',
-  'bio_url',
-]);
-const RESEARCH_VIDEO_FIELDS = new Set([
-  'id',
-  'video_description',
-  'create_time',
-  'region_code',
-  'share_count',
-  'view_count',
-  'like_count',
-  'comment_count',
-  'music_id',
-  'hashtag_names',
-  'username',
-  'effect_ids',
-  'playlist_id',
-  'voice_to_text',
-  'is_stem_verified',
-  'favorites_count',
-  'video_duration',
-]);
-
-/** The scope each Display user field needs (§1.2). */
-const FIELD_SCOPES: Record<string, string> = {
-  bio_description: 'user.info.profile',
-  profile_deep_link: 'user.info.profile',
-  is_verified: 'user.info.profile',
-  username: 'user.info.profile',
-  follower_count: 'user.info.stats',
-  following_count: 'user.info.stats',
-  likes_count: 'user.info.stats',
-  video_count: 'user.info.stats',
-};
-
-const VideoListBody = z.object({
-  max_count: z.number().int().min(1).max(20).optional(),
-  cursor: z.number().int().nonnegative().optional(),
-});
-const VideoQueryBody = z.object({
-  filters: z.object({ video_ids: z.array(z.string()).min(1).max(20) }),
-});
-const ResearchUserBody = z.object({ username: z.string().min(1) });
-const YYYYMMDD = z.string().regex(/^\d{8}$/);
-const ResearchQueryBody = z.object({
-  query: z.object({
-    and: z
-      .array(
-        z.object({
-          operation: z.enum(['EQ', 'IN']),
-          field_name: z.string(),
-          field_values: z.array(z.string()).min(1),
-        }),
-      )
-      .min(1),
-  }),
-  start_date: YYYYMMDD,
-  end_date: YYYYMMDD,
-  max_count: z.number().int().min(1).max(100).optional(),
-  cursor: z.number().int().nonnegative().optional(),
-  search_id: z.string().optional(),
-});
-const GrantRequest = z.object({
-  accountId: z.string().min(1),
-  accessTtlSeconds: z.number().int().positive().optional(),
-  refreshTtlSeconds: z.number().int().positive().optional(),
-  scope: z.string().optional(),
-});
-const ResearchQuota = z.object({
-  requestsPerDay: z.number().int().nonnegative(),
-  recordsPerDay: z.number().int().nonnegative(),
-});
-type ResearchQuota = z.infer<typeof ResearchQuota>;
-const Rename = z.object({ accountId: z.string().min(1), handle: z.string().min(1) });
+/** Search positions per video under the `page_size_cursor` fault (a page of 100 holds 25 videos). */
+const POSITIONS_PER_VIDEO = 4;
 
 /** Options of the fake TikTok. */
 export interface FakeTikTokOptions {
@@ -168,17 +78,6 @@ export interface FakeTikTokOptions {
   profilePageVideos?: number;
 }
 
-/** An answer that follows TikTok's API error envelope. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** An answer in the OAuth error envelope. */
 class OAuthError extends Error {
   constructor(
@@ -188,14 +87,6 @@ class OAuthError extends Error {
   ) {
     super(description);
   }
-}
-
-/** A complete response, to be sent as is. */
-interface Reply {
-  status: number;
-  contentType: 'application/json; charset=utf-8' | 'text/html; charset=utf-8';
-  body: string;
-  headers?: Record<string, string>;
 }
 
 /** A fault answered in place of the normal response. */
@@ -372,6 +263,8 @@ export class FakeTikTok {
     const fault = this.faults.take(endpoint, accountId);
     if (!fault) return undefined;
     const web = endpoint.startsWith('web:');
+    const quirk = preemptingQuirk(fault);
+    if (quirk) throw new Preempted(quirk);
     switch (fault.kind) {
       case 'rate_limit':
         throw new Preempted(
@@ -441,7 +334,9 @@ export class FakeTikTok {
         }),
       );
     }
-    return reply;
+    return context.fault && context.endpoint
+      ? applyQuirk(reply, context.fault, context.endpoint)
+      : reply;
   }
 
   // --- OAuth ----------------------------------------------------------------------------------------
@@ -542,6 +437,12 @@ export class FakeTikTok {
     if (fault?.kind === 'expired_token') {
       this.grants.expire(token);
       throw accessTokenInvalid();
+    }
+    if (fault?.kind === 'bare_error') {
+      this.grants.expire(token);
+      // The error object alone, as TikTok's documentation shows it.
+      const { error } = envelope({}, 'access_token_invalid', accessTokenInvalid().message);
+      throw new Preempted(json(401, error));
     }
     if (fault?.kind === 'revoked_refresh_token') {
       this.grants.revoke(resolved.accountId);
@@ -681,6 +582,22 @@ export class FakeTikTok {
     const cursor = body.cursor ?? 0;
     if (fault?.kind === 'empty_list') {
       return researchReply({ videos: [], cursor, has_more: false, search_id: searchId });
+    }
+    if (fault?.kind === 'page_size_cursor') {
+      // Each video holds POSITIONS_PER_VIDEO positions of the search (the others are videos taken down
+      // since): a page covers `max_count` positions, returns the videos among them, and the cursor moves on
+      // by `max_count`, as the real API does (cursor 100 after a page of 27).
+      const page = results.slice(
+        cursor / POSITIONS_PER_VIDEO,
+        (cursor + maxCount) / POSITIONS_PER_VIDEO,
+      );
+      this.countRecords(page.length);
+      return researchReply({
+        videos: page,
+        cursor: cursor + maxCount,
+        has_more: (cursor + maxCount) / POSITIONS_PER_VIDEO < results.length,
+        search_id: searchId,
+      });
     }
     const from = fault?.kind === 'missing_page' ? cursor + maxCount : cursor;
     const page = results.slice(from, from + maxCount);
@@ -866,77 +783,4 @@ export class FakeTikTok {
   private today(): string {
     return this.options.now().toISOString().slice(0, 10);
   }
-}
-
-function accessTokenInvalid(): ApiError {
-  return new ApiError(
-    401,
-    'access_token_invalid',
-    'Access token is invalid, please refresh token and retry',
-  );
-}
-
-function bearer(request: IncomingMessage): string {
-  return /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
-}
-
-function json(status: number, body: unknown): Reply {
-  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) };
-}
-
-function researchReply(data: object): Reply {
-  return {
-    status: 200,
-    contentType: 'application/json; charset=utf-8',
-    body: researchJson(envelope(data)),
-  };
-}
-
-function html(status: number, body: string): Reply {
-  return { status, contentType: 'text/html; charset=utf-8', body };
-}
-
-function send(response: ServerResponse, reply: Reply): void {
-  response.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers });
-  response.end(reply.body);
-}
-
-function isoDate(yyyymmdd: string): string {
-  return `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}T00:00:00Z`;
-}
-
-function requestedFields(url: URL, known: Set<string>): string[] {
-  const fields = (url.searchParams.get('fields') ?? '').split(',').filter(Boolean);
-  if (fields.length === 0) throw new ApiError(400, 'invalid_params', 'fields is required');
-  const unknown = fields.find((field) => !known.has(field));
-  if (unknown) throw new ApiError(400, 'invalid_params', `unknown field: ${unknown}`);
-  return fields;
-}
-
-function pick(object: Record<string, unknown>, fields: string[]): Record<string, unknown> {
-  return Object.fromEntries(
-    fields.filter((field) => field in object).map((field) => [field, object[field]]),
-  );
-}
-
-async function readText(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = await readText(request);
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError(400, 'invalid_params', 'the request body is not JSON');
-  }
-}
-
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(400, 'invalid_params', z.prettifyError(parsed.error));
-  return parsed.data;
 }

@@ -75,7 +75,10 @@ export async function pollAccounts(
     async ({ account, index }) => {
       const outcome = input.signal?.aborted
         ? notReached(input.slot, input.signal)
-        : await pollOne(deps, account, input.slot, input.signal);
+        : await pollAccount(deps.source, account, input.slot, {
+            signal: input.signal,
+            hints: storeHints(deps.store, account, input.slot),
+          });
       polled[index] = { account, at: input.slot, outcome };
     },
   );
@@ -157,7 +160,10 @@ export async function pollAccountJobs(
         index,
         account: job.account,
         at,
-        outcome: await pollOne(deps, job.account, at, input.signal),
+        outcome: await pollAccount(deps.source, job.account, at, {
+          signal: input.signal,
+          hints: storeHints(deps.store, job.account, at),
+        }),
       });
     },
   );
@@ -202,7 +208,11 @@ function countPoll(
   if (result.needsReauthorization) summary.needsReauthorization += 1;
 }
 
-async function prepareSource(
+/**
+ * Lets the source plan a run over `accounts` (a daily quota is shared out up front). Never throws: planning is
+ * an optimisation, and without it each poll still checks its own budget and records a reason.
+ */
+export async function prepareSource(
   source: StatsSource,
   accounts: readonly Account[],
   slot: Date,
@@ -210,7 +220,7 @@ async function prepareSource(
   try {
     await source.prepare?.(accounts, slot);
   } catch {
-    // Planning is an optimisation: without it each poll still checks its own budget and records a reason.
+    // See above: each poll still checks its own budget.
   }
 }
 
@@ -297,16 +307,18 @@ function notReached(at: Date, signal: AbortSignal): PollOutcome {
   };
 }
 
-/** A source that throws instead of reporting still yields a recorded failure, never a missing account. */
-async function pollOne(
-  deps: PollAccountsDeps,
+/**
+ * One account's poll, as every poll run takes it: the source's answer, or a recorded failure when the source
+ * throws instead of reporting (never a missing account).
+ */
+export async function pollAccount(
+  source: StatsSource,
   account: Account,
   at: Date,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal | undefined; hints?: PollHints } = {},
 ): Promise<PollOutcome> {
-  const hints: PollHints = { knownVideoIds: () => knownVideoIds(deps.store, account.id, at) };
   try {
-    return await deps.source.poll(account, at, signal, hints);
+    return await source.poll(account, at, options.signal, options.hints);
   } catch (error) {
     return {
       poll: {
@@ -317,6 +329,11 @@ async function pollOne(
       },
     };
   }
+}
+
+/** What the store knows of the account for a poll at `at`, read only if the source asks. */
+function storeHints(store: Store, account: Account, at: Date): PollHints {
+  return { knownVideoIds: () => knownVideoIds(store, account.id, at) };
 }
 
 /**

@@ -255,7 +255,7 @@ export class WebPageSource implements StatsSource {
   }
 }
 
-/** The failure a page `statusCode` stands for (tiktok-sources.md §3.4); undefined for 0. */
+/** The failure a page `statusCode` stands for (docs/sources.md); undefined for 0. */
 function statusFailure(statusCode: number, page: 'profile' | 'video'): SourceFailure | undefined {
   const reasons: Record<number, PollFailureReason> = {
     [WEB_STATUS.privateAccount]: 'private_account',

@@ -36,7 +36,7 @@ export const fakeTikTokCommand: Command = {
     '  DELETE /__admin/faults           switch every fault off',
     '  PUT    /__admin/research-quota   {"requestsPerDay", "recordsPerDay"}',
     '  POST   /__admin/rename           {"accountId", "handle"}',
-    `Fault kinds: ${FaultKind.options.join(', ')}. Example:`,
+    ...wrap(`Fault kinds: ${FaultKind.options.join(', ')}. Example:`),
     '  curl -X POST localhost:N/__admin/faults -d \'{"kind":"rate_limit","endpoint":"/v2/video/list/","times":2}\'',
   ].join('\n'),
   async run(args) {
@@ -65,6 +65,19 @@ export const fakeTikTokCommand: Command = {
     return 0;
   },
 };
+
+/** `text` in lines of at most `width` characters, broken at spaces. */
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
 
 /** Serves the captures in `dir` until Ctrl-C. */
 async function replay(dir: string, port: number): Promise<number> {

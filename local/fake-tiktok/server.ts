@@ -18,27 +18,21 @@ import { z } from 'zod';
 import { escapeHtml } from '../../core/digest/escape.ts';
 import type { VideoStats } from '../../core/model.ts';
 import type { World, WorldAccountInfo } from '../../core/simulate/world.ts';
-import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { authorizePage, readAuthorizeRequest } from './authorize.ts';
 import { type FakeEndpoint, FaultBook, FaultSpec } from './faults.ts';
 import { type FakeTokenResponse, GrantBook, type GrantOptions } from './grants.ts';
 import { applyQuirk, preemptingQuirk } from './quirks.ts';
-import { html, json, type Reply, researchReply, send } from './replies.ts';
+import { html, json, type Reply, send } from './replies.ts';
 import {
   ApiError,
   accessTokenInvalid,
   bearer,
   FIELD_SCOPES,
   GrantRequest,
-  isoDate,
   parseBody,
   pick,
-  RESEARCH_USER_FIELDS,
-  RESEARCH_VIDEO_FIELDS,
   Rename,
-  ResearchQueryBody,
   ResearchQuota,
-  ResearchUserBody,
   readJson,
   readText,
   requestedFields,
@@ -47,21 +41,17 @@ import {
   VideoListBody,
   VideoQueryBody,
 } from './requests.ts';
+import { FakeResearchApi, type RequestContext } from './research.ts';
 import {
   challengePage,
   displayUser,
   displayVideo,
   envelope,
   oauthError,
-  researchUser,
-  researchVideo,
   webItem,
   webPage,
   webUserInfo,
 } from './shapes.ts';
-
-/** Search positions per video under the `page_size_cursor` fault (a page of 100 holds 25 videos). */
-const POSITIONS_PER_VIDEO = 4;
 
 /** Options of the fake TikTok. */
 export interface FakeTikTokOptions {
@@ -99,20 +89,12 @@ class Preempted extends Error {
 /** A fault that leaves the request unanswered. */
 class Hang extends Error {}
 
-/** What one request needs to know about the fault it drew. */
-interface RequestContext {
-  endpoint?: FakeEndpoint;
-  fault?: FaultSpec;
-}
-
 /** A running fake TikTok on 127.0.0.1. */
 export class FakeTikTok {
   private readonly faults = new FaultBook();
   private readonly grants: GrantBook;
   private readonly handles = new Map<string, string>();
-  private readonly researchUsage = new Map<string, { requests: number; records: number }>();
-  private researchQuota: ResearchQuota;
-  private readonly searches = new Map<string, object[]>();
+  private readonly research: FakeResearchApi;
   private readonly served = new Map<string, number>();
 
   private constructor(
@@ -122,7 +104,20 @@ export class FakeTikTok {
     readonly url: string,
   ) {
     this.grants = new GrantBook(() => options.now().getTime());
-    this.researchQuota = options.researchQuota ?? { requestsPerDay: 1_000, recordsPerDay: 100_000 };
+    this.research = new FakeResearchApi(
+      {
+        world: options.world,
+        now: options.now,
+        today: () => this.today(),
+        handleOf: (accountId) => this.handleOf(accountId),
+        accountByHandle: (handle) => this.accountByHandle(handle),
+        accountInfo: (accountId) => this.accountInfo(accountId),
+        isValidClientToken: (token) => this.grants.isValidClientToken(token),
+        intercept: (context, endpoint, accountId) => this.intercept(context, endpoint, accountId),
+      },
+      options.researchQuota ?? { requestsPerDay: 1_000, recordsPerDay: 100_000 },
+      options.researchArchiveLagHours ?? 24,
+    );
     for (const account of options.world.accounts) this.handles.set(account.id, account.handle);
   }
 
@@ -182,12 +177,12 @@ export class FakeTikTok {
 
   /** Sets the Research API's daily quota. */
   setResearchQuota(quota: ResearchQuota): void {
-    this.researchQuota = ResearchQuota.parse(quota);
+    this.research.quota = ResearchQuota.parse(quota);
   }
 
   /** Research requests and records used on the UTC day of the fake's clock. */
   researchUsed(): { requests: number; records: number } {
-    return { ...(this.researchUsage.get(this.today()) ?? { requests: 0, records: 0 }) };
+    return this.research.used();
   }
 
   /** Stops the server (unanswered requests are cut). */
@@ -233,9 +228,9 @@ export class FakeTikTok {
     if (route === 'POST /v2/video/list/') return this.videoList(request, url, context);
     if (route === 'POST /v2/video/query/') return this.videoQuery(request, url, context);
     if (route === 'POST /v2/research/user/info/')
-      return this.researchUserInfo(request, url, context);
+      return this.research.userInfo(request, url, context);
     if (route === 'POST /v2/research/video/query/') {
-      return this.researchVideoQuery(request, url, context);
+      return this.research.videoQuery(request, url, context);
     }
     const video = /^\/@([^/]+)\/video\/(\d+)\/?$/.exec(path);
     if (request.method === 'GET' && video) {
@@ -512,136 +507,6 @@ export class FakeTikTok {
     return json(200, envelope({ videos, cursor: 0, has_more: false }));
   }
 
-  // --- Research API ---------------------------------------------------------------------------------
-
-  /** Checks the client token and counts the request against the day's quota. */
-  private authorizeResearch(request: IncomingMessage): void {
-    if (!this.grants.isValidClientToken(bearer(request))) throw accessTokenInvalid();
-    const usage = this.researchUsage.get(this.today()) ?? { requests: 0, records: 0 };
-    if (
-      usage.requests >= this.researchQuota.requestsPerDay ||
-      usage.records >= this.researchQuota.recordsPerDay
-    ) {
-      throw new ApiError(
-        429,
-        'rate_limit_exceeded',
-        'Daily quota exceeded; it resets at 12 AM UTC',
-      );
-    }
-    usage.requests += 1;
-    this.researchUsage.set(this.today(), usage);
-  }
-
-  private countRecords(records: number): void {
-    const usage = this.researchUsage.get(this.today());
-    if (usage) usage.records += records;
-  }
-
-  private async researchUserInfo(request: IncomingMessage, url: URL, context: RequestContext) {
-    this.authorizeResearch(request);
-    const fields = requestedFields(url, RESEARCH_USER_FIELDS);
-    const { username } = parseBody(ResearchUserBody, await readJson(request));
-    const accountId = this.accountByHandle(username);
-    await this.intercept(context, '/v2/research/user/info/', accountId);
-    if (!accountId) throw new ApiError(404, 'invalid_params', `user ${username} not found`);
-    // User info reads live data (§2.3).
-    const { profile } = this.options.world.observe(accountId, this.options.now());
-    this.countRecords(1);
-    return json(200, envelope(pick(researchUser(this.accountInfo(accountId), profile), fields)));
-  }
-
-  private async researchVideoQuery(request: IncomingMessage, url: URL, context: RequestContext) {
-    this.authorizeResearch(request);
-    const fields = requestedFields(url, RESEARCH_VIDEO_FIELDS);
-    const body = parseBody(ResearchQueryBody, await readJson(request));
-    const start = Date.parse(isoDate(body.start_date));
-    const end = Date.parse(isoDate(body.end_date));
-    if (!(end >= start) || end - start > 30 * DAY_MS) {
-      throw new ApiError(
-        400,
-        'invalid_params',
-        'end_date must be no more than 30 days after start_date',
-      );
-    }
-    const username = body.query.and.find((condition) => condition.field_name === 'username')
-      ?.field_values[0];
-    if (!username) throw new ApiError(400, 'invalid_params', 'only username queries are supported');
-    const accountId = this.accountByHandle(username);
-    const fault = await this.intercept(context, '/v2/research/video/query/', accountId);
-
-    let searchId = body.search_id;
-    let results = searchId ? this.searches.get(searchId) : undefined;
-    if (!results) {
-      searchId = String(BigInt(`0x${randomBytes(7).toString('hex')}`) + 7_000_000_000_000_000_000n);
-      results = this.archivedVideos(username, start, end + DAY_MS).map((video) =>
-        pick(video, fields),
-      );
-      this.searches.set(searchId, results);
-    }
-    const maxCount = body.max_count ?? 20;
-    const cursor = body.cursor ?? 0;
-    if (fault?.kind === 'empty_list') {
-      return researchReply({ videos: [], cursor, has_more: false, search_id: searchId });
-    }
-    if (fault?.kind === 'page_size_cursor') {
-      // Each video holds POSITIONS_PER_VIDEO positions of the search (the others are videos taken down
-      // since): a page covers `max_count` positions, returns the videos among them, and the cursor moves on
-      // by `max_count`, as the real API does (cursor 100 after a page of 27).
-      const page = results.slice(
-        cursor / POSITIONS_PER_VIDEO,
-        (cursor + maxCount) / POSITIONS_PER_VIDEO,
-      );
-      this.countRecords(page.length);
-      return researchReply({
-        videos: page,
-        cursor: cursor + maxCount,
-        has_more: (cursor + maxCount) / POSITIONS_PER_VIDEO < results.length,
-        search_id: searchId,
-      });
-    }
-    const from = fault?.kind === 'missing_page' ? cursor + maxCount : cursor;
-    const page = results.slice(from, from + maxCount);
-    this.countRecords(page.length);
-    const next = from + page.length;
-    return researchReply({
-      videos: page,
-      cursor: fault?.kind === 'cursor_loop' ? cursor : next,
-      has_more: fault?.kind === 'cursor_loop' || next < results.length,
-      search_id: searchId,
-    });
-  }
-
-  /**
-   * Videos whose username matches approximately (case-insensitive substring, like the real fuzzy match),
-   * posted in [fromMs, toMs), with counts from the archive: as they were `researchArchiveLagHours` ago.
-   */
-  private archivedVideos(username: string, fromMs: number, toMs: number) {
-    const wanted = username.toLowerCase();
-    const lagMs = (this.options.researchArchiveLagHours ?? 24) * HOUR_MS;
-    const videos: ReturnType<typeof researchVideo>[] = [];
-    for (const account of this.options.world.accounts) {
-      const handle = this.handleOf(account.id);
-      if (!handle.toLowerCase().includes(wanted)) continue;
-      for (const video of this.observeArchived(account.id, lagMs)) {
-        const posted = Date.parse(video.postedAt);
-        if (posted >= fromMs && posted < toMs) videos.push(researchVideo(video, handle));
-      }
-    }
-    // "decreasing order of video IDs" (§2.4).
-    return videos.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
-  }
-
-  private observeArchived(accountId: string, lagMs: number): VideoStats[] {
-    const now = this.options.now();
-    try {
-      return this.options.world.observe(accountId, new Date(now.getTime() - lagMs)).videos;
-    } catch (error) {
-      // Before the simulated span began there is no older archive: the earliest state stands in.
-      if (error instanceof RangeError) return this.options.world.observe(accountId, now).videos;
-      throw error;
-    }
-  }
-
   // --- Web pages ------------------------------------------------------------------------------------
 
   private async webProfile(handle: string, context: RequestContext): Promise<Reply> {
@@ -738,7 +603,7 @@ export class FakeTikTok {
         const quota = ResearchQuota.safeParse(await readJson(request));
         if (!quota.success) return json(400, { error: z.prettifyError(quota.error) });
         this.setResearchQuota(quota.data);
-        return json(200, { quota: this.researchQuota, used: this.researchUsed() });
+        return json(200, { quota: this.research.quota, used: this.researchUsed() });
       }
       case 'POST /__admin/rename': {
         const rename = Rename.safeParse(await readJson(request));

@@ -28,6 +28,10 @@ const commands: Record<string, { summary: string; load: () => Promise<Command> }
     summary: 'Load a fleet document (likewatch.fleet/v1) into the store',
     load: async () => (await import('./commands/import.ts')).importCommand,
   },
+  poll: {
+    summary: 'Poll one TikTok account once, as the poll worker does, and print the poll',
+    load: async () => (await import('./commands/poll.ts')).pollCommand,
+  },
   'fake-tiktok': {
     summary:
       'Run the fake TikTok (Display API, Research API, web pages) alone, with switchable faults',

@@ -1,6 +1,6 @@
 /**
  * The domain model: the documents and records likewatch reads and writes, as zod schemas with their inferred
- * types. `likewatch.fleet/v1` and `likewatch.explanation/v1` follow `shared/spec/data-contract.md` exactly;
+ * types. `likewatch.fleet/v1` and `likewatch.explanation/v1` follow the data contract exactly;
  * everything else is internal.
  */
 import { z } from 'zod';
@@ -54,15 +54,30 @@ export const PollFailureReason = z.enum([
   'blocked',
   /** The account's source kind is not enabled in this deployment. */
   'source_disabled',
+  /** Some items of the answer failed validation and were left out (the poll's `rejected` names them). */
+  'invalid_item',
 ]);
 export type PollFailureReason = z.infer<typeof PollFailureReason>;
+
+/**
+ * An item of a source's answer that failed validation and was left out of the poll: which video (absent when
+ * the item is the profile or carries no readable id), which field, and what was wrong with it.
+ */
+export const RejectedItem = z.object({
+  video: z.string().min(1).optional(),
+  field: z.string(),
+  problem: z.string(),
+});
+export type RejectedItem = z.infer<typeof RejectedItem>;
 
 /**
  * A poll: one observation of an account and its public videos at an instant.
  *
  * `rounded: true`: the source gave some counts rounded (e.g. 22.6K). `archived: true`: the video counts come from
  * an archived index that lags the live counts (TikTok Research API: new videos up to 48 h late, counts up to
- * 10 days behind), so a change shows days after it happened.
+ * 10 days behind), so a change shows days after it happened. A `partial` poll's `rejected` lists the items left
+ * out because they failed validation (their videos are unknown in this poll, not vanished), and its `detail`
+ * says in words what made it partial.
  */
 export const Poll = z.discriminatedUnion('status', [
   z.object({
@@ -79,6 +94,8 @@ export const Poll = z.discriminatedUnion('status', [
     rounded: z.boolean().optional(),
     archived: z.boolean().optional(),
     reason: PollFailureReason.optional(),
+    detail: z.string().optional(),
+    rejected: z.array(RejectedItem).optional(),
     profile: Profile.optional(),
     videos: z.array(VideoStats),
   }),
@@ -111,7 +128,7 @@ export const Fleet = z.object({
 });
 export type Fleet = z.infer<typeof Fleet>;
 
-/** Cause ids, used everywhere (storage, digest, CLI output, tests). See `shared/spec/causes.md`. */
+/** Cause ids, used everywhere (storage, digest, CLI output, tests). */
 export const Cause = z.enum([
   'fake_engagement_purge',
   'inactive_account_cleanup',

@@ -44,6 +44,8 @@ export interface PollRunSummary {
   needsReauthorization: number;
   /** Accounts the run stopped before (also counted in `failed`). */
   notReached: number;
+  /** Items TikTok sent that failed validation and were left out of the polls (see `Poll.rejected`). */
+  rejectedItems: number;
 }
 
 /** How far back the known video ids are looked for: a few days of polls cover any cadence. */
@@ -73,7 +75,10 @@ export async function pollAccounts(
     async ({ account, index }) => {
       const outcome = input.signal?.aborted
         ? notReached(input.slot, input.signal)
-        : await pollOne(deps, account, input.slot, input.signal);
+        : await pollAccount(deps.source, account, input.slot, {
+            signal: input.signal,
+            hints: storeHints(deps.store, account, input.slot),
+          });
       polled[index] = { account, at: input.slot, outcome };
     },
   );
@@ -123,7 +128,7 @@ async function accountsDue(store: PlanPollJobsDeps['store'], tick: TickSpan): Pr
 
 /** The result of one poll job: the stored poll's status, or why the job must be delivered again. */
 export type PollJobResult =
-  | { done: true; status: Poll['status']; needsReauthorization: boolean }
+  | { done: true; status: Poll['status']; needsReauthorization: boolean; rejectedItems: number }
   | { done: false; error: unknown };
 
 /**
@@ -155,7 +160,10 @@ export async function pollAccountJobs(
         index,
         account: job.account,
         at,
-        outcome: await pollOne(deps, job.account, at, input.signal),
+        outcome: await pollAccount(deps.source, job.account, at, {
+          signal: input.signal,
+          hints: storeHints(deps.store, job.account, at),
+        }),
       });
     },
   );
@@ -179,7 +187,15 @@ export function summarizePollJobs(results: readonly PollJobResult[]): PollRunSum
 }
 
 function emptyPollSummary(): PollRunSummary {
-  return { accounts: 0, ok: 0, partial: 0, failed: 0, needsReauthorization: 0, notReached: 0 };
+  return {
+    accounts: 0,
+    ok: 0,
+    partial: 0,
+    failed: 0,
+    needsReauthorization: 0,
+    notReached: 0,
+    rejectedItems: 0,
+  };
 }
 
 function countPoll(
@@ -187,11 +203,16 @@ function countPoll(
   result: Extract<PollJobResult, { done: true }> & { notReached?: boolean },
 ): void {
   summary[result.status] += 1;
+  summary.rejectedItems += result.rejectedItems;
   if (result.notReached) summary.notReached += 1;
   if (result.needsReauthorization) summary.needsReauthorization += 1;
 }
 
-async function prepareSource(
+/**
+ * Lets the source plan a run over `accounts` (a daily quota is shared out up front). Never throws: planning is
+ * an optimisation, and without it each poll still checks its own budget and records a reason.
+ */
+export async function prepareSource(
   source: StatsSource,
   accounts: readonly Account[],
   slot: Date,
@@ -199,7 +220,7 @@ async function prepareSource(
   try {
     await source.prepare?.(accounts, slot);
   } catch {
-    // Planning is an optimisation: without it each poll still checks its own budget and records a reason.
+    // See above: each poll still checks its own budget.
   }
 }
 
@@ -270,6 +291,7 @@ async function recordAccountChanges(
     status: outcome.poll.status,
     needsReauthorization: (outcome.accountStatus ?? account.status) === 'needs_reauthorization',
     notReached: outcome.poll.status === 'failed' && outcome.poll.reason === 'not_reached',
+    rejectedItems: outcome.poll.status === 'partial' ? (outcome.poll.rejected?.length ?? 0) : 0,
   };
 }
 
@@ -285,16 +307,18 @@ function notReached(at: Date, signal: AbortSignal): PollOutcome {
   };
 }
 
-/** A source that throws instead of reporting still yields a recorded failure, never a missing account. */
-async function pollOne(
-  deps: PollAccountsDeps,
+/**
+ * One account's poll, as every poll run takes it: the source's answer, or a recorded failure when the source
+ * throws instead of reporting (never a missing account).
+ */
+export async function pollAccount(
+  source: StatsSource,
   account: Account,
   at: Date,
-  signal?: AbortSignal,
+  options: { signal?: AbortSignal | undefined; hints?: PollHints } = {},
 ): Promise<PollOutcome> {
-  const hints: PollHints = { knownVideoIds: () => knownVideoIds(deps.store, account.id, at) };
   try {
-    return await deps.source.poll(account, at, signal, hints);
+    return await source.poll(account, at, options.signal, options.hints);
   } catch (error) {
     return {
       poll: {
@@ -305,6 +329,11 @@ async function pollOne(
       },
     };
   }
+}
+
+/** What the store knows of the account for a poll at `at`, read only if the source asks. */
+function storeHints(store: Store, account: Account, at: Date): PollHints {
+  return { knownVideoIds: () => knownVideoIds(store, account.id, at) };
 }
 
 /**

@@ -148,6 +148,7 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
       failed: 0,
       needsReauthorization: 0,
       notReached: 0,
+      rejectedItems: 0,
     };
     let previous: { digests: DigestRunSummary; emails: DeliveredEmail[] } | undefined;
     let revoked = false;
@@ -178,6 +179,7 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
       polls.failed += run.failed;
       polls.needsReauthorization += run.needsReauthorization;
       polls.notReached += run.notReached;
+      polls.rejectedItems += run.rejectedItems;
       // Report once per simulated day: after the last slot that falls inside it.
       const day = Math.floor((index * options.pollEveryHours) / 24);
       const nextDay = Math.floor(((index + 1) * options.pollEveryHours) / 24);

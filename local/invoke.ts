@@ -98,6 +98,7 @@ export async function loadLocalFunctions(
         failed: totals.failed ?? 0,
         needsReauthorization: totals.needsReauthorization ?? 0,
         notReached: summary.deadLettered,
+        rejectedItems: totals.rejectedItems ?? 0,
         queue: summary,
       };
     },

@@ -17,6 +17,7 @@ import {
   Poll,
   PollFailureReason,
   type Profile,
+  RejectedItem,
   type VideoStats,
 } from '../../core/model.ts';
 import { ByteReader, ByteWriter, isU64Decimal } from './binary-columns.ts';
@@ -65,6 +66,8 @@ export interface PollColumns {
   archived?: boolean;
   reason?: string;
   detail?: string;
+  /** Items a partial poll left out because they failed validation. */
+  rejected?: RejectedItem[];
   /** followers, following, likes, videos. */
   profile?: [number, number, number, number];
   videos?: VideoColumns;
@@ -98,6 +101,7 @@ const StoredPollHeader = z.object({
   archived: z.boolean().optional(),
   reason: PollFailureReason.optional(),
   detail: z.string().optional(),
+  rejected: z.array(RejectedItem).optional(),
   profile: z.tuple([Count, Count, Count, Count]).optional(),
   videos: z
     .object({
@@ -137,6 +141,7 @@ export function writePoll(writer: ByteWriter, poll: Poll): void {
   if ('archived' in poll && poll.archived !== undefined) header.archived = poll.archived;
   if ('reason' in poll && poll.reason !== undefined) header.reason = poll.reason;
   if ('detail' in poll && poll.detail !== undefined) header.detail = poll.detail;
+  if ('rejected' in poll && poll.rejected !== undefined) header.rejected = poll.rejected;
   if ('profile' in poll && poll.profile) {
     const { followers, following, likes, videos } = poll.profile;
     header.profile = [followers, following, likes, videos];
@@ -247,6 +252,8 @@ export function readPoll(reader: ByteReader): Poll {
     status,
     ...flags,
     ...(header.reason !== undefined && { reason: header.reason }),
+    ...(header.detail !== undefined && { detail: header.detail }),
+    ...(header.rejected !== undefined && { rejected: header.rejected }),
     ...(profile && { profile }),
     videos,
   };

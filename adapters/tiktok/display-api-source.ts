@@ -13,7 +13,7 @@
  * stale one.
  */
 import type { z } from 'zod';
-import type { Account, VideoStats } from '../../core/model.ts';
+import type { Account, RejectedItem } from '../../core/model.ts';
 import type {
   CredentialVault,
   PollHints,
@@ -21,22 +21,22 @@ import type {
   SourceCredentials,
   StatsSource,
 } from '../../core/ports.ts';
-import { formatInstant } from '../../core/time.ts';
 import {
-  type DisplayUser,
-  type DisplayVideo,
-  REQUIRED_SCOPES,
+  DisplayUserCounts,
   USER_FIELDS,
   USER_FIELDS_WITHOUT_PROFILE,
   UserInfoResponse,
-  VIDEO_FIELDS,
-  VIDEO_PAGE_SIZE,
-  VIDEO_QUERY_BATCH,
-  VideoListResponse,
-  VideoQueryResponse,
 } from './display-api-schemas.ts';
 import {
-  absentKnownVideos,
+  hasScope,
+  missingScopes,
+  PREFETCHED_BATCHES_KEPT,
+  PrefetchedCredentials,
+  type TokenKeeper,
+  TokenSession,
+} from './display-api-tokens.ts';
+import { listVideos, queryKnownVideos } from './display-api-videos.ts';
+import {
   asSourceFailure,
   failedOutcome,
   type OperatorLog,
@@ -44,6 +44,7 @@ import {
   SourceHttp,
   type SourceHttpOptions,
 } from './http.ts';
+import { pollOf, readItems } from './items.ts';
 import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
 
 /** Options of the Display API source. */
@@ -61,7 +62,7 @@ export interface DisplayApiSourceOptions extends SourceHttpOptions {
 }
 
 /** Reads stats through the TikTok Display API v2. */
-export class DisplayApiSource implements StatsSource {
+export class DisplayApiSource implements StatsSource, TokenKeeper {
   private readonly api: OpenApiClient;
   private readonly maxPages: number;
   private readonly refreshMarginMs: number;
@@ -167,115 +168,61 @@ export class DisplayApiSource implements StatsSource {
           (answer) => ({ answer }),
           (error: unknown) => ({ error }),
         ),
-      this.listVideos(session, account.handle),
+      listVideos(session, account.handle, this.maxPages),
     ]);
     if ('error' in info) throw info.error;
-    const user: z.infer<typeof DisplayUser> = info.answer.data.user;
+    const user = info.answer.data.user;
     if (user.open_id !== account.id) {
       return failedOutcome(at, 'malformed_response', 'the token belongs to another account');
     }
+    const counts = readItems(DisplayUserCounts, [user], () => undefined);
+    const rejected: RejectedItem[] = [
+      ...counts.rejected.map((item) => ({ ...item, field: `user.${item.field}` })),
+      ...list.rejected,
+    ];
+    const profile = counts.items[0] && {
+      followers: counts.items[0].follower_count,
+      following: counts.items[0].following_count,
+      likes: counts.items[0].likes_count,
+      videos: counts.items[0].video_count,
+    };
 
     const videos = list.videos;
     let problem = list.problem;
     if (problem?.reason === 'needs_reauthorization') throw problem;
+    // Rejected videos were listed: they count towards the profile's video count, as unknowns.
+    const listed = () =>
+      videos.size +
+      new Set(
+        rejected.flatMap((item) => (item.video && !videos.has(item.video) ? [item.video] : [])),
+      ).size;
     // A short list (a page failed, went missing or looped) is topped up with the videos known from earlier
     // polls, re-read by id; only what is still unaccounted for makes the poll partial.
-    if (problem || videos.size < user.video_count) {
-      const recoveryProblem = await this.queryKnownVideos(session, account.handle, videos, hints);
+    if (problem || !profile || listed() < profile.videos) {
+      const recovery = await queryKnownVideos(session, account.handle, videos, hints);
+      rejected.push(...recovery.rejected);
       // Without what earlier polls listed, a list that broke off cannot be shown to be complete; with it,
       // the video count below decides.
-      const recovered = hints?.knownVideoIds !== undefined && recoveryProblem === undefined;
-      problem = recovered ? undefined : (problem ?? recoveryProblem);
+      const recovered = hints?.knownVideoIds !== undefined && recovery.problem === undefined;
+      problem = recovered ? undefined : (problem ?? recovery.problem);
     }
-    const complete = !problem && videos.size >= user.video_count;
-    const base = {
-      at: at.toISOString(),
-      profile: {
-        followers: user.follower_count,
-        following: user.following_count,
-        likes: user.likes_count,
-        videos: user.video_count,
-      },
-      videos: [...videos.values()],
-    };
+    if (!problem && profile && listed() < profile.videos) {
+      problem = new SourceFailure(
+        'missing_pages',
+        `${profile.videos - listed()} of the profile's ${profile.videos} videos were not listed`,
+      );
+    }
     const handle = user.username || undefined;
-    if (complete) return { poll: { ...base, status: 'ok' }, ...(handle ? { handle } : {}) };
     return {
-      poll: { ...base, status: 'partial', reason: problem?.reason ?? 'missing_pages' },
+      poll: pollOf({
+        at,
+        ...(profile ? { profile } : {}),
+        videos: videos.values(),
+        ...(problem ? { problem } : {}),
+        rejected,
+      }),
       ...(handle ? { handle } : {}),
     };
-  }
-
-  /** Every page of `/v2/video/list/`; a page that fails ends the list with the problem kept. */
-  private async listVideos(
-    session: TokenSession,
-    handle: string,
-  ): Promise<{ videos: Map<string, VideoStats>; problem?: SourceFailure }> {
-    const videos = new Map<string, VideoStats>();
-    const seenCursors = new Set<number>();
-    let cursor: number | undefined;
-    for (let page = 0; page < this.maxPages; page++) {
-      let list: z.infer<typeof VideoListResponse>;
-      try {
-        list = await session.call(
-          '/v2/video/list/',
-          {
-            method: 'POST',
-            fields: VIDEO_FIELDS,
-            body: { max_count: VIDEO_PAGE_SIZE, ...(cursor === undefined ? {} : { cursor }) },
-          },
-          VideoListResponse,
-        );
-      } catch (error) {
-        return { videos, problem: asSourceFailure(error) };
-      }
-      for (const video of list.data.videos) videos.set(video.id, toVideoStats(video, handle));
-      if (!list.data.has_more) return { videos };
-      // A page that says there is more but returns nothing, or a cursor seen before, would loop forever.
-      if (list.data.videos.length === 0) {
-        return { videos, problem: new SourceFailure('missing_pages', 'empty page with has_more') };
-      }
-      if (seenCursors.has(list.data.cursor) || list.data.cursor === cursor) {
-        return {
-          videos,
-          problem: new SourceFailure('missing_pages', `the cursor ${list.data.cursor} repeated`),
-        };
-      }
-      seenCursors.add(list.data.cursor);
-      cursor = list.data.cursor;
-    }
-    return {
-      videos,
-      problem: new SourceFailure('missing_pages', `stopped after ${this.maxPages} pages`),
-    };
-  }
-
-  /**
-   * Re-reads, 20 ids a request, the known videos the list left out. Returns the problem that stopped it, if
-   * any. Ids TikTok does not return are gone (deleted, private or no longer the user's).
-   */
-  private async queryKnownVideos(
-    session: TokenSession,
-    handle: string,
-    videos: Map<string, VideoStats>,
-    hints?: PollHints,
-  ): Promise<SourceFailure | undefined> {
-    const absent = await absentKnownVideos(videos, hints);
-    if (absent instanceof SourceFailure) return absent;
-    for (let start = 0; start < absent.length; start += VIDEO_QUERY_BATCH) {
-      try {
-        const batch = absent.slice(start, start + VIDEO_QUERY_BATCH);
-        const found = await session.call(
-          '/v2/video/query/',
-          { method: 'POST', fields: VIDEO_FIELDS, body: { filters: { video_ids: batch } } },
-          VideoQueryResponse,
-        );
-        for (const video of found.data.videos) videos.set(video.id, toVideoStats(video, handle));
-      } catch (error) {
-        return asSourceFailure(error);
-      }
-    }
-    return undefined;
   }
 
   /**
@@ -411,118 +358,4 @@ export class DisplayApiSource implements StatsSource {
       detail: failure.message,
     });
   }
-}
-
-/** Prefetched batches kept at once (see `DisplayApiSource.prefetched`). */
-const PREFETCHED_BATCHES_KEPT = 4;
-
-/**
- * The credentials read ahead for one batch of polls. Each account's copy serves one poll and is then gone;
- * {@link PrefetchedCredentials.invalidate} drops it when the account's credentials change, including while the
- * batch read is still in flight (what that read returns for the account is then already stale).
- */
-class PrefetchedCredentials {
-  private readonly entries = new Map<string, SourceCredentials>();
-  /** Accounts invalidated before the batch read came back. */
-  private readonly invalidated = new Set<string>();
-  private filled = false;
-
-  fill(found: ReadonlyMap<string, SourceCredentials>): void {
-    for (const [accountId, credentials] of found) {
-      if (!this.invalidated.has(accountId)) this.entries.set(accountId, credentials);
-    }
-    this.invalidated.clear();
-    this.filled = true;
-  }
-
-  /** The account's copy, handed out once. */
-  take(accountId: string): SourceCredentials | undefined {
-    const credentials = this.entries.get(accountId);
-    this.entries.delete(accountId);
-    return credentials;
-  }
-
-  invalidate(accountId: string): void {
-    this.entries.delete(accountId);
-    if (!this.filled) this.invalidated.add(accountId);
-  }
-}
-
-/**
- * One poll's use of one account's token: refreshed up front when near expiry, and once more (then retried)
- * when TikTok answers `access_token_invalid`.
- */
-class TokenSession {
-  private credentials: Promise<SourceCredentials> | undefined;
-  /** The refresh made after TikTok refused the token; calls in flight at once share it. */
-  private renewal: Promise<SourceCredentials> | undefined;
-
-  constructor(
-    private readonly source: DisplayApiSource,
-    private readonly accountId: string,
-    private readonly stored: SourceCredentials,
-    private readonly at: Date,
-    private readonly signal?: AbortSignal,
-  ) {}
-
-  async call<S extends z.ZodType>(path: string, call: ApiCall, schema: S): Promise<z.infer<S>> {
-    this.credentials ??= this.source.freshCredentials(
-      this.accountId,
-      this.stored,
-      this.at,
-      this.signal,
-    );
-    const used = await this.credentials;
-    try {
-      return await this.source.callApi(path, call, used.accessToken, schema, this.signal);
-    } catch (error) {
-      if (!(error instanceof SourceFailure) || error.code !== 'access_token_invalid') throw error;
-      const renewed = await this.renewAfterRefusal(used);
-      if (!renewed) throw error;
-      return this.source.callApi(path, call, renewed.accessToken, schema, this.signal);
-    }
-  }
-
-  /** Credentials to retry with after `refused` was refused; undefined once the renewed token was refused too. */
-  private async renewAfterRefusal(
-    refused: SourceCredentials,
-  ): Promise<SourceCredentials | undefined> {
-    if (!this.renewal) {
-      this.renewal = this.source.refresh(this.accountId, refused, this.at, this.signal);
-      this.credentials = this.renewal;
-      return this.renewal;
-    }
-    const renewed = await this.renewal;
-    return renewed.accessToken === refused.accessToken ? undefined : renewed;
-  }
-}
-
-function hasScope(scope: string, wanted: string): boolean {
-  return scope
-    .split(/[,\s]+/)
-    .map((item) => item.trim())
-    .includes(wanted);
-}
-
-/** Required scopes missing from a recorded grant (none when the grant's scopes were not recorded). */
-function missingScopes(scope: string | undefined): string[] {
-  if (scope === undefined) return [];
-  return REQUIRED_SCOPES.filter((wanted) => !hasScope(scope, wanted));
-}
-
-function toVideoStats(video: DisplayVideo, handle: string): VideoStats {
-  return {
-    id: video.id,
-    postedAt: formatInstant(video.create_time * 1000),
-    views: video.view_count,
-    likes: video.like_count,
-    comments: video.comment_count,
-    shares: video.share_count,
-    // The Display API has no save count.
-    saves: null,
-    title: video.title || video.video_description || undefined,
-    url:
-      video.share_url ||
-      `https://www.tiktok.com/@${encodeURIComponent(handle)}/video/${encodeURIComponent(video.id)}`,
-  };
 }

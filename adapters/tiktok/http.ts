@@ -173,7 +173,7 @@ export function retryAfterMs(headers: Headers): number | undefined {
 
 /**
  * Whether a body is a bot-check (WAF JavaScript challenge or captcha) page rather than data. TikTok's web
- * challenge sets a `_wafchallengeid` cookie (tiktok-sources.md §3.7); captcha pages say so.
+ * challenge sets a `_wafchallengeid` cookie; captcha pages say so.
  */
 export function isBotCheck(text: string): boolean {
   const head = text.slice(0, 20_000);

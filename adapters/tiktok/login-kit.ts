@@ -1,5 +1,5 @@
 /**
- * TikTok Login Kit for Web (tiktok-sources.md §1.3): the authorize URL a creator is sent to, and the exchange
+ * TikTok Login Kit for Web (docs/sources.md): the authorize URL a creator is sent to, and the exchange
  * of the code TikTok sends back for the creator's tokens (`POST /v2/oauth/token/`, form-encoded), followed by
  * `/v2/user/info/` to learn the account's username.
  */

@@ -1,6 +1,6 @@
 /**
  * Client for TikTok's open API host (`open.tiktokapis.com`), shared by the Display and Research sources: the
- * v2 `{data, error}` envelope with its error codes (tiktok-sources.md §1.8), and the OAuth token endpoint with
+ * v2 `{data, error}` envelope with its error codes (docs/sources.md), and the OAuth token endpoint with
  * its flat JSON answer and its own `{error, error_description, log_id}` envelope (§1.3, §2.2).
  */
 import { z } from 'zod';
@@ -22,6 +22,19 @@ export const ApiError = z.object({
 });
 
 const ErrorEnvelope = z.object({ error: ApiError });
+
+/**
+ * TikTok's error object on its own, without the `error` wrapper: how the documentation shows an error body
+ * (e.g. a 401 `access_token_invalid`), so it is read the same as the wrapped one.
+ */
+const BareError = ApiError.extend({ code: z.string().min(1) }).refine(
+  (error) => error.code !== 'ok',
+);
+
+/** The error a response carries, wrapped (`{error: {...}}`, as on the wire) or bare (as documented). */
+function errorOf(body: unknown): z.infer<typeof ApiError> | undefined {
+  return ErrorEnvelope.safeParse(body).data?.error ?? BareError.safeParse(body).data;
+}
 
 /** `POST /v2/oauth/token/` success: flat JSON (not wrapped in `data`). Client tokens have no refresh token. */
 export const TokenResponse = z.object({
@@ -57,6 +70,11 @@ export interface ApiCall {
   body?: unknown;
   /** Integer keys to keep exact (64-bit ids); see `parseJsonText`. */
   bigIntKeys?: readonly string[];
+  /**
+   * Called before each attempt is sent, retries included (a daily quota counts every request TikTok receives,
+   * failed ones too); throwing stops the call before anything is sent.
+   */
+  beforeSend?: () => void;
 }
 
 /** Calls the open API; see the module comment. */
@@ -80,6 +98,7 @@ export class OpenApiClient {
     const url = new URL(path, this.baseUrl);
     url.searchParams.set('fields', call.fields);
     return this.http.withRetries(async () => {
+      call.beforeSend?.();
       const response = await this.http.send({
         url,
         method: call.method,
@@ -92,7 +111,7 @@ export class OpenApiClient {
         signal,
       });
       const body = parseJsonText(response, call.bigIntKeys);
-      const error = ErrorEnvelope.safeParse(body).data?.error;
+      const error = errorOf(body);
       if (response.status >= 400 || (error && error.code !== 'ok')) {
         throw apiFailure(response, error);
       }
@@ -149,16 +168,31 @@ function apiFailure(response: SourceResponse, error: z.infer<typeof ApiError> | 
   );
 }
 
-/** Maps the documented error codes (tiktok-sources.md §1.8) to poll failure reasons. */
+/**
+ * Messages of `invalid_params` answers that are TikTok's own paging trouble, not a bad request: the Research
+ * API rejects a cursor or `search_id` it has just handed out, and accepts it again moments later.
+ */
+const TRANSIENT_PARAM_ERRORS = /invalid count or cursor|search id \d+ is invalid or expired/i;
+
+/**
+ * Maps TikTok's error codes to poll failure reasons: the documented ones, and those seen from the Research
+ * API in practice (`daily_quota_limit_exceeded`; `invalid_params` for its own cursors; see docs/sources.md).
+ */
 export function reasonFor(
   status: number,
   code: string | undefined,
   message = '',
 ): PollFailureReason {
   switch (code) {
+    case 'daily_quota_limit_exceeded':
+      return 'quota_exhausted';
     case 'rate_limit_exceeded':
       // The Research API's daily quota answers like a rate limit; waiting a few seconds will not help.
       return /quota/i.test(message) ? 'quota_exhausted' : 'rate_limited';
+    case 'invalid_params':
+      // Retried like a server error: the same request usually succeeds moments later.
+      if (TRANSIENT_PARAM_ERRORS.test(message)) return 'server_error';
+      break;
     case 'access_token_invalid':
       return 'unauthorized';
     case 'scope_not_authorized':

@@ -1,6 +1,6 @@
 /**
  * Keeps requests to each TikTok endpoint under its documented limit (600 requests per minute, counted over a
- * one-minute sliding window; tiktok-sources.md §1.9). One limiter is shared by every concurrent poll in the
+ * one-minute sliding window; docs/sources.md). One limiter is shared by every concurrent poll in the
  * process, so eight accounts polled at once still stay under the limit together.
  */
 

@@ -1,7 +1,9 @@
 /**
  * zod schemas for TikTok Research API responses (`/v2/research/user/info/`, `/v2/research/video/query/`), from
- * the documented shapes in shared/reference/tiktok-sources.md §2.3–2.4. 64-bit ids arrive as bare JSON numbers;
- * they are turned into strings before parsing (see `RESEARCH_BIGINT_KEYS`), so the schemas expect strings.
+ * the documented shapes and what real responses showed (docs/sources.md). 64-bit ids arrive as bare JSON
+ * numbers; they are turned into strings before parsing (see `RESEARCH_BIGINT_KEYS`), so the schemas expect
+ * strings. The envelope is checked whole; the user and each video are checked on their own, so one bad video
+ * costs only itself.
  */
 import { z } from 'zod';
 import { ApiError } from './open-api.ts';
@@ -11,15 +13,19 @@ const Count = z.number().int().nonnegative();
 /** Keys whose integer values exceed 2^53 and must be kept exact. */
 export const RESEARCH_BIGINT_KEYS = ['id', 'video_id', 'music_id', 'playlist_id', 'search_id'];
 
-/** `/v2/research/user/info/`: the user object sits directly in `data` (no id is returned). */
+/** The user object of `/v2/research/user/info/` (no id is returned). */
+export const ResearchUser = z.object({
+  display_name: z.string().optional(),
+  follower_count: Count,
+  following_count: Count,
+  likes_count: Count,
+  video_count: Count,
+});
+export type ResearchUser = z.infer<typeof ResearchUser>;
+
+/** `/v2/research/user/info/`: the user object sits directly in `data`, checked on its own. */
 export const ResearchUserInfoResponse = z.object({
-  data: z.object({
-    display_name: z.string().optional(),
-    follower_count: Count,
-    following_count: Count,
-    likes_count: Count,
-    video_count: Count,
-  }),
+  data: z.record(z.string(), z.unknown()),
   error: ApiError,
 });
 
@@ -38,14 +44,18 @@ export const ResearchVideo = z
     favorites_count: Count.optional(),
   })
   .refine((video) => video.id !== undefined || video.video_id !== undefined, {
-    message: 'a video without id',
+    message: 'missing',
+    path: ['id'],
   });
 export type ResearchVideo = z.infer<typeof ResearchVideo>;
 
-/** `/v2/research/video/query/`: one page of a cached search. */
+/**
+ * `/v2/research/video/query/`: one page of a cached search. `cursor` is the search position after the page: it
+ * moves by the page size asked for, not by the videos returned (100 after a page of 27).
+ */
 export const ResearchVideoQueryResponse = z.object({
   data: z.object({
-    videos: z.array(ResearchVideo),
+    videos: z.array(z.unknown()),
     cursor: z.number().int().nonnegative(),
     has_more: z.boolean(),
     search_id: z.string().min(1),
@@ -60,6 +70,14 @@ export const RESEARCH_USER_FIELDS =
 /** Fields requested from `/v2/research/video/query/` (`username` to drop approximate matches). */
 export const RESEARCH_VIDEO_FIELDS =
   'id,create_time,username,video_description,view_count,like_count,comment_count,share_count,favorites_count';
+
+/**
+ * A username as the query returns it, compared the way TikTok matches it: real answers pad some usernames with
+ * NUL characters (`name\u0000\u0000…4`), which are dropped.
+ */
+export function sameUsername(returned: string, handle: string): boolean {
+  return returned.replaceAll('\u0000', '').toLowerCase() === handle.toLowerCase();
+}
 
 /** The documented maximum page size of the video query. */
 export const RESEARCH_PAGE_SIZE = 100;

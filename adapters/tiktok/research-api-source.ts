@@ -8,7 +8,7 @@
  * planned up front; accounts that do not fit get a `quota_exhausted` poll.
  */
 import type { z } from 'zod';
-import type { Account, VideoStats } from '../../core/model.ts';
+import type { Account, RejectedItem, VideoStats } from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
 import { DAY_MS, formatInstant } from '../../core/time.ts';
 import {
@@ -20,6 +20,7 @@ import {
   SourceHttp,
   type SourceHttpOptions,
 } from './http.ts';
+import { pollOf, rawId, readItems } from './items.ts';
 import { type ApiCall, type ClientCredentials, OpenApiClient } from './open-api.ts';
 import {
   RESEARCH_BIGINT_KEYS,
@@ -27,9 +28,11 @@ import {
   RESEARCH_USER_FIELDS,
   RESEARCH_VIDEO_FIELDS,
   RESEARCH_WINDOW_DAYS,
+  ResearchUser,
   ResearchUserInfoResponse,
-  type ResearchVideo,
+  ResearchVideo,
   ResearchVideoQueryResponse,
+  sameUsername,
 } from './research-api-schemas.ts';
 import {
   planResearchRun,
@@ -155,40 +158,50 @@ export class ResearchApiSource implements StatsSource {
       signal,
     );
     meter.records(1);
-    const user = info.data;
+    const read = readItems(ResearchUser, [info.data], () => undefined);
+    const rejected: RejectedItem[] = read.rejected.map((item) => ({
+      ...item,
+      field: `user.${item.field}`,
+    }));
+    const user = read.items[0];
 
     const videos = new Map<string, VideoStats>();
     let problem: SourceFailure | undefined;
     for (const window of this.windows(account, at)) {
-      problem = await this.readWindow(account, window, videos, meter, signal);
+      problem = await this.readWindow(account, window, { videos, rejected }, meter, signal);
       if (problem) break;
     }
-    if (!problem) problem = await missingKnownVideos(videos, hints);
+    if (!problem) problem = await missingKnownVideos(videos, rejected, hints);
     // Nothing at all from the archive for an account with videos is more likely a gap than an empty window.
-    if (!problem && videos.size === 0 && user.video_count > 0) {
+    if (!problem && videos.size === 0 && rejected.length === 0 && (user?.video_count ?? 0) > 0) {
       problem = new SourceFailure('missing_pages', 'the video query returned no videos');
     }
-
-    const base = {
-      at: at.toISOString(),
-      archived: true,
-      profile: {
-        followers: user.follower_count,
-        following: user.following_count,
-        likes: user.likes_count,
-        videos: user.video_count,
-      },
-      videos: [...videos.values()],
+    return {
+      poll: pollOf({
+        at,
+        flags: { archived: true },
+        ...(user
+          ? {
+              profile: {
+                followers: user.follower_count,
+                following: user.following_count,
+                likes: user.likes_count,
+                videos: user.video_count,
+              },
+            }
+          : {}),
+        videos: videos.values(),
+        ...(problem ? { problem } : {}),
+        rejected,
+      }),
     };
-    if (problem) return { poll: { ...base, status: 'partial', reason: problem.reason } };
-    return { poll: { ...base, status: 'ok' } };
   }
 
   /** Every page of one window's search; returns what stopped it early, if anything. */
   private async readWindow(
     account: Account,
     window: { start: string; end: string },
-    videos: Map<string, VideoStats>,
+    { videos, rejected }: { videos: Map<string, VideoStats>; rejected: RejectedItem[] },
     meter: QuotaMeter,
     signal?: AbortSignal,
   ): Promise<SourceFailure | undefined> {
@@ -222,10 +235,14 @@ export class ResearchApiSource implements StatsSource {
         return asSourceFailure(error);
       }
       meter.records(response.data.videos.length);
-      for (const video of response.data.videos) {
-        // The query matches usernames approximately: keep only the account's own videos.
-        if (video.username && video.username.toLowerCase() !== account.handle.toLowerCase())
-          continue;
+      // The query matches usernames approximately: keep only the account's own videos (also the rejected ones).
+      const own = response.data.videos.filter((video) => {
+        const username = (video as { username?: unknown } | null)?.username;
+        return typeof username !== 'string' || sameUsername(username, account.handle);
+      });
+      const read = readItems(ResearchVideo, own, (video) => rawId(video, 'id', 'video_id'));
+      rejected.push(...read.rejected);
+      for (const video of read.items) {
         const stats = toVideoStats(video, account.handle);
         videos.set(stats.id, stats);
       }
@@ -249,15 +266,15 @@ export class ResearchApiSource implements StatsSource {
     schema: S,
     signal?: AbortSignal,
   ): Promise<z.infer<S>> {
-    meter.request();
+    // Every request sent is counted, retries included: TikTok counts failed ones against the quota too.
+    const metered: ApiCall = { ...call, beforeSend: () => meter.request() };
     const token = await this.token(signal);
     try {
-      return await this.api.call(path, call, token, schema, signal);
+      return await this.api.call(path, metered, token, schema, signal);
     } catch (error) {
       if (!(error instanceof SourceFailure) || error.code !== 'access_token_invalid') throw error;
       this.clientToken = undefined;
-      meter.request();
-      return this.api.call(path, call, await this.token(signal), schema, signal);
+      return this.api.call(path, metered, await this.token(signal), schema, signal);
     }
   }
 
@@ -353,10 +370,14 @@ class QuotaMeter {
  */
 async function missingKnownVideos(
   videos: Map<string, VideoStats>,
+  rejected: readonly RejectedItem[],
   hints?: PollHints,
 ): Promise<SourceFailure | undefined> {
-  const absent = await absentKnownVideos(videos, hints);
-  if (absent instanceof SourceFailure) return absent;
+  const found = await absentKnownVideos(videos, hints);
+  if (found instanceof SourceFailure) return found;
+  // A rejected video was returned; it is accounted for in the poll's `rejected`.
+  const rejectedIds = new Set(rejected.map((item) => item.video));
+  const absent = found.filter((id) => !rejectedIds.has(id));
   if (absent.length === 0) return undefined;
   return new SourceFailure(
     'missing_pages',

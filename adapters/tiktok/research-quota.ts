@@ -1,6 +1,6 @@
 /**
  * The Research API's daily quotas (1,000 requests and 100,000 records per day, reset at 00:00 UTC;
- * tiktok-sources.md §2.6): a ledger of what was used, and a planner that shares what is left between the
+ * docs/sources.md): a ledger of what was used, and a planner that shares what is left between the
  * day's poll runs and says up front which accounts do not fit in this one. Those get a failed poll with reason
  * `quota_exhausted` — never silence.
  */

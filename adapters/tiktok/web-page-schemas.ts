@@ -1,14 +1,10 @@
 /**
- * zod schemas for the JSON embedded in TikTok's public web pages (UNOFFICIAL; tiktok-sources.md §3): the
+ * zod schemas for the JSON embedded in TikTok's public web pages (UNOFFICIAL; docs/sources.md): the
  * `__UNIVERSAL_DATA_FOR_REHYDRATION__` script's `__DEFAULT_SCOPE__`, with `webapp.user-detail` on a profile page
- * and `webapp.video-detail` on a video page. `stats` holds numbers TikTok rounds (22.6K shows as 22600);
- * `statsV2` holds the exact values as strings.
+ * and `webapp.video-detail` on a video page. The page is checked whole; each video, and each counter of the
+ * profile and the videos, on its own (web-counts.ts), so one bad item or counter costs only itself.
  */
 import { z } from 'zod';
-
-const Count = z.number().int().nonnegative();
-/** An exact count as `statsV2` sends it: a string of digits. */
-const ExactCount = z.string().regex(/^\d+$/);
 
 /** The script element the page data lives in (matched the way yt-dlp does). */
 export const UNIVERSAL_DATA_SCRIPT =
@@ -19,46 +15,29 @@ export const UniversalData = z.object({
   __DEFAULT_SCOPE__: z.record(z.string(), z.unknown()),
 });
 
-export const WebUserStats = z.object({
-  followerCount: Count,
-  followingCount: Count,
-  heartCount: Count.optional(),
-  heart: Count.optional(),
-  videoCount: Count,
-});
+/** Counter names of a profile (`heartCount` and `heart` both hold the likes received). */
+export const PROFILE_COUNTS = {
+  required: ['followerCount', 'followingCount', 'videoCount'],
+  optional: ['heartCount', 'heart'],
+} as const;
 
-export const WebUserStatsV2 = z.object({
-  followerCount: ExactCount,
-  followingCount: ExactCount,
-  heartCount: ExactCount.optional(),
-  heart: ExactCount.optional(),
-  videoCount: ExactCount,
-});
+/** Counter names of a video; pages may lack `collectCount` (saves). */
+export const VIDEO_COUNTS = {
+  required: ['playCount', 'diggCount', 'commentCount', 'shareCount'],
+  optional: ['collectCount'],
+} as const;
 
-export const WebVideoStats = z.object({
-  playCount: Count,
-  diggCount: Count,
-  commentCount: Count,
-  shareCount: Count,
-  collectCount: Count.optional(),
-});
-
-export const WebVideoStatsV2 = z.object({
-  playCount: ExactCount,
-  diggCount: ExactCount,
-  commentCount: ExactCount,
-  shareCount: ExactCount,
-  collectCount: ExactCount.optional(),
-});
-
-/** A video as the pages embed it (`itemStruct`, also the entries of a profile's `itemList`). */
+/**
+ * A video as the pages embed it (`itemStruct`, also the entries of a profile's `itemList`), without its
+ * counters, which are read field by field. `createTime` arrives as a number or as a string.
+ */
 export const ItemStruct = z.object({
   id: z.string().regex(/^\d+$/),
   createTime: z.union([z.number().int().positive(), z.string().regex(/^\d+$/).transform(Number)]),
   desc: z.string().optional(),
   author: z.object({ uniqueId: z.string().optional() }).optional(),
-  stats: WebVideoStats.optional(),
-  statsV2: WebVideoStatsV2.optional(),
+  stats: z.unknown().optional(),
+  statsV2: z.unknown().optional(),
 });
 export type ItemStruct = z.infer<typeof ItemStruct>;
 
@@ -72,20 +51,22 @@ export const UserDetail = z.object({
         uniqueId: z.string().min(1),
         privateAccount: z.boolean().optional(),
       }),
-      stats: WebUserStats.optional(),
-      statsV2: WebUserStatsV2.optional(),
-      itemList: z.array(ItemStruct).optional(),
+      stats: z.unknown().optional(),
+      statsV2: z.unknown().optional(),
+      // Checked item by item; real profiles can come without any.
+      itemList: z.array(z.unknown()).optional(),
     })
     .optional(),
 });
+export type UserInfo = NonNullable<z.infer<typeof UserDetail>['userInfo']>;
 
 /** `webapp.video-detail` on `https://www.tiktok.com/@{uniqueId}/video/{id}`. */
 export const VideoDetail = z.object({
   statusCode: z.number().int(),
-  itemInfo: z.object({ itemStruct: ItemStruct }).optional(),
+  itemInfo: z.object({ itemStruct: z.unknown() }).optional(),
 });
 
-/** Page `statusCode`s with a known meaning (tiktok-sources.md §3.4). */
+/** Page `statusCode`s with a known meaning (docs/sources.md). */
 export const WEB_STATUS = {
   ok: 0,
   privatePost: 10216,

@@ -1,13 +1,19 @@
 /**
  * UNOFFICIAL, best-effort stats from TikTok's public web pages (no credentials; off unless enabled). It reads
  * the JSON TikTok embeds in the profile page (`/@{handle}`) and, for known videos the profile no longer lists,
- * their video pages. Exact `statsV2` values are preferred; a poll that had to fall back to the rounded `stats`
- * is flagged `rounded: true`. A bot-check page, an empty page or a page without data is a failed poll, never
- * zeros. Page formats change without notice and automated collection may breach TikTok's terms: see
+ * their video pages. Each video and each counter is read on its own (`statsV2` first); a poll whose counts may
+ * be rounded (taken from `stats`, or `statsV2` that carries display-rounded values) is flagged `rounded: true`.
+ * A poll lists fewer videos than the profile counts only as `partial`. A bot-check page, an empty page or a page
+ * without data is a failed poll, never zeros. Page formats change without notice and automated collection may breach TikTok's terms: see
  * docs/sources.md before enabling it.
  */
-import type { z } from 'zod';
-import type { Account, PollFailureReason, Profile, VideoStats } from '../../core/model.ts';
+import type {
+  Account,
+  PollFailureReason,
+  Profile,
+  RejectedItem,
+  VideoStats,
+} from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
 import { formatInstant } from '../../core/time.ts';
 import {
@@ -21,11 +27,16 @@ import {
   type SourceHttpOptions,
   validate,
 } from './http.ts';
+import { pollOf, rawId, readItems } from './items.ts';
+import { RoundingEvidence, readCounts } from './web-counts.ts';
 import {
-  type ItemStruct,
+  ItemStruct,
+  PROFILE_COUNTS,
   UNIVERSAL_DATA_SCRIPT,
   UniversalData,
   UserDetail,
+  type UserInfo,
+  VIDEO_COUNTS,
   VideoDetail,
   WEB_STATUS,
 } from './web-page-schemas.ts';
@@ -79,75 +90,101 @@ export class WebPageSource implements StatsSource {
     signal?: AbortSignal,
     hints?: PollHints,
   ): Promise<PollOutcome> {
-    const scope = await this.pageScope(`/@${encodeURIComponent(account.handle)}`, signal);
-    const detail = validate(UserDetail, scope['webapp.user-detail'], 'webapp.user-detail');
-    const failure = statusFailure(detail.statusCode, 'profile');
-    if (failure) throw failure;
-    const info = detail.userInfo;
-    if (!info) throw new SourceFailure('malformed_response', 'profile page without userInfo');
+    const info = await this.profilePage(account.handle, signal);
     if (info.user.id !== account.id) {
       throw new SourceFailure('malformed_response', 'the page shows another account');
     }
     if (info.user.privateAccount) throw new SourceFailure('private_account', 'private account');
-    let rounded = false;
-    const profile = readProfile(info, () => {
-      rounded = true;
-    });
+    const evidence = new RoundingEvidence();
+    const rejected: RejectedItem[] = [];
+    const profile = readProfile(info, evidence, rejected);
 
     const videos = new Map<string, VideoStats>();
-    for (const item of info.itemList ?? []) {
-      const video = toVideoStats(item, account.handle);
-      if (video.rounded) rounded = true;
-      videos.set(item.id, video.stats);
+    const items = readItems(ItemStruct, info.itemList ?? [], (item) => rawId(item, 'id'));
+    rejected.push(...items.rejected);
+    for (const item of items.items) {
+      const video = toVideoStats(item, account.handle, evidence, rejected);
+      if (video) videos.set(item.id, video);
     }
 
-    // The profile embeds only the newest videos; the ones seen before are followed on their own pages so
-    // none of them silently drops out of the series.
+    // The profile embeds only the newest videos, or none; the ones seen before are followed on their own
+    // pages so none of them silently drops out of the series.
     let problem: SourceFailure | undefined;
     const absent = await absentKnownVideos(videos, hints);
     if (absent instanceof SourceFailure) {
       problem = absent;
     } else {
+      const leftOut = new Set(rejected.map((item) => item.video));
+      const toFollow = absent.filter((id) => !leftOut.has(id));
       const limit = this.options.maxVideoPages ?? 100;
-      for (const id of absent.slice(0, limit)) {
+      for (const id of toFollow.slice(0, limit)) {
         try {
-          const video = await this.videoPage(account.handle, id, signal);
-          if (!video) continue;
-          if (video.rounded) rounded = true;
-          videos.set(id, video.stats);
+          const video = await this.videoPage(account.handle, id, evidence, rejected, signal);
+          if (video) videos.set(id, video);
         } catch (error) {
           problem = asSourceFailure(error);
           break;
         }
       }
-      if (!problem && absent.length > limit) {
+      if (!problem && toFollow.length > limit) {
         problem = new SourceFailure(
           'missing_pages',
-          `${absent.length - limit} video pages not read`,
+          `${toFollow.length - limit} video pages not read`,
         );
       }
     }
-    if (!problem && videos.size === 0 && profile.videos > 0) {
-      problem = new SourceFailure('missing_pages', 'the profile page lists no videos');
+    // An ok poll lists every public video: fewer than the profile counts means some were never seen.
+    const listed = videos.size + new Set(rejected.flatMap((item) => item.video ?? [])).size;
+    if (!problem && profile && listed < profile.videos) {
+      problem = new SourceFailure(
+        'missing_pages',
+        `${profile.videos - listed} of the profile's ${profile.videos} videos were not on the pages read`,
+      );
     }
-
-    const base = {
-      at: at.toISOString(),
-      ...(rounded ? { rounded: true } : {}),
-      profile,
-      videos: [...videos.values()],
+    return {
+      poll: pollOf({
+        at,
+        ...(evidence.rounded ? { flags: { rounded: true } } : {}),
+        ...(profile ? { profile } : {}),
+        videos: videos.values(),
+        ...(problem ? { problem } : {}),
+        rejected,
+      }),
+      handle: info.user.uniqueId,
     };
-    const handle = info.user.uniqueId;
-    if (problem) return { poll: { ...base, status: 'partial', reason: problem.reason }, handle };
-    return { poll: { ...base, status: 'ok' }, handle };
   }
 
-  /** One video page; undefined when the video is no longer public (private, removed). */
+  /** The profile page's `userInfo`; a page status, a missing `userInfo` or a bad user object is a failure. */
+  private async profilePage(handle: string, signal?: AbortSignal): Promise<UserInfo> {
+    const scope = await this.pageScope(`/@${encodeURIComponent(handle)}`, signal);
+    const detail = validate(UserDetail, scope['webapp.user-detail'], 'webapp.user-detail');
+    const failure = statusFailure(detail.statusCode, 'profile');
+    if (failure) throw failure;
+    if (!detail.userInfo)
+      throw new SourceFailure('malformed_response', 'profile page without userInfo');
+    return detail.userInfo;
+  }
+
+  /**
+   * The account behind a handle, as its profile page shows it (for looking an account up by handle before
+   * polling it).
+   */
+  async identify(handle: string, signal?: AbortSignal): Promise<{ id: string; handle: string }> {
+    const info = await this.profilePage(handle, signal);
+    return { id: info.user.id, handle: info.user.uniqueId };
+  }
+
+  /**
+   * One video page; undefined when the video is no longer public (private, removed) or its item was rejected
+   * (then it is in `rejected`).
+   */
   private async videoPage(
     handle: string,
     id: string,
+    evidence: RoundingEvidence,
+    rejected: RejectedItem[],
     signal?: AbortSignal,
-  ): Promise<{ stats: VideoStats; rounded: boolean } | undefined> {
+  ): Promise<VideoStats | undefined> {
     let scope: Record<string, unknown>;
     try {
       scope = await this.pageScope(`/@${encodeURIComponent(handle)}/video/${id}`, signal);
@@ -164,9 +201,18 @@ export class WebPageSource implements StatsSource {
     }
     const failure = statusFailure(detail.statusCode, 'video');
     if (failure) throw failure;
-    if (!detail.itemInfo)
+    if (!detail.itemInfo) {
       throw new SourceFailure('malformed_response', 'video page without itemInfo');
-    return toVideoStats(detail.itemInfo.itemStruct, handle);
+    }
+    const item = readItems(ItemStruct, [detail.itemInfo.itemStruct], () => id);
+    rejected.push(...item.rejected);
+    const struct = item.items[0];
+    // A page showing another video than asked for says nothing about this one.
+    if (struct && struct.id !== id) {
+      rejected.push({ video: id, field: 'id', problem: `the page shows video ${struct.id}` });
+      return undefined;
+    }
+    return struct && toVideoStats(struct, handle, evidence, rejected);
   }
 
   /** Fetches a page and returns its `__DEFAULT_SCOPE__`; bot checks and empty pages are failures. */
@@ -209,7 +255,7 @@ export class WebPageSource implements StatsSource {
   }
 }
 
-/** The failure a page `statusCode` stands for (tiktok-sources.md §3.4); undefined for 0. */
+/** The failure a page `statusCode` stands for (docs/sources.md); undefined for 0. */
 function statusFailure(statusCode: number, page: 'profile' | 'video'): SourceFailure | undefined {
   const reasons: Record<number, PollFailureReason> = {
     [WEB_STATUS.privateAccount]: 'private_account',
@@ -224,75 +270,66 @@ function statusFailure(statusCode: number, page: 'profile' | 'video'): SourceFai
   );
 }
 
-/** Profile counts, exact when `statsV2` has them; `onRounded` is called when the rounded ones are used. */
+/**
+ * The profile's counts, counter by counter (`statsV2` first); undefined, with the problem in `rejected`, when
+ * one is missing in both (a count TikTok did not give is unknown, never 0).
+ */
 function readProfile(
-  info: NonNullable<z.infer<typeof UserDetail>['userInfo']>,
-  onRounded: () => void,
-): Profile {
-  if (info.statsV2) {
-    const exact = info.statsV2;
-    const likes = exact.heartCount ?? exact.heart;
-    if (likes !== undefined) {
-      return {
-        followers: exactCount(exact.followerCount),
-        following: exactCount(exact.followingCount),
-        likes: exactCount(likes),
-        videos: exactCount(exact.videoCount),
-      };
-    }
+  info: UserInfo,
+  evidence: RoundingEvidence,
+  rejected: RejectedItem[],
+): Profile | undefined {
+  const { counts, problems } = readCounts(info, PROFILE_COUNTS, evidence);
+  const likes = counts.heartCount ?? counts.heart;
+  if (likes === undefined) problems.push({ field: 'stats.heartCount', problem: 'missing' });
+  rejected.push(...problems.map((problem) => ({ ...problem, field: `user.${problem.field}` })));
+  if (
+    problems.length > 0 ||
+    likes === undefined ||
+    counts.followerCount === undefined ||
+    counts.followingCount === undefined ||
+    counts.videoCount === undefined
+  ) {
+    return undefined;
   }
-  const stats = info.stats;
-  const likes = stats?.heartCount ?? stats?.heart;
-  if (!stats || likes === undefined) {
-    throw new SourceFailure('malformed_response', 'profile page without stats');
-  }
-  onRounded();
   return {
-    followers: stats.followerCount,
-    following: stats.followingCount,
+    followers: counts.followerCount,
+    following: counts.followingCount,
     likes,
-    videos: stats.videoCount,
+    videos: counts.videoCount,
   };
 }
 
-function toVideoStats(item: ItemStruct, handle: string): { stats: VideoStats; rounded: boolean } {
-  const exact = item.statsV2;
-  const rounded = !exact;
-  const counts = exact
-    ? {
-        views: exactCount(exact.playCount),
-        likes: exactCount(exact.diggCount),
-        comments: exactCount(exact.commentCount),
-        shares: exactCount(exact.shareCount),
-        saves: exact.collectCount === undefined ? null : exactCount(exact.collectCount),
-      }
-    : item.stats
-      ? {
-          views: item.stats.playCount,
-          likes: item.stats.diggCount,
-          comments: item.stats.commentCount,
-          shares: item.stats.shareCount,
-          saves: item.stats.collectCount ?? null,
-        }
-      : undefined;
-  if (!counts) throw new SourceFailure('malformed_response', `video ${item.id} without stats`);
-  return {
-    rounded,
-    stats: {
-      id: item.id,
-      postedAt: formatInstant(item.createTime * 1000),
-      ...counts,
-      ...(item.desc ? { title: item.desc } : {}),
-      url: `https://www.tiktok.com/@${encodeURIComponent(item.author?.uniqueId ?? handle)}/video/${item.id}`,
-    },
-  };
-}
-
-/** A `statsV2` string as a number; a value beyond 2^53 cannot be stored exactly and is refused. */
-function exactCount(value: string): number {
-  const count = Number(value);
-  if (!Number.isSafeInteger(count)) {
-    throw new SourceFailure('malformed_response', `count ${value} is too large to keep exact`);
+/** A video's stats, counter by counter; undefined, with the problem in `rejected`, when one is missing. */
+function toVideoStats(
+  item: ItemStruct,
+  handle: string,
+  evidence: RoundingEvidence,
+  rejected: RejectedItem[],
+): VideoStats | undefined {
+  const { counts, problems } = readCounts(item, VIDEO_COUNTS, evidence);
+  if (problems.length > 0) {
+    rejected.push(...problems.map((problem) => ({ video: item.id, ...problem })));
+    return undefined;
   }
-  return count;
+  const { playCount, diggCount, commentCount, shareCount, collectCount } = counts;
+  if (
+    playCount === undefined ||
+    diggCount === undefined ||
+    commentCount === undefined ||
+    shareCount === undefined
+  ) {
+    return undefined;
+  }
+  return {
+    id: item.id,
+    postedAt: formatInstant(item.createTime * 1000),
+    views: playCount,
+    likes: diggCount,
+    comments: commentCount,
+    shares: shareCount,
+    saves: collectCount ?? null,
+    ...(item.desc ? { title: item.desc } : {}),
+    url: `https://www.tiktok.com/@${encodeURIComponent(item.author?.uniqueId ?? handle)}/video/${item.id}`,
+  };
 }

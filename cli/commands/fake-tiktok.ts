@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { DAY_MS } from '../../core/time.ts';
+import { FaultKind } from '../../local/fake-tiktok/faults.ts';
+import { ReplayTikTok } from '../../local/fake-tiktok/replay.ts';
 import { FakeTikTok } from '../../local/fake-tiktok/server.ts';
-import { type Command, readArgs, validateOptions } from '../command.ts';
+import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 
 const Options = z.object({
   port: z.coerce.number().int().min(0).max(65_535),
   seed: z.coerce.number().int().nonnegative(),
+  replay: z.string().min(1).optional(),
 });
 
 /** `likewatch fake-tiktok`: the fake TikTok alone, on the wall clock, for trying sources and faults by hand. */
@@ -15,10 +18,14 @@ export const fakeTikTokCommand: Command = {
   summary:
     'Run the fake TikTok (Display API, Research API, web pages) alone, with switchable faults',
   usage: [
-    'likewatch fake-tiktok [--port N] [--seed N]',
+    'likewatch fake-tiktok [--port N] [--seed N | --replay DIR]',
     '',
-    '  --port N   port on 127.0.0.1 (default: 0, a free port)',
-    '  --seed N   seed of the simulated accounts (default: 1)',
+    '  --port N        port on 127.0.0.1 (default: 0, a free port)',
+    '  --seed N        seed of the simulated accounts (default: 1)',
+    '  --replay DIR    serve captured answers instead of the simulated world:',
+    '                  DIR/<url path without the leading slash>/<n>.json (or .html) answers the n-th',
+    '                  request to that path (any method, query string ignored); the last file repeats;',
+    '                  an optional <n>.status file holds the HTTP status (default 200)',
     '',
     'The simulated accounts run on the wall clock (their history starts 15 days ago). It prints the app',
     'credentials and a token per account, then serves until Ctrl-C. Admin endpoints:',
@@ -29,13 +36,12 @@ export const fakeTikTokCommand: Command = {
     '  DELETE /__admin/faults           switch every fault off',
     '  PUT    /__admin/research-quota   {"requestsPerDay", "recordsPerDay"}',
     '  POST   /__admin/rename           {"accountId", "handle"}',
-    'Fault kinds: rate_limit, server_error, slow, timeout, truncated_json, malformed_json, challenge_page,',
-    'empty_page, empty_list, cursor_loop, missing_page, expired_token, revoked_refresh_token, scope_revoked,',
-    'rounded_stats, web_status. Example:',
+    ...wrap(`Fault kinds: ${FaultKind.options.join(', ')}. Example:`),
     '  curl -X POST localhost:N/__admin/faults -d \'{"kind":"rate_limit","endpoint":"/v2/video/list/","times":2}\'',
   ].join('\n'),
   async run(args) {
     const options = parseOptions(args);
+    if (options.replay !== undefined) return replay(options.replay, options.port);
     const now = Date.now();
     const { world } = createDemoWorld({
       seed: options.seed,
@@ -54,19 +60,52 @@ export const fakeTikTokCommand: Command = {
       console.log(`    web profile    ${tiktok.url}/@${account.handle}`);
     }
     console.log('Serving until Ctrl-C.');
-    await new Promise<void>((resolve) => {
-      process.once('SIGINT', resolve);
-      process.once('SIGTERM', resolve);
-    });
+    await untilStopped();
     await tiktok.close();
     return 0;
   },
 };
 
+/** `text` in lines of at most `width` characters, broken at spaces. */
+function wrap(text: string, width = 100): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line && line.length + word.length + 1 > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  return [...lines, line];
+}
+
+/** Serves the captures in `dir` until Ctrl-C. */
+async function replay(dir: string, port: number): Promise<number> {
+  let tiktok: ReplayTikTok;
+  try {
+    tiktok = await ReplayTikTok.start(dir, port);
+  } catch (error) {
+    throw new UsageError(`--replay: ${(error as Error).message}`);
+  }
+  console.log(`Fake TikTok at ${tiktok.url}`);
+  console.log(`  replaying the captures in ${dir}; serving until Ctrl-C.`);
+  await untilStopped();
+  await tiktok.close();
+  return 0;
+}
+
+function untilStopped(): Promise<void> {
+  return new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+}
+
 function parseOptions(args: string[]): z.infer<typeof Options> {
   const { values } = readArgs(args, {
     port: { type: 'string', default: '0' },
     seed: { type: 'string', default: '1' },
+    replay: { type: 'string' },
   });
   return validateOptions(Options, values);
 }

@@ -71,6 +71,7 @@ export const FAILURE_REASON_WORDS: Record<PollFailureReason, string> = {
   not_reached: 'our reading run ran out of time before it got to this account',
   blocked: 'TikTok refused to answer our requests',
   source_disabled: 'reading this kind of account is switched off in this installation',
+  invalid_item: 'TikTok sent some videos without all their counts, so those were left out',
 };
 
 /** Said when the polls carry no recorded reason: true, and still not a guess. */

@@ -1,4 +1,4 @@
-/** The TikTok Display API scopes likewatch asks a creator for (tiktok-sources.md §1.2). */
+/** The TikTok Display API scopes likewatch asks a creator for (docs/sources.md). */
 
 /** Requested at authorization, comma-separated as TikTok's authorize URL wants them. */
 export const DISPLAY_API_SCOPES = 'user.info.basic,user.info.profile,user.info.stats,video.list';

@@ -12,19 +12,15 @@ import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
 import { ThrottledMailer } from '../../adapters/throttled-mailer.ts';
-import { DisplayApiSource } from '../../adapters/tiktok/display-api-source.ts';
 import { TikTokLoginKit } from '../../adapters/tiktok/login-kit.ts';
 import type { ClientCredentials } from '../../adapters/tiktok/open-api.ts';
-import { SlidingWindowLimiter } from '../../adapters/tiktok/rate-limiter.ts';
-import { ResearchApiSource } from '../../adapters/tiktok/research-api-source.ts';
 import { DynamoDbQuotaLedger } from '../../adapters/tiktok/research-quota.ts';
 import { SourceRouter } from '../../adapters/tiktok/source-router.ts';
-import { WebPageSource } from '../../adapters/tiktok/web-page-source.ts';
+import { createStatsSources } from '../../adapters/tiktok/stats-sources.ts';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { beginNight } from '../../core/explain/index.ts';
-import type { DigestJob, DigestPartJob, PollJob, SourceKind } from '../../core/model.ts';
+import type { DigestJob, DigestPartJob, PollJob } from '../../core/model.ts';
 import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
-import type { StatsSource } from '../../core/ports.ts';
 import type { PlanDigestJobsDeps, SendDigestJobsDeps } from '../../core/send-digests.ts';
 import type { SubscriptionDeps } from '../../core/subscriptions/deps.ts';
 import type { TikTokAuthorization } from '../../core/subscriptions/ports.ts';
@@ -36,6 +32,7 @@ import type {
   PollTickEnv,
   SesEventsEnv,
 } from './env.ts';
+import { sourceSettingsOf } from './env.ts';
 import { logger } from './middleware.ts';
 
 /** Ports for the poll tick: the store (to list accounts) and the poll queue. */
@@ -70,40 +67,13 @@ export async function createPollDeps(env: PollEnv): Promise<PollAccountsDeps> {
     pollCadenceHours: env.POLL_EVERY_HOURS,
   });
   const client = await tiktokClient(env);
-  // One limiter for the process: concurrent polls share each endpoint's per-minute budget.
-  const limiter = new SlidingWindowLimiter({ limit: env.TIKTOK_RATE_LIMIT_PER_MINUTE });
-  const shared = { timeoutMs: env.TIKTOK_TIMEOUT_MS, limiter, log: logger };
-  const sources: Partial<Record<SourceKind, StatsSource>> = {};
-  for (const kind of env.ENABLED_SOURCES) {
-    if (kind === 'display_api') {
-      sources.display_api = new DisplayApiSource({
-        ...shared,
-        baseUrl: env.TIKTOK_API_BASE_URL,
-        credentials: store,
-        ...(client ? { client } : {}),
-      });
-    } else if (kind === 'research_api') {
-      if (!client)
-        throw new InvalidConfigError(
-          'the research_api source needs the TikTok client key and secret',
-        );
-      sources.research_api = new ResearchApiSource({
-        ...shared,
-        baseUrl: env.TIKTOK_API_BASE_URL,
-        client,
-        ledger: new DynamoDbQuotaLedger(documentClient, env.TABLE_NAME),
-        dailyQuota: {
-          requests: env.TIKTOK_RESEARCH_DAILY_REQUESTS,
-          records: env.TIKTOK_RESEARCH_DAILY_RECORDS,
-        },
-        pollEveryHours: env.POLL_EVERY_HOURS,
-        lookbackDays: env.TIKTOK_RESEARCH_LOOKBACK_DAYS,
-      });
-    } else {
-      logger.warn('the unofficial web page source is enabled', { source: 'web' });
-      sources.web = new WebPageSource({ ...shared, baseUrl: env.TIKTOK_WEB_BASE_URL });
-    }
-  }
+  const sources = createStatsSources({
+    ...sourceSettingsOf(env),
+    ...(client ? { client } : {}),
+    credentials: store,
+    ledger: new DynamoDbQuotaLedger(documentClient, env.TABLE_NAME),
+    log: logger,
+  });
   return { store, source: new SourceRouter(sources) };
 }
 

@@ -88,6 +88,25 @@ export const PollEnv = CommonEnv.extend({
 });
 export type PollEnv = z.infer<typeof PollEnv>;
 
+/** The poll worker's settings of its stats sources (`createStatsSources` takes these plus its ports). */
+export function sourceSettingsOf(env: Omit<PollEnv, 'TABLE_NAME'>) {
+  return {
+    kinds: env.ENABLED_SOURCES,
+    apiBaseUrl: env.TIKTOK_API_BASE_URL,
+    webBaseUrl: env.TIKTOK_WEB_BASE_URL,
+    timeoutMs: env.TIKTOK_TIMEOUT_MS,
+    rateLimitPerMinute: env.TIKTOK_RATE_LIMIT_PER_MINUTE,
+    research: {
+      dailyQuota: {
+        requests: env.TIKTOK_RESEARCH_DAILY_REQUESTS,
+        records: env.TIKTOK_RESEARCH_DAILY_RECORDS,
+      },
+      pollEveryHours: env.POLL_EVERY_HOURS,
+      lookbackDays: env.TIKTOK_RESEARCH_LOOKBACK_DAYS,
+    },
+  };
+}
+
 /** Checks the TikTok client configuration: one secret source at most, and all of it for the Research API. */
 export const PollEnvChecked = PollEnv.superRefine((env, context) => {
   if (env.TIKTOK_CLIENT_SECRET !== undefined && env.TIKTOK_CLIENT_SECRET_ARN !== undefined) {

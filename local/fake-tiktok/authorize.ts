@@ -1,5 +1,5 @@
 /**
- * The fake TikTok's authorize page (Login Kit, tiktok-sources.md §1.3): it checks the request as TikTok
+ * The fake TikTok's authorize page (Login Kit, docs/sources.md): it checks the request as TikTok
  * would, lets whoever drives it pick the simulated account and the scopes to grant, and sends the browser back
  * to `redirect_uri` with a code (or an `access_denied` error) and the `state` echoed.
  */

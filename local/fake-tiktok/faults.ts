@@ -20,6 +20,10 @@ export type FakeEndpoint = z.infer<typeof FakeEndpoint>;
 const DISPLAY: FakeEndpoint[] = ['/v2/user/info/', '/v2/video/list/', '/v2/video/query/'];
 const LISTS: FakeEndpoint[] = ['/v2/video/list/', '/v2/research/video/query/'];
 const WEB: FakeEndpoint[] = ['web:profile', 'web:video'];
+const RESEARCH: FakeEndpoint[] = ['/v2/research/user/info/', '/v2/research/video/query/'];
+const RESEARCH_QUERY: FakeEndpoint[] = ['/v2/research/video/query/'];
+const API = FakeEndpoint.options.filter((endpoint) => !endpoint.startsWith('web:'));
+const VIDEOS: FakeEndpoint[] = [...LISTS, '/v2/video/query/', ...WEB];
 const ALL = FakeEndpoint.options;
 
 /** Each fault kind and the endpoints it applies to when none is named. */
@@ -56,6 +60,27 @@ export const FAULT_ENDPOINTS = {
   rounded_stats: WEB,
   /** The page JSON has `statusCode` (e.g. 10222 private account, 10204 IP blocked) and no data. */
   web_status: WEB,
+  // What real TikTok answers showed (docs/sources.md); see quirks.ts.
+  /** The first video of the answer comes without its like count (a new video with no views yet). */
+  missing_count: VIDEOS,
+  /** Research usernames padded with NUL characters. */
+  nul_username: RESEARCH_QUERY,
+  /** The Research cursor moves by the page size asked for; pages hold fewer videos (taken-down ones left out). */
+  page_size_cursor: RESEARCH_QUERY,
+  /** 400 `invalid_params` "Invalid count or cursor" for a cursor the API itself returned. */
+  invalid_cursor: RESEARCH_QUERY,
+  /** HTTP 504 with an HTML gateway page. */
+  gateway_timeout: API,
+  /** 429 `daily_quota_limit_exceeded`. */
+  daily_quota: RESEARCH,
+  /** `statsV2` carries the same display-rounded values as `stats`. */
+  rounded_v2: WEB,
+  /** Video pages send `stats.collectCount` and `createTime` as strings. */
+  string_counts: WEB,
+  /** The profile's `userInfo` comes without `itemList`. */
+  no_item_list: ['web:profile'],
+  /** The token expires now, and the 401 body is the bare error object (no `error` wrapper), as documented. */
+  bare_error: DISPLAY,
 } as const satisfies Record<string, readonly FakeEndpoint[]>;
 
 export const FaultKind = z.enum(

@@ -1,6 +1,6 @@
 /**
  * OAuth state of the fake TikTok: the app's client credentials, creators' grants (access tokens with rotating
- * refresh tokens, tiktok-sources.md §1.3) and the research app's client tokens (§2.2). Lifetimes run on the
+ * refresh tokens) and the research app's client tokens (docs/sources.md). Lifetimes run on the
  * fake's clock, so a simulated week expires tokens the way a real one would.
  */
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
  * A local TikTok: an HTTP server that speaks the three stats sources' documented shapes
- * (shared/reference/tiktok-sources.md), fed by a simulated world:
+ * (docs/sources.md), fed by a simulated world:
  *
  * - Display API v2: `/v2/user/info/`, `/v2/video/list/`, `/v2/video/query/`, and `/v2/oauth/token/` with
  *   rotating refresh tokens;
@@ -18,140 +18,40 @@ import { z } from 'zod';
 import { escapeHtml } from '../../core/digest/escape.ts';
 import type { VideoStats } from '../../core/model.ts';
 import type { World, WorldAccountInfo } from '../../core/simulate/world.ts';
-import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import { authorizePage, readAuthorizeRequest } from './authorize.ts';
 import { type FakeEndpoint, FaultBook, FaultSpec } from './faults.ts';
 import { type FakeTokenResponse, GrantBook, type GrantOptions } from './grants.ts';
+import { applyQuirk, preemptingQuirk } from './quirks.ts';
+import { html, json, type Reply, send } from './replies.ts';
+import {
+  ApiError,
+  accessTokenInvalid,
+  bearer,
+  FIELD_SCOPES,
+  GrantRequest,
+  parseBody,
+  pick,
+  Rename,
+  ResearchQuota,
+  readJson,
+  readText,
+  requestedFields,
+  USER_FIELDS,
+  VIDEO_FIELDS,
+  VideoListBody,
+  VideoQueryBody,
+} from './requests.ts';
+import { FakeResearchApi, type RequestContext } from './research.ts';
 import {
   challengePage,
   displayUser,
   displayVideo,
   envelope,
   oauthError,
-  researchJson,
-  researchUser,
-  researchVideo,
   webItem,
   webPage,
   webUserInfo,
 } from './shapes.ts';
-
-/** Fields the Display API knows, per endpoint family (others are `invalid_params`). */
-const USER_FIELDS = new Set([
-  'open_id',
-  'union_id',
-  'avatar_url',
-  'avatar_url_100',
-  'avatar_large_url',
-  'display_name',
-  'bio_description',
-  'profile_deep_link',
-  'is_verified',
-  'username',
-  'follower_count',
-  'following_count',
-  'likes_count',
-  'video_count',
-]);
-const VIDEO_FIELDS = new Set([
-  'id',
-  'create_time',
-  'cover_image_url',
-  'share_url',
-  'video_description',
-  'duration',
-  'height',
-  'width',
-  'title',
-  'embed_html',
-  'embed_link',
-  'like_count',
-  'comment_count',
-  'share_count',
-  'view_count',
-]);
-const RESEARCH_USER_FIELDS = new Set([
-  'display_name',
-  'bio_description',
-  'avatar_url',
-  'is_verified',
-  'follower_count',
-  'following_count',
-  'likes_count',
-  'video_count',
-  'bio_url',
-]);
-const RESEARCH_VIDEO_FIELDS = new Set([
-  'id',
-  'video_description',
-  'create_time',
-  'region_code',
-  'share_count',
-  'view_count',
-  'like_count',
-  'comment_count',
-  'music_id',
-  'hashtag_names',
-  'username',
-  'effect_ids',
-  'playlist_id',
-  'voice_to_text',
-  'is_stem_verified',
-  'favorites_count',
-  'video_duration',
-]);
-
-/** The scope each Display user field needs (§1.2). */
-const FIELD_SCOPES: Record<string, string> = {
-  bio_description: 'user.info.profile',
-  profile_deep_link: 'user.info.profile',
-  is_verified: 'user.info.profile',
-  username: 'user.info.profile',
-  follower_count: 'user.info.stats',
-  following_count: 'user.info.stats',
-  likes_count: 'user.info.stats',
-  video_count: 'user.info.stats',
-};
-
-const VideoListBody = z.object({
-  max_count: z.number().int().min(1).max(20).optional(),
-  cursor: z.number().int().nonnegative().optional(),
-});
-const VideoQueryBody = z.object({
-  filters: z.object({ video_ids: z.array(z.string()).min(1).max(20) }),
-});
-const ResearchUserBody = z.object({ username: z.string().min(1) });
-const YYYYMMDD = z.string().regex(/^\d{8}$/);
-const ResearchQueryBody = z.object({
-  query: z.object({
-    and: z
-      .array(
-        z.object({
-          operation: z.enum(['EQ', 'IN']),
-          field_name: z.string(),
-          field_values: z.array(z.string()).min(1),
-        }),
-      )
-      .min(1),
-  }),
-  start_date: YYYYMMDD,
-  end_date: YYYYMMDD,
-  max_count: z.number().int().min(1).max(100).optional(),
-  cursor: z.number().int().nonnegative().optional(),
-  search_id: z.string().optional(),
-});
-const GrantRequest = z.object({
-  accountId: z.string().min(1),
-  accessTtlSeconds: z.number().int().positive().optional(),
-  refreshTtlSeconds: z.number().int().positive().optional(),
-  scope: z.string().optional(),
-});
-const ResearchQuota = z.object({
-  requestsPerDay: z.number().int().nonnegative(),
-  recordsPerDay: z.number().int().nonnegative(),
-});
-type ResearchQuota = z.infer<typeof ResearchQuota>;
-const Rename = z.object({ accountId: z.string().min(1), handle: z.string().min(1) });
 
 /** Options of the fake TikTok. */
 export interface FakeTikTokOptions {
@@ -168,17 +68,6 @@ export interface FakeTikTokOptions {
   profilePageVideos?: number;
 }
 
-/** An answer that follows TikTok's API error envelope. */
-class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** An answer in the OAuth error envelope. */
 class OAuthError extends Error {
   constructor(
@@ -188,14 +77,6 @@ class OAuthError extends Error {
   ) {
     super(description);
   }
-}
-
-/** A complete response, to be sent as is. */
-interface Reply {
-  status: number;
-  contentType: 'application/json; charset=utf-8' | 'text/html; charset=utf-8';
-  body: string;
-  headers?: Record<string, string>;
 }
 
 /** A fault answered in place of the normal response. */
@@ -208,20 +89,12 @@ class Preempted extends Error {
 /** A fault that leaves the request unanswered. */
 class Hang extends Error {}
 
-/** What one request needs to know about the fault it drew. */
-interface RequestContext {
-  endpoint?: FakeEndpoint;
-  fault?: FaultSpec;
-}
-
 /** A running fake TikTok on 127.0.0.1. */
 export class FakeTikTok {
   private readonly faults = new FaultBook();
   private readonly grants: GrantBook;
   private readonly handles = new Map<string, string>();
-  private readonly researchUsage = new Map<string, { requests: number; records: number }>();
-  private researchQuota: ResearchQuota;
-  private readonly searches = new Map<string, object[]>();
+  private readonly research: FakeResearchApi;
   private readonly served = new Map<string, number>();
 
   private constructor(
@@ -231,7 +104,20 @@ export class FakeTikTok {
     readonly url: string,
   ) {
     this.grants = new GrantBook(() => options.now().getTime());
-    this.researchQuota = options.researchQuota ?? { requestsPerDay: 1_000, recordsPerDay: 100_000 };
+    this.research = new FakeResearchApi(
+      {
+        world: options.world,
+        now: options.now,
+        today: () => this.today(),
+        handleOf: (accountId) => this.handleOf(accountId),
+        accountByHandle: (handle) => this.accountByHandle(handle),
+        accountInfo: (accountId) => this.accountInfo(accountId),
+        isValidClientToken: (token) => this.grants.isValidClientToken(token),
+        intercept: (context, endpoint, accountId) => this.intercept(context, endpoint, accountId),
+      },
+      options.researchQuota ?? { requestsPerDay: 1_000, recordsPerDay: 100_000 },
+      options.researchArchiveLagHours ?? 24,
+    );
     for (const account of options.world.accounts) this.handles.set(account.id, account.handle);
   }
 
@@ -291,12 +177,12 @@ export class FakeTikTok {
 
   /** Sets the Research API's daily quota. */
   setResearchQuota(quota: ResearchQuota): void {
-    this.researchQuota = ResearchQuota.parse(quota);
+    this.research.quota = ResearchQuota.parse(quota);
   }
 
   /** Research requests and records used on the UTC day of the fake's clock. */
   researchUsed(): { requests: number; records: number } {
-    return { ...(this.researchUsage.get(this.today()) ?? { requests: 0, records: 0 }) };
+    return this.research.used();
   }
 
   /** Stops the server (unanswered requests are cut). */
@@ -342,9 +228,9 @@ export class FakeTikTok {
     if (route === 'POST /v2/video/list/') return this.videoList(request, url, context);
     if (route === 'POST /v2/video/query/') return this.videoQuery(request, url, context);
     if (route === 'POST /v2/research/user/info/')
-      return this.researchUserInfo(request, url, context);
+      return this.research.userInfo(request, url, context);
     if (route === 'POST /v2/research/video/query/') {
-      return this.researchVideoQuery(request, url, context);
+      return this.research.videoQuery(request, url, context);
     }
     const video = /^\/@([^/]+)\/video\/(\d+)\/?$/.exec(path);
     if (request.method === 'GET' && video) {
@@ -372,6 +258,8 @@ export class FakeTikTok {
     const fault = this.faults.take(endpoint, accountId);
     if (!fault) return undefined;
     const web = endpoint.startsWith('web:');
+    const quirk = preemptingQuirk(fault);
+    if (quirk) throw new Preempted(quirk);
     switch (fault.kind) {
       case 'rate_limit':
         throw new Preempted(
@@ -441,7 +329,9 @@ export class FakeTikTok {
         }),
       );
     }
-    return reply;
+    return context.fault && context.endpoint
+      ? applyQuirk(reply, context.fault, context.endpoint)
+      : reply;
   }
 
   // --- OAuth ----------------------------------------------------------------------------------------
@@ -543,6 +433,12 @@ export class FakeTikTok {
       this.grants.expire(token);
       throw accessTokenInvalid();
     }
+    if (fault?.kind === 'bare_error') {
+      this.grants.expire(token);
+      // The error object alone, as TikTok's documentation shows it.
+      const { error } = envelope({}, 'access_token_invalid', accessTokenInvalid().message);
+      throw new Preempted(json(401, error));
+    }
     if (fault?.kind === 'revoked_refresh_token') {
       this.grants.revoke(resolved.accountId);
       throw accessTokenInvalid();
@@ -609,120 +505,6 @@ export class FakeTikTok {
       .filter((video) => wanted.has(video.id))
       .map((video) => pick(displayVideo(video), fields));
     return json(200, envelope({ videos, cursor: 0, has_more: false }));
-  }
-
-  // --- Research API ---------------------------------------------------------------------------------
-
-  /** Checks the client token and counts the request against the day's quota. */
-  private authorizeResearch(request: IncomingMessage): void {
-    if (!this.grants.isValidClientToken(bearer(request))) throw accessTokenInvalid();
-    const usage = this.researchUsage.get(this.today()) ?? { requests: 0, records: 0 };
-    if (
-      usage.requests >= this.researchQuota.requestsPerDay ||
-      usage.records >= this.researchQuota.recordsPerDay
-    ) {
-      throw new ApiError(
-        429,
-        'rate_limit_exceeded',
-        'Daily quota exceeded; it resets at 12 AM UTC',
-      );
-    }
-    usage.requests += 1;
-    this.researchUsage.set(this.today(), usage);
-  }
-
-  private countRecords(records: number): void {
-    const usage = this.researchUsage.get(this.today());
-    if (usage) usage.records += records;
-  }
-
-  private async researchUserInfo(request: IncomingMessage, url: URL, context: RequestContext) {
-    this.authorizeResearch(request);
-    const fields = requestedFields(url, RESEARCH_USER_FIELDS);
-    const { username } = parseBody(ResearchUserBody, await readJson(request));
-    const accountId = this.accountByHandle(username);
-    await this.intercept(context, '/v2/research/user/info/', accountId);
-    if (!accountId) throw new ApiError(404, 'invalid_params', `user ${username} not found`);
-    // User info reads live data (§2.3).
-    const { profile } = this.options.world.observe(accountId, this.options.now());
-    this.countRecords(1);
-    return json(200, envelope(pick(researchUser(this.accountInfo(accountId), profile), fields)));
-  }
-
-  private async researchVideoQuery(request: IncomingMessage, url: URL, context: RequestContext) {
-    this.authorizeResearch(request);
-    const fields = requestedFields(url, RESEARCH_VIDEO_FIELDS);
-    const body = parseBody(ResearchQueryBody, await readJson(request));
-    const start = Date.parse(isoDate(body.start_date));
-    const end = Date.parse(isoDate(body.end_date));
-    if (!(end >= start) || end - start > 30 * DAY_MS) {
-      throw new ApiError(
-        400,
-        'invalid_params',
-        'end_date must be no more than 30 days after start_date',
-      );
-    }
-    const username = body.query.and.find((condition) => condition.field_name === 'username')
-      ?.field_values[0];
-    if (!username) throw new ApiError(400, 'invalid_params', 'only username queries are supported');
-    const accountId = this.accountByHandle(username);
-    const fault = await this.intercept(context, '/v2/research/video/query/', accountId);
-
-    let searchId = body.search_id;
-    let results = searchId ? this.searches.get(searchId) : undefined;
-    if (!results) {
-      searchId = String(BigInt(`0x${randomBytes(7).toString('hex')}`) + 7_000_000_000_000_000_000n);
-      results = this.archivedVideos(username, start, end + DAY_MS).map((video) =>
-        pick(video, fields),
-      );
-      this.searches.set(searchId, results);
-    }
-    const maxCount = body.max_count ?? 20;
-    const cursor = body.cursor ?? 0;
-    if (fault?.kind === 'empty_list') {
-      return researchReply({ videos: [], cursor, has_more: false, search_id: searchId });
-    }
-    const from = fault?.kind === 'missing_page' ? cursor + maxCount : cursor;
-    const page = results.slice(from, from + maxCount);
-    this.countRecords(page.length);
-    const next = from + page.length;
-    return researchReply({
-      videos: page,
-      cursor: fault?.kind === 'cursor_loop' ? cursor : next,
-      has_more: fault?.kind === 'cursor_loop' || next < results.length,
-      search_id: searchId,
-    });
-  }
-
-  /**
-   * Videos whose username matches approximately (case-insensitive substring, like the real fuzzy match),
-   * posted in [fromMs, toMs), with counts from the archive: as they were `researchArchiveLagHours` ago.
-   */
-  private archivedVideos(username: string, fromMs: number, toMs: number) {
-    const wanted = username.toLowerCase();
-    const lagMs = (this.options.researchArchiveLagHours ?? 24) * HOUR_MS;
-    const videos: ReturnType<typeof researchVideo>[] = [];
-    for (const account of this.options.world.accounts) {
-      const handle = this.handleOf(account.id);
-      if (!handle.toLowerCase().includes(wanted)) continue;
-      for (const video of this.observeArchived(account.id, lagMs)) {
-        const posted = Date.parse(video.postedAt);
-        if (posted >= fromMs && posted < toMs) videos.push(researchVideo(video, handle));
-      }
-    }
-    // "decreasing order of video IDs" (§2.4).
-    return videos.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
-  }
-
-  private observeArchived(accountId: string, lagMs: number): VideoStats[] {
-    const now = this.options.now();
-    try {
-      return this.options.world.observe(accountId, new Date(now.getTime() - lagMs)).videos;
-    } catch (error) {
-      // Before the simulated span began there is no older archive: the earliest state stands in.
-      if (error instanceof RangeError) return this.options.world.observe(accountId, now).videos;
-      throw error;
-    }
   }
 
   // --- Web pages ------------------------------------------------------------------------------------
@@ -821,7 +603,7 @@ export class FakeTikTok {
         const quota = ResearchQuota.safeParse(await readJson(request));
         if (!quota.success) return json(400, { error: z.prettifyError(quota.error) });
         this.setResearchQuota(quota.data);
-        return json(200, { quota: this.researchQuota, used: this.researchUsed() });
+        return json(200, { quota: this.research.quota, used: this.researchUsed() });
       }
       case 'POST /__admin/rename': {
         const rename = Rename.safeParse(await readJson(request));
@@ -866,77 +648,4 @@ export class FakeTikTok {
   private today(): string {
     return this.options.now().toISOString().slice(0, 10);
   }
-}
-
-function accessTokenInvalid(): ApiError {
-  return new ApiError(
-    401,
-    'access_token_invalid',
-    'Access token is invalid, please refresh token and retry',
-  );
-}
-
-function bearer(request: IncomingMessage): string {
-  return /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
-}
-
-function json(status: number, body: unknown): Reply {
-  return { status, contentType: 'application/json; charset=utf-8', body: JSON.stringify(body) };
-}
-
-function researchReply(data: object): Reply {
-  return {
-    status: 200,
-    contentType: 'application/json; charset=utf-8',
-    body: researchJson(envelope(data)),
-  };
-}
-
-function html(status: number, body: string): Reply {
-  return { status, contentType: 'text/html; charset=utf-8', body };
-}
-
-function send(response: ServerResponse, reply: Reply): void {
-  response.writeHead(reply.status, { 'content-type': reply.contentType, ...reply.headers });
-  response.end(reply.body);
-}
-
-function isoDate(yyyymmdd: string): string {
-  return `${yyyymmdd.slice(0, 4)}-${yyyymmdd.slice(4, 6)}-${yyyymmdd.slice(6, 8)}T00:00:00Z`;
-}
-
-function requestedFields(url: URL, known: Set<string>): string[] {
-  const fields = (url.searchParams.get('fields') ?? '').split(',').filter(Boolean);
-  if (fields.length === 0) throw new ApiError(400, 'invalid_params', 'fields is required');
-  const unknown = fields.find((field) => !known.has(field));
-  if (unknown) throw new ApiError(400, 'invalid_params', `unknown field: ${unknown}`);
-  return fields;
-}
-
-function pick(object: Record<string, unknown>, fields: string[]): Record<string, unknown> {
-  return Object.fromEntries(
-    fields.filter((field) => field in object).map((field) => [field, object[field]]),
-  );
-}
-
-async function readText(request: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
-  const text = await readText(request);
-  if (text === '') return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ApiError(400, 'invalid_params', 'the request body is not JSON');
-  }
-}
-
-function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
-  const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new ApiError(400, 'invalid_params', z.prettifyError(parsed.error));
-  return parsed.data;
 }

@@ -55,6 +55,18 @@ const FAULTS: (FaultSpec | FaultSpec[] | undefined)[] = [
   { kind: 'rounded_stats' },
   { kind: 'web_status', statusCode: 10204 },
   { kind: 'missing_page', endpoint: '/v2/research/video/query/' },
+  // What real TikTok answers showed (docs/sources.md).
+  { kind: 'missing_count' },
+  [{ kind: 'nul_username' }, { kind: 'rounded_v2' }],
+  [{ kind: 'page_size_cursor' }, { kind: 'string_counts' }],
+  [
+    { kind: 'invalid_cursor', times: 1 },
+    { kind: 'no_item_list' },
+    { kind: 'bare_error', times: 1 },
+  ],
+  { kind: 'gateway_timeout', times: 2 },
+  { kind: 'server_error', endpoint: '/v2/research/video/query/', times: 3 },
+  { kind: 'daily_quota', endpoint: '/v2/research/video/query/' },
   { kind: 'revoked_refresh_token' },
 ];
 
@@ -127,7 +139,7 @@ describe('polling through faults', () => {
   });
 
   it('should store a poll for every account in every slot, and never a drop the engine calls a loss', async () => {
-    const shared = { timeoutMs: 300, retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 } };
+    const shared = { timeoutMs: 300, retry: { maxRetries: 3, baseDelayMs: 1, maxDelayMs: 5 } };
     const source = new SourceRouter({
       display_api: new DisplayApiSource({
         ...shared,
@@ -175,6 +187,13 @@ describe('polling through faults', () => {
       .flatMap((account) => account.polls)
       .filter((poll) => poll.status !== 'ok');
     expect(notOk.length).toBeGreaterThan(FAULTS.length);
+
+    // Items left out are named in their polls, never silently dropped.
+    const rejected = fleet.accounts
+      .flatMap((account) => account.polls)
+      .flatMap((poll) => (poll.status === 'partial' ? (poll.rejected ?? []) : []));
+    expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected.every((item) => item.video !== undefined && item.field !== '')).toBe(true);
 
     const explanation = explainFleet(fleet, { asOf: AS_OF });
     const verdicts = explanation.accounts.map((account) => [account.handle, account.verdict]);

@@ -30,13 +30,13 @@ const DEADLINE_MARGIN_MS = 5_000;
 
 /** One fake TikTok fault (or set of them) per slot of the first day and a half. */
 const TIKTOK_FAULTS: FaultSpec[][] = [
-  [{ kind: 'rate_limit' }],
-  [{ kind: 'server_error' }, { kind: 'expired_token', times: 1 }],
+  [{ kind: 'rate_limit' }, { kind: 'gateway_timeout', endpoint: '/v2/video/query/' }],
+  [{ kind: 'server_error' }, { kind: 'bare_error', times: 1 }],
   [{ kind: 'timeout', endpoint: '/v2/video/list/' }],
   [{ kind: 'truncated_json' }],
   [{ kind: 'malformed_json', endpoint: '/v2/user/info/' }],
   [{ kind: 'cursor_loop' }, { kind: 'empty_page', endpoint: '/v2/video/query/' }],
-  [{ kind: 'missing_page' }],
+  [{ kind: 'missing_page' }, { kind: 'missing_count', endpoint: '/v2/video/list/' }],
 ];
 
 /** An SQS event carrying one poll job per account for `slot`. */

@@ -204,16 +204,6 @@ describe('DisplayApiSource', () => {
       'malformed_response',
     ],
     [
-      'a missing count',
-      () => json(200, { data: { user: { open_id: 'open-1', follower_count: 1 } }, error: okError }),
-      'malformed_response',
-    ],
-    [
-      'a negative count',
-      () => json(200, { ...userOk, data: { user: { ...userOk.data.user, likes_count: -1 } } }),
-      'malformed_response',
-    ],
-    [
       'a scope error',
       () =>
         json(401, { data: {}, error: { code: 'scope_not_authorized', message: '', log_id: 'x' } }),
@@ -231,6 +221,35 @@ describe('DisplayApiSource', () => {
     const { poll } = await source.poll(account, at);
     expect(poll).toMatchObject({ status: 'failed', reason });
   });
+
+  it.each<[string, Record<string, unknown>, string, string]>([
+    ['a missing count', { likes_count: undefined }, 'user.likes_count', 'missing'],
+    ['a negative count', { likes_count: -1 }, 'user.likes_count', 'Too small'],
+  ])(
+    'should record %s on the profile as a partial poll without a profile, naming the field',
+    async (_name, change, field, problem) => {
+      // Prepare: the user's counts are bad, the video list is fine.
+      const user = { ...userOk.data.user, ...change };
+      const source = new DisplayApiSource({
+        baseUrl: 'http://tiktok.test',
+        credentials: vault({ 'open-1': { accessToken: 'act.1' } }),
+        timeoutMs: 1000,
+        retry: { maxRetries: 0 },
+        fetch: scripted(
+          () => json(200, { data: { user }, error: okError }),
+          () => json(200, page(['a', 'b'], false)),
+        ),
+      });
+      // Act
+      const { poll } = await source.poll(account, at);
+      // Assess: the videos are kept, the profile is unknown (never zeros), the field is named.
+      expect(poll).toMatchObject({ status: 'partial', reason: 'invalid_item' });
+      expect(poll).not.toHaveProperty('profile');
+      expect(poll.status === 'partial' && poll.videos.map((video) => video.id)).toEqual(['a', 'b']);
+      expect(poll.status === 'partial' && poll.rejected?.[0]).toMatchObject({ field });
+      expect(poll.status === 'partial' && poll.rejected?.[0]?.problem).toContain(problem);
+    },
+  );
 
   it('should record a request that never answers as a timeout', async () => {
     const source = new DisplayApiSource({

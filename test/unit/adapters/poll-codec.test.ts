@@ -220,6 +220,20 @@ describe('poll codec', () => {
     expect(decodePoll(encodePoll(poll))).toStrictEqual(poll);
   });
 
+  it('should keep what a partial poll says it left out, and why', () => {
+    const poll: Poll = {
+      at: '2026-11-24T06:00:00Z',
+      status: 'partial',
+      archived: true,
+      reason: 'invalid_item',
+      detail: '1 item left out (video 7320768149928955182: like_count missing)',
+      rejected: [{ video: '7320768149928955182', field: 'like_count', problem: 'missing' }],
+      profile: { followers: 10, following: 1, likes: 5, videos: 2 },
+      videos: [],
+    };
+    expect(decodePoll(encodePoll(poll))).toStrictEqual(poll);
+  });
+
   it('should refuse a body whose header or columns are not a poll', () => {
     /** A format-2 body with `header` as its JSON part and `columns` (varints, or raw bytes) after it. */
     const body = (header: unknown, columns: Array<number | Uint8Array> = []) => {

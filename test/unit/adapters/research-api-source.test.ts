@@ -90,11 +90,6 @@ describe('ResearchApiSource against the fake TikTok', () => {
       'malformed_response',
     ],
     [
-      'JSON of the wrong shape',
-      { kind: 'malformed_json', endpoint: '/v2/research/user/info/' },
-      'malformed_response',
-    ],
-    [
       'a bot-check page',
       { kind: 'challenge_page', endpoint: '/v2/research/user/info/' },
       'bot_check',
@@ -110,11 +105,24 @@ describe('ResearchApiSource against the fake TikTok', () => {
     expect(poll).toMatchObject({ status: 'failed', reason });
   });
 
+  it('should keep the videos when the user object has the wrong shape, with the profile unknown', async () => {
+    tiktok.setFault({ kind: 'malformed_json', endpoint: '/v2/research/user/info/' });
+    const { poll } = await setUp().poll(acct, AT);
+    expect(poll).toMatchObject({ status: 'partial', reason: 'invalid_item' });
+    expect(poll).not.toHaveProperty('profile');
+    expect(poll.status === 'partial' && poll.videos).toHaveLength(VIDEOS.length);
+  });
+
   it.each<[string, FaultSpec, boolean]>([
     ['an empty result', { kind: 'empty_list' }, false],
     ['a cursor that does not advance', { kind: 'cursor_loop' }, false],
     ['a result missing a page', { kind: 'missing_page' }, true],
     ['a failing page', { kind: 'server_error', endpoint: '/v2/research/video/query/' }, false],
+    [
+      'a page of the wrong shape',
+      { kind: 'malformed_json', endpoint: '/v2/research/video/query/' },
+      false,
+    ],
   ])('should record %s as a partial poll', async (_name, fault, withHints) => {
     tiktok.setFault(fault);
     const { poll } = await setUp().poll(acct, AT, undefined, withHints ? KNOWN_ALL : undefined);

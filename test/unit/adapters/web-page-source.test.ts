@@ -44,7 +44,7 @@ describe('WebPageSource against the fake TikTok', () => {
 
   it('should flag a poll that only had the rounded counts', async () => {
     tiktok.setFault({ kind: 'rounded_stats' });
-    const { poll } = await source().poll(acct, AT);
+    const { poll } = await source().poll(acct, AT, undefined, KNOWN_ALL);
     expect(poll).toMatchObject({ status: 'ok', rounded: true });
     expect(poll.status === 'ok' && poll.profile.followers).toBe(1_200_000);
     expect(poll.status === 'ok' && poll.videos[0]?.likes).toBe(22_600);
@@ -82,10 +82,19 @@ describe('WebPageSource against the fake TikTok', () => {
     expect(poll.status === 'partial' && poll.videos).toHaveLength(30);
   });
 
-  it('should drop a video whose page says it is private (it left public view)', async () => {
+  it('should leave out a video whose page says it is private, partial while the profile still counts it', async () => {
     tiktok.setFault({ kind: 'web_status', endpoint: 'web:video', statusCode: 10216, times: 1 });
     const { poll } = await source().poll(acct, AT, undefined, KNOWN_ALL);
-    expect(poll.status === 'ok' && poll.videos).toHaveLength(VIDEOS.length - 1);
+    expect(poll).toMatchObject({ status: 'partial', reason: 'missing_pages' });
+    expect(poll.status === 'partial' && poll.videos).toHaveLength(VIDEOS.length - 1);
+  });
+
+  it('should record a profile page alone as partial when it lists fewer videos than the profile counts', async () => {
+    const { poll } = await source().poll(acct, AT);
+    expect(poll).toMatchObject({ status: 'partial', reason: 'missing_pages', profile: PROFILE });
+    expect(poll.status === 'partial' && poll.detail).toBe(
+      "15 of the profile's 45 videos were not on the pages read",
+    );
   });
 
   it('should refuse a page that shows another account under the handle', async () => {

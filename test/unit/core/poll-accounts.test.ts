@@ -44,8 +44,20 @@ describe('pollAccounts', () => {
             accountStatus: 'needs_reauthorization',
           };
         }
-        if (acct.id === 'partial')
-          return { poll: { ...base, status: 'partial', reason: 'missing_pages', videos: [] } };
+        if (acct.id === 'partial') {
+          return {
+            poll: {
+              ...base,
+              status: 'partial',
+              reason: 'invalid_item',
+              rejected: [
+                { video: '7320768149928955182', field: 'like_count', problem: 'missing' },
+                { video: '7320768149928955183', field: 'view_count', problem: 'missing' },
+              ],
+              videos: [],
+            },
+          };
+        }
         return {
           poll: {
             ...base,
@@ -66,6 +78,7 @@ describe('pollAccounts', () => {
       failed: 2,
       needsReauthorization: 1,
       notReached: 0,
+      rejectedItems: 2,
     });
     expect(maxInFlight).toBe(2);
     const stored = (id: string) => store.polls.get(id)?.get(slot.toISOString());

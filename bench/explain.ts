@@ -35,7 +35,7 @@ function random(seed: number): () => number {
 }
 
 /** One account's history: videos that grow and decay, with a few unlikes now and then. */
-function account(index: number): FleetAccount {
+export function account(index: number): FleetAccount {
   const next = random(index + 1);
   const polls: Poll[] = [];
   const pollCount = POLLS_PER_ACCOUNT;

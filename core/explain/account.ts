@@ -138,5 +138,9 @@ function ratioNorm(scan: DrawdownScan, videoCount: number): number {
     const views = scan.lastViews[video] as number;
     if (views >= 200) ratios.push((scan.lastLikes[video] as number) / views);
   }
-  return ratios.length > 0 ? median(ratios) : Number.NaN;
+  // With only a few videos, no video's ratio can be told apart from the norm: it is the norm.
+  return ratios.length >= MIN_NORM_VIDEOS ? median(ratios) : Number.NaN;
 }
+
+/** Videos with enough views needed before a like-to-view norm means anything. */
+const MIN_NORM_VIDEOS = 3;

@@ -17,6 +17,8 @@ const UNIFORM_DROP_FRACTION = 0.03;
 /** Organic un-liking worth reporting: at least this many likes and this share of a video's likes. */
 const MIN_UNLIKES_LOSS = 15;
 const MIN_UNLIKES_SHARE = 0.002;
+/** A loss this many times what background may take stands as un-liking even on a video barely watched. */
+const CLEAR_OF_BACKGROUND = 3;
 
 /** Did most of the interval's quiet videos lose the same large share at once (a counter glitch)? */
 function isUniformDrop(fit: IntervalFit): boolean {
@@ -75,8 +77,11 @@ export function drawdownFindings(
     } else if (
       lost >= MIN_UNLIKES_LOSS &&
       fraction >= MIN_UNLIKES_SHARE &&
-      // People un-like videos they are still watching; an old quiet video ticking down is background.
-      (scan.viewGrowth[video] as number) >= Math.max(1, 0.0005 * (scan.lastViews[video] as number))
+      // People un-like videos they are still watching; an old quiet video ticking down is background, unless
+      // it loses far more than background ever takes.
+      ((scan.viewGrowth[video] as number) >=
+        Math.max(1, 0.0005 * (scan.lastViews[video] as number)) ||
+        lost >= CLEAR_OF_BACKGROUND * notableLoss(peak, background))
     ) {
       kind = 'unlikes';
     } else {

@@ -12,6 +12,7 @@ import { DAY_MS, HOUR_MS } from '../time.ts';
 import {
   type AgeCurve,
   type CurvePair,
+  cumulativeViews,
   fitCurve,
   MAX_PAIR_WEIGHT,
   viewsBetween,
@@ -19,7 +20,7 @@ import {
 import { type FrozenVideo, frozenVideos } from './frozen.ts';
 import { type Gain, gainBetween, type Nodes } from './nodes.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
-import { median, weightedMedian } from './stats.ts';
+import { median, medianInPlace, weightedMedian } from './stats.ts';
 
 /** A video younger than this at an interval's start is not measured in it: its first hours are too steep. */
 const MIN_MEASURED_AGE_HOURS = 12;
@@ -43,7 +44,7 @@ const MIN_LEVEL_VIDEOS = 3;
 /** A video counts towards an interval's level when it was expected this many views in it. */
 const MIN_LEVEL_VIEWS = 3;
 /** Iterations of the median polish; it settles in a few. */
-const POLISH_ROUNDS = 4;
+const POLISH_ROUNDS = 3;
 
 /** One interval between consecutive nodes, with the account's reach level in it. */
 export interface PaceInterval {
@@ -104,16 +105,29 @@ export function analyzePace(
   const counts = new Float64Array(videoCount * intervalCount);
   // The curve's views for the cell's ages: the cell's expected count is its video's size times this.
   const shapes = new Float64Array(videoCount * intervalCount);
+  // The curve's cumulative views of each video at each node, computed once (each node ends one interval and
+  // starts the next).
+  const cumulative = new Float64Array(videoCount * nodeCount);
+  for (let node = 0; node < nodeCount; node += 1) {
+    const at = nodes.times[node] as number;
+    for (let video = 0; video < videoCount; video += 1)
+      cumulative[node * videoCount + video] = cumulativeViews(
+        curve,
+        (at - (postedAt[video] as number)) / HOUR_MS,
+      );
+  }
   for (let interval = 0; interval < intervalCount; interval += 1) {
     const fromRow = nodes.rows[interval] as number;
     const toRow = nodes.rows[interval + 1] as number;
     const start = nodes.times[interval] as number;
-    const end = nodes.times[interval + 1] as number;
     for (let video = 0; video < videoCount; video += 1) {
-      const increment = measuredIncrement(series, video, fromRow, toRow);
       const age = (start - (postedAt[video] as number)) / HOUR_MS;
-      if (Number.isNaN(increment) || age < MIN_MEASURED_AGE_HOURS) continue;
-      const predicted = viewsBetween(curve, age, age + (end - start) / HOUR_MS);
+      if (age < MIN_MEASURED_AGE_HOURS) continue;
+      const increment = measuredIncrement(series, video, fromRow, toRow);
+      if (Number.isNaN(increment)) continue;
+      const predicted =
+        (cumulative[(interval + 1) * videoCount + video] as number) -
+        (cumulative[interval * videoCount + video] as number);
       cells[video * intervalCount + interval] = Math.log((increment + 0.5) / predicted);
       counts[video * intervalCount + interval] = increment;
       shapes[video * intervalCount + interval] = predicted;
@@ -329,16 +343,20 @@ function polish(
 ): { sizes: Float64Array; levels: Float64Array } {
   const sizes = new Float64Array(videoCount).fill(Number.NaN);
   const levels = new Float64Array(intervalCount);
+  const scratch = new Float64Array(Math.max(preCount, 1));
   const values: number[] = [];
   const weights: number[] = [];
   for (let round = 0; round < POLISH_ROUNDS; round += 1) {
     for (let video = 0; video < videoCount; video += 1) {
-      values.length = 0;
+      let count = 0;
       for (let interval = 0; interval < preCount; interval += 1) {
         const cell = cells[video * intervalCount + interval] as number;
-        if (!Number.isNaN(cell)) values.push(cell - (levels[interval] as number));
+        if (!Number.isNaN(cell)) {
+          scratch[count] = cell - (levels[interval] as number);
+          count += 1;
+        }
       }
-      sizes[video] = values.length > 0 ? median(values) : Number.NaN;
+      sizes[video] = count > 0 ? medianInPlace(scratch, count) : Number.NaN;
     }
     for (let interval = 0; interval < intervalCount; interval += 1) {
       const level = levelOf(cells, shapes, sizes, interval, intervalCount, values, weights);

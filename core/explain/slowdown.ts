@@ -40,8 +40,8 @@ const TREND_LIKE_RATE_SHARE = 0.8;
 /** Shares at which a measure shows the slide clearly. */
 const CLEAR_TREND_SHARE = 0.45;
 const CLEAR_LIKE_RATE_SHARE = 0.65;
-/** Evidence points a slow trend needs (see `points`): at least two measures, one of them clearly. */
-const MIN_TREND_POINTS = 4;
+/** Evidence points a slow trend needs (see `points`): three measures, or two of them clearly. */
+const MIN_TREND_POINTS = 5;
 /** Videos frozen inside the window must have been expected this many likes to count as restricted... */
 const MIN_FROZEN_LIKES = 15;
 /** ...and at least this share of the night's shortfall. */
@@ -299,8 +299,9 @@ function reachLimited(
 
 function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
   if (!(summary.oldRate > 0) || !(summary.hours > 0)) return undefined;
-  // The old level, moved as the whole fleet moved since (drift) and tonight (a lull).
-  const old = summary.oldRate * summary.hours * Math.exp(fleet.trend + fleet.night);
+  // The old level, moved as the whole fleet moved since (drift) and tonight (a lull; a fleet above its
+  // expectations tonight is no reason to expect more of this account's old level).
+  const old = summary.oldRate * summary.hours * Math.exp(fleet.trend + Math.min(0, fleet.night));
   if (!(old >= MIN_SLOWDOWN_LIKES)) return undefined;
   // Tonight far under the old level, by more than counting noise.
   const share = summary.likes / old;
@@ -315,8 +316,15 @@ function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
   const weekShare = summary.weekRate / (summary.oldRate * Math.exp(fleet.trend));
   const newer = summary.newerVideos / Math.exp(fleet.videos);
   const videosSlid = summary.videoTrend < 0 ? newer : Number.NaN;
+  // Tonight against what tonight's own videos would have brought at the old videos' performance: the
+  // expectation (which knows what was posted when) scaled up by how much newer videos fell behind.
+  const counterfactual =
+    summary.expected && summary.expected.likes > 0 && newer < 1
+      ? (summary.likes / (summary.expected.likes * Math.exp(fleet.night))) * newer
+      : Number.NaN;
   const evidence =
     points(share, TREND_TONIGHT_SHARE, CLEAR_TREND_SHARE) +
+    points(counterfactual, TREND_TONIGHT_SHARE, CLEAR_TREND_SHARE) +
     points(weekShare, TREND_WEEK_SHARE, CLEAR_TREND_SHARE) +
     points(videosSlid, TREND_VIDEO_SHARE, CLEAR_TREND_SHARE) +
     points(summary.newerLikeRate, TREND_LIKE_RATE_SHARE, CLEAR_LIKE_RATE_SHARE);

@@ -75,3 +75,43 @@ export function weightedMedian(values: readonly number[], weights: readonly numb
   }
   return Number.NaN;
 }
+
+/**
+ * The median of the first `count` values of `values`, reordering them (quickselect, no allocation): for the
+ * engine's inner loops. NaN when `count` is 0.
+ */
+export function medianInPlace(values: Float64Array, count: number): number {
+  if (count === 0) return Number.NaN;
+  const upper = select(values, count, count >> 1);
+  if (count % 2 === 1) return upper;
+  let lower = Number.NEGATIVE_INFINITY;
+  for (let index = 0; index < count >> 1; index += 1)
+    if ((values[index] as number) > lower) lower = values[index] as number;
+  return (lower + upper) / 2;
+}
+
+/** Puts the k-th smallest of the first `count` values at index k (everything before it no larger). */
+function select(values: Float64Array, count: number, k: number): number {
+  let left = 0;
+  let right = count - 1;
+  while (left < right) {
+    const pivot = values[(left + right) >> 1] as number;
+    let i = left;
+    let j = right;
+    while (i <= j) {
+      while ((values[i] as number) < pivot) i += 1;
+      while ((values[j] as number) > pivot) j -= 1;
+      if (i <= j) {
+        const swap = values[i] as number;
+        values[i] = values[j] as number;
+        values[j] = swap;
+        i += 1;
+        j -= 1;
+      }
+    }
+    if (k <= j) right = j;
+    else if (k >= i) left = i;
+    else break;
+  }
+  return values[k] as number;
+}

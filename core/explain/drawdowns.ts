@@ -16,6 +16,8 @@ export const RATIO_OUTLIER = 1.6;
 const UNIFORM_DROP_FRACTION = 0.03;
 /** Organic un-liking worth reporting: at least this many likes and this share of a video's likes. */
 const MIN_UNLIKES_LOSS = 15;
+/** A group of drawdowns is reported from this many likes (fewer are any night's un-liking). */
+const MIN_REPORTED_LOSS = 25;
 const MIN_UNLIKES_SHARE = 0.002;
 /** A loss this many times what background may take stands as un-liking even on a video barely watched. */
 const CLEAR_OF_BACKGROUND = 3;
@@ -92,6 +94,10 @@ export function drawdownFindings(
   }
   const findings: Finding[] = [];
   for (const group of groups.values()) {
+    // A handful of likes on a video or two is what people un-liking does on any night: not worth a verdict
+    // unless the counts themselves are implausible.
+    const likes = group.videos.reduce((sum, video) => sum + (scan.lost[video] as number), 0);
+    if (group.kind !== 'implausible' && likes < MIN_REPORTED_LOSS) continue;
     findings.push(describeDrawdowns(series, scan, group, norm));
   }
   return findings;
@@ -123,6 +129,8 @@ function describeDrawdowns(
     if (Math.max(...fractions) <= 1.5 * Math.min(...fractions)) kind = 'uniform_drop';
   }
   const count = countOf(videos.length, 'video');
+  // "its" for one video, "their" for several, so a sentence about one video reads as one.
+  const their = videos.length === 1 ? 'its' : 'their';
   switch (kind) {
     case 'implausible': {
       const zeroed = videos.filter((video) => scan.zeroed[video] === 1).length;
@@ -162,7 +170,7 @@ function describeDrawdowns(
         toMs,
         fit: 0.85,
         evidence: [
-          `${count} lost about the same large share of their likes (${formatPercent(share)}) at once ${when}; no real audience moves that uniformly`,
+          `${count} lost about the same large share of ${their} likes (${formatPercent(share)}) at once ${when}; no real audience moves that uniformly`,
           ...(restored > 0
             ? [
                 `${formatCount(restored)} of the ${formatCount(likes)} likes came back by the end of the night`,
@@ -181,7 +189,7 @@ function describeDrawdowns(
         fit: 0.6 + 0.3 * ramp(ratioToNorm, RATIO_OUTLIER, 4),
         evidence: [
           `${count} with a like-to-view ratio ${ratioToNorm.toFixed(1)}x your norm lost ${formatCount(likes)} likes ${when}`,
-          `That is ${formatPercent(share)} of their likes in one step, while your other videos were untouched: likes that views never explained were removed`,
+          `That is ${formatPercent(share)} of ${their} likes in one step, while your other videos were untouched: likes that views never explained were removed`,
           ...followerEvidence(series, group.fromRow, group.toRow),
         ],
       };
@@ -195,14 +203,14 @@ function describeDrawdowns(
         toMs,
         fit: 0.4,
         evidence: [
-          `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of their likes) in one step ${when}`,
+          `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of ${their} likes) in one step ${when}`,
         ],
       };
     default: {
       const growing = videos.filter((video) => (scan.viewGrowth[video] as number) > 0).length;
       const gradual = videos.filter((video) => (scan.dropSteps[video] as number) >= 2).length;
       const evidence = [
-        `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of their likes)${gradual > 0 ? ' gradually over several polls' : ''}${growing === videos.length ? ' while their views kept growing' : ''}`,
+        `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of ${their} likes)${gradual > 0 ? ' gradually over several polls' : ''}${growing === videos.length ? ` while ${their} views kept growing` : ''}`,
       ];
       const comments = commentGrowth(series, videos, group.fromRow, group.toRow);
       if (comments !== undefined && comments > 0) {

@@ -41,9 +41,9 @@ const TREND_LIKE_RATE_SHARE = 0.8;
 const CLEAR_TREND_SHARE = 0.45;
 const CLEAR_LIKE_RATE_SHARE = 0.65;
 /** Evidence points a slow trend needs (see `points`): three measures, or two of them clearly. */
-const MIN_TREND_POINTS = 5;
+const MIN_TREND_POINTS = 6;
 /** Videos frozen inside the window must have been expected this many likes to count as restricted... */
-const MIN_FROZEN_LIKES = 15;
+const MIN_FROZEN_LIKES = 30;
 /** ...and at least this share of the night's shortfall. */
 const FROZEN_SHARE_OF_SHORTFALL = 0.5;
 /** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
@@ -238,6 +238,9 @@ function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
   const expected = summary.expected.likes * Math.exp(fleet.night);
   if (!farBelow(summary.likes, expected, summary.spread)) return undefined;
   if (frozenLikes < FROZEN_SHARE_OF_SHORTFALL * (expected - summary.likes)) return undefined;
+  // ...and far below the account's usual nights too, not only below what the new video promised.
+  if (summary.weekRate > 0 && !(summary.likes < FAR_BELOW_SHARE * summary.weekRate * summary.hours))
+    return undefined;
   return {
     cause: 'content_removed_or_restricted',
     fit: 0.7 + 0.2 * ramp(frozenLikes / Math.max(1, expected - summary.likes), 0.5, 1),

@@ -18,7 +18,7 @@ import { DAY_MS, formatInstant } from '../time.ts';
 import { type AccountAnalysis, analyzeAccount, type Finding } from './account.ts';
 import { calibrate } from './calibration.ts';
 import { applyFleetContext, FleetContext } from './fleet-context.ts';
-import { formatCount } from './format.ts';
+import { countOf } from './format.ts';
 import { type FleetPace, fleetPace, judgeSlowdown, type SlowdownFinding } from './slowdown.ts';
 import { slowdownEvidence } from './slowdown-wording.ts';
 
@@ -181,7 +181,7 @@ function explainAccount(
     .reduce((sum, video) => sum + video.lost, 0);
   if (backgroundLikes > 0) {
     const organic = ranked.find((entry) => entry.cause === 'organic_unlikes');
-    const background = `${formatCount(backgroundLikes)} likes went here and there across your videos, as people un-like now and then`;
+    const background = `${countOf(backgroundLikes, 'like')} went here and there across your videos, as people un-like now and then`;
     if (organic) {
       organic.likes += Math.round(backgroundLikes);
       organic.evidence.push(background);

@@ -13,19 +13,9 @@ const FROZEN_SHARE = 0.03;
 const MIN_FROZEN_HOURS = 4;
 const MIN_FROZEN_VIEWS = 150;
 /** Polls from this long before the window are read, so a stop early in the night shows. */
-const LOOKBACK_HOURS = 6;
-
-/** What each video is expected to get: its size (log, relative to the curve) and likes per view. */
-export interface VideoExpectation {
-  curve: AgeCurve;
-  sizes: Float64Array;
-  /** For videos without a size of their own. */
-  typicalSize: number;
-  likeRates: Float64Array;
-  typicalRate: number;
-  /** The account's reach level (log) the sizes are scaled by. */
-  level: number;
-}
+const LOOKBACK_HOURS = 24;
+/** A video's pace before a stop is read over at least this many hours (or since it was posted). */
+const PACE_HOURS = 3;
 
 /** A frozen video: since when, and what it was expected to get meanwhile. */
 export interface FrozenVideo {
@@ -36,19 +26,18 @@ export interface FrozenVideo {
 }
 
 /**
- * Established videos whose views stopped inside the window (a restricted video stays listed but gets no more
- * views) while the account's reach went on: over a span of hours at the window's end they gained almost none of
- * the views their size and age predict. Rounded counts cannot show this.
+ * Videos whose views stopped inside the window while the video stayed listed: from some poll on, a video gained
+ * at most {@link FROZEN_SHARE} of what its own pace before that poll, carried along the age curve, predicts,
+ * over at least {@link MIN_FROZEN_HOURS}, where that pace promised at least {@link MIN_FROZEN_VIEWS} views.
+ * Each video is its own yardstick, so a hit and a dud are judged alike. Rounded counts cannot show this.
  */
 export function frozenVideos(
   series: AccountSeries,
-  expectation: VideoExpectation,
+  curve: AgeCurve,
   fromMs: number,
   toMs: number,
 ): FrozenVideo[] {
-  const { curve, sizes, typicalSize, likeRates, typicalRate, level } = expectation;
   const frozen: FrozenVideo[] = [];
-  if (Number.isNaN(level)) return frozen;
   const rows: number[] = [];
   for (let row = 0; row < series.pollCount; row += 1) {
     const time = series.times[row] as number;
@@ -59,43 +48,58 @@ export function frozenVideos(
   }
   const last = rows.at(-1);
   if (last === undefined) return frozen;
-  const { videoCount, views, postedAt } = series;
-  const lastTime = series.times[last] as number;
+  const { videoCount, views, likes, postedAt, times } = series;
+  const lastTime = times[last] as number;
   for (let video = 0; video < videoCount; video += 1) {
-    // A video too new to have a size of its own is expected to do as the account's recent videos do.
-    const size = Number.isNaN(sizes[video] as number) ? typicalSize : (sizes[video] as number);
     const endViews = views[last * videoCount + video] as number;
-    if (Number.isNaN(size) || Number.isNaN(endViews)) continue;
+    if (Number.isNaN(endViews)) continue;
     const posted = postedAt[video] as number;
-    let since = Number.NaN;
-    let expectedSince = 0;
-    for (let index = rows.length - 2; index >= 0; index -= 1) {
-      const row = rows[index] as number;
-      const before = views[row * videoCount + video] as number;
-      if (Number.isNaN(before)) continue;
-      const time = series.times[row] as number;
-      const expected =
-        Math.exp(size + level) *
-        viewsBetween(curve, (time - posted) / HOUR_MS, (lastTime - posted) / HOUR_MS);
-      if (endViews - before > FROZEN_SHARE * expected + 2) break;
-      since = time;
-      expectedSince = expected;
+    const age = (at: number) => (at - posted) / HOUR_MS;
+    // The earliest poll from which the video stopped, judged against its pace over the hours before it.
+    for (const row of rows) {
+      const at = times[row] as number;
+      if (lastTime - at < MIN_FROZEN_HOURS * HOUR_MS) break;
+      const atViews = views[row * videoCount + video] as number;
+      if (Number.isNaN(atViews) || at <= posted) continue;
+      const before = paceBefore(series, rows, row, video);
+      if (!before) continue;
+      const promised =
+        ((atViews - before.views) * viewsBetween(curve, age(at), age(lastTime))) /
+        viewsBetween(curve, age(before.at), age(at));
+      if (!(promised >= MIN_FROZEN_VIEWS) || endViews - atViews > FROZEN_SHARE * promised) continue;
+      const atLikes = likes[row * videoCount + video] as number;
+      const likeRate = atViews > 0 && !Number.isNaN(atLikes) ? atLikes / atViews : 0;
+      frozen.push({
+        video,
+        sinceMs: at,
+        expectedViews: promised,
+        expectedLikes: promised * likeRate,
+      });
+      break;
     }
-    if (
-      Number.isNaN(since) ||
-      lastTime - since < MIN_FROZEN_HOURS * HOUR_MS ||
-      expectedSince < MIN_FROZEN_VIEWS
-    )
-      continue;
-    const rate = Number.isNaN(likeRates[video] as number)
-      ? typicalRate
-      : (likeRates[video] as number);
-    frozen.push({
-      video,
-      sinceMs: since,
-      expectedViews: expectedSince,
-      expectedLikes: Number.isNaN(rate) ? 0 : expectedSince * rate,
-    });
   }
   return frozen;
+}
+
+/**
+ * Where the video's pace before `row` is read from: the latest poll at least {@link PACE_HOURS} earlier that
+ * saw it, or its posting (with no views yet) when it is younger than that.
+ */
+function paceBefore(
+  series: AccountSeries,
+  rows: readonly number[],
+  row: number,
+  video: number,
+): { at: number; views: number } | undefined {
+  const at = series.times[row] as number;
+  const posted = series.postedAt[video] as number;
+  if (at - posted <= PACE_HOURS * HOUR_MS) return { at: posted, views: 0 };
+  for (let index = rows.indexOf(row) - 1; index >= 0; index -= 1) {
+    const earlier = rows[index] as number;
+    const time = series.times[earlier] as number;
+    const count = series.views[earlier * series.videoCount + video] as number;
+    if (at - time >= PACE_HOURS * HOUR_MS && !Number.isNaN(count))
+      return { at: time, views: count };
+  }
+  return undefined;
 }

@@ -15,8 +15,8 @@ import {
   cumulativeViews,
   fitCurve,
   MAX_PAIR_WEIGHT,
-  viewsBetween,
 } from './age-curve.ts';
+import { backtest, type ExpectationModel, expectedGain, typicalVideoSize } from './expectation.ts';
 import { type FrozenVideo, frozenVideos } from './frozen.ts';
 import { type Gain, gainBetween, type Nodes } from './nodes.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
@@ -26,8 +26,6 @@ import { median, medianInPlace, weightedMedian } from './stats.ts';
 const MIN_MEASURED_AGE_HOURS = 12;
 /** The baseline level is the median of the intervals of this many days before the window. */
 const BASELINE_DAYS = 14;
-/** New videos are expected to do as the account's videos of this many days before the window did. */
-const RECENT_VIDEO_DAYS = 21;
 /** Prior night-to-night spread of an account's reach (log), and how many nights it counts as. */
 const PRIOR_REACH_SPREAD = 0.25;
 const PRIOR_REACH_NIGHTS = 3;
@@ -37,8 +35,6 @@ const SPREAD_DAYS = 56;
 const MAX_SPREAD_INTERVAL_HOURS = 36;
 /** The days before the window where a break would begin are left out of the ordinary spread. */
 const ONSET_DAYS = 5;
-/** Prior spread of video sizes (log) when the account has too few videos to measure it. */
-const PRIOR_SIZE_SPREAD = 1;
 /** Below this many measured videos, an interval's reach level is not measured. */
 const MIN_LEVEL_VIDEOS = 3;
 /** A video counts towards an interval's level when it was expected this many views in it. */
@@ -181,58 +177,55 @@ export function analyzePace(
 
   const typicalSize = typicalVideoSize(series, sizes, fromMs);
   const typicalRate = median([...likeRates].filter((rate) => !Number.isNaN(rate)));
-  const start = tonight.fromMs;
-  const end = tonight.toMs;
   const endRow = nodes.rows[tonightIndex + 1] as number;
-  let expectedViews = 0;
-  let expectedLikes = 0;
-  let newShare = 0;
-  let newVideos = 0;
+  const model: ExpectationModel = {
+    series,
+    curve,
+    sizes,
+    likeRates,
+    typicalSize,
+    typicalRate,
+    level: baseLevel,
+  };
+  const tonightGain = expectedGain(model, tonight.fromMs, tonight.toMs, endRow);
+  const tried = backtest(
+    model,
+    intervals.slice(0, preCount).map((interval, index) => ({
+      fromMs: interval.fromMs,
+      toMs: interval.toMs,
+      toRow: nodes.rows[index + 1] as number,
+      likes: interval.gain.likes,
+    })),
+    fromMs,
+  );
+  // Likes per view of tonight's gain on the videos measured in it, against their own.
   let establishedViews = 0;
   let establishedLikes = 0;
   let gainedViews = 0;
   let gainedLikes = 0;
   for (let video = 0; video < videoCount; video += 1) {
-    const posted = postedAt[video] as number;
-    if (posted >= end || Number.isNaN(likes[endRow * videoCount + video] as number)) continue;
-    const size = sizes[video] as number;
-    const known = !Number.isNaN(size);
-    const logSize = known ? size : typicalSize;
-    if (Number.isNaN(logSize)) continue;
-    const predicted =
-      Math.exp(logSize + baseLevel) *
-      viewsBetween(curve, (start - posted) / HOUR_MS, (end - posted) / HOUR_MS);
-    const rate = Number.isNaN(likeRates[video] as number)
-      ? typicalRate
-      : (likeRates[video] as number);
-    expectedViews += predicted;
-    expectedLikes += predicted * (Number.isNaN(rate) ? 0 : rate);
-    if (!known) {
-      newShare += predicted * (Number.isNaN(rate) ? 0 : rate);
-      newVideos += 1;
-    }
     const cell = cells[video * intervalCount + tonightIndex] as number;
-    if (known && !Number.isNaN(cell) && !Number.isNaN(likeRates[video] as number)) {
-      const gained = counts[video * intervalCount + tonightIndex] as number;
-      establishedViews += predicted;
-      establishedLikes += predicted * (likeRates[video] as number);
-      gainedViews += gained;
-      gainedLikes += likeGain(series, video, nodes.rows[tonightIndex] as number, endRow);
-    }
+    const rate = likeRates[video] as number;
+    if (Number.isNaN(cell) || Number.isNaN(sizes[video] as number) || Number.isNaN(rate)) continue;
+    const predicted =
+      Math.exp(sizes[video] as number) * (shapes[video * intervalCount + tonightIndex] as number);
+    establishedViews += predicted;
+    establishedLikes += predicted * rate;
+    gainedViews += counts[video * intervalCount + tonightIndex] as number;
+    gainedLikes += likeGain(series, video, nodes.rows[tonightIndex] as number, endRow);
   }
   // Without a single video measured before the window, history says nothing of tonight.
   const hasExpectation = !Number.isNaN(typicalSize);
   const tonightLevel = levels[tonightIndex] as number;
   const measured = tonight.videos;
+  // The account's own record corrects the expectation's bias and sets the band.
+  const correction = Math.exp(tried.bias);
   return {
     ...base,
-    expected: hasExpectation ? { likes: expectedLikes, views: expectedViews } : null,
-    spread: Math.sqrt(
-      base.spread ** 2 +
-        (newVideos > 0 && expectedLikes > 0
-          ? ((newShare / expectedLikes) ** 2 * sizeSpread(sizes) ** 2) / newVideos
-          : 0),
-    ),
+    expected: hasExpectation
+      ? { likes: tonightGain.likes * correction, views: tonightGain.views * correction }
+      : null,
+    spread: tried.spread,
     reach:
       measured >= MIN_LEVEL_VIDEOS && !Number.isNaN(tonightLevel)
         ? {
@@ -245,19 +238,7 @@ export function analyzePace(
       gainedViews >= 100 && establishedLikes > 0 && establishedViews > 0
         ? gainedLikes / gainedViews / (establishedLikes / establishedViews)
         : Number.NaN,
-    frozen: frozenVideos(
-      series,
-      {
-        curve,
-        sizes,
-        typicalSize,
-        likeRates,
-        typicalRate,
-        level: Number.isNaN(tonightLevel) ? baseLevel : tonightLevel,
-      },
-      fromMs,
-      toMs,
-    ),
+    frozen: frozenVideos(series, curve, fromMs, toMs),
   };
 }
 
@@ -432,28 +413,6 @@ function reachSpread(intervals: readonly PaceInterval[], preCount: number, fromM
     (squares.length * measured + PRIOR_REACH_NIGHTS * PRIOR_REACH_SPREAD ** 2) /
       (squares.length + PRIOR_REACH_NIGHTS),
   );
-}
-
-/** How widely the account's videos differ in size (log), for the luck of a few new videos. */
-function sizeSpread(sizes: Float64Array): number {
-  const known = [...sizes].filter((size) => !Number.isNaN(size));
-  if (known.length < 5) return PRIOR_SIZE_SPREAD;
-  const center = median(known);
-  return 1.4826 * median(known.map((size) => Math.abs(size - center)));
-}
-
-/** The size new videos are expected to have: the median of the account's recent videos (log). */
-function typicalVideoSize(series: AccountSeries, sizes: Float64Array, fromMs: number): number {
-  const recent: number[] = [];
-  const all: number[] = [];
-  for (let video = 0; video < series.videoCount; video += 1) {
-    const size = sizes[video] as number;
-    if (Number.isNaN(size)) continue;
-    all.push(size);
-    if ((series.postedAt[video] as number) >= fromMs - RECENT_VIDEO_DAYS * DAY_MS)
-      recent.push(size);
-  }
-  return recent.length >= 3 ? median(recent) : all.length > 0 ? median(all) : Number.NaN;
 }
 
 /**

@@ -44,8 +44,11 @@ const CLEAR_LIKE_RATE_SHARE = 0.65;
 const MIN_TREND_POINTS = 6;
 /** Videos frozen inside the window must have been expected this many likes to count as restricted... */
 const MIN_FROZEN_LIKES = 30;
-/** ...and at least this share of the night's shortfall. */
+/** ...and at least this share of the night's shortfall... */
 const FROZEN_SHARE_OF_SHORTFALL = 0.5;
+/** ...a night under this share of what it would have been (what the frozen video's own pace promised is
+ * known better than an expectation, so the bar is a little lower than a slowdown's half). */
+const RESTRICTED_SHARE = 0.6;
 /** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
 export const MIN_FLEET_CONTROL = 5;
 const FLEET_SHIFT_LIMIT = Math.log(2);
@@ -234,12 +237,18 @@ function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
   // The rest of the account went on: a break of the whole account is reach, not one video.
   if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
     return undefined;
-  // A slowdown of the account (causes.md): the night far below its baseline, the frozen videos the reason.
-  const expected = summary.expected.likes * Math.exp(fleet.night);
-  if (!farBelow(summary.likes, expected, summary.spread)) return undefined;
+  // A slowdown of the account (causes.md): the night far below what it would have been had the videos gone
+  // on (the expectation, or what the frozen videos' own pace promised on top of the night, whichever is more),
+  // the frozen videos the reason for most of the shortfall...
+  const expected = Math.max(
+    summary.expected.likes * Math.exp(fleet.night),
+    summary.likes + frozenLikes,
+  );
+  if (!(expected >= MIN_SLOWDOWN_LIKES) || !(summary.likes < RESTRICTED_SHARE * expected))
+    return undefined;
   if (frozenLikes < FROZEN_SHARE_OF_SHORTFALL * (expected - summary.likes)) return undefined;
   // ...and far below the account's usual nights too, not only below what the new video promised.
-  if (summary.weekRate > 0 && !(summary.likes < FAR_BELOW_SHARE * summary.weekRate * summary.hours))
+  if (summary.weekRate > 0 && !(summary.likes < RESTRICTED_SHARE * summary.weekRate * summary.hours))
     return undefined;
   return {
     cause: 'content_removed_or_restricted',

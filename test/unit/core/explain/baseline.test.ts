@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'vitest';
+import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
+import { frozenVideos } from '../../../../core/explain/frozen.ts';
+import { explainFleet } from '../../../../core/explain/index.ts';
+import { buildSeries } from '../../../../core/explain/series.ts';
+import type { Fleet, Poll } from '../../../../core/model.ts';
+import { DAY_MS, formatInstant, HOUR_MS } from '../../../../core/time.ts';
+import { thinFleet } from '../../../../eval/densities.ts';
+import { AS_OF, inWindow, scenarioFleet, WINDOW_FROM } from './helpers.ts';
+
+const explain = (fleet: Fleet) => explainFleet(fleet, { asOf: AS_OF }).accounts[0]!;
+
+describe('the baseline on any cadence', () => {
+  it('gives an ordinary night a baseline and a band that holds its gain, even from a poll every ten days', () => {
+    const { fleet } = scenarioFleet({ historyDays: 45 });
+    for (const density of ['full', 'store', 'sparse', 'weekly'] as const) {
+      const account = explain(thinFleet(fleet, AS_OF, density));
+      expect(account.verdict, density).toBe('none');
+      expect(account.likes.baselineGain, density).toBeGreaterThan(0);
+      const band = account.likes.baselineBand;
+      expect(band?.low, density).toBeLessThanOrEqual(account.likes.gained);
+      expect(band?.high, density).toBeGreaterThanOrEqual(account.likes.gained);
+      expect(band?.low).toBeLessThan(account.likes.baselineGain ?? 0);
+      expect(band?.high).toBeGreaterThan(account.likes.baselineGain ?? 0);
+    }
+  });
+
+  it('finds an abrupt break in reach when older history is one poll per ten days', () => {
+    const { fleet } = scenarioFleet({
+      historyDays: 45,
+      events: [
+        { cause: 'reach_limited', at: new Date(AS_OF.getTime() - 2.5 * DAY_MS), factor: 0.1 },
+      ],
+    });
+    const account = explain(thinFleet(fleet, AS_OF, 'sparse'));
+    expect(account.verdict).toBe('slowdown');
+    expect(account.causes[0]?.cause).toBe('reach_limited');
+    expect(account.likes.gained).toBeLessThan(0.5 * (account.likes.baselineGain ?? 0));
+  });
+
+  it("does not call a whole fleet's quiet night a slowdown of each account", () => {
+    // Every account of the fleet gets a tenth of its usual views tonight: traffic, not one account's reach.
+    const accounts = Array.from({ length: 6 }, (_, index) => {
+      const { fleet } = scenarioFleet({
+        seed: 40 + index,
+        historyDays: 20,
+        scenario: { id: `70000000000000000${index}`, handle: `lull_${index}` },
+        events: [{ cause: 'reach_limited', at: inWindow(0), factor: 0.45 }],
+      });
+      return fleet.accounts[0]!;
+    });
+    const explanation = explainFleet({ format: 'likewatch.fleet/v1', accounts }, { asOf: AS_OF });
+    for (const account of explanation.accounts) expect(account.verdict).not.toBe('slowdown');
+  });
+
+  it('says a long outage in the night was not seen, even with a poll at each end', () => {
+    const { fleet } = scenarioFleet({
+      plan: { cadenceHours: 1 },
+      edit: (polls) =>
+        polls.map((poll): Poll => {
+          const at = Date.parse(poll.at);
+          return at > AS_OF.getTime() - 21 * HOUR_MS && at < AS_OF.getTime() - HOUR_MS
+            ? { at: poll.at, status: 'failed', reason: 'timeout' }
+            : poll;
+        }),
+    });
+    expect(explain(fleet).verdict).toBe('unknown');
+  });
+});
+
+describe('causes on one account alone', () => {
+  it('finds a cleanup on a daily-polled account with a handful of videos', () => {
+    const { fleet } = scenarioFleet({
+      scenario: { initialVideos: 8, medianViews: 300_000, postingIntervalHours: 200 },
+      plan: { cadenceHours: 24 },
+      events: [{ cause: 'inactive_account_cleanup', at: inWindow(10), fraction: 0.006 }],
+    });
+    const account = explain(fleet);
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('inactive_account_cleanup');
+  });
+
+  it('sees a video that stops being shown while it stays listed, and no other', () => {
+    // A new video takes off (4,000 views an hour) and, four hours into the night, stops being shown: it stays
+    // listed, its views creep on at a fraction of a percent of that pace.
+    const postedAt = inWindow(-3).getTime();
+    const frozenAt = inWindow(4).getTime();
+    const viewsAt = (at: number) =>
+      at <= frozenAt
+        ? 4_000 * ((at - postedAt) / HOUR_MS)
+        : 4_000 * ((frozenAt - postedAt) / HOUR_MS) + 10 * ((at - frozenAt) / HOUR_MS);
+    const { fleet } = scenarioFleet({
+      scenario: { medianViews: 20_000, postingIntervalHours: 300 },
+      edit: (polls) =>
+        polls.map((poll) => {
+          const at = Date.parse(poll.at);
+          if (poll.status === 'failed' || at < postedAt) return poll;
+          const views = Math.round(viewsAt(at));
+          const added = {
+            id: RESTRICTED_ID,
+            postedAt: formatInstant(postedAt),
+            views,
+            likes: Math.round(views * 0.08),
+            comments: 0,
+            shares: 0,
+          };
+          return { ...poll, videos: [added, ...poll.videos] };
+        }),
+    });
+    const series = buildSeries(fleet.accounts[0]!, AS_OF.getTime() - 60 * DAY_MS, AS_OF.getTime());
+    const frozen = frozenVideos(series, PRIOR_CURVE, WINDOW_FROM.getTime(), AS_OF.getTime());
+    expect(frozen.map((entry) => series.videoIds[entry.video])).toEqual([RESTRICTED_ID]);
+    expect(frozen[0]?.sinceMs).toBe(frozenAt);
+    // Its own pace promised thousands more views; the likes follow at its 8%.
+    expect(frozen[0]?.expectedViews).toBeGreaterThan(10_000);
+    expect(frozen[0]?.expectedLikes).toBeCloseTo(0.08 * (frozen[0]?.expectedViews ?? 0), -1);
+  });
+});
+
+const RESTRICTED_ID = '7999999999999999999';

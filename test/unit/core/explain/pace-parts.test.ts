@@ -1,0 +1,100 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  type CurvePair,
+  cumulativeViews,
+  curveFromSlopes,
+  fitCurve,
+  PRIOR_CURVE,
+  viewsBetween,
+} from '../../../../core/explain/age-curve.ts';
+import { dayNodes } from '../../../../core/explain/nodes.ts';
+import { buildSeries } from '../../../../core/explain/series.ts';
+import { median, medianInPlace, weightedMedian } from '../../../../core/explain/stats.ts';
+import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
+import { thinFleet } from '../../../../eval/densities.ts';
+import { AS_OF, scenarioFleet } from './helpers.ts';
+
+describe('medians', () => {
+  it('medianInPlace agrees with median on any list', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1 }),
+        (list) => {
+          expect(medianInPlace(Float64Array.from(list), list.length)).toBeCloseTo(median(list), 9);
+        },
+      ),
+    );
+  });
+
+  it('weightedMedian is the value half the weight lies on either side of', () => {
+    expect(weightedMedian([1, 2, 3], [1, 1, 10])).toBe(3);
+    expect(weightedMedian([1, 2, 3], [10, 1, 1])).toBe(1);
+    expect(weightedMedian([5], [1])).toBe(5);
+  });
+});
+
+describe('the age curve', () => {
+  it('accumulates views that only grow with age', () => {
+    let previous = 0;
+    for (const hours of [0.5, 1, 6, 12, 24, 48, 96, 240, 600, 2_000]) {
+      const views = cumulativeViews(PRIOR_CURVE, hours);
+      expect(views).toBeGreaterThan(previous);
+      previous = views;
+    }
+    expect(viewsBetween(PRIOR_CURVE, -5, 10)).toBeCloseTo(cumulativeViews(PRIOR_CURVE, 10), 9);
+  });
+
+  it('learns a steeper decay from videos that slow down faster than the prior says', () => {
+    // Videos of many ages, each seen over two consecutive days, decaying as age^-2.5 (the prior is about -1.6).
+    const truth = curveFromSlopes([-0.5, -2.5, -2.5, -2.5, -2.5, -2.5]);
+    const pairs: CurvePair[] = [];
+    for (let video = 0; video < 60; video += 1) {
+      const age = 30 + video * 8;
+      const first = viewsBetween(truth, age, age + 24);
+      const second = viewsBetween(truth, age + 24, age + 48);
+      pairs.push({
+        group: 1,
+        logRatio: Math.log(second / first),
+        ages: [age, age + 24, age + 24, age + 48],
+        weight: 40,
+      });
+    }
+    const fitted = fitCurve(pairs);
+    // Shrunk towards the prior, but clearly moved towards the truth.
+    for (const band of [2, 3, 4]) {
+      expect(fitted.slopes[band]).toBeLessThan((PRIOR_CURVE.slopes[band] as number) - 0.25);
+      expect(fitted.slopes[band]).toBeGreaterThan(-2.6);
+    }
+  });
+
+  it('keeps the prior where there is nothing to learn from', () => {
+    expect(fitCurve([]).slopes).toEqual(PRIOR_CURVE.slopes);
+  });
+});
+
+describe('day-aligned nodes', () => {
+  const { fleet } = scenarioFleet({ historyDays: 45, plan: { cadenceHours: 1 } });
+  const nodesOf = (density: 'full' | 'sparse') => {
+    const account = thinFleet(fleet, AS_OF, density).accounts[0]!;
+    const series = buildSeries(account, AS_OF.getTime() - 62 * DAY_MS, AS_OF.getTime());
+    return dayNodes(series, AS_OF.getTime(), AS_OF.getTime() - 62 * DAY_MS);
+  };
+
+  it('are a day apart on hourly polls, the window opened by one near its start', () => {
+    const nodes = nodesOf('full');
+    const gaps = nodes.times.slice(1).map((time, index) => time - (nodes.times[index] as number));
+    for (const gap of gaps) expect(Math.abs(gap - DAY_MS)).toBeLessThanOrEqual(6 * HOUR_MS);
+    expect(nodes.anchor).toBe(nodes.rows.length - 2);
+    expect(
+      Math.abs((nodes.times[nodes.anchor] as number) - (AS_OF.getTime() - DAY_MS)),
+    ).toBeLessThanOrEqual(HOUR_MS);
+  });
+
+  it('step as far as thinned history makes them, and still bracket the window', () => {
+    const nodes = nodesOf('sparse');
+    const gaps = nodes.times.slice(1).map((time, index) => time - (nodes.times[index] as number));
+    expect(Math.max(...gaps)).toBeGreaterThan(9 * DAY_MS);
+    expect(nodes.anchor).toBe(nodes.rows.length - 2);
+  });
+});

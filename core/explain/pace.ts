@@ -18,6 +18,7 @@ import {
 } from './age-curve.ts';
 import { backtest, type ExpectationModel, expectedGain, typicalVideoSize } from './expectation.ts';
 import { type FrozenVideo, frozenVideos } from './frozen.ts';
+import { lateNightShift } from './late-night.ts';
 import { type Gain, gainBetween, type Nodes } from './nodes.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
 import { median, medianInPlace, weightedMedian } from './stats.ts';
@@ -71,6 +72,8 @@ export interface PaceAnalysis {
   curve: AgeCurve;
   /** Tonight's reach level against the baseline level (log), its standard error, and the videos behind it. */
   reach: { shift: number; error: number; videos: number } | null;
+  /** The night's last hours against the same hours a day before (log), for a break that began tonight. */
+  lateShift: number;
   /** Likes per view of tonight's gain relative to the videos' own (1 = normal); NaN when too few views. */
   engagement: number;
   /** Established videos whose views stopped inside the window while the account went on, with the span. */
@@ -168,6 +171,7 @@ export function analyzePace(
     reachSpread: spreadOfReach,
     curve,
     reach: null,
+    lateShift: Number.NaN,
     engagement: Number.NaN,
     frozen: [],
     sizes,
@@ -239,6 +243,7 @@ export function analyzePace(
         ? gainedLikes / gainedViews / (establishedLikes / establishedViews)
         : Number.NaN,
     frozen: frozenVideos(series, curve, fromMs, toMs),
+    lateShift: lateNightShift(series, curve, sizes, endRow),
   };
 }
 

@@ -27,7 +27,9 @@ function reachEvidence(measures: SlowdownMeasures): string[] {
   const evidence: string[] = [];
   if (measures.reachShare !== undefined) {
     evidence.push(
-      `Your videos got views at ${formatPercent(measures.reachShare)} of their usual pace for their age: an abrupt break, across the account at once`,
+      measures.sinceTonight
+        ? `Since earlier tonight your videos got views at ${formatPercent(measures.reachShare)} of their pace in the same hours the day before: an abrupt break, across the account at once`
+        : `Your videos got views at ${formatPercent(measures.reachShare)} of their usual pace for their age: an abrupt break, across the account at once`,
     );
   }
   evidence.push(

@@ -23,6 +23,8 @@ const REACH_BREAK_SHARE = 0.5;
 const REACH_BREAK_SPREADS = 2.5;
 /** ...while the night's likes are under this share of the expectation. */
 const REACH_LIKES_SHARE = 0.75;
+/** A break begun tonight: the night's last hours at under this share of the same hours a day before. */
+const LATE_BREAK_SHARE = 0.3;
 /** A fleet-wide shift worth naming in the evidence (log). */
 const FLEET_WORTH_NAMING = 0.1;
 /** Likes per view count as unchanged within this factor of the videos' own (engagement follows views). */
@@ -66,6 +68,8 @@ export interface PaceSummary {
   reach: PaceAnalysis['reach'];
   /** Night-to-night spread (log) of the established videos' reach. */
   reachSpread: number;
+  /** The night's last hours against the same hours a day before (log); NaN where polls do not allow. */
+  lateShift: number;
   /** Some of the night's polls gave rounded counts. */
   rounded: boolean;
   engagement: number;
@@ -102,6 +106,7 @@ export function summarizePace(
     spread: pace.spread,
     reach: pace.reach,
     reachSpread: pace.reachSpread,
+    lateShift: pace.lateShift,
     rounded: series.rounded.includes(1),
     engagement: pace.engagement,
     oldRate: rateWithin(pace.intervals, oldFrom, oldTo, 5),
@@ -151,6 +156,8 @@ export interface FleetPace {
   night: number;
   /** Established videos' reach tonight against the baseline level. */
   reach: number;
+  /** The night's last hours against the same hours a day before. */
+  late: number;
   /** The last week's likes per hour against the level several weeks back (a drift of the whole fleet). */
   trend: number;
   /** Newer videos against older ones. */
@@ -165,12 +172,14 @@ export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
       : 0;
   const night: number[] = [];
   const reach: number[] = [];
+  const late: number[] = [];
   const trend: number[] = [];
   const videos: number[] = [];
   for (const summary of summaries) {
     if (summary.expected && summary.expected.likes >= MIN_SLOWDOWN_LIKES && summary.likes >= 0)
       night.push(Math.log((summary.likes + 1) / (summary.expected.likes + 1)));
     if (summary.reach) reach.push(summary.reach.shift);
+    if (!Number.isNaN(summary.lateShift)) late.push(summary.lateShift);
     if (summary.oldRate > 0 && summary.weekRate > 0)
       trend.push(Math.log(summary.weekRate / summary.oldRate));
     if (summary.newerVideos > 0) videos.push(Math.log(summary.newerVideos));
@@ -178,6 +187,7 @@ export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
   return {
     night: shared(night),
     reach: shared(reach),
+    late: shared(late),
     trend: shared(trend),
     videos: shared(videos),
   };
@@ -201,6 +211,8 @@ export interface SlowdownMeasures {
   expectedViews?: number;
   /** Established videos' views against their usual pace (share), when measured. */
   reachShare?: number;
+  /** The break began tonight: `reachShare` is the night's last hours against the same hours a day before. */
+  sinceTonight?: boolean;
   engagement?: number;
   /** The fleet's own night against its expectation (share), when it moved. */
   fleetShare?: number;
@@ -248,7 +260,10 @@ function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
     return undefined;
   if (frozenLikes < FROZEN_SHARE_OF_SHORTFALL * (expected - summary.likes)) return undefined;
   // ...and far below the account's usual nights too, not only below what the new video promised.
-  if (summary.weekRate > 0 && !(summary.likes < RESTRICTED_SHARE * summary.weekRate * summary.hours))
+  if (
+    summary.weekRate > 0 &&
+    !(summary.likes < RESTRICTED_SHARE * summary.weekRate * summary.hours)
+  )
     return undefined;
   return {
     cause: 'content_removed_or_restricted',
@@ -276,7 +291,16 @@ function reachLimited(
     return undefined;
   let reachShare: number;
   let strength: number;
-  if (summary.reach) {
+  const lateShare = Math.exp(summary.lateShift - fleet.late);
+  const lateBreak = lateShare <= LATE_BREAK_SHARE && share < REACH_LIKES_SHARE;
+  if (
+    lateBreak &&
+    !(summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
+  ) {
+    // Begun tonight: the whole night is only partly down, its last hours plainly.
+    reachShare = lateShare;
+    strength = ramp(LATE_BREAK_SHARE - lateShare, 0, LATE_BREAK_SHARE);
+  } else if (summary.reach) {
     // The established videos measure the break best: judged against their own ordinary spread.
     if (!(share < REACH_LIKES_SHARE)) return undefined;
     const shift = summary.reach.shift - fleet.reach;
@@ -303,6 +327,7 @@ function reachLimited(
       views: summary.views,
       expectedViews: expected.views,
       reachShare,
+      ...(lateBreak ? { sinceTonight: true } : {}),
       ...(Number.isNaN(engagement) ? {} : { engagement }),
       ...(Math.abs(fleet.night) > FLEET_WORTH_NAMING ? { fleetShare: fleetFactor } : {}),
     },

@@ -34,7 +34,8 @@ describe.each([...reports.keys()])('the engine on the %s world (fixed fleets)', 
     const report = reports.get(world)?.get(density) as EvalReport;
 
     it('is judged on every label', () => {
-      for (const label of TOP_LABELS) expect(report.perLabel[label].count, label).toBeGreaterThan(0);
+      for (const label of TOP_LABELS)
+        expect(report.perLabel[label].count, label).toBeGreaterThan(0);
     });
 
     it(`names the top cause right at least ${FLOORS[world].accuracy * 100}% of the time`, () => {

@@ -2,8 +2,9 @@
  * An account's poll history: raw polls for the retention period, daily roll-ups for ever.
  *
  * Primary course of `putPolls` (`putPoll` is the same for one poll):
- * 1. Encode each poll (binary columns + Brotli) and write it under its slot key: the polls of a worker batch
- *    that fit in one item go out together in BatchWriteItem requests, larger ones chunked one by one.
+ * 1. Encode each poll (binary columns + Brotli) and write it under its slot key: the `ok` polls of a worker
+ *    batch that fit in one item go out together in BatchWriteItem requests, larger ones chunked one by one;
+ *    a `partial` or `failed` poll is written on condition, never over a better poll of its slot.
  * 2. Read how far each account's days are rolled up (one batch read for the batch); roll up every finished
  *    day since (normally just yesterday, once a day) and move the mark. A late poll of an already rolled-up
  *    day rolls that day up again.
@@ -33,7 +34,7 @@ import {
 } from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
 import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
-import { BATCH_WRITE_SIZE, type DynamoTable, type Item } from './table.ts';
+import { BATCH_WRITE_SIZE, type DynamoTable, type Item, type PutCondition } from './table.ts';
 
 const DAY_SECONDS = 86_400;
 
@@ -228,10 +229,14 @@ export class PollHistory {
           single.push(write);
           return;
         }
-        const { key, attributes, body } = write.record;
+        const { key, attributes, body, condition } = write.record;
         const item = this.records.singleItem(key, attributes, body);
-        if (item) single.push({ item, owners: write.owners });
-        else await this.records.write(key, attributes, body).catch(fail(write.owners));
+        // A conditional write goes alone: BatchWriteItem takes no conditions. A refused one (a better poll is
+        // stored for the slot) is not a failure: the slot has its poll.
+        if (item && !condition) single.push({ item, owners: write.owners });
+        else if (item && condition) {
+          await this.table.putIf(item, condition).catch(fail(write.owners));
+        } else await this.records.write(key, attributes, body, condition).catch(fail(write.owners));
       }),
     );
     for (let start = 0; start < single.length; start += BATCH_WRITE_SIZE) {
@@ -250,6 +255,7 @@ export class PollHistory {
     const keptFromMs = Math.max(Date.parse(poll.at), this.options.now().getTime());
     return {
       key: keys.poll(accountId, new Date(slotMs).toISOString()),
+      condition: REPLACES[poll.status],
       attributes: {
         at: poll.at,
         status: poll.status,
@@ -443,12 +449,33 @@ function dailyRollupExpiry(day: string): number {
   return Math.floor((following + DAILY_ROLLUP_GRACE_DAYS * DAY_MS) / 1000);
 }
 
-/** A record to store: key, head attributes, body. */
+/** A record to store: key, head attributes, body, and what it may replace (anything, when absent). */
 interface StoredBody {
   key: { pk: string; sk: string };
   attributes: Item;
   body: Uint8Array;
+  condition?: PutCondition | undefined;
 }
+
+/**
+ * What a poll of each status may replace under its slot. Polls rank ok, partial, failed: a later delivery of
+ * the same job heals a failed poll (a timeout on a busy worker), and a worse poll never shadows a better one,
+ * whichever write lands last. Equal ranks replace each other, as a retried run always did; an ok poll replaces
+ * anything, so it stays a batch write.
+ */
+const REPLACES: Record<Poll['status'], PutCondition | undefined> = {
+  ok: undefined,
+  partial: {
+    expression: 'attribute_not_exists(pk) OR #status <> :ok',
+    names: { '#status': 'status' },
+    values: { ':ok': 'ok' },
+  },
+  failed: {
+    expression: 'attribute_not_exists(pk) OR #status = :failed',
+    names: { '#status': 'status' },
+    values: { ':failed': 'failed' },
+  },
+};
 
 /** What a poll asks of its account's roll-ups: the days to roll up, and where the mark moves. */
 interface RollupWork {

@@ -25,6 +25,13 @@ export const BATCH_WRITE_SIZE = 25;
 /** Keys per BatchGetItem request (DynamoDB's limit). */
 const BATCH_GET_SIZE = 100;
 
+/** A condition on the item a put would replace (a DynamoDB condition expression with its names and values). */
+export interface PutCondition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
+
 /** A key range inside one partition: a prefix, or an inclusive `between`. */
 export type KeyRange = { pk: string; prefix: string } | { pk: string; between: [string, string] };
 
@@ -52,13 +59,20 @@ export class DynamoTable {
 
   /** Puts one item unless an item with its key is stored already; whether it was put. */
   async putNew(item: Item): Promise<boolean> {
+    return this.putIf(item, { expression: 'attribute_not_exists(pk)' });
+  }
+
+  /** Puts one item when `condition` holds for the item it would replace; whether it was put. */
+  async putIf(item: Item, condition: PutCondition): Promise<boolean> {
     try {
       await this.send(() =>
         this.doc.send(
           new PutCommand({
             TableName: this.name,
             Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ConditionExpression: condition.expression,
+            ...(condition.names && { ExpressionAttributeNames: condition.names }),
+            ...(condition.values && { ExpressionAttributeValues: condition.values }),
           }),
         ),
       );

@@ -171,6 +171,19 @@ export type Explanation = z.infer<typeof Explanation>;
 export const SourceKind = z.enum(['display_api', 'research_api', 'web']);
 export type SourceKind = z.infer<typeof SourceKind>;
 
+/** TikTok's username rules: 2–24 letters, digits, underscores and periods, not ending with a period. */
+const TIKTOK_HANDLE_PATTERN = /^[a-z0-9_.]{2,24}$/;
+
+/**
+ * True for a valid TikTok username (without `@`), case-insensitively. Every handle that enters the system (a
+ * connection, a poll, an import, the CLI, a form) is checked with it; stored handles are still rendered as
+ * hostile text, since they may predate the check.
+ */
+export function isTikTokHandle(handle: string): boolean {
+  const lower = handle.toLowerCase();
+  return TIKTOK_HANDLE_PATTERN.test(lower) && !lower.endsWith('.');
+}
+
 /** A watched TikTok account. */
 export const Account = z.object({
   platform: Platform,

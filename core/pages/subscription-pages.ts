@@ -2,6 +2,7 @@
  * The subscription pages, rendered on the server from plain data. Every string that comes from a person
  * (addresses, usernames) or from TikTok (handles) goes through the escaping `html` template.
  */
+import { displayHandle } from '../digest/wording.ts';
 import type { FieldErrors, PreferencesField, SignUpField } from '../subscriptions/validation.ts';
 import { html, type SafeHtml } from './html.ts';
 import {
@@ -177,7 +178,7 @@ ${errors.quietNights ? html`<span class="error" id="quietNights-error">${errors.
 ${errors.accounts ? html`<span class="error" id="accounts-error">${errors.accounts}</span>` : ''}
 ${options.accounts.map(
   (account) =>
-    html`<label class="choice"><input type="checkbox" name="account" value="${account.id}" checked> @${account.handle}</label>`,
+    html`<label class="choice"><input type="checkbox" name="account" value="${account.id}" checked> ${displayHandle(account.handle)}</label>`,
 )}
 </fieldset>
 ${field({

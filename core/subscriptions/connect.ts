@@ -7,10 +7,11 @@
  *    browser.
  * 2. Callback: accept the state only if its signature, purpose and expiry hold, it matches the browser's
  *    cookie, and it was never used before (recorded, so a replay is refused). Then exchange the code for
- *    tokens, read who authorized, store the tokens sealed, and register the account for the Display API
- *    source under its stable `open_id` (an account already watched is reactivated and renamed if needed).
+ *    tokens, read who authorized (a username that is not a TikTok username stores nothing), store the tokens
+ *    sealed, and register the account for the Display API source under its stable `open_id` (an account
+ *    already watched is reactivated and renamed if needed).
  */
-import type { Account } from '../model.ts';
+import { type Account, isTikTokHandle } from '../model.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import type { TokenRejection } from './ports.ts';
 import { REQUIRED_DISPLAY_SCOPES } from './scopes.ts';
@@ -67,6 +68,8 @@ export type ConnectOutcome =
     }
   | { kind: 'declined' }
   | { kind: 'missing_scopes'; missing: string[] }
+  /** TikTok named the account with something that is not a TikTok username. */
+  | { kind: 'bad_handle' }
   | { kind: 'exchange_failed' };
 
 /** Completes a connection; see the module comment. */
@@ -104,6 +107,8 @@ export async function completeConnect(
   if (missing.length > 0 || authorized.handle === undefined) {
     return { kind: 'missing_scopes', missing };
   }
+  // TikTok's answer is input like any other: a username that breaks TikTok's own rules is refused, not stored.
+  if (!isTikTokHandle(authorized.handle)) return { kind: 'bad_handle' };
 
   await deps.credentials.putCredentials(authorized.accountId, authorized.credentials);
   const known = (await deps.accounts.listAccounts()).find(

@@ -493,6 +493,16 @@ function connectResultPage(
           again,
         ),
       );
+    case 'bad_handle':
+      return page(
+        deps,
+        502,
+        messagePage(
+          'TikTok sent an unusable username',
+          html`<p>TikTok named the account with something that is not a TikTok username, so nothing was connected.</p>`,
+          again,
+        ),
+      );
     case 'exchange_failed':
       return page(
         deps,

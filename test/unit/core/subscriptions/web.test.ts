@@ -521,11 +521,11 @@ describe('connecting TikTok', () => {
     expect(app.state.credentials.size).toBe(0);
   });
 
-  it('should escape a creator-controlled handle on the result page', async () => {
+  it('should refuse a username from TikTok that breaks TikTok’s rules, and store nothing', async () => {
     const app = setup();
     app.state.authorized = {
       accountId: 'open-1',
-      handle: '<b>x</b>',
+      handle: '"><img src=x onerror=alert(1)>\r\n\u202Ex',
       credentials: { accessToken: 'a', scope: 'user.info.profile,user.info.stats,video.list' },
     };
     const { state, nonce } = await started(app);
@@ -534,8 +534,31 @@ describe('connecting TikTok', () => {
       { state, code: 'c' },
       { [CONNECT_COOKIE]: nonce },
     );
-    expect(done.body).toContain('@&lt;b&gt;x&lt;/b&gt;');
-    expect(done.body).not.toContain('<b>x</b>');
+    expect(done.status).toBe(502);
+    expect(done.body).toContain('not a TikTok username');
+    expect(done.body).not.toContain('<img');
+    expect(app.state.accounts.has('open-1')).toBe(false);
+    expect(app.state.credentials.size).toBe(0);
+  });
+});
+
+describe('stored handles on the pages', () => {
+  it('should render a handle stored before the rules were checked without CR, LF or bidi overrides, escaped', async () => {
+    const app = setup();
+    app.state.accounts.set(
+      'acct-3',
+      account('acct-3', '"><img src=x>\r\nBcc: x@evil.example\u202Etxt'),
+    );
+    const id = await subscribed(app);
+    app.state.subscribers.set(id, {
+      ...app.state.subscribers.get(id)!,
+      accountIds: ['acct-1', 'acct-3'],
+    });
+    const page = await app.get('/preferences', { token: sign(app, 'preferences', id) });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('@&quot;&gt;&lt;img src=x&gt; Bcc: x@evil.example txt');
+    expect(page.body).not.toMatch(/[\r\u202E]/);
+    expect(page.body).not.toContain('<img');
   });
 });
 

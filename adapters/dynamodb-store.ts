@@ -20,6 +20,7 @@ import {
   DigestReport,
   Feedback,
   HandleSighting,
+  type PendingSignUp,
   type Poll,
   Subscriber,
 } from '../core/model.ts';
@@ -39,6 +40,7 @@ import type {
 } from '../core/ports.ts';
 import type {
   RateLimiter,
+  SignUpRequests,
   SingleUse,
   SubscriberDirectory,
   SuppressionRecorder,
@@ -126,6 +128,7 @@ export class DynamoDbStore
     FeedbackStore,
     NightStore,
     SubscriberDirectory,
+    SignUpRequests,
     SuppressionList,
     SuppressionRecorder,
     RateLimiter,
@@ -227,6 +230,22 @@ export class DynamoDbStore
 
   async findSubscriberId(email: string): Promise<string | undefined> {
     return this.subscriptions.findSubscriberId(email);
+  }
+
+  async claimSubscriberId(email: string, subscriberId: string): Promise<string> {
+    return this.subscriptions.claimSubscriberId(email, subscriberId);
+  }
+
+  async putSignUp(request: PendingSignUp, expiresAt: Date): Promise<void> {
+    await this.subscriptions.putSignUp(request, expiresAt);
+  }
+
+  async getSignUp(nonce: string): Promise<PendingSignUp | undefined> {
+    return this.subscriptions.getSignUp(nonce);
+  }
+
+  async markSignUpConfirmed(nonce: string, at: Date): Promise<void> {
+    await this.subscriptions.markSignUpConfirmed(nonce, at);
   }
 
   /** Removes a subscriber (operator CLI); false when there was none. Its digest markers expire on their own. */

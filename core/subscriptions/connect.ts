@@ -12,6 +12,7 @@
  *    already watched is reactivated and renamed if needed).
  */
 import { type Account, isTikTokHandle } from '../model.ts';
+import { limitedClient } from './client-network.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import type { TokenRejection } from './ports.ts';
 import { REQUIRED_DISPLAY_SCOPES } from './scopes.ts';
@@ -26,7 +27,7 @@ export interface ConnectStart {
   expiresAt: Date;
 }
 
-/** Starts a connection, or says that this IP address started too many. */
+/** Starts a connection, or says that this client's network (its IPv4 address or IPv6 /64) started too many. */
 export async function startConnect(
   deps: Pick<SubscriptionDeps, 'tokens' | 'tiktok' | 'limiter' | 'limits' | 'now' | 'newId'>,
   sourceIp: string,
@@ -34,7 +35,7 @@ export async function startConnect(
   const now = deps.now();
   const allowed = await deps.limiter.take(
     'connect-ip',
-    sourceIp,
+    limitedClient(sourceIp),
     deps.limits.connectsPerIpPerHour,
     3_600,
     now,

@@ -155,6 +155,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
   const client = await tiktokClient(env);
   return {
     subscribers: store,
+    signUps: store,
     accounts: store,
     credentials: store,
     feedback: store,

@@ -862,6 +862,53 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(await store.getNightWindow(new Date('2026-11-24T08:00:00Z'))).toBeUndefined();
   });
 
+  it('should keep each sign-up request under its nonce until it expires, and record its confirmation', async () => {
+    // Arrange
+    const request = {
+      nonce: 'nonce-1',
+      email: 'Keep@Example.com',
+      subscriberId: 'sub-new',
+      timeZone: 'Europe/Berlin',
+      deliveryHour: 7,
+      accountIds: ['acct-1'],
+      requestedAt: '2026-11-24T10:00:00.000Z',
+    };
+    const expiresAt = new Date('2026-11-27T10:00:00Z');
+    // Act
+    await store.putSignUp(request, expiresAt);
+    await store.putSignUp({ ...request, nonce: 'nonce-2', deliveryHour: 3 }, expiresAt);
+    await store.markSignUpConfirmed('nonce-1', new Date('2026-11-24T11:00:00Z'));
+    // Assert: two records, neither rewritten by the other, each expiring.
+    expect(await store.getSignUp('nonce-1')).toEqual({
+      ...request,
+      confirmedAt: '2026-11-24T11:00:00.000Z',
+    });
+    expect(await store.getSignUp('nonce-2')).toEqual({
+      ...request,
+      nonce: 'nonce-2',
+      deliveryHour: 3,
+    });
+    expect(await store.getSignUp('nonce-3')).toBeUndefined();
+    const raw = await doc.send(
+      new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: 'SIGNUP#nonce-2', sk: 'REQUEST' } }),
+    );
+    expect(raw.Item?.expiresAt).toBe(Math.ceil(expiresAt.getTime() / 1000));
+  });
+
+  it('should give a new address exactly one subscriber id when claims race', async () => {
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        store.claimSubscriberId(
+          index % 2 ? 'Race@Example.com' : 'race@example.com',
+          `sub-${index}`,
+        ),
+      ),
+    );
+    expect(new Set(claims).size).toBe(1);
+    expect(await store.findSubscriberId('race@example.com')).toBe(claims[0]);
+    expect(await store.claimSubscriberId('race@example.com', 'sub-later')).toBe(claims[0]);
+  });
+
   it('should keep one feedback answer per subscriber, account, night and cause', async () => {
     // Arrange
     const answer = {

@@ -15,6 +15,7 @@ import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { TABLE_ACCESS } from '../table-access.ts';
 import type { EmailSending } from './email-sending.ts';
 import { LikewatchFunction } from './likewatch-function.ts';
 
@@ -68,8 +69,8 @@ export class SubscriptionApi extends Construct {
         ...(props.tiktokClientKey ? { TIKTOK_CLIENT_KEY: props.tiktokClientKey } : {}),
       },
     })
-      // Read-write: subscribers, abuse counters, used OAuth states, connected accounts, feedback.
-      .bindTable(props.table, 'readWrite')
+      // Sign-up requests, subscribers, abuse counters, used OAuth states, connected accounts, feedback.
+      .bindTable(props.table, TABLE_ACCESS.pages)
       .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', props.linkSigningKey)
       // Seals the tokens of a connected account, as the poll worker does.
       .bindDataKey('CREDENTIALS_KMS_KEY_ID', props.credentialsKey)
@@ -126,7 +127,7 @@ export class SubscriptionApi extends Construct {
       memorySize: 256,
       timeout: Duration.seconds(30),
       deadLetterQueue: props.deadLetterQueue,
-    }).bindTable(props.table, 'readWrite');
+    }).bindTable(props.table, TABLE_ACCESS.sesEvents);
     props.email.eventsTopic.addSubscription(
       new subscriptions.LambdaSubscription(this.sesEvents.function),
     );

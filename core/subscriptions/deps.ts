@@ -12,6 +12,7 @@ import type {
   SuppressionList,
 } from '../ports.ts';
 import type { SubscriberLinks } from '../send-digests.ts';
+import { siteUrl } from '../site-url.ts';
 import type {
   RateLimiter,
   SignUpRequests,
@@ -81,7 +82,7 @@ export function signedLink(
   subject: string,
   expiresAt: Date,
 ): string {
-  const url = new URL(path, deps.baseUrl);
+  const url = siteUrl(deps.baseUrl, path);
   url.searchParams.set('token', deps.tokens.sign(purpose, subject, expiresAt));
   return url.toString();
 }

@@ -68,7 +68,7 @@ export async function handleWebRequest(
       404,
       messagePage(
         'Page not found',
-        html`<p>There is no page here. <a href="/">Sign up for the digest</a>.</p>`,
+        html`<p>There is no page here. <a href="./">Sign up for the digest</a>.</p>`,
       ),
     );
   const method = request.method === 'HEAD' ? 'GET' : request.method;

@@ -26,6 +26,7 @@ import type { DigestJob, DigestPartJob, PollJob, SourceKind } from '../../core/m
 import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
 import type { StatsSource } from '../../core/ports.ts';
 import type { PlanDigestJobsDeps, SendDigestJobsDeps } from '../../core/send-digests.ts';
+import { siteUrl } from '../../core/site-url.ts';
 import type { SubscriptionDeps } from '../../core/subscriptions/deps.ts';
 import type { TikTokAuthorization } from '../../core/subscriptions/ports.ts';
 import type {
@@ -172,7 +173,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
           authorizeUrl: new URL('/v2/auth/authorize/', env.TIKTOK_WEB_BASE_URL).toString(),
           apiBaseUrl: env.TIKTOK_API_BASE_URL,
           client,
-          redirectUri: new URL('/connect/callback', env.PUBLIC_BASE_URL).toString(),
+          redirectUri: siteUrl(env.PUBLIC_BASE_URL, '/connect/callback').toString(),
           timeoutMs: env.TIKTOK_TIMEOUT_MS,
         })
       : tiktokNotConfigured,

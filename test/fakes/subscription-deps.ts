@@ -10,7 +10,10 @@ export const SIGNING_KEY = 'k'.repeat(40);
 export const BASE_URL = 'https://likewatch.example.com/';
 
 /** Every port in memory, with what they recorded. */
-export function memorySubscriptionDeps(options: { now?: () => Date; accounts?: Account[] } = {}) {
+export function memorySubscriptionDeps(
+  options: { now?: () => Date; accounts?: Account[]; baseUrl?: string } = {},
+) {
+  const baseUrl = options.baseUrl ?? BASE_URL;
   const now = options.now ?? (() => new Date('2026-11-24T10:00:00Z'));
   const signer = new TokenSigner(SIGNING_KEY);
   const subscribers = new Map<string, Subscriber>();
@@ -132,9 +135,9 @@ export function memorySubscriptionDeps(options: { now?: () => Date; accounts?: A
         return state.authorized;
       },
     },
-    links: createDigestLinks(BASE_URL, signer, now),
+    links: createDigestLinks(baseUrl, signer, now),
     decodeFeedbackSubject,
-    baseUrl: BASE_URL,
+    baseUrl,
     limits: DEFAULT_ABUSE_LIMITS,
     now,
     newId: () => `id-${++nextId}`,

@@ -445,10 +445,40 @@ describe('LikewatchStack', () => {
     for (const [role, statements] of Object.entries(expected)) {
       expect(statementsOf(template, role).map(normalized), role).toEqual(statements);
     }
-    // Every role in the stack is one of those above: a new role must be listed here to pass.
-    template.resourceCountIs('AWS::IAM::Role', Object.keys(expected).length);
-    // No role has a managed policy (such as AWSLambdaBasicExecutionRole, which writes to any log group).
-    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    // Every role in the stack is one of those above, or API Gateway's own role for writing access logs (one
+    // per account and region, trusted by API Gateway alone): a new role must be listed here to pass.
+    template.resourceCountIs('AWS::IAM::Role', Object.keys(expected).length + 1);
+    const [apiGatewayRole] = Object.entries(template.findResources('AWS::IAM::Role')).filter(
+      ([id]) => !Object.keys(expected).some((role) => id.startsWith(role)),
+    );
+    expect(apiGatewayRole?.[1].Properties).toEqual({
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'apigateway.amazonaws.com' },
+          },
+        ],
+        Version: '2012-10-17',
+      },
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+            ],
+          ],
+        },
+      ],
+    });
+    // No other role has a managed policy (such as AWSLambdaBasicExecutionRole, which writes to any log group).
+    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+      if (id !== apiGatewayRole?.[0]) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
   });
 
   it('should seal credentials with a retained, rotated KMS key', () => {

@@ -24,7 +24,7 @@ export async function showConfirm({ deps, request, forms }: RouteContext): Promi
     actionPage({
       title: 'Confirm your subscription',
       intro: html`<p>Confirm that ${asked.email} should receive the likewatch digest about ${await accountsOf(deps, asked)} every morning at ${hourLabel(asked)}.</p>`,
-      action: '/confirm',
+      action: 'confirm',
       linkToken: token,
       formToken: forms.token('confirm', asked.nonce),
       button: 'Confirm subscription',
@@ -47,7 +47,7 @@ export async function submitConfirm({ deps, request, forms }: RouteContext): Pro
       410,
       messagePage(
         'This link is no longer valid',
-        html`<p>This subscription was cancelled after the link was sent. <a href="/">Sign up again</a> to start over.</p>`,
+        html`<p>This subscription was cancelled after the link was sent. <a href="./">Sign up again</a> to start over.</p>`,
       ),
     );
   }

@@ -18,7 +18,7 @@ export async function showConnect({ deps, request }: RouteContext): Promise<WebR
   // The digest's reconnect link carries a token; it only changes the wording, never where the flow goes.
   const token = request.query.get('token');
   const reconnecting = token !== null && deps.tokens.verify(token, 'reconnect', deps.now()).ok;
-  return page(deps, 200, connectPage('/connect/start', reconnecting));
+  return page(deps, 200, connectPage('connect/start', reconnecting));
 }
 
 /** `GET /connect/start`: to TikTok's authorize page, with a signed state and its cookie. */
@@ -71,7 +71,7 @@ function connectCookie(
   return cookie(deps, {
     name: CONNECT_COOKIE,
     value,
-    path: '/connect',
+    path: 'connect',
     maxAgeSeconds,
     sameSite: 'Lax',
   });
@@ -81,7 +81,7 @@ function connectResultPage(
   deps: Pick<SubscriptionDeps, 'baseUrl'>,
   outcome: ConnectOutcome,
 ): WebResponse {
-  const again = html`<p><a href="/connect">Start again</a>.</p>`;
+  const again = html`<p><a href="connect">Start again</a>.</p>`;
   switch (outcome.kind) {
     case 'connected': {
       const { handle } = outcome.account;
@@ -91,7 +91,7 @@ function connectResultPage(
         messagePage(
           outcome.reconnected ? 'Reconnected' : 'Account connected',
           html`<p role="status">likewatch now reads the stats of ${displayHandle(handle)}.</p>`,
-          html`<p><a href="/?handles=${encodeURIComponent(handle)}">Get the morning digest about ${displayHandle(handle)}</a>.</p>`,
+          html`<p><a href="./?handles=${encodeURIComponent(handle)}">Get the morning digest about ${displayHandle(handle)}</a>.</p>`,
         ),
       );
     }

@@ -22,7 +22,7 @@ export async function showFeedback({ deps, request, forms }: RouteContext): Prom
     actionPage({
       title: 'Thanks for telling us',
       intro: html`<p>You are answering <strong>${link.answer === 'yes' ? 'yes' : 'no'}</strong>: the cause we named (${link.question.cause.replaceAll('_', ' ')}) ${link.answer === 'yes' ? 'was' : 'was not'} right.</p>`,
-      action: '/feedback',
+      action: 'feedback',
       linkToken: token,
       formToken: forms.token('feedback', check.ok ? check.subject : ''),
       button: 'Send my answer',

@@ -28,7 +28,7 @@ export function crossSiteRefused(deps: Pick<SubscriptionDeps, 'baseUrl'>): WebRe
     403,
     messagePage(
       'Sent from another site',
-      html`<p>This form was sent from another website, so nothing was done. To subscribe or change your digest, use the forms <a href="/">on this site</a>.</p>`,
+      html`<p>This form was sent from another website, so nothing was done. To subscribe or change your digest, use the forms <a href="./">on this site</a>.</p>`,
     ),
   );
 }

@@ -84,6 +84,7 @@ export class FormSession {
         cookie(this.deps, {
           name: formCookieName(this.deps),
           value: this.nonce,
+          // The whole host: a `__Host-` cookie must have Path=/.
           path: '/',
           sameSite: 'Strict',
         }),

@@ -4,7 +4,9 @@
  */
 import type { Subscriber } from '../../model.ts';
 import { html } from '../../pages/html.ts';
+import { BASE_ELEMENT } from '../../pages/layout.ts';
 import { messagePage } from '../../pages/subscription-pages.ts';
+import { basePathOf, siteUrl } from '../../site-url.ts';
 import type { SubscriptionDeps } from '../deps.ts';
 import type { TokenRejection } from '../ports.ts';
 import type { WebResponse } from './http.ts';
@@ -14,7 +16,7 @@ function securityHeaders(deps: Pick<SubscriptionDeps, 'baseUrl'>): Record<string
   const headers: Record<string, string> = {
     // Scripts and styles come only from this origin's files, never inline; nothing may frame the pages.
     'content-security-policy':
-      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+      "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
     'x-content-type-options': 'nosniff',
     // Page URLs carry tokens: they must not leak to other sites in a Referer. `same-origin` rather than
     // `no-referrer`: under `no-referrer` browsers send `Origin: null` on the site's own form posts, which the
@@ -34,12 +36,19 @@ export function isHttps(deps: Pick<SubscriptionDeps, 'baseUrl'>): boolean {
   return deps.baseUrl.startsWith('https:');
 }
 
-/** An HTML page that no cache may keep (pages show personal settings and carry tokens). */
+/**
+ * An HTML page that no cache may keep (pages show personal settings and carry tokens), its `<base>` set to the
+ * path the site lives under.
+ */
 export function page(
   deps: Pick<SubscriptionDeps, 'baseUrl'>,
   status: number,
-  body: string,
+  document: string,
 ): WebResponse {
+  const body = document.replace(
+    BASE_ELEMENT.markup,
+    html`<base href="${basePathOf(deps.baseUrl)}">`.markup,
+  );
   return {
     status,
     headers: {
@@ -68,7 +77,10 @@ export async function asset(contentType: string, body: string): Promise<WebRespo
   };
 }
 
-/** A `Set-Cookie` value: HttpOnly, `Secure` over HTTPS, for `path`, with `sameSite` as given. */
+/**
+ * A `Set-Cookie` value: HttpOnly, `Secure` over HTTPS, with `sameSite` as given, for `path`: `/` is the whole
+ * host, anything else a path of the site (under its base path).
+ */
 export function cookie(
   deps: Pick<SubscriptionDeps, 'baseUrl'>,
   options: {
@@ -81,7 +93,8 @@ export function cookie(
 ): string {
   const maxAge = options.maxAgeSeconds === undefined ? '' : `; Max-Age=${options.maxAgeSeconds}`;
   const secure = isHttps(deps) ? '; Secure' : '';
-  return `${options.name}=${options.value}; Path=${options.path}${maxAge}; HttpOnly; SameSite=${options.sameSite}${secure}`;
+  const path = options.path === '/' ? '/' : siteUrl(deps.baseUrl, options.path).pathname;
+  return `${options.name}=${options.value}; Path=${path}${maxAge}; HttpOnly; SameSite=${options.sameSite}${secure}`;
 }
 
 /** A link that cannot be used, for whatever reason the token or the store gave. */
@@ -96,7 +109,7 @@ export function badLink(
         410,
         messagePage(
           'This link has expired',
-          html`<p>Links in our emails work for a limited time. The newest digest carries fresh ones, or <a href="/">sign up again</a>.</p>`,
+          html`<p>Links in our emails work for a limited time. The newest digest carries fresh ones, or <a href="./">sign up again</a>.</p>`,
         ),
       );
     case 'unknown_subscriber':
@@ -105,7 +118,7 @@ export function badLink(
         404,
         messagePage(
           'Subscription not found',
-          html`<p>This subscription no longer exists. <a href="/">Sign up again</a>.</p>`,
+          html`<p>This subscription no longer exists. <a href="./">Sign up again</a>.</p>`,
         ),
       );
     case 'unknown_sign_up':
@@ -114,7 +127,7 @@ export function badLink(
         410,
         messagePage(
           'This link is no longer valid',
-          html`<p>This sign-up is no longer kept. <a href="/">Sign up again</a> to get a fresh link.</p>`,
+          html`<p>This sign-up is no longer kept. <a href="./">Sign up again</a> to get a fresh link.</p>`,
         ),
       );
     default:
@@ -123,7 +136,7 @@ export function badLink(
         400,
         messagePage(
           'This link is not valid',
-          html`<p>Please use the link from the email as it is, or <a href="/">sign up again</a>.</p>`,
+          html`<p>Please use the link from the email as it is, or <a href="./">sign up again</a>.</p>`,
         ),
       );
   }

@@ -25,7 +25,7 @@ export async function showUnsubscribe({
     actionPage({
       title: 'Unsubscribe',
       intro: html`<p>Stop the likewatch morning digest for good? You can pause it instead from your preferences.</p>`,
-      action: '/unsubscribe',
+      action: 'unsubscribe',
       linkToken: token,
       formToken: forms.token('unsubscribe', check.subject),
       button: 'Unsubscribe',

@@ -141,7 +141,11 @@ export class SubscriptionApi extends Construct {
     });
     const api = new apigateway.RestApi(this, 'Api', {
       description: 'likewatch subscription pages',
-      endpointConfiguration: { types: [apigateway.EndpointType.REGIONAL] },
+      // IPv4 only (the default, stated): WAF counts clients by address and cannot group an IPv6 /64.
+      endpointConfiguration: {
+        types: [apigateway.EndpointType.REGIONAL],
+        ipAddressType: apigateway.IpAddressType.IPV4,
+      },
       // Access logs of a REST API need the account's API Gateway CloudWatch role (one per account and region).
       cloudWatchRole: true,
       deployOptions: {

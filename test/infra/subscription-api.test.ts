@@ -39,7 +39,7 @@ describe('the subscription pages and SES events in the stack', () => {
     expect(pagesId).not.toBe('');
     template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
     template.hasResourceProperties('AWS::ApiGateway::RestApi', {
-      EndpointConfiguration: { Types: ['REGIONAL'] },
+      EndpointConfiguration: { Types: ['REGIONAL'], IpAddressType: 'ipv4' },
     });
     const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
     expect(methods.map((method) => method.Properties.HttpMethod).sort()).toEqual([

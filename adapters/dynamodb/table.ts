@@ -8,6 +8,7 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -50,6 +51,33 @@ export class DynamoTable {
       if (isConditionalCheckFailure(error)) throw error;
       throw new StoreError('DynamoDB request failed', { cause: error });
     }
+  }
+
+  /** The item under `key`, if any (eventually consistent unless `consistent`). */
+  async get(key: Key, consistent = false): Promise<Item | undefined> {
+    const result = await this.send(() =>
+      this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
+    );
+    return result.Item;
+  }
+
+  /**
+   * Reads the items of `requested` (strongly consistent, each key once, see {@link DynamoTable.batchGet}).
+   * Each item found comes back with the name it was asked under, in no particular order; keys with no item
+   * are left out.
+   */
+  async batchGetNamed<Name>(
+    requested: ReadonlyArray<{ name: Name; key: { pk: string; sk: string } }>,
+  ): Promise<Array<{ name: Name; item: Item }>> {
+    const byKey = new Map(requested.map((entry) => [`${entry.key.pk}|${entry.key.sk}`, entry]));
+    const items = await this.batchGet(requested.map((entry) => entry.key));
+    return items.map((item) => {
+      const entry = byKey.get(`${item.pk}|${item.sk}`);
+      if (!entry) {
+        throw new StoreError(`BatchGetItem returned an item that was not asked for (${item.pk})`);
+      }
+      return { name: entry.name, item };
+    });
   }
 
   /** Puts (overwrites) one item. */

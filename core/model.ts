@@ -1,6 +1,6 @@
 /**
  * The domain model: the documents and records likewatch reads and writes, as zod schemas with their inferred
- * types. `likewatch.fleet/v1` and `likewatch.explanation/v1` follow `shared/spec/data-contract.md` exactly;
+ * types. `likewatch.fleet/v1` and `likewatch.explanation/v1` follow the data contract exactly;
  * everything else is internal.
  */
 import { z } from 'zod';
@@ -111,7 +111,7 @@ export const Fleet = z.object({
 });
 export type Fleet = z.infer<typeof Fleet>;
 
-/** Cause ids, used everywhere (storage, digest, CLI output, tests). See `shared/spec/causes.md`. */
+/** Cause ids, used everywhere (storage, digest, CLI output, tests). See the cause catalogue. */
 export const Cause = z.enum([
   'fake_engagement_purge',
   'inactive_account_cleanup',

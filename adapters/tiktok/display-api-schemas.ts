@@ -1,6 +1,6 @@
 /**
  * zod schemas for TikTok Display API v2 responses (`/v2/user/info/`, `/v2/video/list/`, `/v2/video/query/`),
- * from the documented shapes in shared/reference/tiktok-sources.md §1.4–1.8. Every response is validated
+ * from the shapes TikTok documents for the Display API. Every response is validated
  * before a single number from it is used.
  */
 import { z } from 'zod';

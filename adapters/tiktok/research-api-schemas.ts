@@ -1,6 +1,6 @@
 /**
  * zod schemas for TikTok Research API responses (`/v2/research/user/info/`, `/v2/research/video/query/`), from
- * the documented shapes in shared/reference/tiktok-sources.md §2.3–2.4. 64-bit ids arrive as bare JSON numbers;
+ * the shapes TikTok documents for the Research API. 64-bit ids arrive as bare JSON numbers;
  * they are turned into strings before parsing (see `RESEARCH_BIGINT_KEYS`), so the schemas expect strings.
  */
 import { z } from 'zod';

@@ -1,7 +1,7 @@
 /**
  * The explanation engine: for every account of a fleet, what it lost, restored and gained in the 24 hours
  * ending at `asOf`, the verdict, and the causes that fit, ranked with calibrated confidence
- * (`shared/spec/causes.md`, output `likewatch.explanation/v1`).
+ * (the cause catalogue, output `likewatch.explanation/v1`).
  */
 import type {
   AccountExplanation,

@@ -1,5 +1,5 @@
 /**
- * A simulated TikTok: accounts whose public counts evolve hour by hour the way `shared/spec/causes.md` describes
+ * A simulated TikTok: accounts whose public counts evolve hour by hour the way the cause catalogue describes
  * ("Background that is always present"), with any of the like-drop causes injected at chosen instants.
  *
  * Everything is derived from a seed (no `Math.random`, no clock), and the whole hourly history is computed once

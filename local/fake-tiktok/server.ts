@@ -1,6 +1,6 @@
 /**
  * A local TikTok: an HTTP server that speaks the three stats sources' documented shapes
- * (shared/reference/tiktok-sources.md), fed by a simulated world:
+ * (as TikTok documents them), fed by a simulated world:
  *
  * - Display API v2: `/v2/user/info/`, `/v2/video/list/`, `/v2/video/query/`, and `/v2/oauth/token/` with
  *   rotating refresh tokens;

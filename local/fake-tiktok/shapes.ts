@@ -1,5 +1,5 @@
 /**
- * The response shapes the fake TikTok sends, as documented in shared/reference/tiktok-sources.md: the open API
+ * The response shapes the fake TikTok sends, as TikTok documents them: the open API
  * `{data, error}` envelope (§1.8), Display user and video objects (§1.2, §1.7), Research objects with 64-bit ids
  * as bare numbers (§2.3–2.4), and web pages with their embedded JSON (§3.1–3.3, §3.6).
  */

@@ -71,7 +71,7 @@ export class LikewatchStack extends Stack {
   readonly digestPartQueue: JobQueue;
   /** Receives schedule deliveries and asynchronous tick invocations that failed every retry. */
   readonly deadLetterQueue: sqs.Queue;
-  /** The subscription pages (HTTP API) and the SES events function. */
+  /** The subscription pages (a REST API behind a WAF web ACL) and the SES events function. */
   readonly subscriptions: SubscriptionApi;
 
   constructor(scope: Construct, id: string, props: LikewatchStackProps) {

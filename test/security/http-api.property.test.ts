@@ -205,7 +205,7 @@ describe('the HTTP API function on arbitrary requests', () => {
       process.stdout.write = write;
       ledger.record({
         suite: 'fuzz',
-        name: 'HTTP API function: arbitrary API Gateway requests',
+        name: 'pages function: arbitrary API Gateway requests',
         inputsFuzzed: requests,
         duplicates: 0,
         losses: 0,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { Cause } from '../core/model.ts';
 import type { SubscriberLinks } from '../core/send-digests.ts';
+import { siteUrl } from '../core/site-url.ts';
 import type { TokenPurpose, TokenSigner } from './signed-tokens.ts';
 
 const DAY_MS = 86_400_000;
@@ -67,7 +68,7 @@ export function createDigestLinks(
     subject: string,
     extra: Record<string, string> = {},
   ) => {
-    const url = new URL(path, baseUrl);
+    const url = siteUrl(baseUrl, path);
     url.searchParams.set(
       'token',
       signer.sign(purpose, subject, new Date(now().getTime() + LINK_LIFETIME_DAYS * DAY_MS)),

@@ -1,7 +1,8 @@
 /**
  * HMAC-signed, expiring, purpose-bound tokens for links in emails and pages (unsubscribe, preferences,
- * reconnect, confirm), the TikTok OAuth state and forms' anti-CSRF tokens. A token for one purpose never verifies for another, comparison is constant-time, and
- * an expired token is refused.
+ * reconnect, confirm), the TikTok OAuth state and forms' anti-CSRF tokens. A token for one purpose never
+ * verifies for another, comparison is constant-time, an expired token is refused, and a token has exactly one
+ * accepted spelling: base64url without padding, as `sign` writes it.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -9,6 +10,20 @@ import { TokenPurpose } from '../core/model.ts';
 
 /** What a token may be used for (defined with the model, so the core can name purposes too). */
 export { TokenPurpose };
+
+/**
+ * One canonical base64url segment: only the URL-safe alphabet, no padding. Decoders are lenient (they skip
+ * foreign characters and padding, and ignore the spare bits of the last character), so a segment is also
+ * re-encoded and compared: `…c` and `…d` can decode to the same bytes, and only one of them is the token.
+ */
+const BASE64URL_SEGMENT = /^[A-Za-z0-9_-]+$/;
+
+function isCanonicalSegment(segment: string): boolean {
+  return (
+    BASE64URL_SEGMENT.test(segment) &&
+    Buffer.from(segment, 'base64url').toString('base64url') === segment
+  );
+}
 
 const Claims = z.object({
   p: TokenPurpose,
@@ -46,6 +61,10 @@ export class TokenSigner {
   ): { ok: true; subject: string } | { ok: false; rejection: TokenRejection } {
     const [claims, mac, extra] = token.split('.');
     if (!claims || !mac || extra !== undefined) return { ok: false, rejection: 'malformed' };
+    // Before the MAC: another spelling of a genuine MAC is not the token, so it is refused as malformed.
+    if (!isCanonicalSegment(claims) || !isCanonicalSegment(mac)) {
+      return { ok: false, rejection: 'malformed' };
+    }
     const expected = Buffer.from(this.mac(claims), 'base64url');
     const given = Buffer.from(mac, 'base64url');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) {

@@ -22,7 +22,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { encodePoll } from '../adapters/dynamodb/poll-codec.ts';
-import { withTitlesOncePerDay } from '../adapters/dynamodb/poll-history.ts';
+import { withTitlesOncePerDay } from '../adapters/dynamodb/poll-titles.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
 import type { Poll } from '../core/model.ts';
 import { createWorld } from '../core/simulate/world.ts';

@@ -16,7 +16,7 @@
  * `failed` with reason `not_reached`: what was not done is recorded, never silently skipped.
  */
 
-import type { Account, Poll, PollJob } from './model.ts';
+import { type Account, isTikTokHandle, type Poll, type PollJob } from './model.ts';
 import { coversEveryAccount, dueMinutes, pollMinuteOf, type TickSpan } from './poll-schedule.ts';
 import type { PollHints, PollOutcome, PollToStore, Queue, StatsSource, Store } from './ports.ts';
 import { HOUR_MS } from './time.ts';
@@ -281,7 +281,8 @@ async function recordAccountChanges(
   if (outcome.accountStatus && outcome.accountStatus !== account.status) {
     await store.setAccountStatus(account.id, outcome.accountStatus);
   }
-  if (outcome.handle && outcome.handle !== account.handle) {
+  // A rename is taken only when the source showed a valid username; the poll itself is kept either way.
+  if (outcome.handle && outcome.handle !== account.handle && isTikTokHandle(outcome.handle)) {
     // Keep a status change made just above when the account item is rewritten.
     const current = { ...account, status: outcome.accountStatus ?? account.status };
     await recordHandle(store, current, outcome.handle, at);

@@ -63,7 +63,11 @@ export interface Store {
   setAccountStatus(accountId: string, status: Account['status']): Promise<void>;
   putSubscriber(subscriber: Subscriber): Promise<void>;
   listSubscribers(): Promise<Subscriber[]>;
-  /** Stores a poll keyed by its slot; storing the same slot again overwrites it (retries are harmless). */
+  /**
+   * Stores a poll keyed by its slot. Storing the same slot again replaces the poll unless the stored one is
+   * better (`ok`, then `partial`, then `failed`): a redelivery heals a failed poll, and a late failure never
+   * shadows a good one. Retries are harmless.
+   */
   putPoll(accountId: string, slot: string, poll: Poll): Promise<void>;
   /**
    * Stores several polls as `putPoll` would, in as few requests as the store can. Returns each poll's error,

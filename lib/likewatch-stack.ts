@@ -34,6 +34,7 @@ import {
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
 } from './fan-out.ts';
+import { TABLE_ACCESS } from './table-access.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
 const PROJECT_ROOT = join(fileURLToPath(import.meta.url), '..', '..');
@@ -70,7 +71,7 @@ export class LikewatchStack extends Stack {
   readonly digestPartQueue: JobQueue;
   /** Receives schedule deliveries and asynchronous tick invocations that failed every retry. */
   readonly deadLetterQueue: sqs.Queue;
-  /** The subscription pages (HTTP API) and the SES events function. */
+  /** The subscription pages (a REST API behind a WAF web ACL) and the SES events function. */
   readonly subscriptions: SubscriptionApi;
 
   constructor(scope: Construct, id: string, props: LikewatchStackProps) {
@@ -178,7 +179,7 @@ export class LikewatchStack extends Stack {
         POLL_TICK_MINUTES: String(POLL_TICK_MINUTES),
       },
     })
-      .bindTable(this.table, 'read', [POLL_MINUTE_INDEX.name])
+      .bindTable(this.table, TABLE_ACCESS.pollTick)
       .bindQueueSender('POLL_QUEUE_URL', this.pollQueue.queue);
 
     this.pollWorker = new LikewatchFunction(this, 'PollWorkerFunction', {
@@ -196,7 +197,7 @@ export class LikewatchStack extends Stack {
         ...(config.tiktokClientKey ? { TIKTOK_CLIENT_KEY: config.tiktokClientKey } : {}),
       },
     })
-      .bindTable(this.table, 'readWrite')
+      .bindTable(this.table, TABLE_ACCESS.pollWorker)
       .bindDataKey('CREDENTIALS_KMS_KEY_ID', credentialsKey)
       .bindSecret('TIKTOK_CLIENT_SECRET_ARN', tiktokClientSecret)
       .consumeQueue(this.pollQueue.queue, {
@@ -214,8 +215,8 @@ export class LikewatchStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       environment: { DIGEST_ACCOUNTS_PER_INVOCATION: String(DIGEST_ACCOUNTS_PER_INVOCATION) },
     })
-      // Read-write: it stores each explained night for the workers.
-      .bindTable(this.table, 'readWrite')
+      // It stores each explained night for the workers.
+      .bindTable(this.table, TABLE_ACCESS.digestTick)
       .bindQueueSender('DIGEST_QUEUE_URL', this.digestQueue.queue)
       // A night too large for one invocation goes out as parts and comes back to this function.
       .bindQueueSender('DIGEST_PART_QUEUE_URL', this.digestPartQueue.queue)
@@ -237,8 +238,8 @@ export class LikewatchStack extends Stack {
         SES_MAX_SEND_RATE: String(config.digestWorkerSendsPerSecond),
       },
     })
-      // Read-write: the digest records a sent marker per subscriber and night before it sends.
-      .bindTable(this.table, 'readWrite')
+      // The digest records a sent marker per subscriber and night before it sends.
+      .bindTable(this.table, TABLE_ACCESS.digestWorker)
       .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', linkSigningKey)
       .allowSendEmail(email)
       .consumeQueue(this.digestQueue.queue, {

@@ -1,16 +1,16 @@
 /**
- * The subscription pages locally: a small Node HTTP server that turns each request into the API Gateway HTTP
- * API event (payload format 2.0) the deployed function receives, calls the very same handler
+ * The subscription pages locally: a small Node HTTP server that turns each request into the API Gateway REST
+ * API proxy event (payload format 1.0) the deployed function receives, calls the very same handler
  * (`lambdas/http-api/handler.ts`), and writes its response back. There is no second copy of the page logic.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { MAX_BODY_BYTES } from '../core/subscriptions/web.ts';
 import { lambdaContext } from './invoke.ts';
 
 /** The deployed handler's signature, as the server calls it. */
-export type HttpApiFunction = (event: APIGatewayProxyEventV2) => Promise<unknown>;
+export type HttpApiFunction = (event: APIGatewayProxyEvent) => Promise<unknown>;
 
 /** A running local web server. */
 export interface LocalWebServer {
@@ -66,16 +66,21 @@ async function answer(
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  const result = (await handler(await toEvent(request))) as APIGatewayProxyStructuredResultV2;
+  const result = (await handler(await toEvent(request))) as APIGatewayProxyResult;
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
-  if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    headers[name] = values.map(String);
+  }
   response.writeHead(result.statusCode ?? 200, headers);
   response.end(result.body ?? '');
 }
 
-/** The API Gateway v2 event for a Node request; a body past the limit is cut just after it (size is all that counts). */
-async function toEvent(request: IncomingMessage): Promise<APIGatewayProxyEventV2> {
+/**
+ * The API Gateway proxy event (REST API, payload format 1.0) for a Node request; a body past the limit is cut
+ * just after it (size is all that counts).
+ */
+async function toEvent(request: IncomingMessage): Promise<APIGatewayProxyEvent> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -85,45 +90,44 @@ async function toEvent(request: IncomingMessage): Promise<APIGatewayProxyEventV2
   }
   const body = Buffer.concat(chunks).subarray(0, MAX_BODY_BYTES + 1);
   const url = new URL(request.url ?? '/', 'http://local');
-  const headers: Record<string, string> = {};
+  const multiValueHeaders: Record<string, string[]> = {};
   for (const [name, value] of Object.entries(request.headers)) {
-    if (value !== undefined && name !== 'cookie') {
-      headers[name] = Array.isArray(value) ? value.join(',') : value;
-    }
+    if (value !== undefined) multiValueHeaders[name] = Array.isArray(value) ? value : [value];
   }
-  const cookies = (request.headers.cookie ?? '')
-    .split(';')
-    .map((pair) => pair.trim())
-    .filter(Boolean);
+  const multiValueQuery: Record<string, string[]> = {};
+  for (const [name, value] of url.searchParams) {
+    multiValueQuery[name] = [...(multiValueQuery[name] ?? []), value];
+  }
+  const single = <T>(multi: Record<string, T[]>) =>
+    Object.fromEntries(Object.entries(multi).map(([name, values]) => [name, values.at(-1) as T]));
   const method = request.method ?? 'GET';
   const sourceIp = request.socket.remoteAddress ?? '127.0.0.1';
+  const hasQuery = url.searchParams.size > 0;
   return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: url.pathname,
-    rawQueryString: url.search.slice(1),
-    headers,
-    ...(cookies.length > 0 ? { cookies } : {}),
-    ...(body.length > 0
-      ? { body: body.toString('base64'), isBase64Encoded: true }
-      : { isBase64Encoded: false }),
+    resource: '/{proxy+}',
+    path: url.pathname,
+    httpMethod: method,
+    headers: single(multiValueHeaders),
+    multiValueHeaders,
+    queryStringParameters: hasQuery ? single(multiValueQuery) : null,
+    multiValueQueryStringParameters: hasQuery ? multiValueQuery : null,
+    pathParameters: { proxy: url.pathname.slice(1) },
+    stageVariables: null,
+    body: body.length > 0 ? body.toString('base64') : null,
+    isBase64Encoded: body.length > 0,
     requestContext: {
       accountId: 'local',
       apiId: 'local',
-      domainName: url.host,
-      domainPrefix: 'local',
-      http: {
-        method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp,
-        userAgent: headers['user-agent'] ?? '',
-      },
+      authorizer: undefined,
+      protocol: 'HTTP/1.1',
+      httpMethod: method,
+      identity: { sourceIp, userAgent: multiValueHeaders['user-agent']?.[0] ?? null },
+      path: url.pathname,
+      stage: 'local',
       requestId: `local-${Date.now()}`,
-      routeKey: '$default',
-      stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
+      requestTimeEpoch: Date.now(),
+      resourceId: 'local',
+      resourcePath: '/{proxy+}',
     },
-  };
+  } as unknown as APIGatewayProxyEvent;
 }

@@ -14,11 +14,20 @@ const runs = files.map(
   (name) =>
     JSON.parse(readFileSync(join(dir, name), 'utf8')) as {
       measuredAt: string;
+      cores?: number;
+      loadAverages?: number[];
       entries: LedgerEntry[];
     },
 );
 const entries = runs.flatMap((run) => run.entries);
 const measuredAt = runs.map((run) => run.measuredAt).sort();
+const loads = runs.flatMap((run) => run.loadAverages ?? []).sort((a, b) => a - b);
+const cores = Math.max(...runs.map((run) => run.cores ?? 0));
+const load =
+  loads.length > 0
+    ? `\nThe machine's 1-minute load average was ${loads[0]} to ${loads.at(-1)} on ${cores} cores while they ran: the
+suites depend on no wall-clock deadline, so they hold on a busy machine.\n`
+    : '';
 const sum = (pick: (entry: LedgerEntry) => number | undefined) =>
   entries.reduce((total, entry) => total + (pick(entry) ?? 0), 0);
 
@@ -32,7 +41,9 @@ const row = (entry: LedgerEntry) =>
 const markdown = `# Reliability and abuse figures
 
 Measured by the reliability and security suites (\`test/reliability/\`, \`test/security/\`), which run in
-\`npm test\`; this page is generated from what they recorded (${measuredAt[0]} to ${measuredAt.at(-1)}). Reproduce:
+\`npm test\`; this page is generated from what they recorded (${measuredAt[0]} to ${measuredAt.at(-1)}).
+${load}
+Reproduce:
 
 \`\`\`sh
 npx vitest run test/reliability test/security && npx tsx scripts/reliability-report.ts
@@ -47,7 +58,8 @@ npx vitest run test/reliability test/security && npx tsx scripts/reliability-rep
   subscriber and morning).
 - Losses found: **${sum((entry) => entry.losses)}** (an account and slot with neither a poll nor a recorded failure, a
   loss reported in a world that lost no like, a subscriber left without the morning's email, an address
-  suppressed by an event that did not call for it, a hostile string that ran as script).
+  suppressed by an event that did not call for it, a hostile string that ran as script, a probe of the pages that
+  got through).
 
 ## Per scenario
 

@@ -12,7 +12,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoTable, Item, KeyRange } from './table.ts';
+import {
+  type DynamoTable,
+  type Item,
+  ignoreConditionFailure,
+  type KeyRange,
+  type PutCondition,
+} from './table.ts';
 
 /**
  * Largest body part per item. DynamoDB's limit is 400 KB for the whole item (names, keys and other
@@ -35,9 +41,15 @@ export class ChunkedRecords {
 
   /**
    * Stores `body` under `key` with `attributes` on the head (and `expiresAt`, if given, on every item),
-   * replacing whatever was stored under `key` before.
+   * replacing whatever was stored under `key` before, if `condition` holds for it. Whether it was stored: when
+   * the condition fails, the chunks just written are deleted and the stored record stays as it was.
    */
-  async write(key: { pk: string; sk: string }, attributes: Item, body: Uint8Array): Promise<void> {
+  async write(
+    key: { pk: string; sk: string },
+    attributes: Item,
+    body: Uint8Array,
+    condition?: PutCondition,
+  ): Promise<boolean> {
     const writeId = newWriteId();
     const parts = split(body, this.maxPartBytes);
     const expiry = attributes.expiresAt === undefined ? {} : { expiresAt: attributes.expiresAt };
@@ -48,30 +60,52 @@ export class ChunkedRecords {
           this.table.put({ pk: key.pk, sk: chunkKey(key.sk, writeId, index + 1), part, ...expiry }),
         ),
     );
-    const replaced = await this.table.send(() =>
-      this.table.doc.send(
-        new PutCommand({
-          TableName: this.table.name,
-          Item: { ...key, ...attributes, writeId, chunks: parts.length, part: parts[0] },
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    const old = replaced.Attributes;
-    if (old && old.writeId !== writeId && Number(old.chunks) > 1) {
-      await Promise.all(
-        Array.from({ length: Number(old.chunks) - 1 }, (_, index) =>
-          this.table.send(() =>
-            this.table.doc.send(
-              new DeleteCommand({
-                TableName: this.table.name,
-                Key: { pk: key.pk, sk: chunkKey(key.sk, String(old.writeId), index + 1) },
-              }),
-            ),
-          ),
+    let replaced: Item | undefined;
+    try {
+      const result = await this.table.send(() =>
+        this.table.doc.send(
+          new PutCommand({
+            TableName: this.table.name,
+            Item: { ...key, ...attributes, writeId, chunks: parts.length, part: parts[0] },
+            ReturnValues: 'ALL_OLD',
+            ...(condition && {
+              ConditionExpression: condition.expression,
+              ...(condition.names && { ExpressionAttributeNames: condition.names }),
+              ...(condition.values && { ExpressionAttributeValues: condition.values }),
+            }),
+          }),
         ),
       );
+      replaced = result.Attributes;
+    } catch (error) {
+      ignoreConditionFailure(error);
+      await this.deleteChunks(key, writeId, parts.length);
+      return false;
     }
+    if (replaced && replaced.writeId !== writeId && Number(replaced.chunks) > 1) {
+      await this.deleteChunks(key, String(replaced.writeId), Number(replaced.chunks));
+    }
+    return true;
+  }
+
+  /** Deletes the chunks (parts after the first) of the write `writeId` of `key`. */
+  private async deleteChunks(
+    key: { pk: string; sk: string },
+    writeId: string,
+    count: number,
+  ): Promise<void> {
+    await Promise.all(
+      Array.from({ length: count - 1 }, (_, index) =>
+        this.table.send(() =>
+          this.table.doc.send(
+            new DeleteCommand({
+              TableName: this.table.name,
+              Key: { pk: key.pk, sk: chunkKey(key.sk, writeId, index + 1) },
+            }),
+          ),
+        ),
+      ),
+    );
   }
 
   /**

@@ -2,8 +2,9 @@
  * An account's poll history: raw polls for the retention period, daily roll-ups for ever.
  *
  * Primary course of `putPolls` (`putPoll` is the same for one poll):
- * 1. Encode each poll (binary columns + Brotli) and write it under its slot key: the polls of a worker batch
- *    that fit in one item go out together in BatchWriteItem requests, larger ones chunked one by one.
+ * 1. Encode each poll (binary columns + Brotli) and write it under its slot key: the `ok` polls of a worker
+ *    batch that fit in one item go out together in BatchWriteItem requests, larger ones chunked one by one;
+ *    a `partial` or `failed` poll is written on condition, never over a better poll of its slot.
  * 2. Read how far each account's days are rolled up (one batch read for the batch); roll up every finished
  *    day since (normally just yesterday, once a day) and move the mark. A late poll of an already rolled-up
  *    day rolls that day up again.
@@ -15,13 +16,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidInputError } from '../../core/errors.ts';
 import type { Poll } from '../../core/model.ts';
 import type { PollToStore } from '../../core/ports.ts';
-import {
-  DAILY_ROLLUP_GRACE_DAYS,
-  earlierDay,
-  laterDay,
-  utcDay,
-} from '../../core/thinned-history.ts';
-import { addDays, DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { earlierDay, utcDay } from '../../core/thinned-history.ts';
+import { addDays, DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import {
   type DailyRollup,
@@ -33,7 +29,15 @@ import {
 } from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
 import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
-import { BATCH_WRITE_SIZE, type DynamoTable, type Item } from './table.ts';
+import { withTitlesOncePerDay } from './poll-titles.ts';
+import {
+  dailyRollupExpiry,
+  finishedMonths,
+  mergeWork,
+  type RollupWork,
+  rollupWork,
+} from './rollup-work.ts';
+import { BATCH_WRITE_SIZE, type DynamoTable, type Item, type PutCondition } from './table.ts';
 
 const DAY_SECONDS = 86_400;
 
@@ -43,7 +47,7 @@ export interface PollHistoryOptions {
   retentionDays: number;
   /**
    * The accounts' poll cadence, in hours: with it, a video's title is stored once a day rather than in every
-   * poll ({@link withTitlesOncePerDay}); without it (imports, one-off runs), every poll keeps its titles.
+   * poll (`withTitlesOncePerDay`); without it (imports, one-off runs), every poll keeps its titles.
    */
   cadenceHours?: number;
   /** The current instant, for expiry. */
@@ -228,10 +232,14 @@ export class PollHistory {
           single.push(write);
           return;
         }
-        const { key, attributes, body } = write.record;
+        const { key, attributes, body, condition } = write.record;
         const item = this.records.singleItem(key, attributes, body);
-        if (item) single.push({ item, owners: write.owners });
-        else await this.records.write(key, attributes, body).catch(fail(write.owners));
+        // A conditional write goes alone: BatchWriteItem takes no conditions. A refused one (a better poll is
+        // stored for the slot) is not a failure: the slot has its poll.
+        if (item && !condition) single.push({ item, owners: write.owners });
+        else if (item && condition) {
+          await this.table.putIf(item, condition).catch(fail(write.owners));
+        } else await this.records.write(key, attributes, body, condition).catch(fail(write.owners));
       }),
     );
     for (let start = 0; start < single.length; start += BATCH_WRITE_SIZE) {
@@ -250,6 +258,7 @@ export class PollHistory {
     const keptFromMs = Math.max(Date.parse(poll.at), this.options.now().getTime());
     return {
       key: keys.poll(accountId, new Date(slotMs).toISOString()),
+      condition: REPLACES[poll.status],
       attributes: {
         at: poll.at,
         status: poll.status,
@@ -437,89 +446,33 @@ export class PollHistory {
 /** Tag of month records: roll-ups in the roll-up format, length-prefixed, compressed together. */
 const ROLLUP_MONTH_ENCODING = 'rollup-month+br/1';
 
-/** When a daily roll-up of `day` expires (epoch seconds): two weeks into the month after its own. */
-function dailyRollupExpiry(day: string): number {
-  const following = Date.parse(`${nextMonth(day.slice(0, 7))}-01T00:00:00Z`);
-  return Math.floor((following + DAILY_ROLLUP_GRACE_DAYS * DAY_MS) / 1000);
-}
-
-/** A record to store: key, head attributes, body. */
+/** A record to store: key, head attributes, body, and what it may replace (anything, when absent). */
 interface StoredBody {
   key: { pk: string; sk: string };
   attributes: Item;
   body: Uint8Array;
-}
-
-/** What a poll asks of its account's roll-ups: the days to roll up, and where the mark moves. */
-interface RollupWork {
-  fromDay: string;
-  toDay: string;
-  markTo?: string;
-  /** Whether a day already rolled up is rolled up again (a late poll). */
-  again?: boolean;
+  condition?: PutCondition | undefined;
 }
 
 /**
- * The roll-up work a poll of `day` brings, given the account's mark `through`: the finished days not rolled up
- * yet (bounded by the retention, older raw polls being gone, and by the day the account has been watched
- * since, if known: a new account's first poll has nothing before it), or `day` again when it was rolled up
- * already (a late poll).
+ * What a poll of each status may replace under its slot. Polls rank ok, partial, failed: a later delivery of
+ * the same job heals a failed poll (a timeout on a busy worker), and a worse poll never shadows a better one,
+ * whichever write lands last. Equal ranks replace each other, as a retried run always did; an ok poll replaces
+ * anything, so it stays a batch write.
  */
-function rollupWork(
-  day: string,
-  through: string | undefined,
-  retentionDays: number,
-  watchedSince?: string,
-): RollupWork | undefined {
-  if (through !== undefined && day <= through) return { fromDay: day, toDay: day, again: true };
-  const yesterday = addDays(day, -1);
-  const kept = addDays(day, -retentionDays);
-  const since = watchedSince === undefined ? kept : utcDay(watchedSince);
-  const oldestKept = laterDay(since, kept);
-  const first = through === undefined || through < oldestKept ? oldestKept : addDays(through, 1);
-  return first > yesterday ? undefined : { fromDay: first, toDay: yesterday, markTo: yesterday };
-}
-
-/** One account's work for several polls: the span of their days, the mark moved as far as any moves it. */
-function mergeWork(works: ReadonlyArray<RollupWork | undefined>): RollupWork | undefined {
-  let merged: RollupWork | undefined;
-  for (const work of works) {
-    if (!work) continue;
-    if (!merged) {
-      merged = { ...work };
-      continue;
-    }
-    if (work.fromDay < merged.fromDay) merged.fromDay = work.fromDay;
-    if (work.toDay > merged.toDay) merged.toDay = work.toDay;
-    if (work.markTo && (!merged.markTo || work.markTo > merged.markTo)) merged.markTo = work.markTo;
-    if (work.again) merged.again = true;
-  }
-  return merged;
-}
-
-/** The months the work finishes, before `currentMonth`: those whose last day it rolls up for the first time. */
-function finishedMonths(work: RollupWork, currentMonth: string): string[] {
-  if (work.again) return [];
-  return monthsBetween(work.fromDay, work.toDay).filter((month) => {
-    const lastDay = addDays(`${nextMonth(month)}-01`, -1);
-    return month < currentMonth && lastDay >= work.fromDay && lastDay <= work.toDay;
-  });
-}
-
-/** The month (`YYYY-MM`) after `month`. */
-function nextMonth(month: string): string {
-  const [year, index] = month.split('-').map(Number) as [number, number];
-  return new Date(Date.UTC(year, index, 1)).toISOString().slice(0, 7);
-}
-
-/** The months (`YYYY-MM`) of the days `fromDay`..`toDay`, in order. */
-function monthsBetween(fromDay: string, toDay: string): string[] {
-  const months: string[] = [];
-  for (let month = fromDay.slice(0, 7); month <= toDay.slice(0, 7); month = nextMonth(month)) {
-    months.push(month);
-  }
-  return months;
-}
+const REPLACES: Record<Poll['status'], PutCondition | undefined> = {
+  ok: undefined,
+  partial: {
+    expression: 'attribute_not_exists(pk) OR #status <> :ok',
+    names: { '#status': 'status' },
+    values: { ':ok': 'ok' },
+  },
+  failed: {
+    expression: 'attribute_not_exists(pk) OR #status = :failed',
+    names: { '#status': 'status' },
+    values: { ':failed': 'failed' },
+  },
+};
 
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
@@ -528,26 +481,4 @@ function asError(error: unknown): Error {
 function within(at: string, from: Date, to: Date): boolean {
   const ms = Date.parse(at);
   return ms >= from.getTime() && ms <= to.getTime();
-}
-
-/**
- * A poll as stored at a cadence of `cadenceHours`. Titles are most of a stored poll (TikTok's run to 150
- * characters) and seldom change, so only the account's first poll of the UTC day, the one whose slot falls in
- * the day's first `cadenceHours`, keeps every video's title. The others keep only the titles of videos posted
- * in the 24 hours before their slot, which that first poll may not have listed. Every video posted earlier was
- * out by the first slot, so whoever reads a day of polls (the digest reads a week) still finds each video's
- * title, an edit showing from the next day's first poll.
- */
-export function withTitlesOncePerDay(poll: Poll, slotMs: number, cadenceHours: number): Poll {
-  if (!('videos' in poll)) return poll;
-  if (slotMs - Math.floor(slotMs / DAY_MS) * DAY_MS < cadenceHours * HOUR_MS) return poll;
-  const recentFromMs = slotMs - DAY_MS;
-  return {
-    ...poll,
-    videos: poll.videos.map((video) => {
-      if (video.title === undefined || Date.parse(video.postedAt) > recentFromMs) return video;
-      const { title: _title, ...untitled } = video;
-      return untitled;
-    }),
-  };
 }

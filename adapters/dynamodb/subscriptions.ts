@@ -1,11 +1,13 @@
 /**
- * The subscription side of the single table: the address index of subscribers, the suppression list, abuse
- * counters and single-use records (docs/data-model.md lists the items). Addresses and IP addresses are keyed by
+ * The subscription side of the single table: the address index of subscribers, sign-up requests waiting for
+ * their links, the suppression list, abuse counters and single-use records (docs/data-model.md lists the
+ * items). Addresses and IP addresses are keyed by
  * a SHA-256 hash, so no key, and no counter, shows an address.
  */
 import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Subscriber } from '../../core/model.ts';
+import { StoreError } from '../../core/errors.ts';
+import { PendingSignUp, type Subscriber } from '../../core/model.ts';
 import { type DynamoTable, ignoreConditionFailure, isConditionalCheckFailure } from './table.ts';
 
 /** The form an address is compared in: trimmed and lower-cased. */
@@ -36,6 +38,8 @@ export const subscriptionKeys = {
   }),
   /** A value that may be used once (an OAuth state nonce). */
   singleUse: (id: string) => ({ pk: `ONCE#${id}`, sk: 'USED' }),
+  /** One sign-up request waiting for its confirmation link. */
+  signUp: (nonce: string) => ({ pk: `SIGNUP#${nonce}`, sk: 'REQUEST' }),
 };
 
 /** Reads and writes the items above. */
@@ -54,6 +58,58 @@ export class SubscriptionRecords {
     );
     const id = result.Item?.subscriberId;
     return typeof id === 'string' ? id : undefined;
+  }
+
+  /**
+   * The subscriber id the address is indexed under; `subscriberId` when the address had none (a conditional
+   * put, so of two racing claims for a new address one wins and both get its id).
+   */
+  async claimSubscriberId(email: string, subscriberId: string): Promise<string> {
+    const claimed = await this.table.putNew({
+      ...subscriptionKeys.emailIndex(email),
+      subscriberId,
+    });
+    if (claimed) return subscriberId;
+    const existing = await this.findSubscriberId(email);
+    if (existing === undefined)
+      throw new StoreError('the address index vanished while it was claimed');
+    return existing;
+  }
+
+  async putSignUp(request: PendingSignUp, expiresAt: Date): Promise<void> {
+    await this.table.put({
+      ...subscriptionKeys.signUp(request.nonce),
+      ...PendingSignUp.parse(request),
+      expiresAt: Math.ceil(expiresAt.getTime() / 1000),
+    });
+  }
+
+  async getSignUp(nonce: string): Promise<PendingSignUp | undefined> {
+    const result = await this.table.send(() =>
+      this.table.doc.send(
+        new GetCommand({
+          TableName: this.table.name,
+          Key: subscriptionKeys.signUp(nonce),
+          ConsistentRead: true,
+        }),
+      ),
+    );
+    if (!result.Item) return undefined;
+    const { pk: _pk, sk: _sk, expiresAt: _expiresAt, ...request } = result.Item;
+    return PendingSignUp.parse(request);
+  }
+
+  async markSignUpConfirmed(nonce: string, at: Date): Promise<void> {
+    await this.table.send(() =>
+      this.table.doc.send(
+        new UpdateCommand({
+          TableName: this.table.name,
+          Key: subscriptionKeys.signUp(nonce),
+          UpdateExpression: 'SET confirmedAt = :at',
+          ExpressionAttributeValues: { ':at': at.toISOString() },
+        }),
+      ),
+    );
   }
 
   /** Points the address at the subscriber (the last subscriber stored with an address owns it). */

@@ -8,6 +8,7 @@ import {
   BatchGetCommand,
   BatchWriteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandInput,
@@ -24,6 +25,13 @@ export type Key = { pk: string; sk: string };
 export const BATCH_WRITE_SIZE = 25;
 /** Keys per BatchGetItem request (DynamoDB's limit). */
 const BATCH_GET_SIZE = 100;
+
+/** A condition on the item a put would replace (a DynamoDB condition expression with its names and values). */
+export interface PutCondition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+}
 
 /** A key range inside one partition: a prefix, or an inclusive `between`. */
 export type KeyRange = { pk: string; prefix: string } | { pk: string; between: [string, string] };
@@ -45,6 +53,33 @@ export class DynamoTable {
     }
   }
 
+  /** The item under `key`, if any (eventually consistent unless `consistent`). */
+  async get(key: Key, consistent = false): Promise<Item | undefined> {
+    const result = await this.send(() =>
+      this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
+    );
+    return result.Item;
+  }
+
+  /**
+   * Reads the items of `requested` (strongly consistent, each key once, see {@link DynamoTable.batchGet}).
+   * Each item found comes back with the name it was asked under, in no particular order; keys with no item
+   * are left out.
+   */
+  async batchGetNamed<Name>(
+    requested: ReadonlyArray<{ name: Name; key: { pk: string; sk: string } }>,
+  ): Promise<Array<{ name: Name; item: Item }>> {
+    const byKey = new Map(requested.map((entry) => [`${entry.key.pk}|${entry.key.sk}`, entry]));
+    const items = await this.batchGet(requested.map((entry) => entry.key));
+    return items.map((item) => {
+      const entry = byKey.get(`${item.pk}|${item.sk}`);
+      if (!entry) {
+        throw new StoreError(`BatchGetItem returned an item that was not asked for (${item.pk})`);
+      }
+      return { name: entry.name, item };
+    });
+  }
+
   /** Puts (overwrites) one item. */
   async put(item: Item): Promise<void> {
     await this.send(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
@@ -52,13 +87,20 @@ export class DynamoTable {
 
   /** Puts one item unless an item with its key is stored already; whether it was put. */
   async putNew(item: Item): Promise<boolean> {
+    return this.putIf(item, { expression: 'attribute_not_exists(pk)' });
+  }
+
+  /** Puts one item when `condition` holds for the item it would replace; whether it was put. */
+  async putIf(item: Item, condition: PutCondition): Promise<boolean> {
     try {
       await this.send(() =>
         this.doc.send(
           new PutCommand({
             TableName: this.name,
             Item: item,
-            ConditionExpression: 'attribute_not_exists(pk)',
+            ConditionExpression: condition.expression,
+            ...(condition.names && { ExpressionAttributeNames: condition.names }),
+            ...(condition.values && { ExpressionAttributeValues: condition.values }),
           }),
         ),
       );

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { type Account, SourceKind } from '../../core/model.ts';
-import { isTikTokHandle } from '../../core/subscriptions/validation.ts';
+import { type Account, isTikTokHandle, SourceKind } from '../../core/model.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 import { STORE_OPTIONS, STORE_USAGE, withStore } from '../store-connection.ts';
 

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '../../core/errors.ts';
 import { parseFleet } from '../../core/explain/index.ts';
-import type { Account, Fleet, FleetAccount } from '../../core/model.ts';
+import { type Account, type Fleet, type FleetAccount, isTikTokHandle } from '../../core/model.ts';
 import { forEachLimited } from '../../core/poll-accounts.ts';
 import { type Command, readArgs, UsageError } from '../command.ts';
 import { readInput } from '../read-input.ts';
@@ -91,12 +91,25 @@ function parseFleetFile(file: string, text: string): Fleet {
   } catch (error) {
     throw new UsageError(`${file}: not valid JSON (${(error as Error).message})`);
   }
+  let fleet: Fleet;
   try {
-    return parseFleet(json);
+    fleet = parseFleet(json);
   } catch (error) {
     if (error instanceof InvalidInputError) throw new UsageError(`${file}: ${error.message}`);
     throw error;
   }
+  // Checked before anything is stored: a fleet with a bad handle is refused whole, naming each one.
+  const bad = fleet.accounts.flatMap((entry, index) =>
+    isTikTokHandle(entry.handle)
+      ? []
+      : [`accounts[${index}] (id ${entry.id}): handle ${JSON.stringify(entry.handle)}`],
+  );
+  if (bad.length > 0) {
+    throw new UsageError(
+      `${file}: not a TikTok username (2–24 letters, digits, _ or ., not ending with .): ${bad.join('; ')}`,
+    );
+  }
+  return fleet;
 }
 
 function parseOptions(args: string[]): { file: string; connection: StoreConnection } {

@@ -30,12 +30,21 @@ export function escapeHtml(value: string): string {
 const UNSAFE_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
 
 /**
+ * The string with every unsafe character (control characters, line and paragraph separators, bidirectional
+ * overrides and isolates) turned into a space: the sanitising every rendered string gets, in the digest and on
+ * the pages alike.
+ */
+export function withoutUnsafeCharacters(value: string): string {
+  return value.replace(UNSAFE_CHARACTERS, ' ');
+}
+
+/**
  * Makes a creator-controlled string safe to show on one line: unsafe characters become spaces, runs of
  * whitespace collapse, and overly long strings are shortened with an ellipsis (so one title cannot swamp
  * a subject line or a phone screen).
  */
 export function toSingleLine(value: string, maxLength = 200): string {
-  const cleaned = value.replace(UNSAFE_CHARACTERS, ' ').replace(/\s+/g, ' ').trim();
+  const cleaned = withoutUnsafeCharacters(value).replace(/\s+/g, ' ').trim();
   if (cleaned.length <= maxLength) return cleaned;
   return `${cleaned.slice(0, maxLength - 1).trimEnd()}…`;
 }

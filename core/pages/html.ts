@@ -1,9 +1,10 @@
 /**
  * HTML building for the subscription pages with escaping by default: every value interpolated into
- * {@link html} is escaped unless it is itself markup built by {@link html}. A handle, an address or a time zone
- * typed into a form can therefore never become markup, whichever page shows it.
+ * {@link html} is sanitised as the digest's strings are (control characters, CR/LF and bidirectional
+ * overrides become spaces) and escaped, unless it is itself markup built by {@link html}. A handle, an address
+ * or a time zone typed into a form can therefore never become markup or reorder what a page shows.
  */
-import { escapeHtml } from '../digest/escape.ts';
+import { escapeHtml, withoutUnsafeCharacters } from '../digest/escape.ts';
 
 /** Markup that is safe to insert as is (built by {@link html}). */
 export class SafeHtml {
@@ -27,7 +28,7 @@ function render(value: HtmlValue): string {
   if (value === false || value === null || value === undefined) return '';
   if (value instanceof SafeHtml) return value.markup;
   if (Array.isArray(value)) return value.map(render).join('');
-  return escapeHtml(String(value));
+  return escapeHtml(withoutUnsafeCharacters(String(value)));
 }
 
 /** A template of markup whose interpolated values are escaped (see the module comment). */

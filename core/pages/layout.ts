@@ -4,7 +4,7 @@
  * that takes focus so screen-reader users hear what to fix.
  */
 import { STYLESHEET_PATH, TIME_ZONE_SCRIPT_PATH } from './assets.ts';
-import { type HtmlValue, html, type SafeHtml } from './html.ts';
+import { type HtmlValue, html, SafeHtml } from './html.ts';
 
 /** What the shell needs from a page. */
 export interface PageContent {
@@ -14,6 +14,17 @@ export interface PageContent {
   timeZoneScript?: boolean;
 }
 
+/**
+ * Every page's `<base>`: the site's links are relative to it, so the pages work under any path (an API
+ * Gateway stage, `/site/`, or the root of a custom domain). The response fills in the public base URL's path.
+ */
+export const BASE_ELEMENT = new SafeHtml('<base href="/">');
+
+/** A link to one of the site's own paths (`/confirm`), relative to the page's `<base>` (`confirm`). */
+export function siteLink(path: string): string {
+  return path === '/' ? './' : path.replace(/^\//, '');
+}
+
 /** A complete HTML document. */
 export function layout(page: PageContent): string {
   return html`<!doctype html>
@@ -21,19 +32,20 @@ export function layout(page: PageContent): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="same-origin">
+${BASE_ELEMENT}
 <title>${page.title} · likewatch</title>
-<link rel="stylesheet" href="${STYLESHEET_PATH}">
+<link rel="stylesheet" href="${siteLink(STYLESHEET_PATH)}">
 </head>
 <body>
 <a class="skip" href="#main">Skip to content</a>
-<header><a href="/">likewatch</a></header>
+<header><a href="./">likewatch</a></header>
 <main id="main" tabindex="-1">
 <h1>${page.title}</h1>
 ${page.main}
 </main>
 <footer><p>likewatch explains overnight TikTok like drops in a morning email.</p></footer>
-${page.timeZoneScript ? html`<script src="${TIME_ZONE_SCRIPT_PATH}" defer></script>` : ''}
+${page.timeZoneScript ? html`<script src="${siteLink(TIME_ZONE_SCRIPT_PATH)}" defer></script>` : ''}
 </body>
 </html>
 `.markup;

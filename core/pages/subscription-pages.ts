@@ -2,6 +2,7 @@
  * The subscription pages, rendered on the server from plain data. Every string that comes from a person
  * (addresses, usernames) or from TikTok (handles) goes through the escaping `html` template.
  */
+import { displayHandle } from '../digest/wording.ts';
 import type { FieldErrors, PreferencesField, SignUpField } from '../subscriptions/validation.ts';
 import { html, type SafeHtml } from './html.ts';
 import {
@@ -45,7 +46,7 @@ export function signUpPage(options: {
     main: html`${errorSummary(errors)}
 ${options.notice ? html`<p class="notice" role="status">${options.notice}</p>` : ''}
 <p>Each morning, one email per subscriber explains how many likes the TikTok accounts you follow lost overnight, why, and what to do about it.</p>
-<form method="post" action="/subscribe" novalidate>
+<form method="post" action="subscribe" novalidate>
 ${hidden(FORM_TOKEN_FIELD, options.formToken)}
 ${field({
   id: 'email',
@@ -79,7 +80,7 @@ ${field({
 })}
 <button type="submit">Subscribe</button>
 </form>
-<p>Are you the creator of an account? <a href="/connect">Connect it with TikTok</a> so likewatch can read its stats.</p>`,
+<p>Are you the creator of an account? <a href="connect">Connect it with TikTok</a> so likewatch can read its stats.</p>`,
   });
 }
 
@@ -88,7 +89,7 @@ export function checkInboxPage(): string {
   return layout({
     title: 'Check your inbox',
     main: html`<p role="status">If the address can receive our email, a message with a confirmation link is on its way. Open it and confirm to start receiving the digest.</p>
-<p>The link works for 48 hours. Nothing arrived? Check your spam folder, or <a href="/">sign up again</a> later.</p>`,
+<p>The link works for 48 hours. Nothing arrived? Check your spam folder, or <a href="./">sign up again</a> later.</p>`,
   });
 }
 
@@ -146,7 +147,7 @@ export function preferencesPage(options: {
     main: html`${errorSummary(errors)}
 ${options.saved ? html`<p class="notice" role="status">Saved.</p>` : ''}
 ${options.status === 'unsubscribed' ? html`<p class="notice">You are unsubscribed. Saving these preferences subscribes you again.</p>` : ''}
-<form method="post" action="/preferences" novalidate>
+<form method="post" action="preferences" novalidate>
 ${hidden(LINK_TOKEN_FIELD, options.linkToken)}
 ${hidden(FORM_TOKEN_FIELD, options.formToken)}
 ${field({
@@ -177,7 +178,7 @@ ${errors.quietNights ? html`<span class="error" id="quietNights-error">${errors.
 ${errors.accounts ? html`<span class="error" id="accounts-error">${errors.accounts}</span>` : ''}
 ${options.accounts.map(
   (account) =>
-    html`<label class="choice"><input type="checkbox" name="account" value="${account.id}" checked> @${account.handle}</label>`,
+    html`<label class="choice"><input type="checkbox" name="account" value="${account.id}" checked> ${displayHandle(account.handle)}</label>`,
 )}
 </fieldset>
 ${field({

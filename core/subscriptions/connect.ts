@@ -7,10 +7,12 @@
  *    browser.
  * 2. Callback: accept the state only if its signature, purpose and expiry hold, it matches the browser's
  *    cookie, and it was never used before (recorded, so a replay is refused). Then exchange the code for
- *    tokens, read who authorized, store the tokens sealed, and register the account for the Display API
- *    source under its stable `open_id` (an account already watched is reactivated and renamed if needed).
+ *    tokens, read who authorized (a username that is not a TikTok username stores nothing), store the tokens
+ *    sealed, and register the account for the Display API source under its stable `open_id` (an account
+ *    already watched is reactivated and renamed if needed).
  */
-import type { Account } from '../model.ts';
+import { type Account, isTikTokHandle } from '../model.ts';
+import { limitedClient } from './client-network.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import type { TokenRejection } from './ports.ts';
 import { REQUIRED_DISPLAY_SCOPES } from './scopes.ts';
@@ -25,7 +27,7 @@ export interface ConnectStart {
   expiresAt: Date;
 }
 
-/** Starts a connection, or says that this IP address started too many. */
+/** Starts a connection, or says that this client's network (its IPv4 address or IPv6 /64) started too many. */
 export async function startConnect(
   deps: Pick<SubscriptionDeps, 'tokens' | 'tiktok' | 'limiter' | 'limits' | 'now' | 'newId'>,
   sourceIp: string,
@@ -33,7 +35,7 @@ export async function startConnect(
   const now = deps.now();
   const allowed = await deps.limiter.take(
     'connect-ip',
-    sourceIp,
+    limitedClient(sourceIp),
     deps.limits.connectsPerIpPerHour,
     3_600,
     now,
@@ -67,6 +69,8 @@ export type ConnectOutcome =
     }
   | { kind: 'declined' }
   | { kind: 'missing_scopes'; missing: string[] }
+  /** TikTok named the account with something that is not a TikTok username. */
+  | { kind: 'bad_handle' }
   | { kind: 'exchange_failed' };
 
 /** Completes a connection; see the module comment. */
@@ -104,6 +108,8 @@ export async function completeConnect(
   if (missing.length > 0 || authorized.handle === undefined) {
     return { kind: 'missing_scopes', missing };
   }
+  // TikTok's answer is input like any other: a username that breaks TikTok's own rules is refused, not stored.
+  if (!isTikTokHandle(authorized.handle)) return { kind: 'bad_handle' };
 
   await deps.credentials.putCredentials(authorized.accountId, authorized.credentials);
   const known = (await deps.accounts.listAccounts()).find(

@@ -12,8 +12,10 @@ import type {
   SuppressionList,
 } from '../ports.ts';
 import type { SubscriberLinks } from '../send-digests.ts';
+import { siteUrl } from '../site-url.ts';
 import type {
   RateLimiter,
+  SignUpRequests,
   SingleUse,
   SubscriberDirectory,
   SuppressionRecorder,
@@ -50,6 +52,7 @@ export const DEFAULT_ABUSE_LIMITS: AbuseLimits = {
 /** The ports and configuration of the subscription use cases. */
 export interface SubscriptionDeps {
   subscribers: SubscriberDirectory;
+  signUps: SignUpRequests;
   accounts: Pick<Store, 'putAccount' | 'setAccountStatus' | 'listAccounts'> &
     Pick<HandleHistory, 'recordHandle'>;
   credentials: Pick<CredentialVault, 'putCredentials'>;
@@ -71,18 +74,15 @@ export interface SubscriptionDeps {
   newId(): string;
 }
 
-/** An absolute URL under the base URL with a token signed for `purpose`, valid for `lifetimeMs`. */
+/** An absolute URL under the base URL with a token signed for `purpose`, valid until `expiresAt`. */
 export function signedLink(
-  deps: Pick<SubscriptionDeps, 'baseUrl' | 'tokens' | 'now'>,
+  deps: Pick<SubscriptionDeps, 'baseUrl' | 'tokens'>,
   path: string,
   purpose: 'confirm',
   subject: string,
-  lifetimeMs: number,
+  expiresAt: Date,
 ): string {
-  const url = new URL(path, deps.baseUrl);
-  url.searchParams.set(
-    'token',
-    deps.tokens.sign(purpose, subject, new Date(deps.now().getTime() + lifetimeMs)),
-  );
+  const url = siteUrl(deps.baseUrl, path);
+  url.searchParams.set('token', deps.tokens.sign(purpose, subject, expiresAt));
   return url.toString();
 }

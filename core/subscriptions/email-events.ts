@@ -37,7 +37,11 @@ export async function recordEmailEvents(
       const id = await deps.subscribers.findSubscriberId(recipient);
       const subscriber = id === undefined ? undefined : await deps.subscribers.getSubscriber(id);
       if (subscriber && subscriber.status !== 'unsubscribed') {
-        await deps.subscribers.putSubscriber({ ...subscriber, status: 'unsubscribed' });
+        await deps.subscribers.putSubscriber({
+          ...subscriber,
+          status: 'unsubscribed',
+          unsubscribedAt: event.at.toISOString(),
+        });
         summary.unsubscribed += 1;
       }
     }

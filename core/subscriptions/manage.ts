@@ -1,7 +1,7 @@
 /**
- * Use cases behind the links in emails: confirm a sign-up, read and change preferences, unsubscribe. Each
- * starts from a signed token whose subject is the subscriber id; a token that is forged, expired or made for
- * another purpose is refused with the reason.
+ * Use cases behind the links in digests: read and change preferences, unsubscribe. Each starts from a signed
+ * token whose subject is the subscriber id; a token that is forged, expired or made for another purpose is
+ * refused with the reason. (Confirmation links name a sign-up request instead: `sign-up.ts`.)
  */
 import type { Subscriber } from '../model.ts';
 import type { SubscriptionDeps } from './deps.ts';
@@ -23,35 +23,13 @@ type Deps = Pick<SubscriptionDeps, 'subscribers' | 'tokens' | 'now'>;
 export async function subscriberFromToken(
   deps: Deps,
   token: string,
-  purpose: 'confirm' | 'preferences' | 'unsubscribe',
+  purpose: 'preferences' | 'unsubscribe',
 ): Promise<{ kind: 'ok'; subscriber: Subscriber } | LinkProblem> {
   const check = deps.tokens.verify(token, purpose, deps.now());
   if (!check.ok) return { kind: 'bad_link', rejection: check.rejection };
   const subscriber = await deps.subscribers.getSubscriber(check.subject);
   if (!subscriber) return { kind: 'bad_link', rejection: 'unknown_subscriber' };
   return { kind: 'ok', subscriber };
-}
-
-/** What confirming did. */
-export type ConfirmOutcome =
-  | { kind: 'confirmed'; subscriber: Subscriber }
-  | { kind: 'already_confirmed'; subscriber: Subscriber }
-  /** Unsubscribed since: an old confirmation link must not subscribe again. */
-  | { kind: 'no_longer_pending' }
-  | LinkProblem;
-
-/** Confirms a pending subscription (idempotent: a second click says it is already confirmed). */
-export async function confirmSubscription(deps: Deps, token: string): Promise<ConfirmOutcome> {
-  const found = await subscriberFromToken(deps, token, 'confirm');
-  if (found.kind !== 'ok') return found;
-  const { subscriber } = found;
-  if (subscriber.status === 'pending') {
-    const confirmed: Subscriber = { ...subscriber, status: 'active' };
-    await deps.subscribers.putSubscriber(confirmed);
-    return { kind: 'confirmed', subscriber: confirmed };
-  }
-  if (subscriber.status === 'unsubscribed') return { kind: 'no_longer_pending' };
-  return { kind: 'already_confirmed', subscriber };
 }
 
 /** What saving preferences did. */
@@ -119,7 +97,11 @@ export async function unsubscribe(deps: Deps, token: string): Promise<Unsubscrib
   if (!check.ok) return { kind: 'bad_link', rejection: check.rejection };
   const subscriber = await deps.subscribers.getSubscriber(check.subject);
   if (subscriber && subscriber.status !== 'unsubscribed') {
-    await deps.subscribers.putSubscriber({ ...subscriber, status: 'unsubscribed' });
+    await deps.subscribers.putSubscriber({
+      ...subscriber,
+      status: 'unsubscribed',
+      unsubscribedAt: deps.now().toISOString(),
+    });
   }
   return { kind: 'unsubscribed' };
 }

@@ -3,7 +3,7 @@
  * (`core/ports.ts`). The DynamoDB store implements the storage ones; adapters implement token signing and the
  * TikTok authorization.
  */
-import type { Account, Subscriber, TokenPurpose } from '../model.ts';
+import type { Account, PendingSignUp, Subscriber, TokenPurpose } from '../model.ts';
 import type { SourceCredentials } from '../ports.ts';
 
 /** Why a signed token was refused. */
@@ -23,9 +23,24 @@ export interface SubscriberDirectory {
   getSubscriber(subscriberId: string): Promise<Subscriber | undefined>;
   /** The id of the subscriber with this address (compared case-insensitively), if any. */
   findSubscriberId(email: string): Promise<string | undefined>;
+  /**
+   * The id of the subscriber with this address; when the address has none, `subscriberId` becomes it, once
+   * (a conditional write): two links confirmed at once for a new address make one subscriber, not two.
+   */
+  claimSubscriberId(email: string, subscriberId: string): Promise<string>;
   /** Stores the subscriber and indexes its address. */
   putSubscriber(subscriber: Subscriber): Promise<void>;
   listAccounts(): Promise<Account[]>;
+}
+
+/** Sign-up requests waiting for their confirmation links, each under its own nonce. */
+export interface SignUpRequests {
+  /** Stores a request; it is forgotten after `expiresAt`. */
+  putSignUp(request: PendingSignUp, expiresAt: Date): Promise<void>;
+  /** The request stored under `nonce`, if it is still kept. */
+  getSignUp(nonce: string): Promise<PendingSignUp | undefined>;
+  /** Records that the request's link was confirmed at `at`. */
+  markSignUpConfirmed(nonce: string, at: Date): Promise<void>;
 }
 
 /** Addresses that bounced for good or complained: they are never mailed again. */

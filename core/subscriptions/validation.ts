@@ -4,15 +4,12 @@
  * field that needs fixing.
  */
 import { z } from 'zod';
-import { TimeZone } from '../model.ts';
+import { isTikTokHandle, TimeZone } from '../model.ts';
 
 /** Longest address accepted (RFC 5321's path limit). */
 const MAX_EMAIL_LENGTH = 254;
 /** More accounts than this on one subscription is not a digest anyone reads. */
 export const MAX_ACCOUNTS_PER_SUBSCRIBER = 20;
-
-/** TikTok's username rules: 2–24 letters, digits, underscores and periods, not ending with a period. */
-const HANDLE_PATTERN = /^[a-z0-9_.]{2,24}$/;
 
 /** A field's problem, worded for the person filling in the form. */
 export type FieldErrors<Field extends string> = Partial<Record<Field, string>>;
@@ -63,12 +60,6 @@ export function checkHandles(
     return { ok: false, message: `Enter at most ${MAX_ACCOUNTS_PER_SUBSCRIBER} usernames.` };
   }
   return { ok: true, handles };
-}
-
-/** True for a valid TikTok username (without `@`), case-insensitively. */
-export function isTikTokHandle(handle: string): boolean {
-  const lower = handle.toLowerCase();
-  return HANDLE_PATTERN.test(lower) && !lower.endsWith('.');
 }
 
 /** An IANA zone name (`Europe/Berlin`, `UTC`), not an offset or an abbreviation. */

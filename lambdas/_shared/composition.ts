@@ -22,6 +22,7 @@ import { beginNight } from '../../core/explain/index.ts';
 import type { DigestJob, DigestPartJob, PollJob } from '../../core/model.ts';
 import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
 import type { PlanDigestJobsDeps, SendDigestJobsDeps } from '../../core/send-digests.ts';
+import { siteUrl } from '../../core/site-url.ts';
 import type { SubscriptionDeps } from '../../core/subscriptions/deps.ts';
 import type { TikTokAuthorization } from '../../core/subscriptions/ports.ts';
 import type {
@@ -125,6 +126,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
   const client = await tiktokClient(env);
   return {
     subscribers: store,
+    signUps: store,
     accounts: store,
     credentials: store,
     feedback: store,
@@ -141,7 +143,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
           authorizeUrl: new URL('/v2/auth/authorize/', env.TIKTOK_WEB_BASE_URL).toString(),
           apiBaseUrl: env.TIKTOK_API_BASE_URL,
           client,
-          redirectUri: new URL('/connect/callback', env.PUBLIC_BASE_URL).toString(),
+          redirectUri: siteUrl(env.PUBLIC_BASE_URL, '/connect/callback').toString(),
           timeoutMs: env.TIKTOK_TIMEOUT_MS,
         })
       : tiktokNotConfigured,

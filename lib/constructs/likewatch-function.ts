@@ -10,6 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { TableAccess } from '../table-access.ts';
 import type { EmailSending } from './email-sending.ts';
 
 /**
@@ -45,19 +46,6 @@ export interface LikewatchFunctionProps {
   /** @default - none */
   readonly description?: string;
 }
-
-/** How a function may use the table. */
-export type TableAccess = 'read' | 'readWrite';
-
-/** The reads the store makes: no scans, no streams, no transactions. */
-const TABLE_READ_ACTIONS = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-/** The writes it makes. */
-const TABLE_WRITE_ACTIONS = [
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
 
 /**
  * A Node.js Lambda with likewatch's defaults: latest Node.js runtime on ARM, a minified ESM bundle built by
@@ -128,24 +116,30 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
   }
 
   /**
-   * Sets `TABLE_NAME` and grants the data-plane actions `access` needs on `table`, and queries of the named
-   * `indexes` only: the table's own `grantReadData` would add scans and streams, and cover every index of the
-   * table with a wildcard.
+   * Sets `TABLE_NAME` and grants exactly `access`: each grant's actions on the table, only on items whose
+   * partition key matches its patterns (`dynamodb:LeadingKeys`), and queries of the named indexes (the index
+   * is keyed by a number, so no leading-key pattern applies to it).
    */
-  bindTable(table: dynamodb.ITableV2, access: TableAccess, indexes: readonly string[] = []): this {
+  bindTable(table: dynamodb.ITableV2, access: TableAccess): this {
     this.function.addEnvironment('TABLE_NAME', table.tableName);
-    iam.Grant.addToPrincipal({
-      grantee: this.function,
-      actions:
-        access === 'read' ? TABLE_READ_ACTIONS : [...TABLE_READ_ACTIONS, ...TABLE_WRITE_ACTIONS],
-      resourceArns: [table.tableArn],
-    });
-    if (indexes.length > 0) {
-      iam.Grant.addToPrincipal({
-        grantee: this.function,
-        actions: ['dynamodb:Query'],
-        resourceArns: indexes.map((index) => `${table.tableArn}/index/${index}`),
-      });
+    for (const grant of access.grants) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: grant.actions.map((action) => `dynamodb:${action}`),
+          resources: [table.tableArn],
+          conditions: {
+            'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': [...grant.partitions] },
+          },
+        }),
+      );
+    }
+    if (access.indexes && access.indexes.length > 0) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: access.indexes.map((index) => `${table.tableArn}/index/${index}`),
+        }),
+      );
     }
     return this;
   }

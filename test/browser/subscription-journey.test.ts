@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDocumentClient } from '../../adapters/aws-clients.ts';
@@ -147,5 +149,41 @@ describe('the subscription journey in Chromium against the local runtime', () =>
     expect(second.sent).toBe(0);
     expect(await emailsTo(ADDRESS)).toHaveLength(before);
     await context.close();
+  });
+
+  it('should refuse a sign-up that a page on another site pushes through a visitor’s browser', async () => {
+    // The attacker fetched a genuine form token earlier, and serves a page that posts it on its visitors' behalf.
+    const page = await (await fetch(web.url)).text();
+    const formToken = /name="formToken" value="([^"]+)"/.exec(page)?.[1] ?? '';
+    const fields = {
+      email: 'pushed@example.com',
+      handles: `@${watched.handle}`,
+      timeZone: 'UTC',
+      deliveryHour: '3',
+      formToken,
+    };
+    const hostile = createServer((_request, response) => {
+      response.writeHead(200, { 'content-type': 'text/html' }).end(
+        `<form id="f" method="post" action="${new URL('/subscribe', web.url)}">${Object.entries(
+          fields,
+        )
+          .map(([name, value]) => `<input type="hidden" name="${name}" value="${value}">`)
+          .join('')}</form><script>document.getElementById('f').submit()</script>`,
+      );
+    });
+    await new Promise<void>((resolve) => hostile.listen(0, '127.0.0.1', resolve));
+    const context = await browser.newContext();
+    try {
+      const visitor = await context.newPage();
+      // The visitor has been on the site before: the browser holds the site's form cookie.
+      await visitor.goto(web.url);
+      await visitor.goto(`http://127.0.0.1:${(hostile.address() as AddressInfo).port}/`);
+      await expect.poll(() => visitor.textContent('h1')).toBe('Sent from another site');
+      expect(await emailsTo('pushed@example.com')).toEqual([]);
+    } finally {
+      await context.close();
+      hostile.closeAllConnections();
+      await new Promise((resolve) => hostile.close(resolve));
+    }
   });
 });

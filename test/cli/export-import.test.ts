@@ -81,6 +81,21 @@ describe('likewatch export / import', () => {
     const badFormat = await cli(['import', broken, '--endpoint', dynamo.endpoint]);
     expect(badFormat.code).toBe(2);
     expect(badFormat.stderr).toContain('format: expected "likewatch.fleet/v1"');
+    // A handle that breaks TikTok's rules refuses the whole file, naming the account; nothing is stored.
+    const { fleet } = simulateFleet({ seed: 4, accounts: 2 });
+    const hostile = { ...fleet.accounts[1]!, id: 'hostile-1', handle: '"><img src=x>\r\n\u202Ex' };
+    const badHandle = join(dir, 'bad-handle.json');
+    await writeFile(
+      badHandle,
+      JSON.stringify({ ...fleet, accounts: [fleet.accounts[0]!, hostile] }),
+    );
+    const refused = await cli(['import', badHandle, '--endpoint', dynamo.endpoint]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('accounts[1] (id hostile-1): handle');
+    expect(refused.stderr).toContain('not a TikTok username');
+    const listed = await cli(['accounts', 'list', '--endpoint', dynamo.endpoint]);
+    expect(listed.stdout).not.toContain('hostile-1');
+    expect(listed.stdout).not.toContain(fleet.accounts[0]!.id);
     const unknown = await cli(['export', '--account', 'nobody', '--endpoint', dynamo.endpoint]);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no watched account with id nobody');

@@ -3,6 +3,8 @@ import type { Account, DigestReport, Poll, Subscriber } from '../../core/model.t
 import type { NightAccount, NightStore, Store, StoredNight } from '../../core/ports.ts';
 import { thinHistory } from '../../core/thinned-history.ts';
 
+const POLL_RANK: Record<Poll['status'], number> = { failed: 0, partial: 1, ok: 2 };
+
 export class MemoryStore implements Store {
   readonly accounts = new Map<string, Account>();
   readonly subscribers = new Map<string, Subscriber>();
@@ -34,8 +36,11 @@ export class MemoryStore implements Store {
   async listSubscribers() {
     return [...this.subscribers.values()];
   }
+  /** Keeps the better poll of a slot, as the port asks (ok, then partial, then failed). */
   async putPoll(accountId: string, slot: string, poll: Poll) {
     const polls = this.polls.get(accountId) ?? new Map<string, Poll>();
+    const stored = polls.get(slot);
+    if (stored && POLL_RANK[stored.status] > POLL_RANK[poll.status]) return;
     polls.set(slot, poll);
     this.polls.set(accountId, polls);
   }

@@ -1,7 +1,7 @@
 /** In-memory ports for the subscription use cases and pages (the DynamoDB ones have their own tests). */
 import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
-import type { Account, Feedback, Subscriber } from '../../core/model.ts';
+import type { Account, Feedback, PendingSignUp, Subscriber } from '../../core/model.ts';
 import type { OutgoingEmail, SourceCredentials } from '../../core/ports.ts';
 import { DEFAULT_ABUSE_LIMITS, type SubscriptionDeps } from '../../core/subscriptions/deps.ts';
 import type { AuthorizedAccount } from '../../core/subscriptions/ports.ts';
@@ -10,10 +10,16 @@ export const SIGNING_KEY = 'k'.repeat(40);
 export const BASE_URL = 'https://likewatch.example.com/';
 
 /** Every port in memory, with what they recorded. */
-export function memorySubscriptionDeps(options: { now?: () => Date; accounts?: Account[] } = {}) {
+export function memorySubscriptionDeps(
+  options: { now?: () => Date; accounts?: Account[]; baseUrl?: string } = {},
+) {
+  const baseUrl = options.baseUrl ?? BASE_URL;
   const now = options.now ?? (() => new Date('2026-11-24T10:00:00Z'));
   const signer = new TokenSigner(SIGNING_KEY);
   const subscribers = new Map<string, Subscriber>();
+  const signUps = new Map<string, PendingSignUp>();
+  /** Lower-cased address → subscriber id, as the store's address index. */
+  const addresses = new Map<string, string>();
   const accounts = new Map((options.accounts ?? []).map((account) => [account.id, account]));
   const credentials = new Map<string, SourceCredentials>();
   const feedback: Feedback[] = [];
@@ -24,6 +30,7 @@ export function memorySubscriptionDeps(options: { now?: () => Date; accounts?: A
   let nextId = 0;
   const state = {
     subscribers,
+    signUps,
     accounts,
     credentials,
     feedback,
@@ -36,13 +43,35 @@ export function memorySubscriptionDeps(options: { now?: () => Date; accounts?: A
     subscribers: {
       getSubscriber: async (id) => subscribers.get(id),
       findSubscriberId: async (email) =>
+        addresses.get(email.trim().toLowerCase()) ??
         [...subscribers.values()].find(
           (subscriber) => subscriber.email.toLowerCase() === email.trim().toLowerCase(),
         )?.id,
+      claimSubscriberId: async (email, id) => {
+        const key = email.trim().toLowerCase();
+        const claimed =
+          addresses.get(key) ??
+          [...subscribers.values()].find((subscriber) => subscriber.email.toLowerCase() === key)
+            ?.id ??
+          id;
+        addresses.set(key, claimed);
+        return claimed;
+      },
       putSubscriber: async (subscriber) => {
         subscribers.set(subscriber.id, subscriber);
+        addresses.set(subscriber.email.trim().toLowerCase(), subscriber.id);
       },
       listAccounts: async () => [...accounts.values()],
+    },
+    signUps: {
+      putSignUp: async (request) => {
+        signUps.set(request.nonce, request);
+      },
+      getSignUp: async (nonce) => signUps.get(nonce),
+      markSignUpConfirmed: async (nonce, at) => {
+        const request = signUps.get(nonce);
+        if (request) signUps.set(nonce, { ...request, confirmedAt: at.toISOString() });
+      },
     },
     accounts: {
       listAccounts: async () => [...accounts.values()],
@@ -106,9 +135,9 @@ export function memorySubscriptionDeps(options: { now?: () => Date; accounts?: A
         return state.authorized;
       },
     },
-    links: createDigestLinks(BASE_URL, signer, now),
+    links: createDigestLinks(baseUrl, signer, now),
     decodeFeedbackSubject,
-    baseUrl: BASE_URL,
+    baseUrl,
     limits: DEFAULT_ABUSE_LIMITS,
     now,
     newId: () => `id-${++nextId}`,

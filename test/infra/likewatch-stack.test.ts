@@ -20,7 +20,12 @@ const logicalIdOf = (template: Template, type: string, prefix: string): string =
   return ids[0]!;
 };
 
-type Statement = { Action: string | string[]; Resource: unknown; Effect: string };
+type Statement = {
+  Action: string | string[];
+  Resource: unknown;
+  Effect: string;
+  Condition?: Record<string, Record<string, string[]>>;
+};
 
 /** Statements of the inline policy attached to the role `rolePrefix` (a function's or the scheduler's). */
 const statementsOf = (template: Template, rolePrefix: string): Statement[] => {
@@ -28,25 +33,22 @@ const statementsOf = (template: Template, rolePrefix: string): Statement[] => {
   return template.toJSON().Resources[policyId].Properties.PolicyDocument.Statement;
 };
 
-/** A statement as `{ actions, resources }`, both sorted lists, so policies compare exactly and stably. */
-const normalized = (statement: Statement) => ({
-  effect: statement.Effect,
-  actions: [statement.Action].flat().sort(),
-  resources: [statement.Resource]
-    .flat()
-    .map((resource) => JSON.stringify(resource))
-    .sort(),
-});
-
-/** The data-plane actions a function that reads the table gets: no scans, streams or transactions. */
-const TABLE_READ = ['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'dynamodb:Query'];
-const TABLE_READ_WRITE = [
-  ...TABLE_READ,
-  'dynamodb:BatchWriteItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-];
+/**
+ * A statement as `{ actions, resources }` (both sorted lists) and, for the table, the partitions it is scoped
+ * to by `dynamodb:LeadingKeys`, so policies compare exactly and stably.
+ */
+const normalized = (statement: Statement) => {
+  const partitions = statement.Condition?.['ForAllValues:StringLike']?.['dynamodb:LeadingKeys'];
+  return {
+    effect: statement.Effect,
+    actions: [statement.Action].flat().sort(),
+    resources: [statement.Resource]
+      .flat()
+      .map((resource) => JSON.stringify(resource))
+      .sort(),
+    ...(partitions ? { partitions: [...partitions].sort() } : {}),
+  };
+};
 const QUEUE_CONSUME = [
   'sqs:ChangeMessageVisibility',
   'sqs:DeleteMessage',
@@ -316,6 +318,14 @@ describe('LikewatchStack', () => {
       resources: resources.map((resource) => JSON.stringify(resource)).sort(),
     });
     const table = getAtt(ids.table);
+    /** `actions` on the table, only where the partition key is one of `partitions`. */
+    const onTable = (actions: string[], partitions: string[]) => ({
+      ...allow(
+        actions.map((action) => `dynamodb:${action}`),
+        table,
+      ),
+      partitions: [...partitions].sort(),
+    });
     const sesArn = (kind: string, ref: string) => ({
       'Fn::Join': [
         '',
@@ -336,13 +346,26 @@ describe('LikewatchStack', () => {
         logs('PollTickFunction'),
         // The schedule dead-letter queue: Lambda's own asynchronous DLQ delivery runs as the function.
         allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq), getAtt(ids.pollQueue)),
-        allow(TABLE_READ, table),
-        // The one index, and only to query it: no other function reads it.
+        // The one index, and only to query it: no other function reads it, and the tick reads nothing else.
         allow(['dynamodb:Query'], { 'Fn::Join': ['', [table, '/index/byPollMinute']] }),
       ],
       PollWorkerFunctionServiceRole: [
         logs('PollWorkerFunction'),
-        allow(TABLE_READ_WRITE, table),
+        // Its accounts' polls, roll-ups, credentials and handles: everything it does there, and only there.
+        onTable(
+          [
+            'GetItem',
+            'BatchGetItem',
+            'Query',
+            'PutItem',
+            'BatchWriteItem',
+            'UpdateItem',
+            'DeleteItem',
+          ],
+          ['ACCOUNT#*'],
+        ),
+        onTable(['UpdateItem'], ['ACCOUNTS']),
+        onTable(['GetItem', 'UpdateItem'], ['QUOTA#*']),
         allow(['kms:Decrypt', 'kms:GenerateDataKey'], getAtt(ids.credentialsKey)),
         allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], {
           Ref: ids.tiktokSecret,
@@ -357,12 +380,18 @@ describe('LikewatchStack', () => {
           getAtt(ids.digestQueue),
           getAtt(ids.digestPartQueue),
         ),
-        allow(TABLE_READ_WRITE, table),
+        onTable(['Query'], ['SUBSCRIBERS', 'ACCOUNTS', 'ACCOUNT#*']),
+        onTable(['GetItem'], ['NIGHTS']),
+        onTable(['BatchGetItem'], ['SUBSCRIBER#*', 'ACCOUNT#*']),
+        onTable(['PutItem'], ['NIGHTS', 'ACCOUNT#*']),
         allow(QUEUE_CONSUME, getAtt(ids.digestPartQueue)),
       ],
       DigestWorkerFunctionServiceRole: [
         logs('DigestWorkerFunction'),
-        allow(TABLE_READ_WRITE, table),
+        onTable(['GetItem'], ['NIGHTS']),
+        onTable(['BatchGetItem'], ['ACCOUNT#*', 'SUBSCRIBER#*', 'EMAIL#*']),
+        onTable(['Query'], ['ACCOUNT#*']),
+        onTable(['PutItem', 'UpdateItem', 'DeleteItem'], ['SUBSCRIBER#*']),
         allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], {
           Ref: ids.linkKey,
         }),
@@ -375,7 +404,13 @@ describe('LikewatchStack', () => {
       ],
       SubscriptionsPagesFunctionServiceRole: [
         logs('SubscriptionsPagesFunction'),
-        allow(TABLE_READ_WRITE, table),
+        onTable(['Query'], ['ACCOUNTS']),
+        onTable(['GetItem'], ['EMAIL#*', 'SUBSCRIBERS', 'SIGNUP#*']),
+        onTable(
+          ['PutItem'],
+          ['EMAIL#*', 'SUBSCRIBERS', 'SIGNUP#*', 'ONCE#*', 'ACCOUNTS', 'ACCOUNT#*'],
+        ),
+        onTable(['UpdateItem'], ['LIMIT#*', 'SIGNUP#*', 'ACCOUNTS', 'ACCOUNT#*']),
         // Signing links and form tokens; exchanging TikTok authorization codes.
         allow(
           ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
@@ -394,7 +429,7 @@ describe('LikewatchStack', () => {
       SubscriptionsSesEventsFunctionServiceRole: [
         logs('SubscriptionsSesEventsFunction'),
         allow(['sqs:SendMessage'], getAtt(ids.scheduleDlq)),
-        allow(TABLE_READ_WRITE, table),
+        onTable(['GetItem', 'PutItem'], ['EMAIL#*', 'SUBSCRIBERS']),
       ],
       ScheduleInvokeRole: [
         allow(
@@ -410,10 +445,40 @@ describe('LikewatchStack', () => {
     for (const [role, statements] of Object.entries(expected)) {
       expect(statementsOf(template, role).map(normalized), role).toEqual(statements);
     }
-    // Every role in the stack is one of those above: a new role must be listed here to pass.
-    template.resourceCountIs('AWS::IAM::Role', Object.keys(expected).length);
-    // No role has a managed policy (such as AWSLambdaBasicExecutionRole, which writes to any log group).
-    template.allResourcesProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent() });
+    // Every role in the stack is one of those above, or API Gateway's own role for writing access logs (one
+    // per account and region, trusted by API Gateway alone): a new role must be listed here to pass.
+    template.resourceCountIs('AWS::IAM::Role', Object.keys(expected).length + 1);
+    const [apiGatewayRole] = Object.entries(template.findResources('AWS::IAM::Role')).filter(
+      ([id]) => !Object.keys(expected).some((role) => id.startsWith(role)),
+    );
+    expect(apiGatewayRole?.[1].Properties).toEqual({
+      AssumeRolePolicyDocument: {
+        Statement: [
+          {
+            Action: 'sts:AssumeRole',
+            Effect: 'Allow',
+            Principal: { Service: 'apigateway.amazonaws.com' },
+          },
+        ],
+        Version: '2012-10-17',
+      },
+      ManagedPolicyArns: [
+        {
+          'Fn::Join': [
+            '',
+            [
+              'arn:',
+              { Ref: 'AWS::Partition' },
+              ':iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs',
+            ],
+          ],
+        },
+      ],
+    });
+    // No other role has a managed policy (such as AWSLambdaBasicExecutionRole, which writes to any log group).
+    for (const [id, role] of Object.entries(template.findResources('AWS::IAM::Role'))) {
+      if (id !== apiGatewayRole?.[0]) expect(role.Properties.ManagedPolicyArns, id).toBeUndefined();
+    }
   });
 
   it('should seal credentials with a retained, rotated KMS key', () => {

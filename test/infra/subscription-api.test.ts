@@ -35,30 +35,92 @@ describe('the subscription pages and SES events in the stack', () => {
     sesEventsId = functionId('Records SES bounces');
   });
 
-  it('should serve every path from one function through an HTTP API with payload format 2.0', () => {
+  it('should serve every path from one function through a regional REST API proxy integration, at the site stage', () => {
     expect(pagesId).not.toBe('');
-    template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-    template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default' });
-    template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
-      IntegrationType: 'AWS_PROXY',
-      PayloadFormatVersion: '2.0',
-      IntegrationUri: { 'Fn::GetAtt': [pagesId, 'Arn'] },
+    template.resourceCountIs('AWS::ApiGateway::RestApi', 1);
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      EndpointConfiguration: { Types: ['REGIONAL'], IpAddressType: 'ipv4' },
     });
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method'));
+    expect(methods.map((method) => method.Properties.HttpMethod).sort()).toEqual([
+      'ANY',
+      'ANY',
+      'ANY',
+      'POST',
+    ]);
+    for (const method of methods) {
+      expect(method.Properties.Integration).toMatchObject({
+        Type: 'AWS_PROXY',
+        IntegrationHttpMethod: 'POST',
+      });
+      expect(JSON.stringify(method.Properties.Integration.Uri)).toContain(pagesId);
+    }
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: '{proxy+}' });
+    template.hasResourceProperties('AWS::ApiGateway::Resource', { PathPart: 'unsubscribe' });
   });
 
-  it('should throttle the stage and log requests without their query strings', () => {
-    template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
-      StageName: '$default',
-      AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 20, ThrottlingBurstLimit: 40 },
-      AccessLogSettings: {
+  it('should throttle the pages, give one-click unsubscribes a throttle of their own, and log requests without their query strings', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: 'site',
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({
+          ResourcePath: '/*',
+          HttpMethod: '*',
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+        }),
+        Match.objectLike({
+          ResourcePath: '/~1unsubscribe',
+          HttpMethod: 'POST',
+          ThrottlingRateLimit: 50,
+          ThrottlingBurstLimit: 100,
+        }),
+      ]),
+      AccessLogSetting: {
         DestinationArn: Match.anyValue(),
-        Format: Match.stringLikeRegexp('\\$context\\.path'),
+        Format: Match.stringLikeRegexp('\\$context\\.resourcePath'),
       },
     });
-    const format = JSON.stringify(template.findResources('AWS::ApiGatewayV2::Stage'));
-    expect(format).not.toContain('querystring');
+    const format = JSON.stringify(template.findResources('AWS::ApiGateway::Stage'));
+    expect(format).not.toMatch(/querystring|\$context\.path/i);
+  });
+
+  it('should put a web ACL with per-client rate limits in front of the stage, one-click unsubscribes counted apart', () => {
+    const acls = Object.values(template.findResources('AWS::WAFv2::WebACL'));
+    expect(acls).toHaveLength(1);
+    const acl = acls[0]!.Properties;
+    expect(acl).toMatchObject({ Scope: 'REGIONAL', DefaultAction: { Allow: {} } });
+    const rules = acl.Rules as Array<{
+      Name: string;
+      Action: unknown;
+      Statement: { RateBasedStatement: Record<string, unknown> & { ScopeDownStatement: unknown } };
+    }>;
+    expect(
+      rules.map((rule) => [
+        rule.Name,
+        rule.Statement.RateBasedStatement.AggregateKeyType,
+        rule.Statement.RateBasedStatement.Limit,
+      ]),
+    ).toEqual([
+      ['one-click-unsubscribes-per-client', 'IP', 2000],
+      ['pages-per-client', 'IP', 300],
+    ]);
+    for (const rule of rules) {
+      expect(rule.Action).toEqual({
+        Block: { CustomResponse: { ResponseCode: 429, CustomResponseBodyKey: 'too-many' } },
+      });
+      expect(rule.Statement.RateBasedStatement.EvaluationWindowSec).toBe(300);
+    }
+    // The pages' rule counts everything but what the one-click rule counts.
+    expect(rules[1]!.Statement.RateBasedStatement.ScopeDownStatement).toEqual({
+      NotStatement: { Statement: rules[0]!.Statement.RateBasedStatement.ScopeDownStatement },
+    });
+    expect(JSON.stringify(rules[0]!.Statement.RateBasedStatement.ScopeDownStatement)).toMatch(
+      /"SearchString":"POST".*"SearchString":"\/unsubscribe"/,
+    );
+    const [association] = Object.values(template.findResources('AWS::WAFv2::WebACLAssociation'));
+    expect(JSON.stringify(association?.Properties.ResourceArn)).toContain('/stages/');
+    expect(JSON.stringify(association?.Properties.WebACLArn)).toContain('Firewall');
   });
 
   it('should configure the pages function like the rest: signing key, sealed credentials, TikTok app, sender', () => {

@@ -250,6 +250,81 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(items).toHaveLength(Number(heads[0]?.chunks));
   });
 
+  it('should let a later ok or partial poll of a slot replace a failed one, and never the reverse', async () => {
+    // Arrange: each account's slot gets a sequence of deliveries, one at a time and in a batch.
+    const at = '2026-11-07T06:00:00Z';
+    const failed: Poll = { at, status: 'failed', reason: 'timeout', detail: 'no answer in 10 s' };
+    const partial: Poll = {
+      ...smallPoll(at, 4),
+      status: 'partial',
+      reason: 'missing_pages',
+    } as Poll;
+    const ok = smallPoll(at, 5);
+    const sequences: Array<[string, Poll[], Poll]> = [
+      ['heal-failed-ok', [failed, ok], ok],
+      ['heal-failed-partial', [failed, partial], partial],
+      ['heal-partial-ok', [partial, ok], ok],
+      ['keep-ok-failed', [ok, failed], ok],
+      ['keep-ok-partial', [ok, partial], ok],
+      ['keep-partial-failed', [partial, failed], partial],
+      ['keep-ok-partial-failed', [ok, partial, failed], ok],
+    ];
+    // Act: one poll at a time, then the same sequences as batches of a worker.
+    for (const [id, deliveries] of sequences) {
+      for (const poll of deliveries) await store.putPoll(id, at, poll);
+      for (const poll of deliveries) {
+        expect(await store.putPolls([{ accountId: `${id}-batch`, slot: at, poll }])).toEqual([
+          undefined,
+        ]);
+      }
+    }
+    // Assert
+    for (const [id, , kept] of sequences) {
+      for (const accountId of [id, `${id}-batch`]) {
+        expect([accountId, await store.listPolls(accountId, new Date(at), new Date(at))]).toEqual([
+          accountId,
+          [kept],
+        ]);
+      }
+    }
+  });
+
+  it('should keep a chunked ok poll whole under a late partial one, and leave no chunk of the refused write', async () => {
+    // Arrange
+    const at = '2026-11-08T06:00:00Z';
+    const ok = bigPoll(at, 5_000, 1);
+    const partial = {
+      ...bigPoll(at, 5_000, 2),
+      status: 'partial',
+      reason: 'missing_pages',
+    } as Poll;
+    await store.putPoll('acct-big-keep', at, ok);
+    // Act
+    await store.putPoll('acct-big-keep', at, partial);
+    // Assert
+    expect(await store.listPolls('acct-big-keep', new Date(at), new Date(at))).toEqual([ok]);
+    const items = await itemsOf('acct-big-keep', 'POLL#');
+    const heads = items.filter((item) => item.chunks !== undefined);
+    expect(items).toHaveLength(Number(heads[0]?.chunks));
+  });
+
+  it('should end twenty concurrent deliveries of a slot, some of them failed, with an ok poll', async () => {
+    // Arrange: the failures finish last, as a timed-out request does.
+    const at = '2026-11-09T06:00:00Z';
+    const failed: Poll = { at, status: 'failed', reason: 'timeout', detail: 'no answer' };
+    const deliveries = Array.from({ length: 20 }, (_, index) =>
+      index % 4 === 0 ? smallPoll(at, 9) : failed,
+    );
+    // Act
+    await Promise.all(
+      deliveries.map((poll) => store.putPolls([{ accountId: 'acct-20', slot: at, poll }])),
+    );
+    // Assert
+    expect(await store.listPolls('acct-20', new Date(at), new Date(at))).toEqual([
+      smallPoll(at, 9),
+    ]);
+  });
+
   it('should replace expired raw polls by one poll a day from the daily roll-ups, keeping the day’s like range', async () => {
     // Arrange: ten days of 6-hourly polls, written as they happen, kept 3 days.
     const start = Date.parse('2026-09-01T00:00:00Z');
@@ -785,6 +860,53 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     const stored = await store.getNightAccounts(asOf, ['acct-3', 'acct-2', 'acct-1', 'acct-9']);
     expect(stored).toEqual([second[1], first[1], first[0]]);
     expect(await store.getNightWindow(new Date('2026-11-24T08:00:00Z'))).toBeUndefined();
+  });
+
+  it('should keep each sign-up request under its nonce until it expires, and record its confirmation', async () => {
+    // Arrange
+    const request = {
+      nonce: 'nonce-1',
+      email: 'Keep@Example.com',
+      subscriberId: 'sub-new',
+      timeZone: 'Europe/Berlin',
+      deliveryHour: 7,
+      accountIds: ['acct-1'],
+      requestedAt: '2026-11-24T10:00:00.000Z',
+    };
+    const expiresAt = new Date('2026-11-27T10:00:00Z');
+    // Act
+    await store.putSignUp(request, expiresAt);
+    await store.putSignUp({ ...request, nonce: 'nonce-2', deliveryHour: 3 }, expiresAt);
+    await store.markSignUpConfirmed('nonce-1', new Date('2026-11-24T11:00:00Z'));
+    // Assert: two records, neither rewritten by the other, each expiring.
+    expect(await store.getSignUp('nonce-1')).toEqual({
+      ...request,
+      confirmedAt: '2026-11-24T11:00:00.000Z',
+    });
+    expect(await store.getSignUp('nonce-2')).toEqual({
+      ...request,
+      nonce: 'nonce-2',
+      deliveryHour: 3,
+    });
+    expect(await store.getSignUp('nonce-3')).toBeUndefined();
+    const raw = await doc.send(
+      new GetCommand({ TableName: LOCAL_TABLE_NAME, Key: { pk: 'SIGNUP#nonce-2', sk: 'REQUEST' } }),
+    );
+    expect(raw.Item?.expiresAt).toBe(Math.ceil(expiresAt.getTime() / 1000));
+  });
+
+  it('should give a new address exactly one subscriber id when claims race', async () => {
+    const claims = await Promise.all(
+      Array.from({ length: 8 }, (_, index) =>
+        store.claimSubscriberId(
+          index % 2 ? 'Race@Example.com' : 'race@example.com',
+          `sub-${index}`,
+        ),
+      ),
+    );
+    expect(new Set(claims).size).toBe(1);
+    expect(await store.findSubscriberId('race@example.com')).toBe(claims[0]);
+    expect(await store.claimSubscriberId('race@example.com', 'sub-later')).toBe(claims[0]);
   });
 
   it('should keep one feedback answer per subscriber, account, night and cause', async () => {

@@ -9,6 +9,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -386,13 +387,16 @@ const LEDGER_DIR = join(process.cwd(), 'out', 'reliability');
  */
 export function createLedger(file: string) {
   const entries: LedgerEntry[] = [];
+  /** The machine's 1-minute load averages when the entries were recorded: the suites must hold on a busy one. */
+  const loadAverages: number[] = [];
   return {
     record(entry: LedgerEntry): void {
       entries.push(entry);
+      loadAverages.push(Number(loadavg()[0]?.toFixed(2)));
       mkdirSync(LEDGER_DIR, { recursive: true });
       writeFileSync(
         join(LEDGER_DIR, `${file}.json`),
-        `${JSON.stringify({ measuredAt: new Date().toISOString(), entries }, null, 2)}\n`,
+        `${JSON.stringify({ measuredAt: new Date().toISOString(), cores: availableParallelism(), loadAverages, entries }, null, 2)}\n`,
       );
     },
   };

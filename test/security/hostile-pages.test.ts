@@ -1,7 +1,8 @@
 /**
  * Creator-controlled text (handles, titles, descriptions) in the pages and the digest, loaded in headless
  * Chromium with nothing but the markup to protect it (no CSP header applies to `setContent`): no script
- * runs, no dialog opens, no element carries an event handler and no link is a `javascript:` URL.
+ * runs, no dialog opens, no element carries an event handler, no link is a `javascript:` URL, and no text
+ * carries a line break or a bidirectional override that could split or reorder what it shows.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -100,7 +101,7 @@ describe('hostile creator strings in Chromium', () => {
     await browser?.close();
   });
 
-  it('should run no script, open no dialog and carry no event handler or javascript: link', async () => {
+  it('should run no script, open no dialog, carry no event handler or javascript: link, and show no line break or bidi override', async () => {
     const documents = await hostileDocuments();
     let executed = 0;
     for (const rendered of documents) {
@@ -125,6 +126,9 @@ describe('hostile creator strings in Chromium', () => {
           javascriptLinks: all.filter((el) => /^\\s*javascript:/i.test(url(el))).length,
           inlineScripts: document.querySelectorAll('script:not([src])').length,
           frames: document.querySelectorAll('iframe').length,
+          // Text that a line break or a bidirectional override could reorder or split.
+          unsafeCharacters: (document.documentElement.innerText.match(/[\\r\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]/g) ?? []).length
+            + [...document.querySelectorAll('input')].filter((el) => /[\\r\\n\\u202a-\\u202e\\u2066-\\u2069]/.test(el.value)).length,
         };
       })()`)) as Record<string, number>;
       await page.close();
@@ -137,6 +141,7 @@ describe('hostile creator strings in Chromium', () => {
         javascriptLinks: 0,
         inlineScripts: 0,
         frames: 0,
+        unsafeCharacters: 0,
       });
     }
     ledger.record({

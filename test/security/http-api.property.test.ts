@@ -1,10 +1,10 @@
 /**
  * The deployed HTTP API function (lambdas/http-api/handler.ts), driven against the embedded services with
- * API Gateway v2 events whose client-controlled parts (method, path, query string, headers, cookies, body) are
+ * API Gateway proxy events whose client-controlled parts (method, path, query string, headers, cookies, body) are
  * arbitrary: never an unhandled exception, never a 5xx for client garbage, always a page that says what went
  * wrong, never a redirect off the site or TikTok's authorize page, and never an email address in the logs.
  */
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDemoWorld } from '../../core/simulate/world.ts';
@@ -105,42 +105,44 @@ const event = fc.record({
   sourceIp: fc.constantFrom('203.0.113.7', '198.51.100.2', '::1'),
 });
 
+/** The API Gateway proxy event (REST API) of a generated request, as API Gateway parses it. */
 function toApiEvent(
   input: typeof event extends fc.Arbitrary<infer T> ? T : never,
-): APIGatewayProxyEventV2 {
+): APIGatewayProxyEvent {
+  const multiValueHeaders: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries({
+    ...input.headers,
+    ...(input.contentType ? { 'content-type': input.contentType } : {}),
+  })) {
+    multiValueHeaders[name] = [value];
+  }
+  if (input.cookies.length > 0) multiValueHeaders.Cookie = [input.cookies.join('; ')];
+  const multiValueQueryStringParameters: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(input.query)) {
+    multiValueQueryStringParameters[name] = [
+      ...(multiValueQueryStringParameters[name] ?? []),
+      value,
+    ];
+  }
   const body =
     input.body === undefined
-      ? {}
+      ? { body: null, isBase64Encoded: false }
       : input.base64
         ? { body: Buffer.from(input.body, 'utf8').toString('base64'), isBase64Encoded: true }
         : { body: input.body, isBase64Encoded: false };
   return {
-    version: '2.0',
-    routeKey: '$default',
-    rawPath: input.path,
-    rawQueryString: input.query,
-    headers: {
-      ...input.headers,
-      ...(input.contentType ? { 'content-type': input.contentType } : {}),
-    },
-    cookies: input.cookies,
-    isBase64Encoded: false,
+    httpMethod: input.method,
+    path: input.path,
+    multiValueHeaders,
+    multiValueQueryStringParameters,
     ...body,
-    requestContext: {
-      http: {
-        method: input.method,
-        path: input.path,
-        protocol: 'HTTP/1.1',
-        sourceIp: input.sourceIp,
-        userAgent: 'fuzz',
-      },
-    },
-  } as unknown as APIGatewayProxyEventV2;
+    requestContext: { identity: { sourceIp: input.sourceIp, userAgent: 'fuzz' } },
+  } as unknown as APIGatewayProxyEvent;
 }
 
 describe('the HTTP API function on arbitrary requests', () => {
   let services: LocalServices;
-  let handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+  let handler: (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
   let logs = '';
   const write = process.stdout.write;
 
@@ -161,10 +163,7 @@ describe('the HTTP API function on arbitrary requests', () => {
     const module = await import('../../lambdas/http-api/handler.ts');
     const { lambdaContext } = await import('../../local/invoke.ts');
     handler = async (apiEvent) =>
-      (await module.handler(
-        apiEvent,
-        lambdaContext('http-api'),
-      )) as APIGatewayProxyStructuredResultV2;
+      (await module.handler(apiEvent, lambdaContext('http-api'))) as APIGatewayProxyResult;
   }, 60_000);
   afterAll(async () => {
     process.stdout.write = write;
@@ -206,7 +205,7 @@ describe('the HTTP API function on arbitrary requests', () => {
       process.stdout.write = write;
       ledger.record({
         suite: 'fuzz',
-        name: 'HTTP API function: arbitrary API Gateway v2 requests',
+        name: 'pages function: arbitrary API Gateway requests',
         inputsFuzzed: requests,
         duplicates: 0,
         losses: 0,

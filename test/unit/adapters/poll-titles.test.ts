@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { withTitlesOncePerDay } from '../../../adapters/dynamodb/poll-history.ts';
+import { withTitlesOncePerDay } from '../../../adapters/dynamodb/poll-titles.ts';
 import type { Poll, VideoStats } from '../../../core/model.ts';
 
 const video = (id: string, postedAt: string, title?: string): VideoStats => ({

@@ -54,6 +54,36 @@ describe('TokenSigner', () => {
     },
   );
 
+  it('should accept exactly one spelling of a token: no other spelling of its MAC or claims', () => {
+    const token = signer.sign('unsubscribe', 'sub-1', inADay);
+    expect(signer.verify(token, 'unsubscribe', now).ok).toBe(true);
+    const [claims, mac] = token.split('.') as [string, string];
+    // The MAC's last character carries two spare bits: flipping them decodes to the same 32 bytes.
+    const last = mac.at(-1) as string;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const sameBytes = alphabet[alphabet.indexOf(last) ^ 1] as string;
+    const twin = `${mac.slice(0, -1)}${sameBytes}`;
+    expect(Buffer.from(twin, 'base64url')).toEqual(Buffer.from(mac, 'base64url'));
+    const standard = mac.replaceAll('-', '+').replaceAll('_', '/');
+    const spellings = [
+      `${claims}.${twin}`,
+      `${claims}.${mac}=`,
+      `${claims}.${mac}!!`,
+      `${claims}.${mac} `,
+      `${claims}=.${mac}`,
+      `${claims}.${standard}`,
+    ];
+    // Unless the MAC happens to use neither `-` nor `_`, the standard alphabet spells it differently.
+    const different = spellings.filter((spelling) => spelling !== token);
+    expect(different.length).toBeGreaterThanOrEqual(5);
+    for (const spelling of different) {
+      expect([spelling, signer.verify(spelling, 'unsubscribe', now)]).toEqual([
+        spelling,
+        { ok: false, rejection: 'malformed' },
+      ]);
+    }
+  });
+
   it('should refuse a short signing key', () => {
     expect(() => new TokenSigner('short')).toThrow(/at least 32/);
   });

@@ -153,11 +153,31 @@ describe('pollAccounts', () => {
           profile: { followers: 1, following: 1, likes: 1, videos: 0 },
           videos: [],
         },
-        handle: 'h-a-renamed',
+        handle: 'h_a.renamed',
       }),
     };
     await pollAccounts({ store, source }, { slot, concurrency: 1 });
-    expect(store.accounts.get('a')?.handle).toBe('h-a-renamed');
+    expect(store.accounts.get('a')?.handle).toBe('h_a.renamed');
+  });
+
+  it('should keep the poll but not take a rename to something that is not a TikTok username', async () => {
+    const store = new MemoryStore();
+    await store.putAccount({ ...account('a'), handle: 'maya.bakes' });
+    const source: StatsSource = {
+      poll: async (_acct, at) => ({
+        poll: {
+          at: at.toISOString(),
+          status: 'ok',
+          profile: { followers: 1, following: 1, likes: 1, videos: 0 },
+          videos: [],
+        },
+        handle: '"><img src=x>\r\n\u202Emaya',
+      }),
+    };
+    const summary = await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    expect(summary.ok).toBe(1);
+    expect(store.accounts.get('a')?.handle).toBe('maya.bakes');
+    expect(store.polls.get('a')?.get(slot.toISOString())?.status).toBe('ok');
   });
 
   it('should offer the source the videos known from the latest complete poll', async () => {

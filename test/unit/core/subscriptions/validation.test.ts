@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { isTikTokHandle } from '../../../../core/model.ts';
 import {
   checkEmail,
   checkHandles,
   checkHour,
   checkTimeZone,
-  isTikTokHandle,
   validatePreferences,
   validateSignUp,
 } from '../../../../core/subscriptions/validation.ts';
@@ -21,6 +21,9 @@ describe('TikTok username rules', () => {
     ['has-dash', false],
     ['has space', false],
     ['émile', false],
+    ['"><img src=x>', false],
+    ['maya\r\nbakes', false],
+    ['\u202emaya', false],
   ])('should judge %s as %s', (handle, valid) => {
     expect(isTikTokHandle(handle)).toBe(valid);
   });

@@ -193,6 +193,19 @@ export type Explanation = z.infer<typeof Explanation>;
 export const SourceKind = z.enum(['display_api', 'research_api', 'web']);
 export type SourceKind = z.infer<typeof SourceKind>;
 
+/** TikTok's username rules: 2–24 letters, digits, underscores and periods, not ending with a period. */
+const TIKTOK_HANDLE_PATTERN = /^[a-z0-9_.]{2,24}$/;
+
+/**
+ * True for a valid TikTok username (without `@`), case-insensitively. Every handle that enters the system (a
+ * connection, a poll, an import, the CLI, a form) is checked with it; stored handles are still rendered as
+ * hostile text, since they may predate the check.
+ */
+export function isTikTokHandle(handle: string): boolean {
+  const lower = handle.toLowerCase();
+  return TIKTOK_HANDLE_PATTERN.test(lower) && !lower.endsWith('.');
+}
+
 /** A watched TikTok account. */
 export const Account = z.object({
   platform: Platform,
@@ -218,8 +231,8 @@ export const TimeZone = z.string().refine(
 );
 
 /**
- * Whether a subscriber receives digests; see {@link Subscriber}. `pending`: signed up, address not confirmed
- * yet (double opt-in), so nothing is sent but the confirmation email.
+ * Whether a subscriber receives digests; see {@link Subscriber}. `pending`: an address not confirmed yet, as
+ * sign-ups stored it before each request was kept on its own ({@link PendingSignUp}); nothing is sent to it.
  */
 export const SubscriberStatus = z.enum(['active', 'paused', 'unsubscribed', 'pending']);
 export type SubscriberStatus = z.infer<typeof SubscriberStatus>;
@@ -239,8 +252,29 @@ export const Subscriber = z.object({
    * subscribers stored before the field existed keep receiving their digest.
    */
   status: SubscriberStatus.optional(),
+  /** When the subscriber last unsubscribed: a confirmation link sent before that must not subscribe again. */
+  unsubscribedAt: Instant.optional(),
 });
 export type Subscriber = z.infer<typeof Subscriber>;
+
+/**
+ * One sign-up request waiting for its confirmation link: exactly the settings that request asked for, under a
+ * nonce of its own that the link's signed token names. Another request for the same address is another
+ * record, so no one can rewrite what a link confirms.
+ */
+export const PendingSignUp = z.object({
+  nonce: z.string().min(1),
+  email: z.email(),
+  /** The subscriber id to use if the address has none when the link is confirmed. */
+  subscriberId: z.string().min(1),
+  timeZone: TimeZone,
+  deliveryHour: z.number().int().min(0).max(23),
+  accountIds: z.array(z.string().min(1)).min(1),
+  requestedAt: Instant,
+  /** Set once the link was confirmed (a second click only says so). */
+  confirmedAt: Instant.optional(),
+});
+export type PendingSignUp = z.infer<typeof PendingSignUp>;
 
 /** True when digests may be sent to `subscriber` (an absent status counts as active). */
 export function receivesDigests(subscriber: Subscriber): boolean {

@@ -5,7 +5,6 @@
  * far off it usually is (the band of ordinary nights) and whether it runs low or high for this account.
  */
 import { DAY_MS, HOUR_MS } from '../time.ts';
-import { type AgeCurve, viewsBetween } from './age-curve.ts';
 import type { AccountSeries } from './series.ts';
 import { median, quantile } from './stats.ts';
 
@@ -27,7 +26,10 @@ const MAX_BIAS = Math.log(2);
 /** Everything the expectation of an interval needs. */
 export interface ExpectationModel {
   series: AccountSeries;
-  curve: AgeCurve;
+  /** The age curve's cumulative views of each video at each node (`node * videoCount + video`). */
+  cumulative: Float64Array;
+  /** The nodes' instants (ms). */
+  nodeTimes: readonly number[];
   /** Each video's log size (NaN when unmeasured) and likes per view (NaN when too few views). */
   sizes: Float64Array;
   likeRates: Float64Array;
@@ -65,17 +67,20 @@ export function typicalVideoSize(
 }
 
 /**
- * What the interval (startMs, endMs] should bring for the videos listed at `endRow` and posted before its end.
- * Videos posted less than {@link MIN_SIZED_AGE_HOURS} before the interval count as new.
+ * What the interval between two nodes should bring for the videos listed at `endRow` (the later node's poll)
+ * and posted before its end. Videos posted less than {@link MIN_SIZED_AGE_HOURS} before the interval count as
+ * new.
  */
 export function expectedGain(
   model: ExpectationModel,
-  startMs: number,
-  endMs: number,
+  fromNode: number,
+  toNode: number,
   endRow: number,
 ): ExpectedGain {
-  const { series, curve, sizes, likeRates } = model;
+  const { series, cumulative, sizes, likeRates } = model;
   const { videoCount, likes, postedAt } = series;
+  const startMs = model.nodeTimes[fromNode] as number;
+  const endMs = model.nodeTimes[toNode] as number;
   const gain: ExpectedGain = { likes: 0, views: 0, newLikes: 0, newVideos: 0 };
   for (let video = 0; video < videoCount; video += 1) {
     const posted = postedAt[video] as number;
@@ -86,7 +91,8 @@ export function expectedGain(
     if (Number.isNaN(size)) continue;
     const views =
       Math.exp(size + model.level) *
-      viewsBetween(curve, (startMs - posted) / HOUR_MS, (endMs - posted) / HOUR_MS);
+      ((cumulative[toNode * videoCount + video] as number) -
+        (cumulative[fromNode * videoCount + video] as number));
     const ownRate = likeRates[video] as number;
     const rate = Number.isNaN(ownRate) ? model.typicalRate : ownRate;
     const videoLikes = Number.isNaN(rate) ? 0 : views * rate;
@@ -100,10 +106,10 @@ export function expectedGain(
   return gain;
 }
 
-/** A past interval the expectation is tried on: its span, end row and the likes it brought. */
+/** A past interval the expectation is tried on: its nodes, its end poll and the likes it brought. */
 export interface PastInterval {
-  fromMs: number;
-  toMs: number;
+  fromNode: number;
+  toNode: number;
   toRow: number;
   likes: number;
 }
@@ -122,12 +128,13 @@ export function backtest(
   const nights: { residual: number; weight: number }[] = [];
   const longer: { residual: number; weight: number }[] = [];
   for (const interval of intervals) {
-    if (interval.toMs > windowFromMs || interval.toMs < windowFromMs - BACKTEST_DAYS * DAY_MS)
-      continue;
-    const expected = expectedGain(model, interval.fromMs, interval.toMs, interval.toRow).likes;
+    const fromMs = model.nodeTimes[interval.fromNode] as number;
+    const toMs = model.nodeTimes[interval.toNode] as number;
+    if (toMs > windowFromMs || toMs < windowFromMs - BACKTEST_DAYS * DAY_MS) continue;
+    const expected = expectedGain(model, interval.fromNode, interval.toNode, interval.toRow).likes;
     if (!(expected > 0)) continue;
     const residual = Math.log((interval.likes + 1) / (expected + 1));
-    const days = (interval.toMs - interval.fromMs) / DAY_MS;
+    const days = (toMs - fromMs) / DAY_MS;
     if (days <= 1.5) nights.push({ residual, weight: 1 });
     else longer.push({ residual, weight: Math.min(MAX_NIGHTS_PER_INTERVAL, days) });
   }

@@ -21,7 +21,7 @@ import { type FrozenVideo, frozenVideos } from './frozen.ts';
 import { lateNightShift } from './late-night.ts';
 import { type Gain, gainBetween, type Nodes } from './nodes.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
-import { median, medianInPlace, weightedMedian } from './stats.ts';
+import { median, medianInPlace, weightedMedian, weightedMedianInPlace } from './stats.ts';
 
 /** A video younger than this at an interval's start is not measured in it: its first hours are too steep. */
 const MIN_MEASURED_AGE_HOURS = 12;
@@ -184,19 +184,20 @@ export function analyzePace(
   const endRow = nodes.rows[tonightIndex + 1] as number;
   const model: ExpectationModel = {
     series,
-    curve,
+    cumulative,
+    nodeTimes: nodes.times,
     sizes,
     likeRates,
     typicalSize,
     typicalRate,
     level: baseLevel,
   };
-  const tonightGain = expectedGain(model, tonight.fromMs, tonight.toMs, endRow);
+  const tonightGain = expectedGain(model, tonightIndex, tonightIndex + 1, endRow);
   const tried = backtest(
     model,
     intervals.slice(0, preCount).map((interval, index) => ({
-      fromMs: interval.fromMs,
-      toMs: interval.toMs,
+      fromNode: index,
+      toNode: index + 1,
       toRow: nodes.rows[index + 1] as number,
       likes: interval.gain.likes,
     })),
@@ -330,8 +331,7 @@ function polish(
   const sizes = new Float64Array(videoCount).fill(Number.NaN);
   const levels = new Float64Array(intervalCount);
   const scratch = new Float64Array(Math.max(preCount, 1));
-  const values: number[] = [];
-  const weights: number[] = [];
+  const level = scratchFor(videoCount);
   for (let round = 0; round < POLISH_ROUNDS; round += 1) {
     for (let video = 0; video < videoCount; video += 1) {
       let count = 0;
@@ -345,9 +345,9 @@ function polish(
       sizes[video] = count > 0 ? medianInPlace(scratch, count) : Number.NaN;
     }
     for (let interval = 0; interval < intervalCount; interval += 1) {
-      const level = levelOf(cells, shapes, sizes, interval, intervalCount, values, weights);
+      const measured = levelOf(cells, shapes, sizes, interval, intervalCount, level);
       // Unmeasured levels stay neutral while sizes are refined, and are marked as such at the end.
-      levels[interval] = Number.isNaN(level) && round < POLISH_ROUNDS - 1 ? 0 : level;
+      levels[interval] = Number.isNaN(measured) && round < POLISH_ROUNDS - 1 ? 0 : measured;
     }
   }
   return { sizes, levels };
@@ -360,21 +360,48 @@ function levelOf(
   sizes: Float64Array,
   interval: number,
   intervalCount: number,
-  values: number[],
-  weights: number[],
+  scratch: LevelScratch,
 ): number {
-  values.length = 0;
-  weights.length = 0;
+  const count = levelResiduals(cells, shapes, sizes, interval, intervalCount, scratch);
+  return count >= MIN_LEVEL_VIDEOS
+    ? weightedMedianInPlace(scratch.values, scratch.weights, count)
+    : Number.NaN;
+}
+
+/** Room for one interval's residuals and weights, reused across intervals and rounds. */
+interface LevelScratch {
+  values: Float64Array;
+  weights: Float64Array;
+}
+
+function scratchFor(videoCount: number): LevelScratch {
+  return { values: new Float64Array(videoCount), weights: new Float64Array(videoCount) };
+}
+
+/**
+ * Puts the interval's measured videos' residuals (cell minus size) and weights (the views each was expected)
+ * at the start of the scratch arrays; returns how many.
+ */
+function levelResiduals(
+  cells: Float64Array,
+  shapes: Float64Array,
+  sizes: Float64Array,
+  interval: number,
+  intervalCount: number,
+  scratch: LevelScratch,
+): number {
+  let count = 0;
   for (let video = 0; video < sizes.length; video += 1) {
     const cell = cells[video * intervalCount + interval] as number;
     const size = sizes[video] as number;
     if (Number.isNaN(cell) || Number.isNaN(size)) continue;
     const expected = Math.exp(size) * (shapes[video * intervalCount + interval] as number);
     if (expected < MIN_LEVEL_VIEWS) continue;
-    values.push(cell - size);
-    weights.push(expected);
+    scratch.values[count] = cell - size;
+    scratch.weights[count] = expected;
+    count += 1;
   }
-  return values.length >= MIN_LEVEL_VIDEOS ? weightedMedian(values, weights) : Number.NaN;
+  return count;
 }
 
 /** The median level over the intervals of the last {@link BASELINE_DAYS} before the window (by hours). */
@@ -432,13 +459,20 @@ function levelError(
   intervalCount: number,
   level: number,
 ): number {
-  const values: number[] = [];
-  const weights: number[] = [];
-  levelOf(cells, shapes, sizes, interval, intervalCount, values, weights);
-  if (values.length === 0) return Number.POSITIVE_INFINITY;
-  const deviations = values.map((value) => Math.abs(value - level));
-  const total = weights.reduce((sum, weight) => sum + weight, 0);
-  const squares = weights.reduce((sum, weight) => sum + weight * weight, 0);
+  const scratch = scratchFor(sizes.length);
+  const count = levelResiduals(cells, shapes, sizes, interval, intervalCount, scratch);
+  if (count === 0) return Number.POSITIVE_INFINITY;
+  let total = 0;
+  let squares = 0;
+  for (let index = 0; index < count; index += 1) {
+    const weight = scratch.weights[index] as number;
+    total += weight;
+    squares += weight * weight;
+    scratch.values[index] = Math.abs((scratch.values[index] as number) - level);
+  }
   const effective = (total * total) / squares;
-  return (1.4826 * 1.25 * weightedMedian(deviations, weights)) / Math.sqrt(effective);
+  return (
+    (1.4826 * 1.25 * weightedMedianInPlace(scratch.values, scratch.weights, count)) /
+    Math.sqrt(effective)
+  );
 }

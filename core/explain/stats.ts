@@ -115,3 +115,59 @@ function select(values: Float64Array, count: number, k: number): number {
   }
   return values[k] as number;
 }
+
+/**
+ * The weighted median of the first `count` values (as {@link weightedMedian}), reordering values and weights
+ * together without allocating: for the engine's inner loops.
+ */
+export function weightedMedianInPlace(
+  values: Float64Array,
+  weights: Float64Array,
+  count: number,
+): number {
+  let total = 0;
+  for (let index = 0; index < count; index += 1) total += weights[index] as number;
+  const half = total / 2;
+  let left = 0;
+  let right = count - 1;
+  let below = 0;
+  while (left <= right) {
+    if (left === right) return values[left] as number;
+    const pivot = values[(left + right) >> 1] as number;
+    // Three-way partition of [left, right]: below the pivot, equal to it, above it.
+    let lower = left;
+    let scan = left;
+    let upper = right;
+    while (scan <= upper) {
+      const value = values[scan] as number;
+      if (value < pivot) {
+        swap(values, weights, lower, scan);
+        lower += 1;
+        scan += 1;
+      } else if (value > pivot) {
+        swap(values, weights, scan, upper);
+        upper -= 1;
+      } else scan += 1;
+    }
+    let lowerWeight = 0;
+    for (let index = left; index < lower; index += 1) lowerWeight += weights[index] as number;
+    let equalWeight = 0;
+    for (let index = lower; index <= upper; index += 1) equalWeight += weights[index] as number;
+    if (below + lowerWeight >= half && lower > left) right = lower - 1;
+    else if (below + lowerWeight + equalWeight >= half) return pivot;
+    else {
+      below += lowerWeight + equalWeight;
+      left = upper + 1;
+    }
+  }
+  return Number.NaN;
+}
+
+function swap(values: Float64Array, weights: Float64Array, a: number, b: number): void {
+  const value = values[a] as number;
+  values[a] = values[b] as number;
+  values[b] = value;
+  const weight = weights[a] as number;
+  weights[a] = weights[b] as number;
+  weights[b] = weight;
+}

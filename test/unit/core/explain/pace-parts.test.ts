@@ -10,7 +10,12 @@ import {
 } from '../../../../core/explain/age-curve.ts';
 import { dayNodes } from '../../../../core/explain/nodes.ts';
 import { buildSeries } from '../../../../core/explain/series.ts';
-import { median, medianInPlace, weightedMedian } from '../../../../core/explain/stats.ts';
+import {
+  median,
+  medianInPlace,
+  weightedMedian,
+  weightedMedianInPlace,
+} from '../../../../core/explain/stats.ts';
 import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
 import { thinFleet } from '../../../../eval/densities.ts';
 import { AS_OF, scenarioFleet } from './helpers.ts';
@@ -22,6 +27,31 @@ describe('medians', () => {
         fc.array(fc.double({ min: -1e6, max: 1e6, noNaN: true }), { minLength: 1 }),
         (list) => {
           expect(medianInPlace(Float64Array.from(list), list.length)).toBeCloseTo(median(list), 9);
+        },
+      ),
+    );
+  });
+
+  it('weightedMedianInPlace agrees with weightedMedian on any weighted list', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            value: fc.integer({ min: -50, max: 50 }),
+            weight: fc.double({ min: 0.01, max: 100, noNaN: true }),
+          }),
+          { minLength: 1 },
+        ),
+        (pairs) => {
+          const values = pairs.map((pair) => pair.value);
+          const weights = pairs.map((pair) => pair.weight);
+          expect(
+            weightedMedianInPlace(
+              Float64Array.from(values),
+              Float64Array.from(weights),
+              pairs.length,
+            ),
+          ).toBe(weightedMedian(values, weights));
         },
       ),
     );

@@ -184,22 +184,13 @@ export interface IntervalFit {
   fraction: number;
   /** Share of those videos that went down. */
   downShare: number;
-  /** How many quiet videos with likes were compared, and how many of them went down. */
+  /** How many quiet videos with likes were compared. */
   quietCount: number;
-  downCount: number;
-  /** Likes lost by the quiet videos that went down. */
-  quietLoss: number;
-  /**
-   * The quiet videos' losses grow with their likes (a share of each), rather than being a similar handful
-   * whatever the video's size, as people un-liking old videos are. True when too few videos, or videos too
-   * alike in size, to tell.
-   */
-  proportional: boolean;
 }
 
 /** Quiet videos expect at most this share of their likes as new likes in one interval. */
 const QUIET_GAIN_SHARE = 0.01;
-/** Videos with fewer likes cannot show a small proportional loss. */
+/** Videos with fewer likes cannot show a share of them. */
 const FIT_MIN_LIKES = 30;
 
 /**
@@ -221,9 +212,6 @@ export function fitInterval(
     beforeRow >= 0 ? (times[fromRow] as number) - (times[beforeRow] as number) : 0;
   const shares: number[] = [];
   let down = 0;
-  let quietLoss = 0;
-  const downStarts: number[] = [];
-  const downDrops: number[] = [];
   const slackFrom = series.rounded[fromRow] === 1;
   const slackTo = series.rounded[toRow] === 1;
   for (let video = 0; video < videoCount; video += 1) {
@@ -240,12 +228,7 @@ export function fitInterval(
     const drop = start - end - roundingSlack(start, slackFrom) - roundingSlack(end, slackTo);
     if (start < FIT_MIN_LIKES || expected > QUIET_GAIN_SHARE * start) continue;
     shares.push(Math.max(0, drop) / start);
-    if (drop > 0) {
-      down += 1;
-      quietLoss += drop;
-      downStarts.push(start);
-      downDrops.push(drop);
-    }
+    if (drop > 0) down += 1;
   }
   return {
     fromRow,
@@ -253,28 +236,7 @@ export function fitInterval(
     fraction: shares.length > 0 ? median(shares) : 0,
     downShare: shares.length > 0 ? down / shares.length : 0,
     quietCount: shares.length,
-    downCount: down,
-    quietLoss,
-    proportional: isProportional(downStarts, downDrops),
   };
-}
-
-/**
- * Does `drop ≈ share × likes` explain the drops at least twice as well as `drop ≈ a constant`? Undecided
- * (true) with fewer than four drops or likes within a factor of four of each other.
- */
-function isProportional(likes: readonly number[], drops: readonly number[]): boolean {
-  if (likes.length < 4 || Math.max(...likes) < 4 * Math.min(...likes)) return true;
-  const share =
-    drops.reduce((sum, drop) => sum + drop, 0) / likes.reduce((sum, count) => sum + count, 0);
-  const mean = drops.reduce((sum, drop) => sum + drop, 0) / drops.length;
-  let proportionalError = 0;
-  let constantError = 0;
-  drops.forEach((drop, index) => {
-    proportionalError += (drop - share * (likes[index] as number)) ** 2;
-    constantError += (drop - mean) ** 2;
-  });
-  return proportionalError <= 0.5 * constantError;
 }
 
 /** The account's own background, from recent nights before the window. */
@@ -283,17 +245,14 @@ export interface Background {
   drawdownShare: number;
   /** Likes a video of any size may lose in a night (the 99th percentile where the share part is negligible). */
   handful: number;
-  /** The quiet-video loss fraction of a single interval, at the 90th percentile. */
-  intervalFraction: number;
 }
 
 /** Without history, assume about 0.02% of a video's likes can go in a night, which is a handful for most. */
 const PRIOR_DRAWDOWN_SHARE = 2e-4;
-const PRIOR_INTERVAL_FRACTION = 5e-5;
 
 /**
- * Learns the background from up to `nights` nights before the window: which per-video drawdowns and which
- * interval fractions are ordinary for this account (falling back to priors when history is short).
+ * Learns the background from up to seven nights before the window: which per-video drawdowns are ordinary for
+ * this account (falling back to a prior when history is short).
  */
 export function learnBackground(
   series: AccountSeries,
@@ -302,7 +261,6 @@ export function learnBackground(
 ): Background {
   const peaks: number[] = [];
   const losses: number[] = [];
-  const fractions: number[] = [];
   for (let night = 1; night <= 7; night += 1) {
     const nightTo = windowFromMs - (night - 1) * DAY_MS;
     const nightFrom = nightTo - DAY_MS;
@@ -321,15 +279,6 @@ export function learnBackground(
         losses.push(scan.lost[video] as number);
       }
     }
-    for (let index = 1; index < rows.length; index += 1) {
-      const fit = fitInterval(
-        series,
-        index >= 2 ? (rows[index - 2] as number) : -1,
-        rows[index - 1] as number,
-        rows[index] as number,
-      );
-      if (fit.quietCount >= 5) fractions.push(fit.fraction);
-    }
   }
   const bigShares: number[] = [];
   peaks.forEach((peak, index) => {
@@ -344,10 +293,6 @@ export function learnBackground(
   return {
     drawdownShare,
     handful: small.length >= 30 ? quantile(small, 0.99) : 0,
-    intervalFraction: Math.max(
-      PRIOR_INTERVAL_FRACTION,
-      fractions.length >= 5 ? quantile(fractions, 0.9) : 0,
-    ),
   };
 }
 

@@ -41,7 +41,10 @@ export function vanishedFindings(series: AccountSeries, scan: DrawdownScan): Fin
     const fromMs = series.times[seenRow] as number;
     const toMs = series.times[row] as number;
     const when = formatInterval(fromMs, toMs);
-    if (videos.length >= 3 && videos.length >= 0.5 * listedBefore) {
+    // The profile's own video count says whether the videos really went: a glitch in the list leaves it be.
+    const countDrop = profileDrop(series, seenRow, row, 'videos');
+    const profileAgrees = countDrop !== undefined && countDrop >= 0.8 * videos.length;
+    if (videos.length >= 3 && videos.length >= 0.5 * listedBefore && !profileAgrees) {
       findings.push({
         cause: 'platform_glitch',
         kind: 'list_glitch',
@@ -59,10 +62,10 @@ export function vanishedFindings(series: AccountSeries, scan: DrawdownScan): Fin
     const evidence = [
       `${countOf(videos.length, 'video')} with ${formatCount(likes)} likes disappeared from your public list ${when}`,
     ];
-    const profileDrop = profileLikesDrop(series, seenRow, row);
-    if (profileDrop !== undefined && profileDrop > 0) {
+    const likesDrop = profileDrop(series, seenRow, row, 'likes');
+    if (likesDrop !== undefined && likesDrop > 0) {
       evidence.push(
-        `Your profile's total likes fell by ${formatCount(profileDrop)} in the same interval`,
+        `Your profile's total likes fell by ${formatCount(likesDrop)} in the same interval`,
       );
     }
     evidence.push(
@@ -82,15 +85,17 @@ export function vanishedFindings(series: AccountSeries, scan: DrawdownScan): Fin
   return findings;
 }
 
-function profileLikesDrop(
+/** How far a profile count fell between two polls; undefined when either poll lacks the profile. */
+function profileDrop(
   series: AccountSeries,
   fromRow: number,
   toRow: number,
+  count: 'likes' | 'videos',
 ): number | undefined {
   const before = series.polls[fromRow];
   const after = series.polls[toRow];
   if (!before || !after || before.status === 'failed' || after.status === 'failed')
     return undefined;
   if (!before.profile || !after.profile) return undefined;
-  return before.profile.likes - after.profile.likes;
+  return before.profile[count] - after.profile[count];
 }

@@ -25,6 +25,8 @@ const REACH_BREAK_SPREADS = 2.5;
 const REACH_LIKES_SHARE = 0.75;
 /** A break begun tonight: the night's last hours at under this share of the same hours a day before. */
 const LATE_BREAK_SHARE = 0.3;
+/** On rounded counts, a break read from the account's views as a whole must be this deep. */
+const ROUNDED_BREAK_SHARE = 0.3;
 /** A fleet-wide shift worth naming in the evidence (log). */
 const FLEET_WORTH_NAMING = 0.1;
 /** Likes per view count as unchanged within this factor of the videos' own (engagement follows views). */
@@ -284,7 +286,8 @@ function reachLimited(
 ): SlowdownFinding | undefined {
   const fleetFactor = Math.exp(fleet.night);
   const expectedLikes = expected.likes * fleetFactor;
-  if (!(expectedLikes >= MIN_SLOWDOWN_LIKES)) return undefined;
+  // Big enough to tell from chance: the account's own expectation, whatever the fleet did tonight.
+  if (!(Math.max(expected.likes, expectedLikes) >= MIN_SLOWDOWN_LIKES)) return undefined;
   const share = (summary.likes + 1) / (expectedLikes + 1);
   const engagement = summary.engagement;
   if (!Number.isNaN(engagement) && Math.abs(Math.log(engagement)) > Math.log(ENGAGEMENT_FACTOR))
@@ -310,11 +313,12 @@ function reachLimited(
     strength = ramp(-shift / Math.max(noise, 0.05), REACH_BREAK_SPREADS, 2 * REACH_BREAK_SPREADS);
   } else {
     // Too few established videos: the account's likes and views as a whole must have collapsed together,
-    // on counts large enough to tell from chance.
-    if (summary.rounded || !(expectedLikes >= 2 * MIN_SLOWDOWN_LIKES)) return undefined;
+    // on counts large enough to tell from chance (and, on rounded counts, far beyond their steps).
+    if (!(expectedLikes >= 2 * MIN_SLOWDOWN_LIKES)) return undefined;
     if (!farBelow(summary.likes, expectedLikes, summary.spread)) return undefined;
     reachShare = (summary.views + 1) / (expected.views * fleetFactor + 1);
-    if (!(reachShare < 0.8 * REACH_BREAK_SHARE)) return undefined;
+    const bar = summary.rounded ? ROUNDED_BREAK_SHARE : 0.8 * REACH_BREAK_SHARE;
+    if (!(reachShare < bar)) return undefined;
     strength = 0;
   }
   return {

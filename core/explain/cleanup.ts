@@ -118,7 +118,10 @@ export function proportionalLoss(
   shares.forEach((share, index) => {
     const video = indexes[index] as number;
     if (share > 0 && (residuals[index] as number) <= -1) videos.push(video);
-    if (share > SHARE_FACTOR * fraction && (residuals[index] as number) <= -1) outliers.push(video);
+    // Far more than the share, beyond what counting noise could add to it.
+    const excess =
+      -(residuals[index] as number) - SHARE_FACTOR * fraction * (sizes[index] as number);
+    if (excess > 3 * Math.sqrt(variances[index] as number)) outliers.push(video);
     // Could this video show the common share clearly?
     if (fraction * (sizes[index] as number) < 2 * Math.sqrt(variances[index] as number)) return;
     eligible += 1;
@@ -145,7 +148,10 @@ const MIN_CLEANUP_FRACTION = 2e-4;
 const MAX_CLEANUP_FRACTION = 0.03;
 /** Most videos that could show the share must show it, and enough of them. */
 const MIN_AGREEING_SHARE = 0.7;
-const MIN_AGREEING_VIDEOS = 3;
+const MIN_AGREEING_VIDEOS = 4;
+/** Videos losing far more than the common share: a few (a purge the same night) at most. */
+const MAX_OUTLIERS = 3;
+const MAX_OUTLIER_SHARE = 0.2;
 /** A cleanup worth reporting took at least this many likes (drawdowns of its videos). */
 const MIN_CLEANUP_LIKES = 12;
 
@@ -164,6 +170,9 @@ export function clearestCleanup(
     const loss = proportionalLoss(series, fromRow, toRow, rates);
     if (loss.fraction < MIN_CLEANUP_FRACTION || loss.fraction > MAX_CLEANUP_FRACTION) continue;
     if (loss.agreeing < MIN_AGREEING_VIDEOS || loss.agreeing < MIN_AGREEING_SHARE * loss.eligible)
+      continue;
+    // A common share, not a few videos losing far more: those are something else.
+    if (loss.outliers.length > Math.max(MAX_OUTLIERS, MAX_OUTLIER_SHARE * loss.videos.length))
       continue;
     if (!best || loss.significance > best.significance) best = loss;
   }

@@ -32,8 +32,8 @@ const FLEET_WORTH_NAMING = 0.1;
 /** Likes per view count as unchanged within this factor of the videos' own (engagement follows views). */
 const ENGAGEMENT_FACTOR = 2;
 /** The old level of a slow trend is read from history at least this far back. */
-export const OLD_LEVEL_DAYS = 21;
-export const HISTORY_DAYS = 60;
+const OLD_LEVEL_DAYS = 21;
+const HISTORY_DAYS = 60;
 /** Tonight and the last week must both be this far under the old level for a slow trend. */
 const TREND_TONIGHT_SHARE = 0.5;
 const TREND_WEEK_SHARE = 0.7;
@@ -54,7 +54,7 @@ const FROZEN_SHARE_OF_SHORTFALL = 0.5;
  * known better than an expectation, so the bar is a little lower than a slowdown's half). */
 const RESTRICTED_SHARE = 0.6;
 /** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
-export const MIN_FLEET_CONTROL = 5;
+const MIN_FLEET_CONTROL = 5;
 const FLEET_SHIFT_LIMIT = Math.log(2);
 
 /** What an account's pace says, kept after its history is let go (the fleet is weighed afterwards). */

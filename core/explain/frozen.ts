@@ -56,12 +56,13 @@ export function frozenVideos(
     const posted = postedAt[video] as number;
     const age = (at: number) => (at - posted) / HOUR_MS;
     // The earliest poll from which the video stopped, judged against its pace over the hours before it.
-    for (const row of rows) {
+    for (let position = 0; position < rows.length; position += 1) {
+      const row = rows[position] as number;
       const at = times[row] as number;
       if (lastTime - at < MIN_FROZEN_HOURS * HOUR_MS) break;
       const atViews = views[row * videoCount + video] as number;
       if (Number.isNaN(atViews) || at <= posted) continue;
-      const before = paceBefore(series, rows, row, video);
+      const before = paceBefore(series, rows, position, video);
       if (!before) continue;
       const promised =
         ((atViews - before.views) * viewsBetween(curve, age(at), age(lastTime))) /
@@ -82,19 +83,19 @@ export function frozenVideos(
 }
 
 /**
- * Where the video's pace before `row` is read from: the latest poll at least {@link PACE_HOURS} earlier that
+ * Where the video's pace before `rows[position]` is read from: the latest poll at least {@link PACE_HOURS} earlier that
  * saw it, or its posting (with no views yet) when it is younger than that.
  */
 function paceBefore(
   series: AccountSeries,
   rows: readonly number[],
-  row: number,
+  position: number,
   video: number,
 ): { at: number; views: number } | undefined {
-  const at = series.times[row] as number;
+  const at = series.times[rows[position] as number] as number;
   const posted = series.postedAt[video] as number;
   if (at - posted <= PACE_HOURS * HOUR_MS) return { at: posted, views: 0 };
-  for (let index = rows.indexOf(row) - 1; index >= 0; index -= 1) {
+  for (let index = position - 1; index >= 0; index -= 1) {
     const earlier = rows[index] as number;
     const time = series.times[earlier] as number;
     const count = series.views[earlier * series.videoCount + video] as number;

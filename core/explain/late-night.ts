@@ -6,6 +6,7 @@
  */
 import { DAY_MS, HOUR_MS } from '../time.ts';
 import { type AgeCurve, viewsBetween } from './age-curve.ts';
+import { nearestComplete } from './nodes.ts';
 import type { AccountSeries } from './series.ts';
 import { weightedMedian } from './stats.ts';
 
@@ -26,7 +27,7 @@ export function lateNightShift(
 ): number {
   const end = series.times[endRow] as number;
   const rows = [end - LATE_HOURS * HOUR_MS, end - DAY_MS - LATE_HOURS * HOUR_MS, end - DAY_MS].map(
-    (at) => completeRowNear(series, at),
+    (at) => nearestComplete(series, at, INSTANT_SLACK_MS, series.pollCount),
   );
   const [lateFrom, earlierFrom, earlierTo] = rows as [number, number, number];
   // Rounded counts move in steps as large as hours of views.
@@ -54,17 +55,4 @@ export function lateNightShift(
     weights.push(earlier);
   }
   return values.length >= MIN_VIDEOS ? weightedMedian(values, weights) : Number.NaN;
-}
-
-function completeRowNear(series: AccountSeries, atMs: number): number {
-  let best = -1;
-  let bestDistance = INSTANT_SLACK_MS;
-  for (let row = 0; row < series.pollCount; row += 1) {
-    const distance = Math.abs((series.times[row] as number) - atMs);
-    if (series.complete[row] === 1 && distance <= bestDistance) {
-      best = row;
-      bestDistance = distance;
-    }
-  }
-  return best;
 }

@@ -77,7 +77,7 @@ export function dayNodes(series: AccountSeries, toMs: number, sinceMs: number): 
 }
 
 /** The complete row nearest to `target` (within `slack`) among rows before `beforeRow`, or -1. */
-function nearestComplete(
+export function nearestComplete(
   series: AccountSeries,
   target: number,
   slack: number,

@@ -134,23 +134,3 @@ export function roundingSlack(count: number, rounded: boolean): number {
   const significant = 10 ** (Math.floor(Math.log10(count)) - 2);
   return Math.max(unit, significant);
 }
-
-/**
- * The last usable poll at or before `atMs` (within `maxAgeMs`), or -1. With `completeOnly`, only `ok` polls
- * count: sums over all videos (gains) are wrong on a poll that missed some of them.
- */
-export function usableRowAtOrBefore(
-  series: AccountSeries,
-  atMs: number,
-  maxAgeMs: number,
-  completeOnly = false,
-): number {
-  const eligible = completeOnly ? series.complete : series.usable;
-  for (let row = series.pollCount - 1; row >= 0; row -= 1) {
-    const time = series.times[row] as number;
-    if (time > atMs) continue;
-    if (time < atMs - maxAgeMs) return -1;
-    if (eligible[row] === 1) return row;
-  }
-  return -1;
-}

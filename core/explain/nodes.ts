@@ -13,6 +13,8 @@ const END_TOLERANCE_MS = 12 * HOUR_MS;
 const NODE_SLACK_MS = 6 * HOUR_MS;
 /** The window's opening node may be this far from the window's start. */
 const ANCHOR_SLACK_MS = 8 * HOUR_MS;
+/** Failing that (its poll failed), this far: a twice-daily cadence's neighbours of the missing poll. */
+const ANCHOR_FAR_SLACK_MS = 13 * HOUR_MS;
 
 /** Complete polls about a day apart (or as far apart as history allows), oldest first. */
 export interface Nodes {
@@ -52,7 +54,9 @@ export function dayNodes(series: AccountSeries, toMs: number, sinceMs: number): 
   let anchorFound = false;
   if (end >= 0) {
     newestFirst.push(end);
-    const anchor = nearestComplete(series, toMs - DAY_MS, ANCHOR_SLACK_MS, end);
+    const opens = toMs - DAY_MS;
+    let anchor = nearestComplete(series, opens, ANCHOR_SLACK_MS, end);
+    if (anchor < 0) anchor = nearestComplete(series, opens, ANCHOR_FAR_SLACK_MS, end);
     if (anchor >= 0 && (times[end] as number) - (times[anchor] as number) >= DAY_MS / 2) {
       newestFirst.push(anchor);
       anchorFound = true;

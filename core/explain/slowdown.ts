@@ -46,6 +46,9 @@ const CLEAR_TREND_SHARE = 0.45;
 const CLEAR_LIKE_RATE_SHARE = 0.65;
 /** Evidence points a slow trend needs (see `points`): three measures, or two of them clearly. */
 const MIN_TREND_POINTS = 6;
+/** Whatever the points, a last week or a counterfactual night above these shares of the old level is no slide. */
+const TREND_WEEK_LIMIT = 0.8;
+const TREND_COUNTERFACTUAL_LIMIT = 0.8;
 /** Videos frozen inside the window must have been expected this many likes to count as restricted... */
 const MIN_FROZEN_LIKES = 30;
 /** ...and at least this share of the night's shortfall... */
@@ -370,6 +373,9 @@ function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
     points(videosSlid, TREND_VIDEO_SHARE, CLEAR_TREND_SHARE) +
     points(summary.newerLikeRate, TREND_LIKE_RATE_SHARE, CLEAR_LIKE_RATE_SHARE);
   if (evidence < MIN_TREND_POINTS) return undefined;
+  // Built up over weeks: where the last week is measured, it ran short of the old level too; and where
+  // tonight's own videos tell what the night would have brought at the old performance, it fell well short.
+  if (weekShare > TREND_WEEK_LIMIT || counterfactual > TREND_COUNTERFACTUAL_LIMIT) return undefined;
   // The videos must show it in one way or the other: the account's level alone cannot tell taste from luck.
   if (!(videosSlid <= TREND_VIDEO_SHARE) && !(summary.newerLikeRate <= TREND_LIKE_RATE_SHARE))
     return undefined;

@@ -3,6 +3,11 @@ import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
 import { buildSeries } from '../../../../core/explain/series.ts';
+import {
+  type FleetPace,
+  judgeSlowdown,
+  type PaceSummary,
+} from '../../../../core/explain/slowdown.ts';
 import type { Fleet, Poll } from '../../../../core/model.ts';
 import { DAY_MS, formatInstant, HOUR_MS } from '../../../../core/time.ts';
 import { thinFleet } from '../../../../eval/densities.ts';
@@ -118,3 +123,42 @@ describe('causes on one account alone', () => {
 });
 
 const RESTRICTED_ID = '7999999999999999999';
+
+describe('a slow slide of taste', () => {
+  // An account that used to bring 100 likes an hour and brought 30 an hour tonight, whose newer videos earn
+  // a third of what older ones did, at lower likes per view: every measure of a slide, tonight.
+  const slid: PaceSummary = {
+    likes: 720,
+    views: 24_000,
+    hours: 24,
+    expected: { likes: 1_000, views: 30_000 },
+    spread: 0.3,
+    reach: null,
+    reachSpread: 0.2,
+    lateShift: Number.NaN,
+    rounded: false,
+    engagement: 1,
+    oldRate: 100,
+    weekRate: 40,
+    newerVideos: 0.35,
+    videoTrend: -0.5,
+    newerLikeRate: 0.6,
+    reachTrend: Number.NaN,
+    frozen: [],
+  };
+  const still: FleetPace = { night: 0, reach: 0, late: 0, trend: 0, videos: 0 };
+
+  it('is an audience shift when the last week slid too', () => {
+    expect(judgeSlowdown(slid, still)?.cause).toBe('audience_shift');
+  });
+
+  it('is not one when the last week ran at the old level: one short night is no slide built over weeks', () => {
+    expect(judgeSlowdown({ ...slid, weekRate: 95 }, still)).toBeUndefined();
+  });
+
+  it("is not one when tonight's own videos would have brought about as much at the old performance", () => {
+    // Tonight beat its expectation (which knows what was posted when): the shortfall is the videos' ages.
+    const aheadOfExpectation = { ...slid, expected: { likes: 300, views: 9_000 } };
+    expect(judgeSlowdown(aheadOfExpectation, still)).toBeUndefined();
+  });
+});

@@ -8,6 +8,7 @@ import {
   PRIOR_CURVE,
   viewsBetween,
 } from '../../../../core/explain/age-curve.ts';
+import { explainFleet } from '../../../../core/explain/index.ts';
 import { dayNodes } from '../../../../core/explain/nodes.ts';
 import { buildSeries } from '../../../../core/explain/series.ts';
 import {
@@ -16,6 +17,7 @@ import {
   weightedMedian,
   weightedMedianInPlace,
 } from '../../../../core/explain/stats.ts';
+import type { Poll } from '../../../../core/model.ts';
 import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
 import { thinFleet } from '../../../../eval/densities.ts';
 import { AS_OF, scenarioFleet } from './helpers.ts';
@@ -127,5 +129,30 @@ describe('day-aligned nodes', () => {
     const gaps = nodes.times.slice(1).map((time, index) => time - (nodes.times[index] as number));
     expect(Math.max(...gaps)).toBeGreaterThan(9 * DAY_MS);
     expect(nodes.anchor).toBe(nodes.rows.length - 2);
+  });
+
+  it('open the window at a neighbouring poll when its opening poll failed on a twice-daily cadence', () => {
+    const opens = AS_OF.getTime() - DAY_MS;
+    const { fleet: twiceDaily } = scenarioFleet({
+      historyDays: 20,
+      plan: { cadenceHours: 12 },
+      edit: (polls) =>
+        polls.map(
+          (poll): Poll =>
+            Math.abs(Date.parse(poll.at) - opens) < HOUR_MS
+              ? { at: poll.at, status: 'failed', reason: 'timeout' }
+              : poll,
+        ),
+    });
+    const account = twiceDaily.accounts[0]!;
+    const series = buildSeries(account, AS_OF.getTime() - 22 * DAY_MS, AS_OF.getTime());
+    const nodes = dayNodes(series, AS_OF.getTime(), AS_OF.getTime() - 22 * DAY_MS);
+    expect(nodes.anchor).toBe(nodes.rows.length - 2);
+    const distance = Math.abs((nodes.times[nodes.anchor] as number) - opens);
+    expect(distance).toBeGreaterThan(8 * HOUR_MS);
+    expect(distance).toBeLessThanOrEqual(13 * HOUR_MS);
+    expect(
+      explainFleet(twiceDaily, { asOf: AS_OF }).accounts[0]?.likes.baselineGain,
+    ).toBeGreaterThan(0);
   });
 });

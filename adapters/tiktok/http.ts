@@ -244,7 +244,7 @@ export async function absentKnownVideos(
   videos: ReadonlyMap<string, unknown>,
   hints?: PollHints,
 ): Promise<string[] | SourceFailure> {
-  if (!hints?.knownVideoIds) return [];
+  if (!hints) return [];
   try {
     return (await hints.knownVideoIds()).filter((id) => !videos.has(id));
   } catch (error) {

@@ -145,6 +145,11 @@ class CommandLineVault implements CredentialVault {
     return this.credentials;
   }
 
+  async getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
+    const credentials = this.credentials;
+    return new Map(credentials ? accountIds.map((id) => [id, credentials]) : []);
+  }
+
   async putCredentials(_accountId: string, credentials: SourceCredentials): Promise<void> {
     this.credentials = credentials;
     this.refreshed = credentials.accessToken;

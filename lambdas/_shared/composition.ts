@@ -2,7 +2,7 @@
  * Composition root shared by the functions: builds adapters from validated configuration. Clients are created
  * once per process (cold start) and reused across invocations.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createDocumentClient, createSesClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
@@ -185,11 +185,10 @@ async function linkSigningKey(
   return secretString(env.LINK_SIGNING_KEY_SECRET_ARN, 'the link-signing secret');
 }
 
-/** The string value of a Secrets Manager secret (read once, at cold start). */
+/** The string value of a Secrets Manager secret (read once, at cold start, through Powertools Parameters). */
 async function secretString(secretId: string | undefined, what = 'the secret'): Promise<string> {
-  const secret = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: secretId }),
-  );
-  if (!secret.SecretString) throw new Error(`${what} has no string value`);
-  return secret.SecretString;
+  if (!secretId) throw new InvalidConfigError(`${what} has no secret ARN configured`);
+  const secret = await getSecret(secretId);
+  if (typeof secret !== 'string' || secret === '') throw new Error(`${what} has no string value`);
+  return secret;
 }

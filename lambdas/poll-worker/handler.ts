@@ -25,7 +25,7 @@ export const pollWorkerHandler = async (
     concurrency: env.POLL_CONCURRENCY,
     ...(signal ? { signal } : {}),
   });
-  const response = batchResponse(batch, results);
+  const response = await batchResponse(batch, results);
   logRunSummary(
     'poll batch finished',
     {

@@ -42,7 +42,7 @@ import {
   DIGEST_PART_CONCURRENCY,
   LOCAL_QUEUE_NAMES,
   POLL_BATCH_SIZE,
-} from '../lib/fan-out.ts';
+} from '../deployment/fan-out.ts';
 import { registerAccounts } from '../local/demo.ts';
 import { FakeTikTokThread } from '../local/fake-tiktok/thread.ts';
 import { type LocalPollSummary, loadLocalFunctions } from '../local/invoke.ts';

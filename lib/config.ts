@@ -11,7 +11,7 @@ import {
   DEFAULT_POLL_WORKER_CONCURRENCY,
   DEFAULT_SES_MAX_SEND_RATE,
   DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
-} from './fan-out.ts';
+} from '../deployment/fan-out.ts';
 
 /** Stages the stack can be deployed as; every stage except `dev` keeps its data when the stack goes away. */
 export const STAGES = ['dev', 'staging', 'prod'] as const;

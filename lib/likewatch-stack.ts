@@ -19,12 +19,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { POLL_MINUTE_INDEX } from '../adapters/dynamodb/keys.ts';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
-import type { StackConfig } from './config.ts';
-import { EmailSending } from './constructs/email-sending.ts';
-import { JobQueue } from './constructs/job-queue.ts';
-import { LikewatchFunction } from './constructs/likewatch-function.ts';
-import { Operations } from './constructs/operations.ts';
-import { SubscriptionApi } from './constructs/subscription-api.ts';
 import {
   DIGEST_ACCOUNTS_PER_INVOCATION,
   DIGEST_BATCH_SIZE,
@@ -33,7 +27,13 @@ import {
   FUNCTION_MEMORY_MB,
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
-} from './fan-out.ts';
+} from '../deployment/fan-out.ts';
+import type { StackConfig } from './config.ts';
+import { EmailSending } from './constructs/email-sending.ts';
+import { JobQueue } from './constructs/job-queue.ts';
+import { LikewatchFunction } from './constructs/likewatch-function.ts';
+import { Operations } from './constructs/operations.ts';
+import { SubscriptionApi } from './constructs/subscription-api.ts';
 import { TABLE_ACCESS } from './table-access.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */

@@ -9,7 +9,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { PollRunSummary } from '../core/poll-accounts.ts';
 import { type DigestRunSummary, summarizeDigestRun } from '../core/send-digests.ts';
-import { LOCAL_QUEUE_NAMES } from '../lib/fan-out.ts';
+import { LOCAL_QUEUE_NAMES } from '../deployment/fan-out.ts';
 import type { DrainSummary } from './local-sqs.ts';
 import type { LocalServices } from './services.ts';
 

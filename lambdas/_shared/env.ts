@@ -10,7 +10,7 @@ import {
   DEFAULT_POLL_IN_FLIGHT,
   DEFAULT_SES_MAX_SEND_RATE,
   DIGEST_ACCOUNTS_PER_INVOCATION,
-} from '../../lib/fan-out.ts';
+} from '../../deployment/fan-out.ts';
 
 const PositiveInt = z.coerce.number().int().positive();
 

@@ -6,7 +6,7 @@
 import type { Context } from 'aws-lambda';
 import { DigestEvent, DigestPartJob } from '../../core/model.ts';
 import { planDigestJobs } from '../../core/send-digests.ts';
-import { DIGEST_TICK_DEADLINE_MARGIN_MS } from '../../lib/fan-out.ts';
+import { DIGEST_TICK_DEADLINE_MARGIN_MS } from '../../deployment/fan-out.ts';
 import { createDigestTickDeps } from '../_shared/composition.ts';
 import { DigestTickEnv, loadEnv } from '../_shared/env.ts';
 import { logRunSummary, withDefaults } from '../_shared/middleware.ts';

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STACK_FIXED_PARTS } from '../../deployment/fan-out.ts';
 import { loadStackConfig, StackConfigError } from '../../lib/config.ts';
-import { STACK_FIXED_PARTS } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import { appWith, removeScratchApps } from './apps.ts';
 

@@ -11,8 +11,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../core/time.ts';
+import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
 import { loadStackConfig } from '../../lib/config.ts';
-import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import {
   AS_OF,

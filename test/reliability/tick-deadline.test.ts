@@ -4,7 +4,7 @@
  */
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
+import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
 import { AS_OF, emailsPerRecipient, type FaultHarness, startPolledHarness } from './harness.ts';
 
 describe('a digest tick that runs out of time on the local runtime', () => {

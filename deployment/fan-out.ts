@@ -1,6 +1,8 @@
 /**
- * How the poll, digest and digest part queues deliver to their functions: shared by the stack (event source mappings, redrive
- * policies) and the embedded runtime (`local/`), so both batch and retry alike. Plain constants, no CDK.
+ * How the poll, digest and digest part queues deliver to their functions, and the defaults the functions
+ * share: one module read by the stack (`lib/`: event source mappings, redrive policies), the handlers
+ * (`lambdas/`) and the embedded runtime (`local/`), so all batch and retry alike. Plain constants, no CDK:
+ * runtime code never imports from `lib/`.
  *
  * The arithmetic behind the numbers is in docs/scaling.md.
  */

@@ -30,7 +30,7 @@ import type {
 import { HOUR_MS } from './time.ts';
 
 /** What `pollAccountJobs` needs: the store polls (and renames) go to, and the source they come from. */
-export interface PollAccountsDeps {
+export interface PollAccountJobsDeps {
   store: Store & Pick<HandleHistory, 'recordHandle'>;
   source: StatsSource;
 }
@@ -96,7 +96,7 @@ export type PollJobResult =
  * queue delivers it again; per-account TikTok trouble is a stored `failed` poll, not a retry.
  */
 export async function pollAccountJobs(
-  deps: PollAccountsDeps,
+  deps: PollAccountJobsDeps,
   jobs: readonly PollJob[],
   input: { concurrency: number; signal?: AbortSignal },
 ): Promise<PollJobResult[]> {
@@ -194,7 +194,7 @@ type StoredResult = Extract<PollJobResult, { done: true }>;
  * back as the account's result, so the others are kept.
  */
 async function storeOutcomes(
-  store: PollAccountsDeps['store'],
+  store: PollAccountJobsDeps['store'],
   polled: readonly Polled[],
 ): Promise<PollJobResult[]> {
   const entries: PollToStore[] = polled.map(({ account, at, outcome }) => ({
@@ -219,7 +219,7 @@ async function storeOutcomes(
 
 /** After the poll is stored: the account's new status and handle, when the source saw them change. */
 async function recordAccountChanges(
-  store: PollAccountsDeps['store'],
+  store: PollAccountJobsDeps['store'],
   account: Account,
   at: Date,
   outcome: PollOutcome,

@@ -61,6 +61,12 @@ export const DEFAULT_POLL_WORKER_CONCURRENCY = 2;
 /** Default maximum concurrency of the digest workers; they share the account's SES send rate. */
 export const DEFAULT_DIGEST_WORKER_CONCURRENCY = 2;
 
+/**
+ * Every how many hours each account is polled, unless the deployment says otherwise (`pollEveryHours`):
+ * four readings a day place an overnight drop within a few hours.
+ */
+export const DEFAULT_POLL_EVERY_HOURS = 6;
+
 /** TikTok's documented default rate limit per Display API endpoint, requests per minute. */
 export const DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE = 600;
 

@@ -1,7 +1,7 @@
 /** One whole poll run in a test, taken the way the deployed tick and workers take it. */
 import type { PollJob } from '../../core/model.ts';
 import {
-  type PollAccountsDeps,
+  type PollAccountJobsDeps,
   type PollJobResult,
   type PollRunSummary,
   planPollJobs,
@@ -17,7 +17,7 @@ const WHOLE_CADENCE_MINUTES = 360;
  * batch (`pollAccountJobs`).
  */
 export async function pollEveryAccount(
-  deps: PollAccountsDeps,
+  deps: PollAccountJobsDeps,
   slot: Date,
   options: { concurrency: number; signal?: AbortSignal },
 ): Promise<{ summary: PollRunSummary; jobs: PollJob[]; results: PollJobResult[] }> {

@@ -7,6 +7,7 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../../core/model.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { keys } from '../dynamodb/keys.ts';
 
 /** Requests and records, used or allowed. */
 export interface QuotaUsage {
@@ -51,7 +52,11 @@ export class DynamoDbQuotaLedger implements ResearchQuotaLedger {
 
   async usage(day: string): Promise<QuotaUsage> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: key(day), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.researchQuota(day),
+        ConsistentRead: true,
+      }),
     );
     return {
       requests: Number(result.Item?.requests ?? 0),
@@ -63,7 +68,7 @@ export class DynamoDbQuotaLedger implements ResearchQuotaLedger {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: key(day),
+        Key: keys.researchQuota(day),
         UpdateExpression: 'ADD requests :requests, records :records SET expiresAt = :expiresAt',
         ExpressionAttributeValues: {
           ':requests': used.requests,
@@ -73,10 +78,6 @@ export class DynamoDbQuotaLedger implements ResearchQuotaLedger {
       }),
     );
   }
-}
-
-function key(day: string) {
-  return { pk: 'QUOTA#research_api', sk: `DAY#${day}` };
 }
 
 /** The UTC day of `at`, as the quota counts it. */

@@ -63,7 +63,7 @@ export class FakeDisplayApi {
   async userInfo(request: IncomingMessage, url: URL, context: RequestContext) {
     const { accountId, scopes } = await this.authorizeDisplay(request, context, '/v2/user/info/');
     const fields = requestedFields(url, USER_FIELDS);
-    // Asking for a field whose scope was not granted fails the whole call (§1.2).
+    // Asking for a field whose scope was not granted fails the whole call (docs/sources.md: Display API).
     const ungranted = fields.find(
       (field) => FIELD_SCOPES[field] && !scopes.includes(FIELD_SCOPES[field]),
     );

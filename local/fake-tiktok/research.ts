@@ -80,7 +80,7 @@ export class FakeResearchApi {
     const accountId = this.view.accountByHandle(username);
     await this.view.intercept(context, '/v2/research/user/info/', accountId);
     if (!accountId) throw new ApiError(404, 'invalid_params', `user ${username} not found`);
-    // User info reads live data (§2.3).
+    // User info reads live data (docs/sources.md: Research API).
     const { profile } = this.view.world.observe(accountId, this.view.now());
     this.countRecords(1);
     return json(
@@ -166,7 +166,7 @@ export class FakeResearchApi {
         if (posted >= fromMs && posted < toMs) videos.push(researchVideo(video, handle));
       }
     }
-    // "decreasing order of video IDs" (§2.4).
+    // "decreasing order of video IDs" (docs/sources.md: Research API).
     return videos.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
   }
 

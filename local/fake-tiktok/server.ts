@@ -43,7 +43,7 @@ export interface FakeTikTokOptions {
   port?: number;
   /** How far the Research API's archived video counts lag the live ones. @default 24 */
   researchArchiveLagHours?: number;
-  /** @default 1,000 requests and 100,000 records a day (§2.6) */
+  /** @default 1,000 requests and 100,000 records a day (docs/sources.md: Research API) */
   researchQuota?: ResearchQuota;
   /** Newest videos embedded in a profile page. @default 30 */
   profilePageVideos?: number;

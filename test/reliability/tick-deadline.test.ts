@@ -5,7 +5,15 @@
 import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
-import { AS_OF, emailsPerRecipient, type FaultHarness, startPolledHarness } from './harness.ts';
+import {
+  AS_OF,
+  createLedger,
+  emailsPerRecipient,
+  type FaultHarness,
+  startPolledHarness,
+} from './harness.ts';
+
+const ledger = createLedger('tick-deadline');
 
 describe('a digest tick that runs out of time on the local runtime', () => {
   let harness: FaultHarness;
@@ -39,6 +47,15 @@ describe('a digest tick that runs out of time on the local runtime', () => {
     expect(parts).toMatchObject({ deliveries: 1, redelivered: 0, deadLettered: 0 });
     expect(digests.deadLettered).toBe(0);
     const emails = await emailsPerRecipient(harness);
-    expect(harness.subscribers.map((s) => emails.get(s.email)?.length ?? 0)).toEqual([1, 1, 1]);
+    const sent = harness.subscribers.map((s) => emails.get(s.email)?.length ?? 0);
+    expect(sent).toEqual([1, 1, 1]);
+    ledger.record({
+      suite: 'faults',
+      name: 'a digest tick out of time at once, its night handed to the part queue',
+      faultsInjected: 1,
+      duplicates: sent.reduce((sum, count) => sum + Math.max(0, count - 1), 0),
+      losses: sent.filter((count) => count === 0).length,
+      details: { partDeliveries: parts.deliveries },
+    });
   });
 });

@@ -112,7 +112,7 @@ export const LOCAL_QUEUE_NAMES = {
  */
 export const STACK_FIXED_PARTS = {
   secrets: 2,
-  alarms: 15,
+  alarms: 16,
   dashboards: 1,
   polledQueues: 3,
 } as const;

@@ -64,6 +64,7 @@ describe('LikewatchStack', () => {
     | 'pollTick'
     | 'pollWorker'
     | 'digestTick'
+    | 'digestParts'
     | 'digestWorker'
     | 'scheduleDlq'
     | 'pollQueue'
@@ -98,6 +99,7 @@ describe('LikewatchStack', () => {
       pollTick: find('AWS::Lambda::Function', 'PollTickFunction'),
       pollWorker: find('AWS::Lambda::Function', 'PollWorkerFunction'),
       digestTick: find('AWS::Lambda::Function', 'DigestTickFunction'),
+      digestParts: find('AWS::Lambda::Function', 'DigestPartsFunction'),
       digestWorker: find('AWS::Lambda::Function', 'DigestWorkerFunction'),
       scheduleDlq: find('AWS::SQS::Queue', 'DeadLetterQueue'),
       pollQueue: find('AWS::SQS::Queue', 'PollJobsQueue'),
@@ -301,7 +303,7 @@ describe('LikewatchStack', () => {
     feeds(ids.pollQueue, ids.pollWorker, 10, 4);
     feeds(ids.digestQueue, ids.digestWorker, 10, 5);
     // The parts of a night too large for one invocation, one at a time per invocation.
-    feeds(ids.digestPartQueue, ids.digestTick, 1, 2);
+    feeds(ids.digestPartQueue, ids.digestParts, 1, 2);
   });
 
   it('should grant each role exactly the actions it needs, on exactly its resources', () => {

@@ -2,7 +2,6 @@
  * A digest tick that runs out of time on the local runtime, through the real handlers and the embedded queues:
  * it hands its night to the part queue, and every due subscriber is still mailed exactly once.
  */
-import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
 import {
@@ -28,6 +27,7 @@ describe('a digest tick that runs out of time on the local runtime', () => {
   it('should hand its night to the part queue and still mail each subscriber once', async () => {
     // Arrange: an invocation left with no more than the deadline margin, so it must stop at once.
     const { digestTickHandler } = await import('../../lambdas/digest-tick/handler.ts');
+    const { digestPartsHandler } = await import('../../lambdas/digest-parts/handler.ts');
     const { digestWorkerHandler } = await import('../../lambdas/digest-worker/handler.ts');
     const shortOfTime = { awsRequestId: 'short', getRemainingTimeInMillis: () => 90_000 };
     const fresh = { awsRequestId: 'fresh', getRemainingTimeInMillis: () => 900_000 };
@@ -38,7 +38,7 @@ describe('a digest tick that runs out of time on the local runtime', () => {
     );
     const parts = await harness.services.sqs
       .queue(LOCAL_QUEUE_NAMES.digestParts)
-      .drain((event) => digestTickHandler(event, fresh) as Promise<SQSBatchResponse>);
+      .drain((event) => digestPartsHandler(event, fresh));
     const digests = await harness.services.sqs
       .queue(LOCAL_QUEUE_NAMES.digest)
       .drain((event) => digestWorkerHandler(event));

@@ -251,7 +251,9 @@ describe('each function’s table access, as it runs on the local runtime', () =
       await as('digestTick', async () => {
         await digestTick.handler({ kind: 'digest', scheduledTime }, context());
         // The part planner runs under the tick's role.
-        await drain(LOCAL_QUEUE_NAMES.digestParts, (event) => digestParts.handler(event, context()));
+        await drain(LOCAL_QUEUE_NAMES.digestParts, (event) =>
+          digestParts.handler(event, context()),
+        );
       });
       await as('digestWorker', () =>
         drain(LOCAL_QUEUE_NAMES.digest, (event) => digestWorker.handler(event, context())),

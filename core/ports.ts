@@ -199,7 +199,10 @@ export interface Queue<Job> {
   send(jobs: readonly Job[]): Promise<void>;
 }
 
-/** One account's part of an explained night: the account as it was listed, and the engine's verdict. */
+/**
+ * One account of an explained night: the account as it was listed, and the engine's explanation of it. (A
+ * "part" is only ever a slice of a night split between invocations, see `DigestPartJob`.)
+ */
 export interface NightAccount {
   account: Account;
   explanation: AccountExplanation;
@@ -219,13 +222,13 @@ export interface StoredNight {
  */
 export interface NightStore {
   /**
-   * Stores every account's part the night does not have yet (a part once stored is kept: every digest of the
-   * night shows the same explanation of an account), then the night's window last: a night with a window is
-   * complete.
+   * Stores every account the night does not have yet (an account's explanation once stored is kept: every
+   * digest of the night shows the same explanation of it), then the night's window last: a night with a
+   * window is complete.
    */
   putNight(night: StoredNight): Promise<void>;
   /** The window of the night ending at `asOf`, or undefined when it has not been stored (complete). */
   getNightWindow(asOf: Date): Promise<Explanation['window'] | undefined>;
-  /** The stored parts of `accountIds` for the night ending at `asOf`; accounts not explained are left out. */
+  /** The stored accounts of `accountIds` for the night ending at `asOf`; those not explained are left out. */
   getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]>;
 }

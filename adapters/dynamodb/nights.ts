@@ -1,6 +1,6 @@
 /**
- * Explained nights: each account's part in the account's partition (`ACCOUNT#<id>` / `NIGHT#<asOf>`), and the
- * head (`NIGHTS` / `NIGHT#<asOf>`) written once every part is, so a head means the night is complete
+ * Explained nights: each account's explanation in the account's partition (`ACCOUNT#<id>` / `NIGHT#<asOf>`),
+ * and the head (`NIGHTS` / `NIGHT#<asOf>`) written once every account is, so a head means the night is complete
  * (docs/data-model.md).
  */
 import { Account, AccountExplanation } from '../../core/model.ts';
@@ -24,7 +24,7 @@ export class NightRecords {
   ) {}
 
   /**
-   * Stores each account's part unless the night has one for it already (a PutItem on condition each,
+   * Stores each account's explanation unless the night has one for it already (a PutItem on condition each,
    * {@link NIGHT_PUTS_AT_ONCE} at once), then the head: a night without a head is incomplete, and the tick
    * that finds none explains the night again.
    */
@@ -36,8 +36,8 @@ export class NightRecords {
       explanation,
       expiresAt,
     }));
-    // The first part stored is kept, so every digest of the night shows the same explanation of an account,
-    // even when the parts of a split night that ran at once both explained it (BatchWriteItem has no
+    // The first explanation stored is kept, so every digest of the night shows the same explanation of an
+    // account, even when the parts of a split night that ran at once both explained it (BatchWriteItem has no
     // conditions).
     await forEachLimited(items, NIGHT_PUTS_AT_ONCE, async (item) => {
       await this.table.putNew(item);

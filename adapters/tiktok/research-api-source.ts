@@ -51,8 +51,8 @@ export interface ResearchApiSourceOptions extends SourceHttpOptions {
   ledger: ResearchQuotaLedger;
   /** @default 1,000 requests and 100,000 records a day */
   dailyQuota?: QuotaUsage;
-  /** Poll cadence, to share each day's quota between its runs. @default 24 */
-  pollEveryHours?: number;
+  /** Poll cadence (the deployment's `POLL_EVERY_HOURS`), to share each day's quota between its runs. */
+  pollEveryHours: number;
   /** Videos posted this long before the account was added are read too. @default 90 */
   lookbackDays?: number;
   /** Safety stop per window. @default 50 */
@@ -86,7 +86,7 @@ export class ResearchApiSource implements StatsSource {
       at,
       used: budget.used,
       limits: this.quota,
-      pollEveryHours: this.options.pollEveryHours ?? 24,
+      pollEveryHours: this.options.pollEveryHours,
       estimate: (account) => this.estimate(account, at),
     });
     const deferred = budget.plan.deferred.size;

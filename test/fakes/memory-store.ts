@@ -133,12 +133,12 @@ export class MemoryStore implements Store, HandleHistory {
 /** In-memory explained nights for unit tests of the digest fan-out. */
 export class MemoryNights implements NightStore {
   readonly nights = new Map<string, StoredNight>();
-  /** Adds the night's parts to those already stored, as the DynamoDB store (an item per account) does. */
+  /** Adds the night's accounts to those already stored, as the DynamoDB store (an item per account) does. */
   async putNight(night: StoredNight) {
     const key = night.asOf.toISOString();
     const kept = this.nights.get(key)?.accounts ?? [];
-    const stored = new Set(kept.map((part) => part.account.id));
-    const added = night.accounts.filter((part) => !stored.has(part.account.id));
+    const stored = new Set(kept.map((entry) => entry.account.id));
+    const added = night.accounts.filter((entry) => !stored.has(entry.account.id));
     this.nights.set(key, { ...night, accounts: [...kept, ...added] });
   }
   async getNightWindow(asOf: Date) {
@@ -146,6 +146,6 @@ export class MemoryNights implements NightStore {
   }
   async getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
     const night = this.nights.get(asOf.toISOString());
-    return (night?.accounts ?? []).filter((part) => accountIds.includes(part.account.id));
+    return (night?.accounts ?? []).filter((entry) => accountIds.includes(entry.account.id));
   }
 }

@@ -133,7 +133,7 @@ export const PollWorkerEnvChecked = PollWorkerEnv.superRefine((env, context) => 
 export const DigestTickEnv = CommonEnv.extend({
   /** URL of the SQS queue of digest jobs (set by the stack; locally, the embedded queue). */
   DIGEST_QUEUE_URL: z.url(),
-  /** URL of the SQS queue of the parts of nights too large for one invocation (the tick consumes it too). */
+  /** URL of the queue of the parts of nights too large for one invocation (`lambdas/digest-parts` reads it). */
   DIGEST_PART_QUEUE_URL: z.url(),
   /** Most accounts one invocation explains for a night; a larger night is split into parts. */
   DIGEST_ACCOUNTS_PER_INVOCATION: PositiveInt.default(DIGEST_ACCOUNTS_PER_INVOCATION),

@@ -14,7 +14,11 @@ export function createDocumentClient(): DynamoDBDocumentClient {
   });
 }
 
-/** The SESv2 client: it carries custom headers and inline attachments that the v1 API cannot. */
-export function createSesClient(): SESv2Client {
-  return new SESv2Client({});
+/**
+ * The SESv2 client: it carries custom headers and inline attachments that the v1 API cannot. `maxAttempts`
+ * (the SDK's own retries, 3 by default) is 1 where a wrapper such as `ThrottledMailer` already retries, so
+ * the two never multiply.
+ */
+export function createSesClient(options: { maxAttempts?: number } = {}): SESv2Client {
+  return new SESv2Client(options);
 }

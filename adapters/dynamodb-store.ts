@@ -1,29 +1,23 @@
 /**
  * The single-table DynamoDB store (see docs/data-model.md for keys and access patterns).
  *
- * Each kind of item has its module in `dynamodb/`: poll history (compact raw polls and daily roll-ups), sealed
- * source credentials, handle sightings, explained nights, digest markers, and the subscription side (address
- * index, sign-up requests, suppressions, counters). This class is the one the rest of the code uses: it
- * implements every storage port on one table, over those modules.
+ * Each kind of item has its module in `dynamodb/`, and every key is laid out in `dynamodb/keys.ts`: accounts
+ * with their handles and feedback, poll history (compact raw polls and daily roll-ups), sealed source
+ * credentials, explained nights, digest markers, and the subscription side (subscribers, address index,
+ * sign-up requests, suppressions, counters). This class is the one the rest of the code uses: it implements
+ * every storage port on one table by handing each call to its module.
  */
 
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
-import {
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type {
   Account,
-  type DigestReport,
+  DigestReport,
   Feedback,
-  type HandleSighting,
-  type PendingSignUp,
-  type Poll,
+  HandleSighting,
+  PendingSignUp,
+  Poll,
   Subscriber,
 } from '../core/model.ts';
-import { forEachLimited } from '../core/poll-accounts.ts';
-import { pollMinuteOf } from '../core/poll-schedule.ts';
 import type {
   CredentialVault,
   FeedbackStore,
@@ -44,26 +38,14 @@ import type {
   SuppressionRecorder,
 } from '../core/subscriptions/ports.ts';
 import type { CredentialCipher } from './credential-cipher.ts';
-import { CredentialRecords, credentialsKey } from './dynamodb/credentials.ts';
+import { AccountRecords } from './dynamodb/accounts.ts';
+import { CredentialRecords } from './dynamodb/credentials.ts';
 import type { DailyRollup } from './dynamodb/daily-rollups.ts';
 import { DigestMarkers } from './dynamodb/digest-markers.ts';
-import { listSightings, recordSighting } from './dynamodb/handles.ts';
-import {
-  accountPartition,
-  keys as historyKeys,
-  POLL_MINUTE_INDEX,
-  throughChunksOf,
-} from './dynamodb/keys.ts';
 import { NightRecords } from './dynamodb/nights.ts';
 import { PollHistory } from './dynamodb/poll-history.ts';
-import { SubscriptionRecords, subscriptionKeys } from './dynamodb/subscriptions.ts';
-import {
-  DynamoTable,
-  type Item,
-  ignoreConditionFailure,
-  type KeyRange,
-  stripKeys,
-} from './dynamodb/table.ts';
+import { SubscriptionRecords } from './dynamodb/subscriptions.ts';
+import { DynamoTable } from './dynamodb/table.ts';
 
 /** Options of the DynamoDB store. */
 export interface DynamoDbStoreOptions {
@@ -95,13 +77,6 @@ export interface DynamoDbStoreOptions {
   nightRetentionDays?: number;
 }
 
-/** Queries of the poll-minute index in flight for one tick. */
-const MINUTE_QUERY_CONCURRENCY = 8;
-const keys = {
-  account: (id: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${id}` }),
-  subscriber: (id: string) => ({ pk: 'SUBSCRIBERS', sk: `SUBSCRIBER#${id}` }),
-};
-
 /** Implements the core's storage ports on one DynamoDB table. */
 export class DynamoDbStore
   implements
@@ -117,171 +92,217 @@ export class DynamoDbStore
     RateLimiter,
     SingleUse
 {
-  private readonly tableName: string;
-  private readonly table: DynamoTable;
+  private readonly accounts: AccountRecords;
   private readonly history: PollHistory;
   private readonly subscriptions: SubscriptionRecords;
   private readonly markers: DigestMarkers;
   private readonly credentials: CredentialRecords;
   private readonly nights: NightRecords;
 
-  constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    options: DynamoDbStoreOptions,
-  ) {
-    this.tableName = options.tableName;
-    this.table = new DynamoTable(doc, options.tableName);
-    this.markers = new DigestMarkers(this.table, (options.claimLeaseMinutes ?? 15) * 60_000);
-    this.credentials = new CredentialRecords(this.table, options.credentialCipher);
-    this.nights = new NightRecords(this.table, (options.nightRetentionDays ?? 8) * 86_400_000);
-    this.history = new PollHistory(this.table, {
+  constructor(doc: DynamoDBDocumentClient, options: DynamoDbStoreOptions) {
+    const table = new DynamoTable(doc, options.tableName);
+    this.accounts = new AccountRecords(table);
+    this.markers = new DigestMarkers(table, (options.claimLeaseMinutes ?? 15) * 60_000);
+    this.credentials = new CredentialRecords(table, options.credentialCipher);
+    this.nights = new NightRecords(table, (options.nightRetentionDays ?? 8) * 86_400_000);
+    this.history = new PollHistory(table, {
       retentionDays: options.pollRetentionDays ?? 90,
       ...(options.pollCadenceHours === undefined ? {} : { cadenceHours: options.pollCadenceHours }),
       now: options.now ?? (() => new Date()),
     });
-    this.subscriptions = new SubscriptionRecords(this.table);
+    this.subscriptions = new SubscriptionRecords(table);
   }
 
-  /**
-   * Stores the account, with its poll minute for the index the poll tick reads, and starts its handle history
-   * with the handle it was registered under.
-   */
-  async putAccount(account: Account): Promise<void> {
-    await this.put({
-      ...keys.account(account.id),
-      ...account,
-      [POLL_MINUTE_INDEX.partitionKey]: pollMinuteOf(account.id),
-    });
-    await recordSighting(this.table, account.id, account.handle, new Date(account.addedAt));
+  // Accounts, their handles and feedback (`dynamodb/accounts.ts`).
+
+  /** Stores the account (indexed by poll minute) and starts its handle history. */
+  putAccount(account: Account): Promise<void> {
+    return this.accounts.put(account);
   }
 
-  async listAccounts(): Promise<Account[]> {
-    const items = await this.queryAll({ pk: 'ACCOUNTS', prefix: 'ACCOUNT#' });
-    return items.map((item) => Account.parse(stripKeys(item)));
+  listAccounts(): Promise<Account[]> {
+    return this.accounts.list();
   }
 
-  /** The accounts of the poll minutes, one query of the poll-minute index per minute (a few at a time). */
-  async listAccountsInPollMinutes(minutes: readonly number[]): Promise<Account[]> {
-    const found: Account[][] = new Array(minutes.length);
-    await forEachLimited(
-      minutes.map((minute, index) => ({ minute, index })),
-      MINUTE_QUERY_CONCURRENCY,
-      async ({ minute, index }) => {
-        const items = await this.table.queryIndex(POLL_MINUTE_INDEX.name, {
-          name: POLL_MINUTE_INDEX.partitionKey,
-          value: minute,
-        });
-        found[index] = items.map((item) => Account.parse(stripKeys(item)));
-      },
-    );
-    return found.flat();
+  listAccountsInPollMinutes(minutes: readonly number[]): Promise<Account[]> {
+    return this.accounts.listInPollMinutes(minutes);
   }
 
-  async setAccountStatus(accountId: string, status: Account['status']): Promise<void> {
-    await this.guard(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.account(accountId),
-          UpdateExpression: 'SET #status = :status',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': status },
-        }),
-      ),
-    );
-  }
-
-  /** Stores the subscriber, then points its address at it (sign-up finds subscribers by address). */
-  async putSubscriber(subscriber: Subscriber): Promise<void> {
-    await this.put({ ...keys.subscriber(subscriber.id), ...subscriber });
-    await this.subscriptions.indexEmail(subscriber);
-  }
-
-  async getSubscriber(subscriberId: string): Promise<Subscriber | undefined> {
-    const result = await this.guard(() =>
-      this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.subscriber(subscriberId),
-          ConsistentRead: true,
-        }),
-      ),
-    );
-    return result.Item ? Subscriber.parse(stripKeys(result.Item)) : undefined;
-  }
-
-  async findSubscriberId(email: string): Promise<string | undefined> {
-    return this.subscriptions.findSubscriberId(email);
-  }
-
-  async claimSubscriberId(email: string, subscriberId: string): Promise<string> {
-    return this.subscriptions.claimSubscriberId(email, subscriberId);
-  }
-
-  async putSignUp(request: PendingSignUp, expiresAt: Date): Promise<void> {
-    await this.subscriptions.putSignUp(request, expiresAt);
-  }
-
-  async getSignUp(nonce: string): Promise<PendingSignUp | undefined> {
-    return this.subscriptions.getSignUp(nonce);
-  }
-
-  async markSignUpConfirmed(nonce: string, at: Date): Promise<void> {
-    await this.subscriptions.markSignUpConfirmed(nonce, at);
-  }
-
-  /** Removes a subscriber (operator CLI); false when there was none. Its digest markers expire on their own. */
-  async deleteSubscriber(subscriberId: string): Promise<boolean> {
-    const subscriber = await this.getSubscriber(subscriberId);
-    if (!subscriber) return false;
-    await this.guard(() =>
-      this.doc.send(
-        new DeleteCommand({ TableName: this.tableName, Key: keys.subscriber(subscriberId) }),
-      ),
-    );
-    await this.subscriptions.unindexEmail(subscriber);
-    return true;
+  setAccountStatus(accountId: string, status: Account['status']): Promise<void> {
+    return this.accounts.setStatus(accountId, status);
   }
 
   /**
    * Stops watching an account (operator CLI): removes the account item and its credentials; its history stays
    * until it expires, and subscriptions naming it simply leave it out. False when there was no such account.
    */
-  async deleteAccount(accountId: string): Promise<boolean> {
-    const result = await this.guard(() =>
-      this.doc.send(
-        new DeleteCommand({
-          TableName: this.tableName,
-          Key: keys.account(accountId),
-          ReturnValues: 'ALL_OLD',
-        }),
-      ),
-    );
-    await this.guard(() =>
-      this.doc.send(
-        new DeleteCommand({ TableName: this.tableName, Key: credentialsKey(accountId) }),
-      ),
-    );
-    return result.Attributes !== undefined;
+  deleteAccount(accountId: string): Promise<boolean> {
+    return this.accounts.delete(accountId);
   }
 
-  async isSuppressed(email: string): Promise<boolean> {
+  recordHandle(accountId: string, handle: string, seenAt: Date): Promise<void> {
+    return this.accounts.recordHandle(accountId, handle, seenAt);
+  }
+
+  listHandles(accountId: string): Promise<HandleSighting[]> {
+    return this.accounts.listHandles(accountId);
+  }
+
+  putFeedback(feedback: Feedback): Promise<void> {
+    return this.accounts.putFeedback(feedback);
+  }
+
+  listFeedback(accountId: string, fromNight: string, toNight: string): Promise<Feedback[]> {
+    return this.accounts.listFeedback(accountId, fromNight, toNight);
+  }
+
+  // Poll history (`dynamodb/poll-history.ts`).
+
+  /** Stores a poll under its slot, compact and chunked when large. */
+  putPoll(accountId: string, slot: string, poll: Poll): Promise<void> {
+    return this.history.putPoll(accountId, slot, poll);
+  }
+
+  /** Stores a worker batch's polls together. */
+  putPolls(polls: readonly PollToStore[]): Promise<Array<Error | undefined>> {
+    return this.history.putPolls(polls);
+  }
+
+  /** Rolls up the account's days through `day` and the months they finish (after an import). */
+  rollUpThrough(accountId: string, day: string): Promise<void> {
+    return this.history.rollUpThrough(accountId, day);
+  }
+
+  /** Raw polls of the range, and one poll a day from the roll-ups where raw polls have expired. */
+  listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date): Promise<Poll[]> {
+    return this.history.listPolls(accountId, from, to, thinBefore);
+  }
+
+  /** The daily roll-ups of the UTC days `fromDay`..`toDay` (`YYYY-MM-DD`, inclusive), oldest first. */
+  listDailyRollups(accountId: string, fromDay: string, toDay: string): Promise<DailyRollup[]> {
+    return this.history.listDailyRollups(accountId, fromDay, toDay);
+  }
+
+  // Sealed source credentials (`dynamodb/credentials.ts`).
+
+  /** The account's credentials, opened with the configured cipher. */
+  getCredentials(accountId: string): Promise<SourceCredentials | undefined> {
+    return this.credentials.get(accountId);
+  }
+
+  /** The credentials of several accounts in batch reads. */
+  getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
+    return this.credentials.getMany(accountIds);
+  }
+
+  /** Seals the credentials (the account id is the encryption context) and stores them. */
+  putCredentials(accountId: string, credentials: SourceCredentials): Promise<void> {
+    return this.credentials.put(accountId, credentials);
+  }
+
+  // Explained nights (`dynamodb/nights.ts`).
+
+  /** Stores an explained night, each account's explanation kept as first stored. */
+  putNight(night: StoredNight): Promise<void> {
+    return this.nights.put(night);
+  }
+
+  getNightWindow(asOf: Date): Promise<StoredNight['window'] | undefined> {
+    return this.nights.getWindow(asOf);
+  }
+
+  getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
+    return this.nights.getAccounts(asOf, accountIds);
+  }
+
+  // Digest markers (`dynamodb/digest-markers.ts`).
+
+  claimDigest(subscriberId: string, localDate: string, claimedAt: Date): Promise<boolean> {
+    return this.markers.claim(subscriberId, localDate, claimedAt);
+  }
+
+  markDigestSent(
+    subscriberId: string,
+    localDate: string,
+    messageId: string,
+    report?: DigestReport,
+  ): Promise<void> {
+    return this.markers.markSent(subscriberId, localDate, messageId, report);
+  }
+
+  getDigestReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined> {
+    return this.markers.getReport(subscriberId, localDate);
+  }
+
+  getDigestReports(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Map<string, DigestReport>> {
+    return this.markers.getReports(digests);
+  }
+
+  listSentDigests(
+    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
+  ): Promise<Set<string>> {
+    return this.markers.listSent(digests);
+  }
+
+  releaseDigest(subscriberId: string, localDate: string): Promise<void> {
+    return this.markers.release(subscriberId, localDate);
+  }
+
+  // Subscribers and the subscription side (`dynamodb/subscriptions.ts`).
+
+  /** Stores the subscriber, then points its address at it (sign-up finds subscribers by address). */
+  putSubscriber(subscriber: Subscriber): Promise<void> {
+    return this.subscriptions.putSubscriber(subscriber);
+  }
+
+  getSubscriber(subscriberId: string): Promise<Subscriber | undefined> {
+    return this.subscriptions.getSubscriber(subscriberId);
+  }
+
+  listSubscribers(): Promise<Subscriber[]> {
+    return this.subscriptions.listSubscribers();
+  }
+
+  /** Removes a subscriber (operator CLI); false when there was none. Its digest markers expire on their own. */
+  deleteSubscriber(subscriberId: string): Promise<boolean> {
+    return this.subscriptions.deleteSubscriber(subscriberId);
+  }
+
+  findSubscriberId(email: string): Promise<string | undefined> {
+    return this.subscriptions.findSubscriberId(email);
+  }
+
+  claimSubscriberId(email: string, subscriberId: string): Promise<string> {
+    return this.subscriptions.claimSubscriberId(email, subscriberId);
+  }
+
+  putSignUp(request: PendingSignUp, expiresAt: Date): Promise<void> {
+    return this.subscriptions.putSignUp(request, expiresAt);
+  }
+
+  getSignUp(nonce: string): Promise<PendingSignUp | undefined> {
+    return this.subscriptions.getSignUp(nonce);
+  }
+
+  markSignUpConfirmed(nonce: string, at: Date): Promise<void> {
+    return this.subscriptions.markSignUpConfirmed(nonce, at);
+  }
+
+  isSuppressed(email: string): Promise<boolean> {
     return this.subscriptions.isSuppressed(email);
   }
 
-  async listSuppressed(emails: readonly string[]): Promise<Set<string>> {
-    const found = await this.table.batchGetNamed(
-      emails.map((email) => ({ name: email, key: subscriptionKeys.suppression(email) })),
-    );
-    return new Set(found.map(({ name }) => name));
+  listSuppressed(emails: readonly string[]): Promise<Set<string>> {
+    return this.subscriptions.listSuppressed(emails);
   }
 
-  async suppress(email: string, reason: 'bounce' | 'complaint', at: Date): Promise<void> {
-    await this.subscriptions.suppress(email, reason, at);
+  suppress(email: string, reason: 'bounce' | 'complaint', at: Date): Promise<void> {
+    return this.subscriptions.suppress(email, reason, at);
   }
 
-  async take(
+  take(
     scope: string,
     subject: string,
     limit: number,
@@ -291,156 +312,7 @@ export class DynamoDbStore
     return this.subscriptions.take(scope, subject, limit, windowSeconds, at);
   }
 
-  async use(id: string, expiresAt: Date): Promise<boolean> {
+  use(id: string, expiresAt: Date): Promise<boolean> {
     return this.subscriptions.use(id, expiresAt);
-  }
-
-  async listSubscribers(): Promise<Subscriber[]> {
-    const items = await this.queryAll({ pk: 'SUBSCRIBERS', prefix: 'SUBSCRIBER#' });
-    return items.map((item) => Subscriber.parse(stripKeys(item)));
-  }
-
-  /** Stores a poll under its slot, compact and chunked when large; see `dynamodb/poll-history.ts`. */
-  async putPoll(accountId: string, slot: string, poll: Poll): Promise<void> {
-    await this.history.putPoll(accountId, slot, poll);
-  }
-
-  /** Stores a worker batch's polls together; see `dynamodb/poll-history.ts`. */
-  async putPolls(polls: readonly PollToStore[]): Promise<Array<Error | undefined>> {
-    return this.history.putPolls(polls);
-  }
-
-  /** Rolls up the account's days through `day` and the months they finish (after an import). */
-  async rollUpThrough(accountId: string, day: string): Promise<void> {
-    await this.history.rollUpThrough(accountId, day);
-  }
-
-  /** Raw polls of the range, and one poll a day from the roll-ups where raw polls have expired. */
-  async listPolls(accountId: string, from: Date, to: Date, thinBefore?: Date): Promise<Poll[]> {
-    return this.history.listPolls(accountId, from, to, thinBefore);
-  }
-
-  /** The daily roll-ups of the UTC days `fromDay`..`toDay` (`YYYY-MM-DD`, inclusive), oldest first. */
-  async listDailyRollups(
-    accountId: string,
-    fromDay: string,
-    toDay: string,
-  ): Promise<DailyRollup[]> {
-    return this.history.listDailyRollups(accountId, fromDay, toDay);
-  }
-
-  async recordHandle(accountId: string, handle: string, seenAt: Date): Promise<void> {
-    await recordSighting(this.table, accountId, handle, seenAt);
-    // The latest sighting names the account; an older one arriving late changes nothing.
-    await this.guard(() =>
-      this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.account(accountId),
-          UpdateExpression: 'SET handle = :handle, handleSeenAt = :seenAt',
-          ConditionExpression:
-            'attribute_exists(pk) AND (attribute_not_exists(handleSeenAt) OR handleSeenAt <= :seenAt)',
-          ExpressionAttributeValues: { ':handle': handle, ':seenAt': seenAt.toISOString() },
-        }),
-      ),
-    ).catch(ignoreConditionFailure);
-  }
-
-  async listHandles(accountId: string): Promise<HandleSighting[]> {
-    return listSightings(this.table, accountId);
-  }
-
-  async putFeedback(feedback: Feedback): Promise<void> {
-    const valid = Feedback.parse(feedback);
-    await this.put({
-      ...historyKeys.feedback(valid.accountId, valid.night, valid.cause, valid.subscriberId),
-      ...valid,
-    });
-  }
-
-  async listFeedback(accountId: string, fromNight: string, toNight: string): Promise<Feedback[]> {
-    const items = await this.queryAll({
-      pk: accountPartition(accountId),
-      between: [`FEEDBACK#${fromNight}`, throughChunksOf(`FEEDBACK#${toNight}`)],
-    });
-    return items.map((item) => Feedback.parse(stripKeys(item)));
-  }
-
-  async claimDigest(subscriberId: string, localDate: string, claimedAt: Date): Promise<boolean> {
-    return this.markers.claim(subscriberId, localDate, claimedAt);
-  }
-
-  async markDigestSent(
-    subscriberId: string,
-    localDate: string,
-    messageId: string,
-    report?: DigestReport,
-  ): Promise<void> {
-    await this.markers.markSent(subscriberId, localDate, messageId, report);
-  }
-
-  async getDigestReport(
-    subscriberId: string,
-    localDate: string,
-  ): Promise<DigestReport | undefined> {
-    return this.markers.getReport(subscriberId, localDate);
-  }
-
-  async getDigestReports(
-    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
-  ): Promise<Map<string, DigestReport>> {
-    return this.markers.getReports(digests);
-  }
-
-  async listSentDigests(
-    digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
-  ): Promise<Set<string>> {
-    return this.markers.listSent(digests);
-  }
-
-  async releaseDigest(subscriberId: string, localDate: string): Promise<void> {
-    await this.markers.release(subscriberId, localDate);
-  }
-
-  /** The account's credentials, opened with the configured cipher. */
-  async getCredentials(accountId: string): Promise<SourceCredentials | undefined> {
-    return this.credentials.get(accountId);
-  }
-
-  /** The credentials of several accounts in batch reads (see `dynamodb/credentials.ts`). */
-  async getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
-    return this.credentials.getMany(accountIds);
-  }
-
-  /** Seals the credentials (the account id is the encryption context) and stores them. */
-  async putCredentials(accountId: string, credentials: SourceCredentials): Promise<void> {
-    await this.credentials.put(accountId, credentials);
-  }
-
-  /** Stores an explained night, each account's part kept as first stored (see `dynamodb/nights.ts`). */
-  async putNight(night: StoredNight): Promise<void> {
-    await this.nights.put(night);
-  }
-
-  async getNightWindow(asOf: Date): Promise<StoredNight['window'] | undefined> {
-    return this.nights.getWindow(asOf);
-  }
-
-  async getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]> {
-    return this.nights.getAccounts(asOf, accountIds);
-  }
-
-  private async put(item: Item): Promise<void> {
-    await this.table.put(item);
-  }
-
-  /** Reads every page of a query on the table's primary key. */
-  private async queryAll(range: KeyRange): Promise<Item[]> {
-    return this.table.query(range);
-  }
-
-  /** Runs one SDK call; failures become StoreError, condition failures pass through for callers. */
-  private async guard<Output>(call: () => Promise<Output>): Promise<Output> {
-    return this.table.send(call);
   }
 }

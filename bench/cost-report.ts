@@ -8,7 +8,7 @@ import { loadMeasured, type PricedFleet, parseOptions, priceFleet } from '../cli
 import { PRICES } from '../core/cost.ts';
 import { WHOLE_FLEET_NIGHT_ACCOUNTS } from '../core/send-digests.ts';
 import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
-import { FUNCTION_MEMORY_MB } from '../lib/fan-out.ts';
+import { FUNCTION_MEMORY_MB } from '../deployment/fan-out.ts';
 import { fmt } from './harness.ts';
 
 const TARGET_PER_THOUSAND_USD = 1;
@@ -84,7 +84,7 @@ export async function costReport(): Promise<string> {
     'The monthly AWS bill of a deployment, from `npx likewatch cost`: per-operation quantities measured by one',
     '`npm run bench` run (`docs/measurements.json`, tables in [`BENCHMARKS.md`](BENCHMARKS.md)) times a dated price',
     'table (`core/cost.ts`), for the stack as deployed (function memory, batch sizes and worker concurrency from',
-    '`lib/fan-out.ts`). Free tiers are ignored; taxes and data transfer are not included. This document is written',
+    '`deployment/fan-out.ts`). Free tiers are ignored; taxes and data transfer are not included. This document is written',
     'by `npm run bench` from the same measurements, so every bill below is what the command prints.',
     '',
     `## ${main.name.replace(' (defaults)', '')}`,

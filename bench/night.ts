@@ -19,7 +19,6 @@
  * pipeline (functions and embedded services together): a proxy for Lambda compute, excluding the wait on the
  * real TikTok and SES pacing, which the cost model takes as inputs.
  */
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import type { EventLoopUtilization } from 'node:perf_hooks';
@@ -38,11 +37,12 @@ import { type AccountScenario, type Observation, worldAccounts } from '../core/s
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
+  DEFAULT_POLL_EVERY_HOURS,
   DEFAULT_POLL_WORKER_CONCURRENCY,
   DIGEST_PART_CONCURRENCY,
   LOCAL_QUEUE_NAMES,
   POLL_BATCH_SIZE,
-} from '../lib/fan-out.ts';
+} from '../deployment/fan-out.ts';
 import { registerAccounts } from '../local/demo.ts';
 import { FakeTikTokThread } from '../local/fake-tiktok/thread.ts';
 import { type LocalPollSummary, loadLocalFunctions } from '../local/invoke.ts';
@@ -70,12 +70,8 @@ const ACCOUNTS = Number(process.env.LIKEWATCH_BENCH_NIGHT_ACCOUNTS ?? 10_000);
 const SUBSCRIBERS = ACCOUNTS / 2;
 const MEDIAN_VIDEOS = 50;
 const SEED = 2026;
-/** The poll cadence the stack deploys (cdk.json's `pollEveryHours`). */
-const CADENCE_HOURS = (
-  JSON.parse(readFileSync(new URL('../cdk.json', import.meta.url), 'utf8')) as {
-    context: { pollEveryHours: number };
-  }
-).context.pollEveryHours;
+/** The poll cadence the stack deploys unless told otherwise. */
+const CADENCE_HOURS = DEFAULT_POLL_EVERY_HOURS;
 /** The morning of the digest; a day of poll rounds at the cadence ends an hour before it. */
 const MORNING = new Date('2026-11-24T07:00:00Z');
 const ROUNDS = Math.floor(24 / CADENCE_HOURS);
@@ -368,11 +364,11 @@ export const nightBenchmark: Benchmark = {
     try {
       await clearDeliveredEmails(services.sesEndpoint);
       const functions = await loadLocalFunctions(services);
-      const { loadEnv, PollEnvChecked, DigestEnvChecked } = await import(
+      const { loadEnv, PollWorkerEnvChecked, DigestEnvChecked } = await import(
         '../lambdas/_shared/env.ts'
       );
       // What the night has in flight: each worker's accounts (or digests) at once, times the workers at once.
-      const pollInFlight = loadEnv(PollEnvChecked, process.env).POLL_CONCURRENCY;
+      const pollInFlight = loadEnv(PollWorkerEnvChecked, process.env).POLL_CONCURRENCY;
       const pollConcurrency = pollInFlight * DEFAULT_POLL_WORKER_CONCURRENCY;
       const digestConcurrency =
         loadEnv(DigestEnvChecked, process.env).DIGEST_CONCURRENCY *

@@ -1,48 +1,48 @@
 /**
- * Use case: poll every watched account once for a poll slot and store what came back. In AWS the run is fanned
- * out: `planPollJobs` (the tick) sends one job per account due to a queue and `pollAccountJobs` (the workers)
- * polls them in batches; `pollAccounts` does the whole run in one process. All three share the per-account
- * steps. When each account is due: `poll-schedule.ts`.
+ * Use case: poll every watched account once for a poll slot and store what came back. The run is fanned out:
+ * `planPollJobs` (the tick) sends one job per account due to a queue and `pollAccountJobs` (the workers) polls
+ * them in batches. When each account is due: `poll-schedule.ts`.
  *
  * Primary course:
- * 1. List the watched accounts and let the source plan the run (a daily quota is shared out up front).
+ * 1. List the accounts due and queue a job each; a worker lets the source plan its batch (a daily quota is
+ *    shared out up front).
  * 2. Ask the stats source for each (a few at a time); per-account trouble comes back as a failed or partial
  *    poll with a reason, so every account ends the run with a stored poll.
  * 3. Store each poll under its slot, so a retried run overwrites rather than duplicates (a worker's batch
  *    together, in as few requests as the store can).
  * 4. Mark accounts that need re-authorization, so the digest and operators are told, and follow renames.
  *
- * When the run's signal aborts (the function is about to time out), accounts not yet started are stored as
- * `failed` with reason `not_reached`: what was not done is recorded, never silently skipped.
+ * When the batch's signal aborts (the function is about to time out), jobs not yet started come back not done
+ * and the queue delivers them again: what was not done is retried, never silently skipped.
  */
 
 import { type Account, isTikTokHandle, type Poll, type PollJob } from './model.ts';
-import { coversEveryAccount, dueMinutes, pollMinuteOf, type TickSpan } from './poll-schedule.ts';
-import type { PollHints, PollOutcome, PollToStore, Queue, StatsSource, Store } from './ports.ts';
+import { coversEveryAccount, dueMinutes, type TickSpan } from './poll-schedule.ts';
+import type {
+  HandleHistory,
+  PollHints,
+  PollOutcome,
+  PollToStore,
+  Queue,
+  StatsSource,
+  Store,
+} from './ports.ts';
 import { HOUR_MS } from './time.ts';
 
-/** What `pollAccounts` needs. */
-export interface PollAccountsDeps {
-  store: Store;
+/** What `pollAccountJobs` needs: the store polls (and renames) go to, and the source they come from. */
+export interface PollAccountJobsDeps {
+  store: Store & Pick<HandleHistory, 'recordHandle'>;
   source: StatsSource;
 }
 
-/** One poll run: the slot (the schedule's time) and how many accounts to poll at once. */
-export interface PollAccountsInput {
-  slot: Date;
-  concurrency: number;
-  /** Aborts before the run's deadline: in-flight polls stop, accounts not started get `not_reached`. */
-  signal?: AbortSignal;
-}
-
-/** Counts of what a poll run stored. */
+/** Counts of what a batch of poll jobs stored. */
 export interface PollRunSummary {
   accounts: number;
   ok: number;
   partial: number;
   failed: number;
   needsReauthorization: number;
-  /** Accounts the run stopped before (also counted in `failed`). */
+  /** Jobs the batch did not finish (not started before the deadline, or not stored): delivered again. */
   notReached: number;
   /** Items TikTok sent that failed validation and were left out of the polls (see `Poll.rejected`). */
   rejectedItems: number;
@@ -50,44 +50,6 @@ export interface PollRunSummary {
 
 /** How far back the known video ids are looked for: a few days of polls cover any cadence. */
 const KNOWN_VIDEOS_LOOKBACK_MS = 72 * HOUR_MS;
-
-/**
- * A store that can record a rename with its history; used when present, else the account is rewritten with
- * the new handle.
- */
-type HandleRecordingStore = Store & {
-  recordHandle?: (accountId: string, handle: string, at: Date) => Promise<void>;
-};
-
-/** Polls every account for `input.slot` and stores the results; store failures propagate (the run retries). */
-export async function pollAccounts(
-  deps: PollAccountsDeps,
-  input: PollAccountsInput,
-): Promise<PollRunSummary> {
-  const accounts = await deps.store.listAccounts();
-  const summary = emptyPollSummary();
-  summary.accounts = accounts.length;
-  await prepareSource(deps.source, accounts, input.slot);
-  const polled: Polled[] = new Array(accounts.length);
-  await forEachLimited(
-    accounts.map((account, index) => ({ account, index })),
-    input.concurrency,
-    async ({ account, index }) => {
-      const outcome = input.signal?.aborted
-        ? notReached(input.slot, input.signal)
-        : await pollAccount(deps.source, account, input.slot, {
-            signal: input.signal,
-            hints: storeHints(deps.store, account, input.slot),
-          });
-      polled[index] = { account, at: input.slot, outcome };
-    },
-  );
-  for (const result of await storeOutcomes(deps.store, polled)) {
-    if (!result.done) throw result.error;
-    countPoll(summary, result);
-  }
-  return summary;
-}
 
 /** What `planPollJobs` needs: the accounts to poll and the queue their jobs go to. */
 export interface PlanPollJobsDeps {
@@ -117,13 +79,10 @@ export async function planPollJobs(
   return { accounts: accounts.length, enqueued: jobs.length };
 }
 
-/** The accounts due in the tick: through the store's index of poll minutes where it has one. */
+/** The accounts due in the tick: every account, or those whose poll minute the tick covers. */
 async function accountsDue(store: PlanPollJobsDeps['store'], tick: TickSpan): Promise<Account[]> {
   if (coversEveryAccount(tick)) return store.listAccounts();
-  const minutes = dueMinutes(tick);
-  if (store.listAccountsInPollMinutes) return store.listAccountsInPollMinutes(minutes);
-  const due = new Set(minutes);
-  return (await store.listAccounts()).filter((account) => due.has(pollMinuteOf(account.id)));
+  return store.listAccountsInPollMinutes(dueMinutes(tick));
 }
 
 /** The result of one poll job: the stored poll's status, or why the job must be delivered again. */
@@ -137,7 +96,7 @@ export type PollJobResult =
  * queue delivers it again; per-account TikTok trouble is a stored `failed` poll, not a retry.
  */
 export async function pollAccountJobs(
-  deps: PollAccountsDeps,
+  deps: PollAccountJobsDeps,
   jobs: readonly PollJob[],
   input: { concurrency: number; signal?: AbortSignal },
 ): Promise<PollJobResult[]> {
@@ -198,13 +157,9 @@ function emptyPollSummary(): PollRunSummary {
   };
 }
 
-function countPoll(
-  summary: PollRunSummary,
-  result: Extract<PollJobResult, { done: true }> & { notReached?: boolean },
-): void {
+function countPoll(summary: PollRunSummary, result: Extract<PollJobResult, { done: true }>): void {
   summary[result.status] += 1;
   summary.rejectedItems += result.rejectedItems;
-  if (result.notReached) summary.notReached += 1;
   if (result.needsReauthorization) summary.needsReauthorization += 1;
 }
 
@@ -218,7 +173,7 @@ export async function prepareSource(
   slot: Date,
 ): Promise<void> {
   try {
-    await source.prepare?.(accounts, slot);
+    await source.prepare(accounts, slot);
   } catch {
     // See above: each poll still checks its own budget.
   }
@@ -231,33 +186,24 @@ interface Polled {
   outcome: PollOutcome;
 }
 
-type StoredResult = Extract<PollJobResult, { done: true }> & { notReached: boolean };
+type StoredResult = Extract<PollJobResult, { done: true }>;
 
 /**
- * The storing step shared by the single run and the workers: stores each poll under its slot (together, where
- * the store can), then what the source learned about each account (re-authorization needed, a rename). A
- * failure comes back as the account's result, so the others are kept.
+ * The storing step of a batch: stores each poll under its slot (all together, in as few requests as the store
+ * can), then what the source learned about each account (re-authorization needed, a rename). A failure comes
+ * back as the account's result, so the others are kept.
  */
 async function storeOutcomes(
-  store: Store,
+  store: PollAccountJobsDeps['store'],
   polled: readonly Polled[],
-): Promise<Array<StoredResult | { done: false; error: unknown }>> {
+): Promise<PollJobResult[]> {
   const entries: PollToStore[] = polled.map(({ account, at, outcome }) => ({
     accountId: account.id,
     slot: at.toISOString(),
     poll: outcome.poll,
     watchedSince: account.addedAt,
   }));
-  const errors = store.putPolls
-    ? await store.putPolls(entries)
-    : await Promise.all(
-        entries.map((entry) =>
-          store.putPoll(entry.accountId, entry.slot, entry.poll).then(
-            () => undefined,
-            (error: unknown) => error,
-          ),
-        ),
-      );
+  const errors = await store.putPolls(entries);
   return Promise.all(
     polled.map(async ({ account, at, outcome }, index) => {
       const error = errors[index];
@@ -273,7 +219,7 @@ async function storeOutcomes(
 
 /** After the poll is stored: the account's new status and handle, when the source saw them change. */
 async function recordAccountChanges(
-  store: Store,
+  store: PollAccountJobsDeps['store'],
   account: Account,
   at: Date,
   outcome: PollOutcome,
@@ -283,28 +229,13 @@ async function recordAccountChanges(
   }
   // A rename is taken only when the source showed a valid username; the poll itself is kept either way.
   if (outcome.handle && outcome.handle !== account.handle && isTikTokHandle(outcome.handle)) {
-    // Keep a status change made just above when the account item is rewritten.
-    const current = { ...account, status: outcome.accountStatus ?? account.status };
-    await recordHandle(store, current, outcome.handle, at);
+    await store.recordHandle(account.id, outcome.handle, at);
   }
   return {
     done: true,
     status: outcome.poll.status,
     needsReauthorization: (outcome.accountStatus ?? account.status) === 'needs_reauthorization',
-    notReached: outcome.poll.status === 'failed' && outcome.poll.reason === 'not_reached',
     rejectedItems: outcome.poll.status === 'partial' ? (outcome.poll.rejected?.length ?? 0) : 0,
-  };
-}
-
-function notReached(at: Date, signal: AbortSignal): PollOutcome {
-  const why = signal.reason instanceof Error ? signal.reason.message : 'the run was stopped';
-  return {
-    poll: {
-      at: at.toISOString(),
-      status: 'failed',
-      reason: 'not_reached',
-      detail: `not polled: ${why}`,
-    },
   };
 }
 
@@ -354,19 +285,6 @@ export async function knownVideoIds(store: Store, accountId: string, at: Date): 
     for (const video of poll.videos) ids.add(video.id);
   }
   return [...ids];
-}
-
-async function recordHandle(
-  store: HandleRecordingStore,
-  account: Account,
-  handle: string,
-  at: Date,
-): Promise<void> {
-  if (typeof store.recordHandle === 'function') {
-    await store.recordHandle(account.id, handle, at);
-    return;
-  }
-  await store.putAccount({ ...account, handle });
 }
 
 /** Runs `task` over `items` with at most `limit` in flight; the first rejection rejects the whole run. */

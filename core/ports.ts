@@ -22,7 +22,7 @@ export interface StatsSource {
    * Called once per run with every account about to be polled, before any `poll`: lets a source with a daily
    * budget (the Research API) decide up front which accounts fit, instead of failing whoever comes last.
    */
-  prepare?(accounts: readonly Account[], at: Date): Promise<void>;
+  prepare(accounts: readonly Account[], at: Date): Promise<void>;
 }
 
 /** What the caller already knows about an account, for sources that can use it. */
@@ -31,7 +31,7 @@ export interface PollHints {
    * Ids of the videos the latest complete poll listed (plus any seen since). Read lazily: only a source that
    * needs it (to re-read videos a broken list left out) pays for the store read.
    */
-  knownVideoIds?: () => Promise<readonly string[]>;
+  knownVideoIds: () => Promise<readonly string[]>;
 }
 
 /** A poll plus what the source learned about the account on the way (e.g. it needs re-authorization). */
@@ -55,11 +55,8 @@ export interface PollToStore {
 export interface Store {
   putAccount(account: Account): Promise<void>;
   listAccounts(): Promise<Account[]>;
-  /**
-   * The accounts whose poll minute (`pollMinuteOf`) is one of `minutes`, read through an index where the store
-   * has one; without it, a tick filters `listAccounts`.
-   */
-  listAccountsInPollMinutes?(minutes: readonly number[]): Promise<Account[]>;
+  /** The accounts whose poll minute (`pollMinuteOf`) is one of `minutes` (a poll tick's due accounts). */
+  listAccountsInPollMinutes(minutes: readonly number[]): Promise<Account[]>;
   setAccountStatus(accountId: string, status: Account['status']): Promise<void>;
   putSubscriber(subscriber: Subscriber): Promise<void>;
   listSubscribers(): Promise<Subscriber[]>;
@@ -73,7 +70,7 @@ export interface Store {
    * Stores several polls as `putPoll` would, in as few requests as the store can. Returns each poll's error,
    * in the order given, undefined where it was stored: one poll's trouble does not stop the others.
    */
-  putPolls?(polls: readonly PollToStore[]): Promise<Array<Error | undefined>>;
+  putPolls(polls: readonly PollToStore[]): Promise<Array<Error | undefined>>;
   /**
    * Polls of one account with `from <= at <= to`, oldest first. Before the UTC day of `thinBefore`, if given,
    * one poll a day (its `dayRepresentative`, from the daily summaries) is enough, and cheaper to read.
@@ -97,7 +94,7 @@ export interface Store {
   /** What the digest of that subscriber and local date reported, if it was sent with a report. */
   getDigestReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined>;
   /** The reports of several digests at once (`subscriberId/localDate` keys; those without one are absent). */
-  getDigestReports?(
+  getDigestReports(
     digests: ReadonlyArray<{ subscriberId: string; localDate: string }>,
   ): Promise<Map<string, DigestReport>>;
   /** Gives a claim back after a send that definitely failed, so the next run retries it. */
@@ -144,9 +141,8 @@ export interface CredentialVault {
   /**
    * The credentials of several accounts in as few reads as the vault allows (read as strongly as
    * {@link CredentialVault.getCredentials}). Accounts without stored credentials are absent from the map.
-   * Optional: a vault without it is read one account at a time.
    */
-  getManyCredentials?(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>>;
+  getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>>;
 }
 
 /** An inline image referenced from the HTML part as `cid:<contentId>`. */
@@ -179,7 +175,7 @@ export interface Mailer {
 export interface SuppressionList {
   isSuppressed(email: string): Promise<boolean>;
   /** Of `emails`, those suppressed, in one read where the list can (digest workers check a batch at once). */
-  listSuppressed?(emails: readonly string[]): Promise<Set<string>>;
+  listSuppressed(emails: readonly string[]): Promise<Set<string>>;
 }
 
 /**
@@ -194,11 +190,6 @@ export interface NightExplainer {
 /** Starts the explanation of the night ending at `asOf` (the pure engine, behind a port for tests). */
 export type ExplainFn = (asOf: Date) => NightExplainer;
 
-/** The current instant. Handlers use the event's scheduled time; this is for everything else. */
-export interface Clock {
-  now(): Date;
-}
-
 /**
  * A work queue: jobs sent here are delivered to a worker later, in batches, and redelivered when the worker
  * reports them failed. Delivery is at least once, so jobs must be safe to run twice.
@@ -208,7 +199,10 @@ export interface Queue<Job> {
   send(jobs: readonly Job[]): Promise<void>;
 }
 
-/** One account's part of an explained night: the account as it was listed, and the engine's verdict. */
+/**
+ * One account of an explained night: the account as it was listed, and the engine's explanation of it. (A
+ * "part" is only ever a slice of a night split between invocations, see `DigestPartJob`.)
+ */
 export interface NightAccount {
   account: Account;
   explanation: AccountExplanation;
@@ -228,13 +222,13 @@ export interface StoredNight {
  */
 export interface NightStore {
   /**
-   * Stores every account's part the night does not have yet (a part once stored is kept: every digest of the
-   * night shows the same explanation of an account), then the night's window last: a night with a window is
-   * complete.
+   * Stores every account the night does not have yet (an account's explanation once stored is kept: every
+   * digest of the night shows the same explanation of it), then the night's window last: a night with a
+   * window is complete.
    */
   putNight(night: StoredNight): Promise<void>;
   /** The window of the night ending at `asOf`, or undefined when it has not been stored (complete). */
   getNightWindow(asOf: Date): Promise<Explanation['window'] | undefined>;
-  /** The stored parts of `accountIds` for the night ending at `asOf`; accounts not explained are left out. */
+  /** The stored accounts of `accountIds` for the night ending at `asOf`; those not explained are left out. */
   getNightAccounts(asOf: Date, accountIds: readonly string[]): Promise<NightAccount[]>;
 }

@@ -8,10 +8,11 @@ import { z } from 'zod';
 import { SourceKind } from '../core/model.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,
+  DEFAULT_POLL_EVERY_HOURS,
   DEFAULT_POLL_WORKER_CONCURRENCY,
   DEFAULT_SES_MAX_SEND_RATE,
   DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
-} from './fan-out.ts';
+} from '../deployment/fan-out.ts';
 
 /** Stages the stack can be deployed as; every stage except `dev` keeps its data when the stack goes away. */
 export const STAGES = ['dev', 'staging', 'prod'] as const;
@@ -37,14 +38,14 @@ type ContextKey = (typeof CONTEXT_KEYS)[number];
 const EXAMPLES: Record<ContextKey, string> = {
   stage: 'prod',
   senderAddress: "'likewatch <digest@example.com>'",
-  pollEveryHours: '6',
+  pollEveryHours: String(DEFAULT_POLL_EVERY_HOURS),
   publicBaseUrl: 'https://likewatch.example.com',
   retentionDays: '90',
   operatorEmail: 'ops@example.com',
   tiktokClientKey: 'awc1example2key3',
   enabledSources: 'display_api,research_api',
   sesMaxSendRate: '14',
-  tiktokRateLimitPerMinute: '600',
+  tiktokRateLimitPerMinute: String(DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE),
   pollWorkerConcurrency: '2',
   digestWorkerConcurrency: '2',
 };
@@ -104,7 +105,7 @@ const StackConfigSchema = z
       .refine((value) => senderEmailOf(value) !== undefined, {
         message: 'expected `Name <user@domain>` or `user@domain`',
       }),
-    pollEveryHours: contextInt(z.number().int().min(1).max(24)),
+    pollEveryHours: contextInt(z.number().int().min(1).max(24)).default(DEFAULT_POLL_EVERY_HOURS),
     publicBaseUrl: z.url({ protocol: /^https?$/ }),
     retentionDays: contextInt(
       z
@@ -130,8 +131,8 @@ const StackConfigSchema = z
       DEFAULT_SES_MAX_SEND_RATE,
     ),
     /**
-     * TikTok's rate limit per endpoint, requests per minute (600 unless TikTok granted more). The poll workers
-     * share it.
+     * TikTok's rate limit per endpoint, requests per minute (its documented default unless TikTok granted
+     * more). The poll workers share it.
      */
     tiktokRateLimitPerMinute: contextInt(z.number().int().min(2).max(1_000_000)).default(
       DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,

@@ -19,12 +19,6 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { POLL_MINUTE_INDEX } from '../adapters/dynamodb/keys.ts';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
-import type { StackConfig } from './config.ts';
-import { EmailSending } from './constructs/email-sending.ts';
-import { JobQueue } from './constructs/job-queue.ts';
-import { LikewatchFunction } from './constructs/likewatch-function.ts';
-import { Operations } from './constructs/operations.ts';
-import { SubscriptionApi } from './constructs/subscription-api.ts';
 import {
   DIGEST_ACCOUNTS_PER_INVOCATION,
   DIGEST_BATCH_SIZE,
@@ -33,7 +27,13 @@ import {
   FUNCTION_MEMORY_MB,
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
-} from './fan-out.ts';
+} from '../deployment/fan-out.ts';
+import type { StackConfig } from './config.ts';
+import { EmailSending } from './constructs/email-sending.ts';
+import { JobQueue } from './constructs/job-queue.ts';
+import { LikewatchFunction } from './constructs/likewatch-function.ts';
+import { Operations } from './constructs/operations.ts';
+import { SubscriptionApi } from './constructs/subscription-api.ts';
 import { TABLE_ACCESS } from './table-access.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
@@ -61,13 +61,15 @@ export class LikewatchStack extends Stack {
   readonly pollWorker: LikewatchFunction;
   /** Runs each hour: explains each due night once, sends one digest job per due subscriber. */
   readonly digestTick: LikewatchFunction;
+  /** Plans the parts of a night too large for one digest-tick invocation (the digest part queue's consumer). */
+  readonly digestParts: LikewatchFunction;
   /** Emails the digests of a batch of digest jobs. */
   readonly digestWorker: LikewatchFunction;
   /** Poll jobs, and the ones that failed every delivery. */
   readonly pollQueue: JobQueue;
   /** Digest jobs, and the ones that failed every delivery. */
   readonly digestQueue: JobQueue;
-  /** Parts of nights too large for one digest-tick invocation, consumed by the digest tick itself. */
+  /** Parts of nights too large for one digest-tick invocation, consumed by the digest part planner. */
   readonly digestPartQueue: JobQueue;
   /** Receives schedule deliveries and asynchronous tick invocations that failed every retry. */
   readonly deadLetterQueue: sqs.Queue;
@@ -218,7 +220,24 @@ export class LikewatchStack extends Stack {
       // It stores each explained night for the workers.
       .bindTable(this.table, TABLE_ACCESS.digestTick)
       .bindQueueSender('DIGEST_QUEUE_URL', this.digestQueue.queue)
-      // A night too large for one invocation goes out as parts and comes back to this function.
+      // A night too large for one invocation goes out as parts, planned by the function below.
+      .bindQueueSender('DIGEST_PART_QUEUE_URL', this.digestPartQueue.queue);
+
+    // The tick's work for a share of a night, on the part queue's trigger: it runs under the tick's role and
+    // writes to the tick's log, so the two keep one set of grants and one run-summary log.
+    this.digestParts = new LikewatchFunction(this, 'DigestPartsFunction', {
+      ...functionDefaults,
+      entry: entry('digest-parts'),
+      description:
+        'Digest parts: plans each part of a night too large for one digest-tick invocation.',
+      memorySize: FUNCTION_MEMORY_MB.digestTick,
+      timeout: digestTickTimeout,
+      environment: { DIGEST_ACCOUNTS_PER_INVOCATION: String(DIGEST_ACCOUNTS_PER_INVOCATION) },
+      sameWorkAs: this.digestTick,
+    })
+      .bindTable(this.table, TABLE_ACCESS.digestTick)
+      .bindQueueSender('DIGEST_QUEUE_URL', this.digestQueue.queue)
+      // A part that still does not fit is split again.
       .bindQueueSender('DIGEST_PART_QUEUE_URL', this.digestPartQueue.queue)
       .consumeQueue(this.digestPartQueue.queue, {
         batchSize: DIGEST_PART_BATCH_SIZE,
@@ -310,7 +329,7 @@ export class LikewatchStack extends Stack {
       digestPartQueue: this.digestPartQueue,
       pollEveryHours: config.pollEveryHours,
       operatorEmail: config.operatorEmail,
-      otherFunctions: [this.subscriptions.pages, this.subscriptions.sesEvents],
+      otherFunctions: [this.digestParts, this.subscriptions.pages, this.subscriptions.sesEvents],
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });

@@ -4,6 +4,7 @@
  * lays out the one it sends (text and HTML alternatives, charts as inline parts with a Content-ID).
  */
 import { randomUUID } from 'node:crypto';
+import MailComposer from 'nodemailer/lib/mail-composer';
 import { escapeHtml } from '../core/digest/escape.ts';
 import type { OutgoingEmail } from '../core/ports.ts';
 
@@ -34,92 +35,32 @@ export interface EmlOptions {
 
 /**
  * The email as an RFC 5322 message (.eml): multipart/alternative of the text part and a multipart/related
- * holding the HTML part and its inline images. Refuses line breaks in header values, like the SES mailer.
+ * holding the HTML part and its inline images. Refuses line breaks in header values, like the SES mailer (a
+ * MIME builder would fold them away silently).
  */
-export function buildEml(email: OutgoingEmail, options: EmlOptions): string {
-  const boundary = (name: string) => `=_likewatch_${name}_${randomUUID()}`;
-  const alternative = boundary('alt');
-  const related = boundary('rel');
-  const headers: Array<[string, string]> = [
-    ['From', options.from],
-    ['To', email.to],
-    ['Subject', email.subject],
-    ['Date', options.date.toUTCString().replace('GMT', '+0000')],
-    ['Message-ID', `<${options.messageId ?? `${randomUUID()}@likewatch.local`}>`],
-    ['MIME-Version', '1.0'],
-    ...Object.entries(email.headers ?? {}),
-    ['Content-Type', `multipart/alternative; boundary="${alternative}"`],
-  ];
-  for (const [name, value] of headers) {
+export async function buildEml(email: OutgoingEmail, options: EmlOptions): Promise<Buffer> {
+  const headers = { From: options.from, To: email.to, Subject: email.subject, ...email.headers };
+  for (const [name, value] of Object.entries(headers)) {
     if (/[\r\n]/.test(name) || /[\r\n]/.test(value)) {
       throw new Error(`header ${JSON.stringify(name)} contains a line break`);
     }
   }
-  const images = email.inlineImages ?? [];
-  const lines = [
-    ...headers.map(
-      ([name, value]) => `${name}: ${name === 'Subject' ? encodeHeaderWord(value) : value}`,
-    ),
-    '',
-    `--${alternative}`,
-    ...textPart('text/plain', email.text),
-    `--${alternative}`,
-    `Content-Type: multipart/related; boundary="${related}"`,
-    '',
-    `--${related}`,
-    ...textPart('text/html', email.html),
-    ...images.flatMap((image) => [
-      `--${related}`,
-      `Content-Type: ${image.contentType}; name="${image.filename}"`,
-      'Content-Transfer-Encoding: base64',
-      `Content-ID: <${image.contentId}>`,
-      `Content-Disposition: inline; filename="${image.filename}"`,
-      '',
-      ...base64Lines(image.content),
-    ]),
-    `--${related}--`,
-    `--${alternative}--`,
-    '',
-  ];
-  return lines.join('\r\n');
-}
-
-function textPart(type: 'text/plain' | 'text/html', body: string): string[] {
-  return [
-    `Content-Type: ${type}; charset=UTF-8`,
-    'Content-Transfer-Encoding: base64',
-    '',
-    ...base64Lines(Buffer.from(body, 'utf8')),
-  ];
-}
-
-/** Base64 in lines of 76 characters, as MIME requires. */
-function base64Lines(content: Uint8Array): string[] {
-  const encoded = Buffer.from(content).toString('base64');
-  const lines: string[] = [];
-  for (let index = 0; index < encoded.length; index += 76)
-    lines.push(encoded.slice(index, index + 76));
-  return lines;
-}
-
-/**
- * A header value as RFC 2047 encoded words when it is not plain ASCII, folded so that no encoded word is
- * longer than the 75 characters the RFC allows.
- */
-function encodeHeaderWord(value: string): string {
-  if (/^[\x20-\x7e]*$/.test(value)) return value;
-  const words: string[] = [];
-  let chunk = '';
-  for (const character of value) {
-    // 45 bytes of UTF-8 become 60 characters of base64, 72 with the `=?UTF-8?B?…?=` around them.
-    if (Buffer.byteLength(chunk + character, 'utf8') > 45) {
-      words.push(chunk);
-      chunk = '';
-    }
-    chunk += character;
-  }
-  if (chunk !== '') words.push(chunk);
-  return words
-    .map((word) => `=?UTF-8?B?${Buffer.from(word, 'utf8').toString('base64')}?=`)
-    .join('\r\n ');
+  const message = new MailComposer({
+    from: options.from,
+    to: email.to,
+    subject: email.subject,
+    date: options.date,
+    messageId: `<${options.messageId ?? `${randomUUID()}@likewatch.local`}>`,
+    ...(email.headers ? { headers: email.headers } : {}),
+    text: email.text,
+    html: email.html,
+    attachments: (email.inlineImages ?? []).map((image) => ({
+      cid: image.contentId,
+      filename: image.filename,
+      contentType: image.contentType,
+      contentDisposition: 'inline',
+      content: Buffer.from(image.content),
+    })),
+  });
+  return message.compile().build();
 }

@@ -9,7 +9,7 @@ import type { Context, SQSEvent } from 'aws-lambda';
 import type { DigestEvent, PollEvent } from '../core/model.ts';
 import type { PollRunSummary } from '../core/poll-accounts.ts';
 import { type DigestRunSummary, summarizeDigestRun } from '../core/send-digests.ts';
-import { LOCAL_QUEUE_NAMES } from '../lib/fan-out.ts';
+import { LOCAL_QUEUE_NAMES } from '../deployment/fan-out.ts';
 import type { DrainSummary } from './local-sqs.ts';
 import type { LocalServices } from './services.ts';
 
@@ -44,6 +44,7 @@ export async function loadLocalFunctions(
   const pollTick = await import('../lambdas/poll-tick/handler.ts');
   const pollWorker = await import('../lambdas/poll-worker/handler.ts');
   const digestTick = await import('../lambdas/digest-tick/handler.ts');
+  const digestParts = await import('../lambdas/digest-parts/handler.ts');
   const digestWorker = await import('../lambdas/digest-worker/handler.ts');
   const { onRunSummary } = await import('../lambdas/_shared/middleware.ts');
   const pollQueue = services.sqs.queue(LOCAL_QUEUE_NAMES.poll);
@@ -104,14 +105,12 @@ export async function loadLocalFunctions(
     },
     sendDigests: async (event) => {
       const tick = await digestTick.handler(event, lambdaContext('digest-tick'));
-      if (!('due' in tick))
-        throw new Error('the digest tick answered its schedule with a batch response');
-      // The tick function consumes its own part queue; each part's run counts its share of the night.
+      // The part planner consumes the part queue; each part's run counts its share of the night.
       const parts = await drain(
         digestPartQueue,
         'digest tick finished',
-        digestTick.handler,
-        'digest-tick',
+        digestParts.handler,
+        'digest-parts',
       );
       const { totals, summary } = await drain(
         digestQueue,

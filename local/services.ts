@@ -22,7 +22,7 @@ import {
   LOCAL_QUEUE_NAMES,
   MAX_RECEIVE_COUNT,
   POLL_BATCH_SIZE,
-} from '../lib/fan-out.ts';
+} from '../deployment/fan-out.ts';
 import { FakeTikTok } from './fake-tiktok/server.ts';
 import { type LocalSqs, startLocalSqs } from './local-sqs.ts';
 
@@ -135,7 +135,7 @@ export async function startLocalServices(
   const ses = await startEmbeddedSes();
   const sesEndpoint = ses.endpoint;
 
-  // Batched and redriven as the stack's event source mappings and dead-letter queues do (lib/fan-out.ts).
+  // Batched and redriven as the stack's event source mappings and dead-letter queues do (deployment/fan-out.ts).
   const sqs = await startLocalSqs({
     [LOCAL_QUEUE_NAMES.poll]: {
       batchSize: POLL_BATCH_SIZE,

@@ -6,13 +6,8 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidConfigError, StoreError } from '../../core/errors.ts';
 import type { SourceCredentials } from '../../core/ports.ts';
 import type { CredentialCipher } from '../credential-cipher.ts';
+import { keys } from './keys.ts';
 import type { DynamoTable, Item } from './table.ts';
-
-/** The sealed credentials of one account. */
-export const credentialsKey = (accountId: string) => ({
-  pk: `ACCOUNT#${accountId}`,
-  sk: 'CREDENTIALS',
-});
 
 /** Reads and writes sealed credentials; without a cipher, every read and write fails. */
 export class CredentialRecords {
@@ -28,7 +23,7 @@ export class CredentialRecords {
       this.table.doc.send(
         new GetCommand({
           TableName: this.table.name,
-          Key: credentialsKey(accountId),
+          Key: keys.credentials(accountId),
           ConsistentRead: true,
         }),
       ),
@@ -44,7 +39,7 @@ export class CredentialRecords {
   async getMany(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
     const cipher = this.requireCipher();
     const found = await this.table.batchGetNamed(
-      accountIds.map((id) => ({ name: id, key: credentialsKey(id) })),
+      accountIds.map((id) => ({ name: id, key: keys.credentials(id) })),
     );
     const opened = await Promise.all(
       found.map(
@@ -59,7 +54,7 @@ export class CredentialRecords {
     const sealed = await this.requireCipher().seal(Buffer.from(JSON.stringify(credentials)), {
       accountId,
     });
-    await this.table.put({ ...credentialsKey(accountId), ...sealed });
+    await this.table.put({ ...keys.credentials(accountId), ...sealed });
   }
 
   /** Opens one stored credentials item (the account id is the encryption context). */

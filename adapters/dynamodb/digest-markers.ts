@@ -6,13 +6,8 @@
 import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../core/errors.ts';
 import { DigestReport } from '../../core/model.ts';
+import { keys } from './keys.ts';
 import { type DynamoTable, type Item, isConditionalCheckFailure } from './table.ts';
-
-/** The marker of one subscriber's digest for one local date. */
-const digestKey = (subscriberId: string, localDate: string) => ({
-  pk: `SUBSCRIBER#${subscriberId}`,
-  sk: `DIGEST#${localDate}`,
-});
 
 /** Claims, marks and reads digest markers. */
 export class DigestMarkers {
@@ -29,7 +24,7 @@ export class DigestMarkers {
           new PutCommand({
             TableName: this.table.name,
             Item: {
-              ...digestKey(subscriberId, localDate),
+              ...keys.digest(subscriberId, localDate),
               state: 'claimed',
               claimedAt: claimedAt.getTime(),
             },
@@ -63,7 +58,7 @@ export class DigestMarkers {
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
-          Key: digestKey(subscriberId, localDate),
+          Key: keys.digest(subscriberId, localDate),
           UpdateExpression: `SET #state = :sent, messageId = :messageId${withReport}`,
           ExpressionAttributeNames: { '#state': 'state' },
           ExpressionAttributeValues: {
@@ -80,7 +75,7 @@ export class DigestMarkers {
   async getReport(subscriberId: string, localDate: string): Promise<DigestReport | undefined> {
     const result = await this.table.send(() =>
       this.table.doc.send(
-        new GetCommand({ TableName: this.table.name, Key: digestKey(subscriberId, localDate) }),
+        new GetCommand({ TableName: this.table.name, Key: keys.digest(subscriberId, localDate) }),
       ),
     );
     return result.Item ? readReport(result.Item) : undefined;
@@ -112,7 +107,7 @@ export class DigestMarkers {
     return this.table.batchGetNamed(
       digests.map(({ subscriberId, localDate }) => ({
         name: `${subscriberId}/${localDate}`,
-        key: digestKey(subscriberId, localDate),
+        key: keys.digest(subscriberId, localDate),
       })),
     );
   }
@@ -123,7 +118,7 @@ export class DigestMarkers {
         this.table.doc.send(
           new DeleteCommand({
             TableName: this.table.name,
-            Key: digestKey(subscriberId, localDate),
+            Key: keys.digest(subscriberId, localDate),
             ConditionExpression: '#state = :claimed',
             ExpressionAttributeNames: { '#state': 'state' },
             ExpressionAttributeValues: { ':claimed': 'claimed' },

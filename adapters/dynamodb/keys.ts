@@ -1,8 +1,10 @@
 /**
- * Key layout of the items this folder owns (docs/data-model.md lists every item and access pattern).
- * Everything about one account lives in its partition `ACCOUNT#<id>`, sorted so that each access pattern is a
- * single key-range query.
+ * Key layout of every item of the single table (docs/data-model.md lists each item and access pattern), in
+ * one place. Everything about one account lives in its partition `ACCOUNT#<id>`, sorted so that each access
+ * pattern is a single key-range query. Addresses and IP addresses are keyed by a SHA-256 hash, so no key,
+ * and no counter, shows an address.
  */
+import { createHash } from 'node:crypto';
 
 /** Partition of everything stored about one account. */
 export const accountPartition = (accountId: string) => `ACCOUNT#${accountId}`;
@@ -13,7 +15,56 @@ export const accountPartition = (accountId: string) => `ACCOUNT#${accountId}`;
  */
 export const throughChunksOf = (recordKey: string) => `${recordKey}$`;
 
+/** The form an address is compared in: trimmed and lower-cased. */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Hex SHA-256 of a string (addresses, IP addresses) used in keys instead of the string. */
+function digest(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
 export const keys = {
+  /** A watched account (all of them in one partition: the tick lists them, the index finds them by minute). */
+  account: (accountId: string) => ({ pk: 'ACCOUNTS', sk: `ACCOUNT#${accountId}` }),
+  /** A subscriber. */
+  subscriber: (subscriberId: string) => ({ pk: 'SUBSCRIBERS', sk: `SUBSCRIBER#${subscriberId}` }),
+  /** The sealed credentials of one account. */
+  credentials: (accountId: string) => ({ pk: accountPartition(accountId), sk: 'CREDENTIALS' }),
+  /** The marker of one subscriber's digest for one local date. */
+  digest: (subscriberId: string, localDate: string) => ({
+    pk: `SUBSCRIBER#${subscriberId}`,
+    sk: `DIGEST#${localDate}`,
+  }),
+  /** The head of an explained night: its window, written after every account's explanation. */
+  night: (asOf: Date) => ({ pk: 'NIGHTS', sk: `NIGHT#${asOf.toISOString()}` }),
+  /** One account's explanation of an explained night, in the account's partition. */
+  nightAccount: (asOf: Date, accountId: string) => ({
+    pk: accountPartition(accountId),
+    sk: `NIGHT#${asOf.toISOString()}`,
+  }),
+  /** Which subscriber has this address. */
+  emailIndex: (email: string) => ({
+    pk: `EMAIL#${digest(normalizeEmail(email))}`,
+    sk: 'SUBSCRIBER',
+  }),
+  /** The address bounced for good or complained. */
+  suppression: (email: string) => ({
+    pk: `EMAIL#${digest(normalizeEmail(email))}`,
+    sk: 'SUPPRESSED',
+  }),
+  /** One fixed window of one abuse counter. */
+  counter: (scope: string, subject: string, windowStart: number) => ({
+    pk: `LIMIT#${scope}#${digest(subject)}`,
+    sk: `WINDOW#${windowStart}`,
+  }),
+  /** A value that may be used once (an OAuth state nonce). */
+  singleUse: (id: string) => ({ pk: `ONCE#${id}`, sk: 'USED' }),
+  /** One sign-up request waiting for its confirmation link. */
+  signUp: (nonce: string) => ({ pk: `SIGNUP#${nonce}`, sk: 'REQUEST' }),
+  /** The Research API requests and records used on one UTC day, shared by every worker. */
+  researchQuota: (day: string) => ({ pk: 'QUOTA#research_api', sk: `DAY#${day}` }),
   /** A raw poll, keyed by its slot (the schedule's instant), so retries land on the same item. */
   poll: (accountId: string, slot: string) => ({
     pk: accountPartition(accountId),

@@ -1,57 +1,58 @@
 /**
  * The subscription side of the single table: the address index of subscribers, sign-up requests waiting for
  * their links, the suppression list, abuse counters and single-use records (docs/data-model.md lists the
- * items). Addresses and IP addresses are keyed by
- * a SHA-256 hash, so no key, and no counter, shows an address.
+ * items; their keys are in `keys.ts`).
  */
-import { createHash } from 'node:crypto';
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { StoreError } from '../../core/errors.ts';
-import { PendingSignUp, type Subscriber } from '../../core/model.ts';
-import { type DynamoTable, ignoreConditionFailure, isConditionalCheckFailure } from './table.ts';
+import { PendingSignUp, Subscriber } from '../../core/model.ts';
+import { keys } from './keys.ts';
+import {
+  type DynamoTable,
+  ignoreConditionFailure,
+  isConditionalCheckFailure,
+  stripKeys,
+} from './table.ts';
 
-/** The form an address is compared in: trimmed and lower-cased. */
-export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
-}
-
-/** Hex SHA-256 of a string (addresses, IP addresses) used in keys instead of the string. */
-function digest(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
-}
-
-export const subscriptionKeys = {
-  /** Which subscriber has this address. */
-  emailIndex: (email: string) => ({
-    pk: `EMAIL#${digest(normalizeEmail(email))}`,
-    sk: 'SUBSCRIBER',
-  }),
-  /** The address bounced for good or complained. */
-  suppression: (email: string) => ({
-    pk: `EMAIL#${digest(normalizeEmail(email))}`,
-    sk: 'SUPPRESSED',
-  }),
-  /** One fixed window of one abuse counter. */
-  counter: (scope: string, subject: string, windowStart: number) => ({
-    pk: `LIMIT#${scope}#${digest(subject)}`,
-    sk: `WINDOW#${windowStart}`,
-  }),
-  /** A value that may be used once (an OAuth state nonce). */
-  singleUse: (id: string) => ({ pk: `ONCE#${id}`, sk: 'USED' }),
-  /** One sign-up request waiting for its confirmation link. */
-  signUp: (nonce: string) => ({ pk: `SIGNUP#${nonce}`, sk: 'REQUEST' }),
-};
-
-/** Reads and writes the items above. */
+/** Reads and writes subscribers and the items above. */
 export class SubscriptionRecords {
   constructor(private readonly table: DynamoTable) {}
+
+  /** Stores the subscriber, then points its address at it (sign-up finds subscribers by address). */
+  async putSubscriber(subscriber: Subscriber): Promise<void> {
+    await this.table.put({ ...keys.subscriber(subscriber.id), ...subscriber });
+    await this.indexEmail(subscriber);
+  }
+
+  async getSubscriber(subscriberId: string): Promise<Subscriber | undefined> {
+    const item = await this.table.get(keys.subscriber(subscriberId), true);
+    return item ? Subscriber.parse(stripKeys(item)) : undefined;
+  }
+
+  async listSubscribers(): Promise<Subscriber[]> {
+    const items = await this.table.query({ pk: 'SUBSCRIBERS', prefix: 'SUBSCRIBER#' });
+    return items.map((item) => Subscriber.parse(stripKeys(item)));
+  }
+
+  /** Removes a subscriber and its address index; false when there was none. Its digest markers expire. */
+  async deleteSubscriber(subscriberId: string): Promise<boolean> {
+    const subscriber = await this.getSubscriber(subscriberId);
+    if (!subscriber) return false;
+    await this.table.send(() =>
+      this.table.doc.send(
+        new DeleteCommand({ TableName: this.table.name, Key: keys.subscriber(subscriberId) }),
+      ),
+    );
+    await this.unindexEmail(subscriber);
+    return true;
+  }
 
   async findSubscriberId(email: string): Promise<string | undefined> {
     const result = await this.table.send(() =>
       this.table.doc.send(
         new GetCommand({
           TableName: this.table.name,
-          Key: subscriptionKeys.emailIndex(email),
+          Key: keys.emailIndex(email),
           ConsistentRead: true,
         }),
       ),
@@ -66,7 +67,7 @@ export class SubscriptionRecords {
    */
   async claimSubscriberId(email: string, subscriberId: string): Promise<string> {
     const claimed = await this.table.putNew({
-      ...subscriptionKeys.emailIndex(email),
+      ...keys.emailIndex(email),
       subscriberId,
     });
     if (claimed) return subscriberId;
@@ -78,7 +79,7 @@ export class SubscriptionRecords {
 
   async putSignUp(request: PendingSignUp, expiresAt: Date): Promise<void> {
     await this.table.put({
-      ...subscriptionKeys.signUp(request.nonce),
+      ...keys.signUp(request.nonce),
       ...PendingSignUp.parse(request),
       expiresAt: Math.ceil(expiresAt.getTime() / 1000),
     });
@@ -89,7 +90,7 @@ export class SubscriptionRecords {
       this.table.doc.send(
         new GetCommand({
           TableName: this.table.name,
-          Key: subscriptionKeys.signUp(nonce),
+          Key: keys.signUp(nonce),
           ConsistentRead: true,
         }),
       ),
@@ -104,7 +105,7 @@ export class SubscriptionRecords {
       this.table.doc.send(
         new UpdateCommand({
           TableName: this.table.name,
-          Key: subscriptionKeys.signUp(nonce),
+          Key: keys.signUp(nonce),
           UpdateExpression: 'SET confirmedAt = :at',
           ExpressionAttributeValues: { ':at': at.toISOString() },
         }),
@@ -115,7 +116,7 @@ export class SubscriptionRecords {
   /** Points the address at the subscriber (the last subscriber stored with an address owns it). */
   async indexEmail(subscriber: Subscriber): Promise<void> {
     await this.table.put({
-      ...subscriptionKeys.emailIndex(subscriber.email),
+      ...keys.emailIndex(subscriber.email),
       subscriberId: subscriber.id,
     });
   }
@@ -127,7 +128,7 @@ export class SubscriptionRecords {
         this.table.doc.send(
           new DeleteCommand({
             TableName: this.table.name,
-            Key: subscriptionKeys.emailIndex(subscriber.email),
+            Key: keys.emailIndex(subscriber.email),
             ConditionExpression: 'subscriberId = :id',
             ExpressionAttributeValues: { ':id': subscriber.id },
           }),
@@ -138,16 +139,24 @@ export class SubscriptionRecords {
 
   async suppress(email: string, reason: 'bounce' | 'complaint', at: Date): Promise<void> {
     await this.table.put({
-      ...subscriptionKeys.suppression(email),
+      ...keys.suppression(email),
       reason,
       suppressedAt: at.toISOString(),
     });
   }
 
+  /** Of `emails`, those suppressed, in batch reads. */
+  async listSuppressed(emails: readonly string[]): Promise<Set<string>> {
+    const found = await this.table.batchGetNamed(
+      emails.map((email) => ({ name: email, key: keys.suppression(email) })),
+    );
+    return new Set(found.map(({ name }) => name));
+  }
+
   async isSuppressed(email: string): Promise<boolean> {
     const result = await this.table.send(() =>
       this.table.doc.send(
-        new GetCommand({ TableName: this.table.name, Key: subscriptionKeys.suppression(email) }),
+        new GetCommand({ TableName: this.table.name, Key: keys.suppression(email) }),
       ),
     );
     return result.Item !== undefined;
@@ -171,7 +180,7 @@ export class SubscriptionRecords {
         this.table.doc.send(
           new UpdateCommand({
             TableName: this.table.name,
-            Key: subscriptionKeys.counter(scope, subject, windowStart),
+            Key: keys.counter(scope, subject, windowStart),
             UpdateExpression: 'ADD hits :one SET expiresAt = :expiresAt',
             ConditionExpression: 'attribute_not_exists(hits) OR hits < :limit',
             ExpressionAttributeValues: {
@@ -191,7 +200,7 @@ export class SubscriptionRecords {
 
   use(id: string, expiresAt: Date): Promise<boolean> {
     return this.table.putNew({
-      ...subscriptionKeys.singleUse(id),
+      ...keys.singleUse(id),
       expiresAt: Math.ceil(expiresAt.getTime() / 1000),
     });
   }

@@ -67,7 +67,6 @@ export const USER_FIELDS_WITHOUT_PROFILE =
   'open_id,display_name,follower_count,following_count,likes_count,video_count';
 
 /** Scopes a poll cannot do without (the connect flow checks the same list). */
-export { REQUIRED_DISPLAY_SCOPES as REQUIRED_SCOPES } from '../../core/subscriptions/scopes.ts';
 
 /** Fields requested from `/v2/video/list/` and `/v2/video/query/` (scope video.list). */
 export const VIDEO_FIELDS =

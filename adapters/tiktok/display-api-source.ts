@@ -7,7 +7,7 @@
  * rotated refresh token is stored before it is used. Whatever goes wrong comes back as a `failed` or `partial`
  * poll with a machine-readable reason — never as zeros, which the engine would read as a drop.
  *
- * When the vault can read many accounts at once, `prepare` reads the credentials of the whole batch in one go;
+ * `prepare` reads the credentials of the whole batch in one go;
  * each poll then starts from its account's copy (once), and reads the vault itself when there is none. A
  * refresh always re-reads the vault and drops the account's copy, so a rotated token is never replaced by a
  * stale one.
@@ -101,7 +101,7 @@ export class DisplayApiSource implements StatsSource, TokenKeeper {
           .map((account) => account.id),
       ),
     ];
-    if (!vault.getManyCredentials || ids.length === 0) return new Map();
+    if (ids.length === 0) return new Map();
     try {
       const found = await vault.getManyCredentials(ids);
       // Only the batch's accounts are kept, whatever else the vault returned.
@@ -203,7 +203,7 @@ export class DisplayApiSource implements StatsSource, TokenKeeper {
       rejected.push(...recovery.rejected);
       // Without what earlier polls listed, a list that broke off cannot be shown to be complete; with it,
       // the video count below decides.
-      const recovered = hints?.knownVideoIds !== undefined && recovery.problem === undefined;
+      const recovered = hints !== undefined && recovery.problem === undefined;
       problem = recovered ? undefined : (problem ?? recovery.problem);
     }
     if (!problem && profile && listed() < profile.videos) {

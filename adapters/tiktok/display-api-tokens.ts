@@ -4,7 +4,7 @@
  */
 import type { z } from 'zod';
 import type { SourceCredentials } from '../../core/ports.ts';
-import { REQUIRED_SCOPES } from './display-api-schemas.ts';
+import { REQUIRED_DISPLAY_SCOPES } from '../../core/subscriptions/scopes.ts';
 import { SourceFailure } from './http.ts';
 import type { ApiCall } from './open-api.ts';
 
@@ -125,5 +125,5 @@ export function hasScope(scope: string, wanted: string): boolean {
 /** Required scopes missing from a recorded grant (none when the grant's scopes were not recorded). */
 export function missingScopes(scope: string | undefined): string[] {
   if (scope === undefined) return [];
-  return REQUIRED_SCOPES.filter((wanted) => !hasScope(scope, wanted));
+  return REQUIRED_DISPLAY_SCOPES.filter((wanted) => !hasScope(scope, wanted));
 }

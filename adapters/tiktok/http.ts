@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import type { PollFailureReason } from '../../core/model.ts';
 import type { PollHints, PollOutcome } from '../../core/ports.ts';
 import { nodeTransport, type Transport } from './node-transport.ts';
-import { abortableSleep, type RateLimiter } from './rate-limiter.ts';
+import { abortableSleep, type EndpointLimiter } from './rate-limiter.ts';
 
 /** A request or response that gave no usable answer, with the reason to record on the poll. */
 export class SourceFailure extends Error {
@@ -51,7 +51,7 @@ export interface SourceHttpOptions {
   /** How requests are sent. @default {@link nodeTransport} (tests pass scripted ones, or `fetch`) */
   fetch?: Transport;
   /** Shared across sources and polls; none means no client-side limit. */
-  limiter?: RateLimiter;
+  limiter?: EndpointLimiter;
   retry?: Partial<RetryPolicy>;
   /** Source of jitter in [0, 1). @default Math.random */
   random?: () => number;
@@ -244,7 +244,7 @@ export async function absentKnownVideos(
   videos: ReadonlyMap<string, unknown>,
   hints?: PollHints,
 ): Promise<string[] | SourceFailure> {
-  if (!hints?.knownVideoIds) return [];
+  if (!hints) return [];
   try {
     return (await hints.knownVideoIds()).filter((id) => !videos.has(id));
   } catch (error) {

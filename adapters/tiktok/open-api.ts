@@ -1,7 +1,7 @@
 /**
  * Client for TikTok's open API host (`open.tiktokapis.com`), shared by the Display and Research sources: the
  * v2 `{data, error}` envelope with its error codes (docs/sources.md), and the OAuth token endpoint with
- * its flat JSON answer and its own `{error, error_description, log_id}` envelope (§1.3, §2.2).
+ * its flat JSON answer and its own `{error, error_description, log_id}` envelope (docs/sources.md: Display API, Research API).
  */
 import { z } from 'zod';
 import type { PollFailureReason } from '../../core/model.ts';

@@ -1,19 +1,19 @@
 /**
- * Keeps requests to each TikTok endpoint under its documented limit (600 requests per minute, counted over a
+ * Keeps requests to each TikTok endpoint under its documented limit (requests per minute, counted over a
  * one-minute sliding window; docs/sources.md). One limiter is shared by every concurrent poll in the
  * process, so eight accounts polled at once still stay under the limit together.
  */
 
-/** Waits until one more request to `key` is allowed. */
-export interface RateLimiter {
+/** Waits until one more request to the endpoint `key` is allowed (not the subscription pages' abuse counter). */
+export interface EndpointLimiter {
   /** Resolves when a request to `key` may go; rejects with the signal's reason when `signal` aborts first. */
   acquire(key: string, signal?: AbortSignal): Promise<void>;
 }
 
 /** Options of {@link SlidingWindowLimiter}. */
 export interface SlidingWindowLimiterOptions {
-  /** Requests allowed per window and key. @default 600 */
-  limit?: number;
+  /** Requests allowed per window and key (the deployment's `TIKTOK_RATE_LIMIT_PER_MINUTE`). */
+  limit: number;
   /** @default 60_000 */
   windowMs?: number;
   now?: () => number;
@@ -21,7 +21,7 @@ export interface SlidingWindowLimiterOptions {
 }
 
 /** A per-key sliding-window limiter: at most `limit` requests in any `windowMs`. */
-export class SlidingWindowLimiter implements RateLimiter {
+export class SlidingWindowLimiter implements EndpointLimiter {
   private readonly limit: number;
   private readonly windowMs: number;
   private readonly now: () => number;
@@ -29,8 +29,8 @@ export class SlidingWindowLimiter implements RateLimiter {
   /** Send instants per key, oldest first. */
   private readonly sent = new Map<string, number[]>();
 
-  constructor(options: SlidingWindowLimiterOptions = {}) {
-    this.limit = options.limit ?? 600;
+  constructor(options: SlidingWindowLimiterOptions) {
+    this.limit = options.limit;
     this.windowMs = options.windowMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? abortableSleep;

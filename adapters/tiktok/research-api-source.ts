@@ -10,9 +10,7 @@
 import type { z } from 'zod';
 import type { Account, RejectedItem, VideoStats } from '../../core/model.ts';
 import type { PollHints, PollOutcome, StatsSource } from '../../core/ports.ts';
-import { DAY_MS, formatInstant } from '../../core/time.ts';
 import {
-  absentKnownVideos,
   asSourceFailure,
   failedOutcome,
   type OperatorLog,
@@ -27,20 +25,21 @@ import {
   RESEARCH_PAGE_SIZE,
   RESEARCH_USER_FIELDS,
   RESEARCH_VIDEO_FIELDS,
-  RESEARCH_WINDOW_DAYS,
   ResearchUser,
   ResearchUserInfoResponse,
   ResearchVideo,
   ResearchVideoQueryResponse,
   sameUsername,
 } from './research-api-schemas.ts';
+import { missingKnownVideos, researchWindows, toVideoStats } from './research-api-videos.ts';
 import {
   planResearchRun,
+  QuotaMeter,
   type QuotaUsage,
   quotaDay,
   RESEARCH_DAILY_QUOTA,
-  type ResearchPlan,
   type ResearchQuotaLedger,
+  type RunBudget,
 } from './research-quota.ts';
 
 /** Options of the Research API source. */
@@ -52,8 +51,8 @@ export interface ResearchApiSourceOptions extends SourceHttpOptions {
   ledger: ResearchQuotaLedger;
   /** @default 1,000 requests and 100,000 records a day */
   dailyQuota?: QuotaUsage;
-  /** Poll cadence, to share each day's quota between its runs. @default 24 */
-  pollEveryHours?: number;
+  /** Poll cadence (the deployment's `POLL_EVERY_HOURS`), to share each day's quota between its runs. */
+  pollEveryHours: number;
   /** Videos posted this long before the account was added are read too. @default 90 */
   lookbackDays?: number;
   /** Safety stop per window. @default 50 */
@@ -61,15 +60,6 @@ export interface ResearchApiSourceOptions extends SourceHttpOptions {
   log?: OperatorLog;
   /** Wall clock for the client token's expiry. */
   now?: () => Date;
-}
-
-/** The budget of one poll run, shared by its concurrent polls. */
-interface RunBudget {
-  day: string;
-  /** Used today, including this run's requests so far. */
-  used: QuotaUsage;
-  plan?: ResearchPlan;
-  slot: number;
 }
 
 /** Reads stats through the TikTok Research API. */
@@ -96,7 +86,7 @@ export class ResearchApiSource implements StatsSource {
       at,
       used: budget.used,
       limits: this.quota,
-      pollEveryHours: this.options.pollEveryHours ?? 24,
+      pollEveryHours: this.options.pollEveryHours,
       estimate: (account) => this.estimate(account, at),
     });
     const deferred = budget.plan.deferred.size;
@@ -303,17 +293,7 @@ export class ResearchApiSource implements StatsSource {
 
   /** ≤30-day windows, newest first, from the lookback start to the slot's day. */
   private windows(account: Account, at: Date): { start: string; end: string }[] {
-    const lookbackMs = (this.options.lookbackDays ?? 90) * DAY_MS;
-    const first = startOfDay(Date.parse(account.addedAt) - lookbackMs);
-    const last = startOfDay(at.getTime());
-    const windows: { start: string; end: string }[] = [];
-    for (let end = last; end >= first; end -= RESEARCH_WINDOW_DAYS * DAY_MS) {
-      // Windows overlap by their boundary day (whether end_date is inclusive is not documented); ids dedupe.
-      const start = Math.max(first, end - RESEARCH_WINDOW_DAYS * DAY_MS);
-      windows.push({ start: yyyymmdd(start), end: yyyymmdd(end) });
-      if (start === first) break;
-    }
-    return windows;
+    return researchWindows(account.addedAt, at, this.options.lookbackDays ?? 90);
   }
 
   private estimate(account: Account, at: Date): QuotaUsage {
@@ -330,80 +310,4 @@ export class ResearchApiSource implements StatsSource {
     this.budget = { day, used, slot: at.getTime() };
     return this.budget;
   }
-}
-
-/** Counts one poll's requests and records, refusing a request the day's quota no longer covers. */
-class QuotaMeter {
-  readonly spent: QuotaUsage = { requests: 0, records: 0 };
-
-  constructor(
-    private readonly budget: RunBudget,
-    private readonly limits: QuotaUsage,
-  ) {}
-
-  request(): void {
-    if (this.budget.used.requests + 1 > this.limits.requests) {
-      throw new SourceFailure(
-        'quota_exhausted',
-        `Research API daily quota of ${this.limits.requests} requests reached on ${this.budget.day}`,
-      );
-    }
-    if (this.budget.used.records >= this.limits.records) {
-      throw new SourceFailure(
-        'quota_exhausted',
-        `Research API daily quota of ${this.limits.records} records reached on ${this.budget.day}`,
-      );
-    }
-    this.budget.used.requests += 1;
-    this.spent.requests += 1;
-  }
-
-  records(count: number): void {
-    this.budget.used.records += count;
-    this.spent.records += count;
-  }
-}
-
-/**
- * Known videos the archive did not return make the poll partial: an absence in an `ok` poll would read as a
- * removal, and the archive is known to drop and re-add videos.
- */
-async function missingKnownVideos(
-  videos: Map<string, VideoStats>,
-  rejected: readonly RejectedItem[],
-  hints?: PollHints,
-): Promise<SourceFailure | undefined> {
-  const found = await absentKnownVideos(videos, hints);
-  if (found instanceof SourceFailure) return found;
-  // A rejected video was returned; it is accounted for in the poll's `rejected`.
-  const rejectedIds = new Set(rejected.map((item) => item.video));
-  const absent = found.filter((id) => !rejectedIds.has(id));
-  if (absent.length === 0) return undefined;
-  return new SourceFailure(
-    'missing_pages',
-    `${absent.length} previously listed videos were not returned`,
-  );
-}
-
-function toVideoStats(video: ResearchVideo, handle: string): VideoStats {
-  const id = (video.id ?? video.video_id) as string;
-  return {
-    id,
-    postedAt: formatInstant(video.create_time * 1000),
-    views: video.view_count,
-    likes: video.like_count,
-    comments: video.comment_count,
-    shares: video.share_count,
-    saves: video.favorites_count ?? null,
-    ...(video.video_description ? { title: video.video_description } : {}),
-    url: `https://www.tiktok.com/@${encodeURIComponent(handle)}/video/${id}`,
-  };
-}
-
-function startOfDay(ms: number): number {
-  return Math.floor(ms / DAY_MS) * DAY_MS;
-}
-
-function yyyymmdd(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 10).replaceAll('-', '');
 }

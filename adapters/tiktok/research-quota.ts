@@ -7,6 +7,8 @@
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Account } from '../../core/model.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { keys } from '../dynamodb/keys.ts';
+import { SourceFailure } from './http.ts';
 
 /** Requests and records, used or allowed. */
 export interface QuotaUsage {
@@ -51,7 +53,11 @@ export class DynamoDbQuotaLedger implements ResearchQuotaLedger {
 
   async usage(day: string): Promise<QuotaUsage> {
     const result = await this.doc.send(
-      new GetCommand({ TableName: this.tableName, Key: key(day), ConsistentRead: true }),
+      new GetCommand({
+        TableName: this.tableName,
+        Key: keys.researchQuota(day),
+        ConsistentRead: true,
+      }),
     );
     return {
       requests: Number(result.Item?.requests ?? 0),
@@ -63,7 +69,7 @@ export class DynamoDbQuotaLedger implements ResearchQuotaLedger {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.tableName,
-        Key: key(day),
+        Key: keys.researchQuota(day),
         UpdateExpression: 'ADD requests :requests, records :records SET expiresAt = :expiresAt',
         ExpressionAttributeValues: {
           ':requests': used.requests,
@@ -73,10 +79,6 @@ export class DynamoDbQuotaLedger implements ResearchQuotaLedger {
       }),
     );
   }
-}
-
-function key(day: string) {
-  return { pk: 'QUOTA#research_api', sk: `DAY#${day}` };
 }
 
 /** The UTC day of `at`, as the quota counts it. */
@@ -145,4 +147,45 @@ export function planResearchRun(input: ResearchPlanInput): ResearchPlan {
     }
   }
   return { admitted, deferred };
+}
+
+/** The budget of one poll run, shared by its concurrent polls. */
+export interface RunBudget {
+  day: string;
+  /** Used today, including this run's requests so far. */
+  used: QuotaUsage;
+  plan?: ResearchPlan;
+  slot: number;
+}
+
+/** Counts one poll's requests and records, refusing a request the day's quota no longer covers. */
+export class QuotaMeter {
+  readonly spent: QuotaUsage = { requests: 0, records: 0 };
+
+  constructor(
+    private readonly budget: RunBudget,
+    private readonly limits: QuotaUsage,
+  ) {}
+
+  request(): void {
+    if (this.budget.used.requests + 1 > this.limits.requests) {
+      throw new SourceFailure(
+        'quota_exhausted',
+        `Research API daily quota of ${this.limits.requests} requests reached on ${this.budget.day}`,
+      );
+    }
+    if (this.budget.used.records >= this.limits.records) {
+      throw new SourceFailure(
+        'quota_exhausted',
+        `Research API daily quota of ${this.limits.records} records reached on ${this.budget.day}`,
+      );
+    }
+    this.budget.used.requests += 1;
+    this.spent.requests += 1;
+  }
+
+  records(count: number): void {
+    this.budget.used.records += count;
+    this.spent.records += count;
+  }
 }

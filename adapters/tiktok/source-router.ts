@@ -24,7 +24,7 @@ export class SourceRouter implements StatsSource {
     const results = await Promise.allSettled(
       Object.entries(this.sources).map(async ([kind, source]) => {
         const mine = accounts.filter((account) => account.source === kind);
-        if (mine.length > 0) await source?.prepare?.(mine, at);
+        if (mine.length > 0) await source?.prepare(mine, at);
       }),
     );
     const failed = results.find((result) => result.status === 'rejected');

@@ -70,6 +70,9 @@ export class WebPageSource implements StatsSource {
     this.baseUrl = options.baseUrl ?? 'https://www.tiktok.com';
   }
 
+  /** Nothing to plan: pages have no daily budget and need no credentials. */
+  async prepare(): Promise<void> {}
+
   async poll(
     account: Account,
     at: Date,

@@ -21,7 +21,7 @@ import {
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
   STACK_FIXED_PARTS,
-} from '../../lib/fan-out.ts';
+} from '../../deployment/fan-out.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 
 const MEASUREMENTS_PATH = new URL('../../docs/measurements.json', import.meta.url);
@@ -66,7 +66,7 @@ export const costCommand: Command = {
     '',
     `Prices: ${Object.keys(PRICES.regions).join(', ')} list prices as of ${PRICES.asOf}; free tiers are ignored.`,
     'Per-operation quantities come from docs/measurements.json, written by `npm run bench`; function memory,',
-    "batch sizes and concurrency are the stack's (lib/fan-out.ts). --rollup-days is the deployment's age (daily",
+    "batch sizes and concurrency are the stack's (deployment/fan-out.ts). --rollup-days is the deployment's age (daily",
     'roll-ups are kept for ever); --tiktok-latency-ms is the round trip of one TikTok request, which cannot be',
     'measured offline.',
   ].join('\n'),
@@ -104,7 +104,7 @@ function tiktokNote(load: TikTokLoad): string {
   );
 }
 
-/** Prices the fleet the options describe, deployed as the stack deploys it (lib/fan-out.ts). */
+/** Prices the fleet the options describe, deployed as the stack deploys it (deployment/fan-out.ts). */
 export function priceFleet(
   options: CostOptions,
   { measuredAt, measured }: { measuredAt: string; measured: OperationQuantities },

@@ -122,7 +122,10 @@ async function preview(
     }
     const email = result.email;
     const base = join(options.out, `${subscriber.id}-${result.localDate}`);
-    await writeFile(`${base}.eml`, buildEml(email, { from: PREVIEW_SENDER, date: result.asOf }));
+    await writeFile(
+      `${base}.eml`,
+      await buildEml(email, { from: PREVIEW_SENDER, date: result.asOf }),
+    );
     await writeFile(`${base}.txt`, email.text);
     await writeFile(`${base}.html`, htmlWithEmbeddedImages(email.html, email.inlineImages ?? []));
     console.log(`${label}: ${email.subject}`);

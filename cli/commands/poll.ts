@@ -12,7 +12,7 @@ import {
 } from '../../core/model.ts';
 import { pollAccount, prepareSource } from '../../core/poll-accounts.ts';
 import type { CredentialVault, SourceCredentials } from '../../core/ports.ts';
-import { PollEnv, sourceSettingsOf } from '../../lambdas/_shared/env.ts';
+import { PollWorkerEnv, sourceSettingsOf } from '../../lambdas/_shared/env.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 import { PollOptions, type PollRequest, TIKTOK_UNREACHABLE } from './poll-options.ts';
 
@@ -41,7 +41,7 @@ export const pollCommand: Command = {
     const request = parseRequest(args);
     const at = new Date(Math.floor(Date.now() / 1000) * 1000);
     const vault = new CommandLineVault(request);
-    const env = PollEnv.omit({ TABLE_NAME: true }).parse({
+    const env = PollWorkerEnv.omit({ TABLE_NAME: true }).parse({
       ENABLED_SOURCES: request.source,
       ...(request.baseUrl
         ? { TIKTOK_API_BASE_URL: request.baseUrl, TIKTOK_WEB_BASE_URL: request.baseUrl }
@@ -143,6 +143,11 @@ class CommandLineVault implements CredentialVault {
 
   async getCredentials(): Promise<SourceCredentials | undefined> {
     return this.credentials;
+  }
+
+  async getManyCredentials(accountIds: readonly string[]): Promise<Map<string, SourceCredentials>> {
+    const credentials = this.credentials;
+    return new Map(credentials ? accountIds.map((id) => [id, credentials]) : []);
   }
 
   async putCredentials(_accountId: string, credentials: SourceCredentials): Promise<void> {

@@ -69,7 +69,7 @@ export const startCommand: Command = {
         const name = subscriber?.id ?? email.messageId;
         // The local SES's own rendering mangles inline images (see DeliveredEmail.eml), so the message is
         // laid out again from what SES was asked to send, the way SES lays it out.
-        await writeFile(join(runDir, `${name}.eml`), deliveredEml(email));
+        await writeFile(join(runDir, `${name}.eml`), await deliveredEml(email));
         // A browser cannot resolve the charts' cid: links from a file, so the .html embeds them.
         await writeFile(
           join(runDir, `${name}.html`),
@@ -155,7 +155,7 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
 }
 
 /** The delivered email as an .eml file with its charts inline. */
-function deliveredEml(email: DeliveredEmail): string {
+function deliveredEml(email: DeliveredEmail): Promise<Buffer> {
   return buildEml(
     {
       to: email.to.join(', '),

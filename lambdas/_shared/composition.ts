@@ -2,7 +2,7 @@
  * Composition root shared by the functions: builds adapters from validated configuration. Clients are created
  * once per process (cold start) and reused across invocations.
  */
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createDocumentClient, createSesClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
@@ -20,7 +20,7 @@ import { createStatsSources } from '../../adapters/tiktok/stats-sources.ts';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { beginNight } from '../../core/explain/index.ts';
 import type { DigestJob, DigestPartJob, PollJob } from '../../core/model.ts';
-import type { PlanPollJobsDeps, PollAccountsDeps } from '../../core/poll-accounts.ts';
+import type { PlanPollJobsDeps, PollAccountJobsDeps } from '../../core/poll-accounts.ts';
 import type { PlanDigestJobsDeps, SendDigestJobsDeps } from '../../core/send-digests.ts';
 import { siteUrl } from '../../core/site-url.ts';
 import type { SubscriptionDeps } from '../../core/subscriptions/deps.ts';
@@ -29,8 +29,8 @@ import type {
   DigestEnv,
   DigestTickEnv,
   HttpApiEnv,
-  PollEnv,
   PollTickEnv,
+  PollWorkerEnv,
   SesEventsEnv,
 } from './env.ts';
 import { sourceSettingsOf } from './env.ts';
@@ -60,7 +60,7 @@ export function createDigestTickDeps(env: DigestTickEnv): PlanDigestJobsDeps {
 }
 
 /** Ports for the poll worker: the store, and a router over every enabled stats source. */
-export async function createPollDeps(env: PollEnv): Promise<PollAccountsDeps> {
+export async function createPollWorkerDeps(env: PollWorkerEnv): Promise<PollAccountJobsDeps> {
   const documentClient = createDocumentClient();
   const store = new DynamoDbStore(documentClient, {
     tableName: env.TABLE_NAME,
@@ -80,7 +80,10 @@ export async function createPollDeps(env: PollEnv): Promise<PollAccountsDeps> {
 
 /** The TikTok app's client key and secret, the secret read from Secrets Manager at cold start in AWS. */
 async function tiktokClient(
-  env: Pick<PollEnv, 'TIKTOK_CLIENT_KEY' | 'TIKTOK_CLIENT_SECRET' | 'TIKTOK_CLIENT_SECRET_ARN'>,
+  env: Pick<
+    PollWorkerEnv,
+    'TIKTOK_CLIENT_KEY' | 'TIKTOK_CLIENT_SECRET' | 'TIKTOK_CLIENT_SECRET_ARN'
+  >,
 ): Promise<ClientCredentials | undefined> {
   if (!env.TIKTOK_CLIENT_KEY) return undefined;
   if (env.TIKTOK_CLIENT_SECRET) {
@@ -102,7 +105,8 @@ export async function createDigestDeps(env: DigestEnv): Promise<SendDigestJobsDe
     store,
     nights: store,
     mailer: new ThrottledMailer(
-      new SesMailer(createSesClient(), {
+      // The throttled mailer is the one layer that retries a send, paced to the send rate.
+      new SesMailer(createSesClient({ maxAttempts: 1 }), {
         from: env.SENDER_ADDRESS,
         configurationSet: env.SES_CONFIGURATION_SET,
       }),
@@ -185,11 +189,10 @@ async function linkSigningKey(
   return secretString(env.LINK_SIGNING_KEY_SECRET_ARN, 'the link-signing secret');
 }
 
-/** The string value of a Secrets Manager secret (read once, at cold start). */
+/** The string value of a Secrets Manager secret (read once, at cold start, through Powertools Parameters). */
 async function secretString(secretId: string | undefined, what = 'the secret'): Promise<string> {
-  const secret = await new SecretsManagerClient({}).send(
-    new GetSecretValueCommand({ SecretId: secretId }),
-  );
-  if (!secret.SecretString) throw new Error(`${what} has no string value`);
-  return secret.SecretString;
+  if (!secretId) throw new InvalidConfigError(`${what} has no secret ARN configured`);
+  const secret = await getSecret(secretId);
+  if (typeof secret !== 'string' || secret === '') throw new Error(`${what} has no string value`);
+  return secret;
 }

@@ -5,12 +5,15 @@
 import { z } from 'zod';
 import { InvalidConfigError } from '../../core/errors.ts';
 import { SourceKind } from '../../core/model.ts';
+import { DEFAULT_ABUSE_LIMITS } from '../../core/subscriptions/deps.ts';
 import { DEFAULT_HISTORY_DAYS } from '../../core/thinned-history.ts';
 import {
+  DEFAULT_POLL_EVERY_HOURS,
   DEFAULT_POLL_IN_FLIGHT,
   DEFAULT_SES_MAX_SEND_RATE,
+  DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
   DIGEST_ACCOUNTS_PER_INVOCATION,
-} from '../../lib/fan-out.ts';
+} from '../../deployment/fan-out.ts';
 
 const PositiveInt = z.coerce.number().int().positive();
 
@@ -21,7 +24,7 @@ const CommonEnv = z.object({
 });
 
 /** Every how many hours each account is polled (the stack's `pollEveryHours`). */
-const PollEveryHours = PositiveInt.max(24).default(24);
+const PollEveryHours = PositiveInt.max(24).default(DEFAULT_POLL_EVERY_HOURS);
 
 /** The poll tick: finds the accounts due and sends one job per account to the poll queue. */
 export const PollTickEnv = CommonEnv.extend({
@@ -37,7 +40,7 @@ export const PollTickEnv = CommonEnv.extend({
 export type PollTickEnv = z.infer<typeof PollTickEnv>;
 
 /** The poll worker: reads the stats of the accounts of a batch of poll jobs. */
-export const PollEnv = CommonEnv.extend({
+export const PollWorkerEnv = CommonEnv.extend({
   /** Base URL of TikTok's open API; the local runtime points it at the fake TikTok. */
   TIKTOK_API_BASE_URL: z.url().default('https://open.tiktokapis.com'),
   /** How many accounts of a batch are polled at once. */
@@ -71,10 +74,10 @@ export const PollEnv = CommonEnv.extend({
   /** ARN of the Secrets Manager secret holding the app's client secret, read at cold start. */
   TIKTOK_CLIENT_SECRET_ARN: z.string().startsWith('arn:').optional(),
   /**
-   * Requests per minute allowed to each TikTok endpoint from this process. TikTok allows 600 per endpoint; the
-   * stack divides that by the poll workers' maximum concurrency, so all workers together stay under it.
+   * Requests per minute allowed to each TikTok endpoint from this process. The stack divides TikTok's limit per
+   * endpoint by the poll workers' maximum concurrency, so all workers together stay under it.
    */
-  TIKTOK_RATE_LIMIT_PER_MINUTE: PositiveInt.default(600),
+  TIKTOK_RATE_LIMIT_PER_MINUTE: PositiveInt.default(DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE),
   /** The Research API's daily quota of requests (TikTok's default is 1,000). */
   TIKTOK_RESEARCH_DAILY_REQUESTS: PositiveInt.default(1_000),
   /** The Research API's daily quota of records (TikTok's default is 100,000). */
@@ -86,10 +89,10 @@ export const PollEnv = CommonEnv.extend({
   /** The batch stops starting polls this long before the function's timeout; the rest is delivered again. */
   POLL_DEADLINE_MARGIN_MS: PositiveInt.default(20_000),
 });
-export type PollEnv = z.infer<typeof PollEnv>;
+export type PollWorkerEnv = z.infer<typeof PollWorkerEnv>;
 
 /** The poll worker's settings of its stats sources (`createStatsSources` takes these plus its ports). */
-export function sourceSettingsOf(env: Omit<PollEnv, 'TABLE_NAME'>) {
+export function sourceSettingsOf(env: Omit<PollWorkerEnv, 'TABLE_NAME'>) {
   return {
     kinds: env.ENABLED_SOURCES,
     apiBaseUrl: env.TIKTOK_API_BASE_URL,
@@ -108,7 +111,7 @@ export function sourceSettingsOf(env: Omit<PollEnv, 'TABLE_NAME'>) {
 }
 
 /** Checks the TikTok client configuration: one secret source at most, and all of it for the Research API. */
-export const PollEnvChecked = PollEnv.superRefine((env, context) => {
+export const PollWorkerEnvChecked = PollWorkerEnv.superRefine((env, context) => {
   if (env.TIKTOK_CLIENT_SECRET !== undefined && env.TIKTOK_CLIENT_SECRET_ARN !== undefined) {
     context.addIssue({
       code: 'custom',
@@ -130,7 +133,7 @@ export const PollEnvChecked = PollEnv.superRefine((env, context) => {
 export const DigestTickEnv = CommonEnv.extend({
   /** URL of the SQS queue of digest jobs (set by the stack; locally, the embedded queue). */
   DIGEST_QUEUE_URL: z.url(),
-  /** URL of the SQS queue of the parts of nights too large for one invocation (the tick consumes it too). */
+  /** URL of the queue of the parts of nights too large for one invocation (`lambdas/digest-parts` reads it). */
   DIGEST_PART_QUEUE_URL: z.url(),
   /** Most accounts one invocation explains for a night; a larger night is split into parts. */
   DIGEST_ACCOUNTS_PER_INVOCATION: PositiveInt.default(DIGEST_ACCOUNTS_PER_INVOCATION),
@@ -184,7 +187,7 @@ export const HttpApiEnv = DigestEnv.pick({
   LINK_SIGNING_KEY: true,
   LINK_SIGNING_KEY_SECRET_ARN: true,
 }).extend({
-  ...PollEnv.pick({
+  ...PollWorkerEnv.pick({
     TIKTOK_API_BASE_URL: true,
     TIKTOK_WEB_BASE_URL: true,
     TIKTOK_TIMEOUT_MS: true,
@@ -195,11 +198,11 @@ export const HttpApiEnv = DigestEnv.pick({
     CREDENTIALS_LOCAL_KEY: true,
   }).shape,
   /** Sign-ups accepted from one IP address per hour. */
-  SIGN_UPS_PER_IP_PER_HOUR: PositiveInt.default(10),
+  SIGN_UPS_PER_IP_PER_HOUR: PositiveInt.default(DEFAULT_ABUSE_LIMITS.signUpsPerIpPerHour),
   /** Confirmation emails sent to one address per day. */
-  EMAILS_PER_ADDRESS_PER_DAY: PositiveInt.default(3),
+  EMAILS_PER_ADDRESS_PER_DAY: PositiveInt.default(DEFAULT_ABUSE_LIMITS.emailsPerAddressPerDay),
   /** TikTok connections started from one IP address per hour. */
-  CONNECTS_PER_IP_PER_HOUR: PositiveInt.default(20),
+  CONNECTS_PER_IP_PER_HOUR: PositiveInt.default(DEFAULT_ABUSE_LIMITS.connectsPerIpPerHour),
 });
 export type HttpApiEnv = z.infer<typeof HttpApiEnv>;
 

@@ -1,10 +1,13 @@
 /**
  * The SQS side of the workers: parsing a batch of job messages and answering with the messages to deliver
  * again (`batchItemFailures`, with `ReportBatchItemFailures` on the event source), so one failed job does not
- * send the whole batch back.
+ * send the whole batch back. The answer is built by Powertools' batch processor; the jobs themselves are run
+ * by the use case as one batch first (a worker stores its batch's polls in one write), and the processor is
+ * then told which records failed.
  */
 import { setMaxListeners } from 'node:events';
-import type { SQSBatchResponse } from 'aws-lambda';
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from './middleware.ts';
 
@@ -25,6 +28,8 @@ export interface JobBatch<Job> {
   /** `messageIds[i]` carried `jobs[i]`. */
   messageIds: string[];
   malformed: string[];
+  /** Every record of the event, valid or not, for the batch response. */
+  records: Array<z.infer<typeof SqsEvent>['Records'][number]>;
 }
 
 /**
@@ -35,8 +40,9 @@ export function parseJobBatch<S extends z.ZodType>(
   event: unknown,
   schema: S,
 ): JobBatch<z.infer<S>> {
-  const batch: JobBatch<z.infer<S>> = { jobs: [], messageIds: [], malformed: [] };
-  for (const record of SqsEvent.parse(event).Records) {
+  const { Records: records } = SqsEvent.parse(event);
+  const batch: JobBatch<z.infer<S>> = { jobs: [], messageIds: [], malformed: [], records };
+  for (const record of records) {
     let body: unknown;
     try {
       body = JSON.parse(record.body);
@@ -59,15 +65,25 @@ export function parseJobBatch<S extends z.ZodType>(
   return batch;
 }
 
+/** Why a message goes back: not a valid job. */
+class MalformedJobError extends Error {
+  constructor() {
+    super('malformed job message');
+  }
+}
+
 /**
  * The batch response: every malformed message and every job whose result is not done is delivered again.
- * Each failure is logged with its error, so the logs say why a message went back.
+ * Each job failure is logged with its error, so the logs say why a message went back. A batch in which every
+ * message failed is answered the same way, not thrown: the messages that failed are named either way.
  */
-export function batchResponse<Job>(
+export async function batchResponse<Job>(
   batch: JobBatch<Job>,
   results: readonly ({ done: true } | { done: false; error: unknown })[],
-): SQSBatchResponse {
-  const failed = [...batch.malformed];
+): Promise<SQSBatchResponse> {
+  const failures = new Map<string, unknown>(
+    batch.malformed.map((messageId) => [messageId, new MalformedJobError()]),
+  );
   results.forEach((result, index) => {
     if (result.done) return;
     const messageId = batch.messageIds[index] as string;
@@ -75,9 +91,20 @@ export function batchResponse<Job>(
       messageId,
       error: result.error instanceof Error ? result.error : String(result.error),
     });
-    failed.push(messageId);
+    failures.set(messageId, result.error);
   });
-  return { batchItemFailures: failed.map((itemIdentifier) => ({ itemIdentifier })) };
+  // Only the records' message ids are read, so the records as parsed stand in for the full SQS records.
+  const event = { Records: batch.records as SQSRecord[] } satisfies SQSEvent;
+  return processPartialResponse(
+    event,
+    async (record: SQSRecord) => {
+      if (!failures.has(record.messageId)) return;
+      const failure = failures.get(record.messageId);
+      throw failure instanceof Error ? failure : new Error(String(failure));
+    },
+    new BatchProcessor(EventType.SQS),
+    { throwOnFullBatchFailure: false },
+  );
 }
 
 /**

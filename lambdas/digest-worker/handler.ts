@@ -21,7 +21,7 @@ export const digestWorkerHandler = async (
 ) => {
   const batch = parseJobBatch(event, DigestJob);
   const results = await sendDigestJobs(deps, batch.jobs, { concurrency: env.DIGEST_CONCURRENCY });
-  const response = batchResponse(batch, results);
+  const response = await batchResponse(batch, results);
   logRunSummary(
     'digest batch finished',
     {

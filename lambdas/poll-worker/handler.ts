@@ -2,13 +2,13 @@
 import type { Context } from 'aws-lambda';
 import { PollJob } from '../../core/model.ts';
 import { pollAccountJobs, summarizePollJobs } from '../../core/poll-accounts.ts';
-import { createPollDeps } from '../_shared/composition.ts';
-import { loadEnv, PollEnvChecked } from '../_shared/env.ts';
+import { createPollWorkerDeps } from '../_shared/composition.ts';
+import { loadEnv, PollWorkerEnvChecked } from '../_shared/env.ts';
 import { logRunSummary, withDefaults } from '../_shared/middleware.ts';
 import { batchResponse, deadlineSignal, parseJobBatch } from '../_shared/sqs-batch.ts';
 
-const env = loadEnv(PollEnvChecked, process.env);
-const deps = await createPollDeps(env);
+const env = loadEnv(PollWorkerEnvChecked, process.env);
+const deps = await createPollWorkerDeps(env);
 
 /**
  * Polls and stores the account of each job. Jobs not started `POLL_DEADLINE_MARGIN_MS` before the timeout,
@@ -25,7 +25,7 @@ export const pollWorkerHandler = async (
     concurrency: env.POLL_CONCURRENCY,
     ...(signal ? { signal } : {}),
   });
-  const response = batchResponse(batch, results);
+  const response = await batchResponse(batch, results);
   logRunSummary(
     'poll batch finished',
     {

@@ -5,7 +5,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { MAX_RECEIVE_COUNT } from '../fan-out.ts';
+import { MAX_RECEIVE_COUNT } from '../../deployment/fan-out.ts';
 
 /** Properties of {@link JobQueue}. */
 export interface JobQueueProps {

@@ -45,6 +45,12 @@ export interface LikewatchFunctionProps {
   readonly environment?: Record<string, string>;
   /** @default - none */
   readonly description?: string;
+  /**
+   * Another function doing the same work on another trigger (the digest tick and its part planner): this one
+   * runs under its role and writes to its log group, so the two have one set of grants and one log.
+   * @default - a role and a log group of its own
+   */
+  readonly sameWorkAs?: LikewatchFunction;
 }
 
 /**
@@ -63,23 +69,10 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: LikewatchFunctionProps) {
     super(scope, id);
 
-    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
-      retention: props.logRetention,
-      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-
-    // An own role that may write to this function's log group only, instead of the AWS managed
-    // AWSLambdaBasicExecutionRole, which allows writing to any log group in the account.
-    const role = new iam.Role(this, 'ServiceRole', {
-      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs ${id}`,
-    });
-    role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-        resources: [this.logGroup.logGroupArn],
-      }),
-    );
+    const { role, logGroup } = props.sameWorkAs
+      ? { role: props.sameWorkAs.role, logGroup: props.sameWorkAs.logGroup }
+      : this.ownRoleAndLogs(id, props);
+    this.logGroup = logGroup;
 
     // 'Default' keeps the function's logical id short: `<Id>…` instead of `<Id>Function…`.
     this.function = new NodejsFunction(this, 'Default', {
@@ -113,6 +106,36 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
       },
     });
     this.grantPrincipal = this.function.grantPrincipal;
+  }
+
+  /** The function's role. */
+  get role(): iam.IRole {
+    return this.function.role as iam.IRole;
+  }
+
+  /**
+   * An own role that may write to this function's log group only, instead of the AWS managed
+   * AWSLambdaBasicExecutionRole, which allows writing to any log group in the account.
+   */
+  private ownRoleAndLogs(
+    id: string,
+    props: LikewatchFunctionProps,
+  ): { role: iam.IRole; logGroup: logs.LogGroup } {
+    const logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: props.logRetention,
+      removalPolicy: props.retainLogs ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+    });
+    const role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Runs ${id}`,
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+    return { role, logGroup };
   }
 
   /**

@@ -29,7 +29,7 @@ export interface GrantOptions {
 }
 
 const FULL_SCOPE = 'user.info.basic,user.info.profile,user.info.stats,video.list';
-/** Client tokens live two hours (§2.2). */
+/** Client tokens live two hours (docs/sources.md: Research API). */
 const CLIENT_TOKEN_TTL_SECONDS = 7_200;
 /** Authorization codes are short-lived and single-use. */
 const CODE_TTL_MS = 10 * 60_000;
@@ -85,7 +85,7 @@ export class GrantBook {
     };
   }
 
-  /** An authorization code for `accountId`, as the authorize page hands it to `redirectUri` (§1.3). */
+  /** An authorization code for `accountId`, as the authorize page hands it to `redirectUri` (docs/sources.md: Display API). */
   issueCode(accountId: string, redirectUri: string, scope: string): string {
     const code = token('code');
     this.codes.set(code, { accountId, redirectUri, scope, expiresAt: this.nowMs() + CODE_TTL_MS });
@@ -129,7 +129,7 @@ export class GrantBook {
     return record && record.expiresAt > this.nowMs() ? record.accountId : undefined;
   }
 
-  /** Rotates: the refresh token sent stops working and a new pair is issued (§1.3). */
+  /** Rotates: the refresh token sent stops working and a new pair is issued (docs/sources.md: Display API). */
   rotate(refreshToken: string): FakeTokenResponse | undefined {
     const record = this.refresh.get(refreshToken);
     if (!record || record.expiresAt <= this.nowMs()) return undefined;

@@ -1,6 +1,7 @@
 /**
- * What the fake TikTok accepts in a request: the fields each endpoint knows, the scopes Display user fields need
- * (§1.2), the request bodies, and the helpers that read them. A request it cannot accept is an {@link ApiError}.
+ * What the fake TikTok accepts in a request: the fields each endpoint knows, the scopes Display user fields
+ * need (docs/sources.md: Display API), the request bodies, and the helpers that read them. A request it
+ * cannot accept is an {@link ApiError}.
  */
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
@@ -70,7 +71,7 @@ export const RESEARCH_VIDEO_FIELDS = new Set([
   'video_duration',
 ]);
 
-/** The scope each Display user field needs (§1.2). */
+/** The scope each Display user field needs (docs/sources.md: Display API). */
 export const FIELD_SCOPES: Record<string, string> = {
   bio_description: 'user.info.profile',
   profile_deep_link: 'user.info.profile',

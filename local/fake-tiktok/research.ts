@@ -6,9 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { VideoStats } from '../../core/model.ts';
-import type { World, WorldAccountInfo } from '../../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
-import type { FakeEndpoint, FaultSpec } from './faults.ts';
 import { json, researchReply } from './replies.ts';
 import {
   ApiError,
@@ -26,32 +24,10 @@ import {
   requestedFields,
 } from './requests.ts';
 import { envelope, researchUser, researchVideo } from './shapes.ts';
+import type { FakeView, RequestContext } from './view.ts';
 
 /** Search positions per video under the `page_size_cursor` fault (a page of 100 holds 25 videos). */
 const POSITIONS_PER_VIDEO = 4;
-
-/** What one request needs to know about the fault it drew. */
-export interface RequestContext {
-  endpoint?: FakeEndpoint;
-  fault?: FaultSpec;
-}
-
-/** What the Research API sees of the fake: its world, clock, accounts, tokens and faults. */
-export interface FakeView {
-  world: World;
-  now(): Date;
-  /** The UTC day of the clock, `YYYY-MM-DD`. */
-  today(): string;
-  handleOf(accountId: string): string;
-  accountByHandle(handle: string): string | undefined;
-  accountInfo(accountId: string): WorldAccountInfo;
-  isValidClientToken(token: string): boolean;
-  intercept(
-    context: RequestContext,
-    endpoint: FakeEndpoint,
-    accountId: string | undefined,
-  ): Promise<FaultSpec | undefined>;
-}
 
 /** Requests and records used or allowed per day. */
 export interface ResearchUsage {
@@ -104,7 +80,7 @@ export class FakeResearchApi {
     const accountId = this.view.accountByHandle(username);
     await this.view.intercept(context, '/v2/research/user/info/', accountId);
     if (!accountId) throw new ApiError(404, 'invalid_params', `user ${username} not found`);
-    // User info reads live data (§2.3).
+    // User info reads live data (docs/sources.md: Research API).
     const { profile } = this.view.world.observe(accountId, this.view.now());
     this.countRecords(1);
     return json(
@@ -190,7 +166,7 @@ export class FakeResearchApi {
         if (posted >= fromMs && posted < toMs) videos.push(researchVideo(video, handle));
       }
     }
-    // "decreasing order of video IDs" (§2.4).
+    // "decreasing order of video IDs" (docs/sources.md: Research API).
     return videos.sort((a, b) => (BigInt(b.id) > BigInt(a.id) ? 1 : -1));
   }
 

@@ -11,47 +11,28 @@
  * Faults can be switched on per endpoint and account (see faults.ts), in code or through `/__admin/…`. Its clock
  * is set by whoever drives the simulation, so a poll at a simulated instant sees the world as it was then.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
-import { escapeHtml } from '../../core/digest/escape.ts';
-import type { VideoStats } from '../../core/model.ts';
 import type { World, WorldAccountInfo } from '../../core/simulate/world.ts';
-import { authorizePage, readAuthorizeRequest } from './authorize.ts';
-import { type FakeEndpoint, FaultBook, FaultSpec } from './faults.ts';
+import { FakeDisplayApi } from './display.ts';
+import { FaultBook, FaultSpec } from './faults.ts';
 import { type FakeTokenResponse, GrantBook, type GrantOptions } from './grants.ts';
-import { applyQuirk, preemptingQuirk } from './quirks.ts';
-import { html, json, type Reply, send } from './replies.ts';
+import { FakeOAuth } from './oauth.ts';
+import { json, type Reply, send } from './replies.ts';
+import { ApiError, GrantRequest, Rename, ResearchQuota, readJson } from './requests.ts';
+import { FakeResearchApi } from './research.ts';
+import { envelope, oauthError } from './shapes.ts';
 import {
-  ApiError,
-  accessTokenInvalid,
-  bearer,
-  FIELD_SCOPES,
-  GrantRequest,
-  parseBody,
-  pick,
-  Rename,
-  ResearchQuota,
-  readJson,
-  readText,
-  requestedFields,
-  USER_FIELDS,
-  VIDEO_FIELDS,
-  VideoListBody,
-  VideoQueryBody,
-} from './requests.ts';
-import { FakeResearchApi, type RequestContext } from './research.ts';
-import {
-  challengePage,
-  displayUser,
-  displayVideo,
-  envelope,
-  oauthError,
-  webItem,
-  webPage,
-  webUserInfo,
-} from './shapes.ts';
+  type FakeView,
+  finishReply,
+  Hang,
+  interceptFault,
+  OAuthError,
+  Preempted,
+  type RequestContext,
+} from './view.ts';
+import { FakeWebPages } from './web.ts';
 
 /** Options of the fake TikTok. */
 export interface FakeTikTokOptions {
@@ -62,32 +43,11 @@ export interface FakeTikTokOptions {
   port?: number;
   /** How far the Research API's archived video counts lag the live ones. @default 24 */
   researchArchiveLagHours?: number;
-  /** @default 1,000 requests and 100,000 records a day (§2.6) */
+  /** @default 1,000 requests and 100,000 records a day (docs/sources.md: Research API) */
   researchQuota?: ResearchQuota;
   /** Newest videos embedded in a profile page. @default 30 */
   profilePageVideos?: number;
 }
-
-/** An answer in the OAuth error envelope. */
-class OAuthError extends Error {
-  constructor(
-    readonly status: number,
-    readonly error: string,
-    description: string,
-  ) {
-    super(description);
-  }
-}
-
-/** A fault answered in place of the normal response. */
-class Preempted extends Error {
-  constructor(readonly reply: Reply) {
-    super('preempted');
-  }
-}
-
-/** A fault that leaves the request unanswered. */
-class Hang extends Error {}
 
 /** A running fake TikTok on 127.0.0.1. */
 export class FakeTikTok {
@@ -95,6 +55,9 @@ export class FakeTikTok {
   private readonly grants: GrantBook;
   private readonly handles = new Map<string, string>();
   private readonly research: FakeResearchApi;
+  private readonly oauth: FakeOAuth;
+  private readonly display: FakeDisplayApi;
+  private readonly web: FakeWebPages;
   private readonly served = new Map<string, number>();
 
   private constructor(
@@ -104,20 +67,29 @@ export class FakeTikTok {
     readonly url: string,
   ) {
     this.grants = new GrantBook(() => options.now().getTime());
+    const view: FakeView = {
+      world: options.world,
+      now: options.now,
+      today: () => options.now().toISOString().slice(0, 10),
+      handleOf: (accountId) => this.handleOf(accountId),
+      accountByHandle: (handle, caseInsensitive) => this.accountByHandle(handle, caseInsensitive),
+      accountInfo: (accountId) => this.accountInfo(accountId),
+      videosOf: (accountId) =>
+        [...options.world.observe(accountId, options.now()).videos].sort(
+          (a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt),
+        ),
+      isValidClientToken: (token) => this.grants.isValidClientToken(token),
+      intercept: (context, endpoint, accountId) =>
+        interceptFault(this.faults, context, endpoint, accountId),
+    };
     this.research = new FakeResearchApi(
-      {
-        world: options.world,
-        now: options.now,
-        today: () => this.today(),
-        handleOf: (accountId) => this.handleOf(accountId),
-        accountByHandle: (handle) => this.accountByHandle(handle),
-        accountInfo: (accountId) => this.accountInfo(accountId),
-        isValidClientToken: (token) => this.grants.isValidClientToken(token),
-        intercept: (context, endpoint, accountId) => this.intercept(context, endpoint, accountId),
-      },
+      view,
       options.researchQuota ?? { requestsPerDay: 1_000, recordsPerDay: 100_000 },
       options.researchArchiveLagHours ?? 24,
     );
+    this.oauth = new FakeOAuth(view, this.grants);
+    this.display = new FakeDisplayApi(view, this.grants);
+    this.web = new FakeWebPages(view, options.profilePageVideos ?? 30);
     for (const account of options.world.accounts) this.handles.set(account.id, account.handle);
   }
 
@@ -204,7 +176,7 @@ export class FakeTikTok {
     const context: RequestContext = {};
     let reply: Reply;
     try {
-      reply = this.finish(await this.route(request, url, context), context);
+      reply = finishReply(await this.route(request, url, context), context);
     } catch (error) {
       if (error instanceof Hang) return;
       if (error instanceof Preempted) reply = error.reply;
@@ -221,12 +193,12 @@ export class FakeTikTok {
     const path = url.pathname;
     const route = `${request.method} ${path}`;
     if (path.startsWith('/__admin/')) return this.admin(request, route);
-    if (route === 'POST /v2/oauth/token/') return this.token(request, context);
-    if (route === 'GET /v2/auth/authorize/') return this.authorize(url);
-    if (route === 'GET /v2/auth/authorize/consent') return this.consent(url);
-    if (route === 'GET /v2/user/info/') return this.userInfo(request, url, context);
-    if (route === 'POST /v2/video/list/') return this.videoList(request, url, context);
-    if (route === 'POST /v2/video/query/') return this.videoQuery(request, url, context);
+    if (route === 'POST /v2/oauth/token/') return this.oauth.token(request, context);
+    if (route === 'GET /v2/auth/authorize/') return this.oauth.authorize(url);
+    if (route === 'GET /v2/auth/authorize/consent') return this.oauth.consent(url);
+    if (route === 'GET /v2/user/info/') return this.display.userInfo(request, url, context);
+    if (route === 'POST /v2/video/list/') return this.display.videoList(request, url, context);
+    if (route === 'POST /v2/video/query/') return this.display.videoQuery(request, url, context);
     if (route === 'POST /v2/research/user/info/')
       return this.research.userInfo(request, url, context);
     if (route === 'POST /v2/research/video/query/') {
@@ -234,340 +206,13 @@ export class FakeTikTok {
     }
     const video = /^\/@([^/]+)\/video\/(\d+)\/?$/.exec(path);
     if (request.method === 'GET' && video) {
-      return this.webVideo(decodeURIComponent(video[1] as string), video[2] as string, context);
+      return this.web.video(decodeURIComponent(video[1] as string), video[2] as string, context);
     }
     const profile = /^\/@([^/]+)\/?$/.exec(path);
     if (request.method === 'GET' && profile) {
-      return this.webProfile(decodeURIComponent(profile[1] as string), context);
+      return this.web.profile(decodeURIComponent(profile[1] as string), context);
     }
     throw new ApiError(404, 'invalid_params', `no such endpoint: ${route}`);
-  }
-
-  // --- Faults ---------------------------------------------------------------------------------------
-
-  /**
-   * Draws the fault for this request. Faults that replace the answer throw; `slow` waits; the others shape
-   * the body and are left in `context` for the handler and {@link finish}.
-   */
-  private async intercept(
-    context: RequestContext,
-    endpoint: FakeEndpoint,
-    accountId: string | undefined,
-  ): Promise<FaultSpec | undefined> {
-    context.endpoint = endpoint;
-    const fault = this.faults.take(endpoint, accountId);
-    if (!fault) return undefined;
-    const web = endpoint.startsWith('web:');
-    const quirk = preemptingQuirk(fault);
-    if (quirk) throw new Preempted(quirk);
-    switch (fault.kind) {
-      case 'rate_limit':
-        throw new Preempted(
-          web
-            ? html(429, '<html><body>Too many requests</body></html>')
-            : json(429, envelope({}, 'rate_limit_exceeded', 'The API rate limit was exceeded')),
-        );
-      case 'server_error':
-        throw new Preempted(
-          web
-            ? html(502, '<html><body>Bad gateway</body></html>')
-            : json(500, envelope({}, 'internal_error', 'Internal error')),
-        );
-      case 'challenge_page':
-        throw new Preempted({
-          ...html(200, challengePage()),
-          headers: { 'set-cookie': `_wafchallengeid=${randomBytes(8).toString('hex')}; Path=/` },
-        });
-      case 'empty_page':
-        throw new Preempted(web ? html(200, '') : { ...json(200, null), body: '' });
-      case 'timeout':
-        throw new Hang();
-      case 'slow':
-        await new Promise((resolve) => setTimeout(resolve, fault.delayMs ?? 1_500));
-        return undefined;
-      case 'scope_revoked':
-        throw new ApiError(
-          401,
-          'scope_not_authorized',
-          'The user did not authorize the scope required for completing this request',
-        );
-      default:
-        context.fault = fault;
-        return fault;
-    }
-  }
-
-  /** Applies the faults that damage a finished body. */
-  private finish(reply: Reply, context: RequestContext): Reply {
-    const kind = context.fault?.kind;
-    if (kind === 'truncated_json') {
-      return { ...reply, body: reply.body.slice(0, Math.floor(reply.body.length / 2)) };
-    }
-    if (kind === 'malformed_json') {
-      if (context.endpoint?.startsWith('web:')) {
-        return html(
-          200,
-          webPage({
-            'webapp.user-detail': { statusCode: 0, userInfo: { user: { uniqueId: 7 } } },
-            'webapp.video-detail': {
-              statusCode: 0,
-              itemInfo: { itemStruct: { id: '1', stats: { diggCount: '22.6K' } } },
-            },
-          }),
-        );
-      }
-      if (context.endpoint === '/v2/oauth/token/') {
-        return json(200, { access_token: '', expires_in: 'soon' });
-      }
-      return json(
-        200,
-        envelope({
-          user: { open_id: 7, follower_count: '1.2K' },
-          videos: [{ id: 7, like_count: '22.6K' }],
-          cursor: 'next',
-          has_more: 'yes',
-        }),
-      );
-    }
-    return context.fault && context.endpoint
-      ? applyQuirk(reply, context.fault, context.endpoint)
-      : reply;
-  }
-
-  // --- OAuth ----------------------------------------------------------------------------------------
-
-  private async token(request: IncomingMessage, context: RequestContext): Promise<Reply> {
-    const form = new URLSearchParams(await readText(request));
-    if (
-      form.get('client_key') !== this.grants.clientKey ||
-      form.get('client_secret') !== this.grants.clientSecret
-    ) {
-      throw new OAuthError(401, 'invalid_client', 'Client key or secret is invalid');
-    }
-    const grantType = form.get('grant_type');
-    if (grantType === 'client_credentials') {
-      await this.intercept(context, '/v2/oauth/token/', undefined);
-      return json(200, this.grants.issueClientToken());
-    }
-    if (grantType === 'authorization_code') {
-      await this.intercept(context, '/v2/oauth/token/', undefined);
-      const granted = this.grants.redeemCode(
-        form.get('code') ?? '',
-        form.get('redirect_uri') ?? '',
-      );
-      if (!granted) {
-        throw new OAuthError(400, 'invalid_grant', 'Authorization code is invalid or expired');
-      }
-      return json(200, granted);
-    }
-    if (grantType !== 'refresh_token') {
-      throw new OAuthError(
-        400,
-        'unsupported_grant_type',
-        `grant_type ${grantType} is not supported`,
-      );
-    }
-    const refreshToken = form.get('refresh_token') ?? '';
-    const accountId = this.grants.refreshOwner(refreshToken);
-    const fault = await this.intercept(context, '/v2/oauth/token/', accountId);
-    if (fault?.kind === 'revoked_refresh_token' && accountId) this.grants.revoke(accountId);
-    const rotated = this.grants.rotate(refreshToken);
-    if (!rotated) {
-      throw new OAuthError(400, 'invalid_grant', 'Refresh token is invalid or expired');
-    }
-    return json(200, rotated);
-  }
-
-  /** Login Kit's authorize page (see authorize.ts). */
-  private authorize(url: URL): Reply {
-    const request = readAuthorizeRequest(url, this.grants.clientKey);
-    if ('problem' in request) return html(400, `<p>${escapeHtml(request.problem)}</p>`);
-    const accounts = this.options.world.accounts.map((account) => ({
-      id: account.id,
-      handle: this.handleOf(account.id),
-    }));
-    return html(200, authorizePage(request, accounts));
-  }
-
-  /** The consent form's answer: back to the app with a code, or with `access_denied`. */
-  private consent(url: URL): Reply {
-    const params = url.searchParams;
-    const request = readAuthorizeRequest(
-      new URL(
-        `?${new URLSearchParams({ ...Object.fromEntries(params), response_type: 'code', scope: params.getAll('scope').join(',') || 'none' })}`,
-        url,
-      ),
-      this.grants.clientKey,
-    );
-    if ('problem' in request) return html(400, `<p>${escapeHtml(request.problem)}</p>`);
-    const back = new URL(request.redirectUri);
-    if (params.get('decision') === 'allow') {
-      const accountId = params.get('account') ?? '';
-      this.accountInfo(accountId);
-      back.searchParams.set(
-        'code',
-        this.grants.issueCode(accountId, request.redirectUri, request.scope),
-      );
-      back.searchParams.set('scopes', request.scope);
-    } else {
-      back.searchParams.set('error', 'access_denied');
-      back.searchParams.set('error_description', 'The user denied the request');
-    }
-    back.searchParams.set('state', request.state);
-    return { ...html(302, ''), headers: { location: back.toString() } };
-  }
-
-  // --- Display API ----------------------------------------------------------------------------------
-
-  /** The account the bearer token reads, after this request's fault (expiry and revocation happen here). */
-  private async authorizeDisplay(
-    request: IncomingMessage,
-    context: RequestContext,
-    endpoint: FakeEndpoint,
-  ): Promise<{ accountId: string; scopes: string[] }> {
-    const token = bearer(request);
-    const resolved = this.grants.resolveAccess(token);
-    if (typeof resolved === 'string') throw accessTokenInvalid();
-    const fault = await this.intercept(context, endpoint, resolved.accountId);
-    if (fault?.kind === 'expired_token') {
-      this.grants.expire(token);
-      throw accessTokenInvalid();
-    }
-    if (fault?.kind === 'bare_error') {
-      this.grants.expire(token);
-      // The error object alone, as TikTok's documentation shows it.
-      const { error } = envelope({}, 'access_token_invalid', accessTokenInvalid().message);
-      throw new Preempted(json(401, error));
-    }
-    if (fault?.kind === 'revoked_refresh_token') {
-      this.grants.revoke(resolved.accountId);
-      throw accessTokenInvalid();
-    }
-    if (endpoint !== '/v2/user/info/' && !resolved.scopes.includes('video.list')) {
-      throw new ApiError(401, 'scope_not_authorized', 'The user did not authorize video.list');
-    }
-    return resolved;
-  }
-
-  private async userInfo(request: IncomingMessage, url: URL, context: RequestContext) {
-    const { accountId, scopes } = await this.authorizeDisplay(request, context, '/v2/user/info/');
-    const fields = requestedFields(url, USER_FIELDS);
-    // Asking for a field whose scope was not granted fails the whole call (§1.2).
-    const ungranted = fields.find(
-      (field) => FIELD_SCOPES[field] && !scopes.includes(FIELD_SCOPES[field]),
-    );
-    if (ungranted) {
-      throw new ApiError(
-        400,
-        'scope_permission_missed',
-        `Access token is invalid, ${ungranted} needs additional scopes`,
-      );
-    }
-    const info = this.accountInfo(accountId);
-    const { profile } = this.options.world.observe(accountId, this.options.now());
-    const user = displayUser(info, this.handleOf(accountId), profile);
-    return json(200, envelope({ user: pick(user, fields) }));
-  }
-
-  /** Newest first; the cursor is the create time (ms) of the last video returned, as TikTok documents. */
-  private async videoList(request: IncomingMessage, url: URL, context: RequestContext) {
-    const { accountId } = await this.authorizeDisplay(request, context, '/v2/video/list/');
-    const fields = requestedFields(url, VIDEO_FIELDS);
-    const body = parseBody(VideoListBody, await readJson(request));
-    const fault = context.fault?.kind;
-    if (fault === 'empty_list')
-      return json(200, envelope({ videos: [], cursor: 0, has_more: false }));
-    const maxCount = body.max_count ?? 10;
-    const before = body.cursor ?? Number.POSITIVE_INFINITY;
-    let remaining = this.videosOf(accountId)
-      .map(displayVideo)
-      .filter((video) => video.create_time * 1000 < before);
-    if (fault === 'missing_page') remaining = remaining.slice(maxCount);
-    const page = remaining.slice(0, maxCount);
-    const last = page.at(-1);
-    const cursor = last ? last.create_time * 1000 : (body.cursor ?? 0);
-    return json(
-      200,
-      envelope({
-        videos: page.map((video) => pick(video, fields)),
-        cursor: fault === 'cursor_loop' ? (body.cursor ?? cursor) : cursor,
-        has_more: fault === 'cursor_loop' || remaining.length > page.length,
-      }),
-    );
-  }
-
-  private async videoQuery(request: IncomingMessage, url: URL, context: RequestContext) {
-    const { accountId } = await this.authorizeDisplay(request, context, '/v2/video/query/');
-    const fields = requestedFields(url, VIDEO_FIELDS);
-    const body = parseBody(VideoQueryBody, await readJson(request));
-    const wanted = new Set(body.filters.video_ids);
-    const videos = this.videosOf(accountId)
-      .filter((video) => wanted.has(video.id))
-      .map((video) => pick(displayVideo(video), fields));
-    return json(200, envelope({ videos, cursor: 0, has_more: false }));
-  }
-
-  // --- Web pages ------------------------------------------------------------------------------------
-
-  private async webProfile(handle: string, context: RequestContext): Promise<Reply> {
-    const accountId = this.accountByHandle(handle, true);
-    const fault = await this.intercept(context, 'web:profile', accountId);
-    if (!accountId) return html(200, webPage({ 'webapp.user-detail': { statusCode: 10221 } }));
-    if (fault?.kind === 'web_status') {
-      return html(
-        200,
-        webPage({ 'webapp.user-detail': { statusCode: fault.statusCode ?? 10222 } }),
-      );
-    }
-    const info = this.accountInfo(accountId);
-    const current = this.handleOf(accountId);
-    const exact = fault?.kind !== 'rounded_stats';
-    const { profile, videos } = this.options.world.observe(accountId, this.options.now());
-    const items =
-      fault?.kind === 'empty_list'
-        ? []
-        : [...videos]
-            .sort((a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt))
-            .slice(0, this.options.profilePageVideos ?? 30)
-            .map((video) => webItem(video, info, current, exact));
-    return html(
-      200,
-      webPage({
-        'webapp.app-context': { language: 'en' },
-        'webapp.user-detail': {
-          statusCode: 0,
-          userInfo: webUserInfo(info, current, profile, items, exact),
-        },
-      }),
-    );
-  }
-
-  private async webVideo(handle: string, videoId: string, context: RequestContext): Promise<Reply> {
-    const accountId = this.accountByHandle(handle, true);
-    const fault = await this.intercept(context, 'web:video', accountId);
-    const video = accountId
-      ? this.videosOf(accountId).find((item) => item.id === videoId)
-      : undefined;
-    if (fault?.kind === 'web_status') {
-      return html(
-        200,
-        webPage({ 'webapp.video-detail': { statusCode: fault.statusCode ?? 10216 } }),
-      );
-    }
-    // A removed or private video shows the private-post status.
-    if (!accountId || !video) {
-      return html(200, webPage({ 'webapp.video-detail': { statusCode: 10216 } }));
-    }
-    const item = webItem(
-      video,
-      this.accountInfo(accountId),
-      this.handleOf(accountId),
-      fault?.kind !== 'rounded_stats',
-    );
-    return html(
-      200,
-      webPage({ 'webapp.video-detail': { statusCode: 0, itemInfo: { itemStruct: item } } }),
-    );
   }
 
   // --- Admin (for the CLI and manual testing) -------------------------------------------------------
@@ -637,15 +282,5 @@ export class FakeTikTok {
       }
     }
     return undefined;
-  }
-
-  private videosOf(accountId: string): VideoStats[] {
-    return [...this.options.world.observe(accountId, this.options.now()).videos].sort(
-      (a, b) => Date.parse(b.postedAt) - Date.parse(a.postedAt),
-    );
-  }
-
-  private today(): string {
-    return this.options.now().toISOString().slice(0, 10);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The response shapes the fake TikTok sends, as TikTok documents them (docs/sources.md): the open API
- * `{data, error}` envelope (§1.8), Display user and video objects (§1.2, §1.7), Research objects with 64-bit ids
- * as bare numbers (§2.3–2.4), and web pages with their embedded JSON (§3.1–3.3, §3.6).
+ * `{data, error}` envelope, Display user and video objects, Research objects with 64-bit ids as bare numbers,
+ * and web pages with their embedded JSON.
  */
 import { randomBytes } from 'node:crypto';
 import type { Profile, VideoStats } from '../../core/model.ts';
@@ -12,7 +12,7 @@ export function envelope(data: object, code = 'ok', message = '') {
   return { data, error: { code, message, log_id: logId() } };
 }
 
-/** The OAuth error envelope (§1.3). */
+/** The OAuth error envelope (docs/sources.md: Display API). */
 export function oauthError(error: string, description: string) {
   return { error, error_description: description, log_id: logId() };
 }
@@ -179,7 +179,7 @@ export function webPage(defaultScope: object): string {
   ].join('');
 }
 
-/** The WAF JavaScript proof-of-work page TikTok serves before the real one (§3.7). */
+/** The WAF JavaScript proof-of-work page TikTok serves before the real one (docs/sources.md: Public web pages). */
 export function challengePage(): string {
   return [
     '<!DOCTYPE html><html><head><title>Security Check</title></head><body>',

@@ -10,9 +10,11 @@ import {
   quietAccount,
   slowedAccount,
   unreadableAccount,
-} from '../unit/core/digest/fixtures.ts';
+} from '../fakes/digest-accounts.ts';
 
 const HOUR = 3_600_000;
+/** A title with nowhere to break: the layout must wrap it rather than widen the page. */
+const LONG_TITLE = 'x'.repeat(300);
 const END = Date.parse('2026-11-25T06:00:00Z');
 
 /** A week of readings every 4 hours with a drop in the last night. */
@@ -43,13 +45,17 @@ describe('the digest HTML in Chromium on a 375 px phone', () => {
   it('should fit the screen without scrolling sideways and show the chart', async () => {
     // Arrange: every kind of section, with a long unbroken title that must wrap.
     const purged = { ...purgedAccount(), history: week() };
-    const title = purged.polls[1]?.status === 'ok' ? purged.polls[1].videos[0] : undefined;
-    if (title) title.title = 'x'.repeat(300);
+    const latest = purged.polls[1];
+    const video = latest?.status === 'ok' ? latest.videos[0] : undefined;
+    expect(video).toBeDefined();
+    if (video) video.title = LONG_TITLE;
     const slowed = { ...slowedAccount(), history: week() };
     const digest = composeDigest(
       digestInput([purged, slowed, unreadableAccount(), quietAccount('q', 'quiet')]),
     );
     expect(digest?.inlineImages.length).toBe(2);
+    // The title is shortened for the email, but still far wider than a phone when it does not wrap.
+    expect(digest?.html).toContain('x'.repeat(80));
     const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
     // Act: the cid: references become data: URIs, as a mail client resolves them from the message.
     await page.setContent(htmlWithEmbeddedImages(digest?.html ?? '', digest?.inlineImages ?? []), {

@@ -99,6 +99,8 @@ export function memorySubscriptionDeps(
     },
     suppressions: {
       isSuppressed: async (email) => suppressed.has(email.toLowerCase()),
+      listSuppressed: async (emails) =>
+        new Set(emails.filter((email) => suppressed.has(email.toLowerCase()))),
       suppress: async (email, reason) => {
         suppressed.set(email.toLowerCase(), reason);
       },

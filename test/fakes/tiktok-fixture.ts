@@ -56,10 +56,26 @@ export class MemoryVault implements CredentialVault {
   async getCredentials(accountId: string) {
     return this.credentials[accountId];
   }
+  async getManyCredentials(accountIds: readonly string[]) {
+    return credentialsOf(this.credentials, accountIds);
+  }
   async putCredentials(accountId: string, credentials: SourceCredentials) {
     this.credentials[accountId] = credentials;
     this.writes.push(credentials);
   }
+}
+
+/** The stored credentials of `accountIds`, as a vault's batch read returns them. */
+export function credentialsOf(
+  credentials: Readonly<Record<string, SourceCredentials>>,
+  accountIds: readonly string[],
+): Map<string, SourceCredentials> {
+  const found = new Map<string, SourceCredentials>();
+  for (const id of accountIds) {
+    const stored = credentials[id];
+    if (stored) found.set(id, stored);
+  }
+  return found;
 }
 
 /** Hints that know every video of the account (as after an earlier complete poll). */

@@ -10,7 +10,7 @@ import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { createDemoWorld } from '../../core/simulate/world.ts';
 import { localDateAndHour } from '../../core/time.ts';
-import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
+import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
 import { synthesizeBundles } from '../../lib/synthesize-bundles.ts';
 import { readDeliveredEmails } from '../../local/local-ses.ts';
 import { type LocalServices, startLocalServices } from '../../local/services.ts';

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STACK_FIXED_PARTS } from '../../deployment/fan-out.ts';
 import { loadStackConfig, StackConfigError } from '../../lib/config.ts';
-import { STACK_FIXED_PARTS } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import { appWith, removeScratchApps } from './apps.ts';
 
@@ -64,6 +64,7 @@ describe('LikewatchStack', () => {
     | 'pollTick'
     | 'pollWorker'
     | 'digestTick'
+    | 'digestParts'
     | 'digestWorker'
     | 'scheduleDlq'
     | 'pollQueue'
@@ -98,6 +99,7 @@ describe('LikewatchStack', () => {
       pollTick: find('AWS::Lambda::Function', 'PollTickFunction'),
       pollWorker: find('AWS::Lambda::Function', 'PollWorkerFunction'),
       digestTick: find('AWS::Lambda::Function', 'DigestTickFunction'),
+      digestParts: find('AWS::Lambda::Function', 'DigestPartsFunction'),
       digestWorker: find('AWS::Lambda::Function', 'DigestWorkerFunction'),
       scheduleDlq: find('AWS::SQS::Queue', 'DeadLetterQueue'),
       pollQueue: find('AWS::SQS::Queue', 'PollJobsQueue'),
@@ -301,7 +303,7 @@ describe('LikewatchStack', () => {
     feeds(ids.pollQueue, ids.pollWorker, 10, 4);
     feeds(ids.digestQueue, ids.digestWorker, 10, 5);
     // The parts of a night too large for one invocation, one at a time per invocation.
-    feeds(ids.digestPartQueue, ids.digestTick, 1, 2);
+    feeds(ids.digestPartQueue, ids.digestParts, 1, 2);
   });
 
   it('should grant each role exactly the actions it needs, on exactly its resources', () => {

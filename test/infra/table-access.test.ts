@@ -11,8 +11,8 @@ import { Template } from 'aws-cdk-lib/assertions';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../core/time.ts';
+import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
 import { loadStackConfig } from '../../lib/config.ts';
-import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import {
   AS_OF,
@@ -196,6 +196,7 @@ describe('each function’s table access, as it runs on the local runtime', () =
     const pollTick = await import('../../lambdas/poll-tick/handler.ts');
     const pollWorker = await import('../../lambdas/poll-worker/handler.ts');
     const digestTick = await import('../../lambdas/digest-tick/handler.ts');
+    const digestParts = await import('../../lambdas/digest-parts/handler.ts');
     const digestWorker = await import('../../lambdas/digest-worker/handler.ts');
     const sesEvents = await import('../../lambdas/ses-events/handler.ts');
     const drain = (queue: string, worker: (event: SQSEvent) => Promise<unknown>) =>
@@ -249,7 +250,10 @@ describe('each function’s table access, as it runs on the local runtime', () =
       const scheduledTime = new Date(AS_OF.getTime() + hour * HOUR_MS).toISOString();
       await as('digestTick', async () => {
         await digestTick.handler({ kind: 'digest', scheduledTime }, context());
-        await drain(LOCAL_QUEUE_NAMES.digestParts, (event) => digestTick.handler(event, context()));
+        // The part planner runs under the tick's role.
+        await drain(LOCAL_QUEUE_NAMES.digestParts, (event) =>
+          digestParts.handler(event, context()),
+        );
       });
       await as('digestWorker', () =>
         drain(LOCAL_QUEUE_NAMES.digest, (event) => digestWorker.handler(event, context())),

@@ -16,7 +16,6 @@ import { SourceRouter } from '../../adapters/tiktok/source-router.ts';
 import { WebPageSource } from '../../adapters/tiktok/web-page-source.ts';
 import { explainFleet } from '../../core/explain/index.ts';
 import { type Account, FLEET_FORMAT, type Fleet, type SourceKind } from '../../core/model.ts';
-import { pollAccounts } from '../../core/poll-accounts.ts';
 import { type AccountScenario, createWorld } from '../../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS } from '../../core/time.ts';
 import type { FaultSpec } from '../../local/fake-tiktok/faults.ts';
@@ -26,6 +25,7 @@ import {
   LOCAL_TABLE_NAME,
   startEmbeddedDynamoDb,
 } from '../../local/services.ts';
+import { pollEveryAccount } from '../fakes/poll-run.ts';
 
 const AS_OF = new Date('2026-11-25T06:00:00Z');
 const FIRST_SLOT = new Date(AS_OF.getTime() - 3 * DAY_MS);
@@ -165,7 +165,7 @@ describe('polling through faults', () => {
       tiktok.clearFaults();
       const fault = index >= faultFrom ? FAULTS[index - faultFrom] : undefined;
       for (const spec of [fault ?? []].flat()) tiktok.setFault(spec);
-      const summary = await pollAccounts({ store, source }, { slot: now, concurrency: 3 });
+      const { summary } = await pollEveryAccount({ store, source }, now, { concurrency: 3 });
       expect(summary.accounts).toBe(accounts.length);
       statuses.push(`${summary.ok}/${summary.partial}/${summary.failed}`);
     }

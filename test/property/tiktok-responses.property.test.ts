@@ -14,6 +14,7 @@ const account: Account = {
 };
 const vault: CredentialVault = {
   getCredentials: async () => ({ accessToken: 'act.1' }),
+  getManyCredentials: async (ids) => new Map(ids.map((id) => [id, { accessToken: 'act.1' }])),
   putCredentials: async () => undefined,
 };
 

@@ -5,7 +5,15 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../core/time.ts';
-import { AS_OF, emailsPerRecipient, type FaultHarness, startPolledHarness } from './harness.ts';
+import {
+  AS_OF,
+  createLedger,
+  emailsPerRecipient,
+  type FaultHarness,
+  startPolledHarness,
+} from './harness.ts';
+
+const ledger = createLedger('split-night');
 
 describe('a night split into parts on the local runtime', () => {
   let harness: FaultHarness;
@@ -37,6 +45,14 @@ describe('a night split into parts on the local runtime', () => {
     expect(stored.map((part) => part.account.id).sort()).toEqual(
       harness.accounts.map((account) => account.id).sort(),
     );
+    const sent = harness.subscribers.map((s) => emails.get(s.email)?.length ?? 0);
+    ledger.record({
+      suite: 'faults',
+      name: 'a night too large for one tick, split into parts on the part queue',
+      duplicates: sent.reduce((sum, count) => sum + Math.max(0, count - 1), 0),
+      losses: sent.filter((count) => count === 0).length,
+      details: { parts: run.partQueue.invocations, due: run.due, sent: run.sent },
+    });
   });
 
   it('should send nothing more when the next tick of the catch-up window comes', async () => {

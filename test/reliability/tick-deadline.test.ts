@@ -2,10 +2,17 @@
  * A digest tick that runs out of time on the local runtime, through the real handlers and the embedded queues:
  * it hands its night to the part queue, and every due subscriber is still mailed exactly once.
  */
-import type { SQSBatchResponse } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_QUEUE_NAMES } from '../../lib/fan-out.ts';
-import { AS_OF, emailsPerRecipient, type FaultHarness, startPolledHarness } from './harness.ts';
+import { LOCAL_QUEUE_NAMES } from '../../deployment/fan-out.ts';
+import {
+  AS_OF,
+  createLedger,
+  emailsPerRecipient,
+  type FaultHarness,
+  startPolledHarness,
+} from './harness.ts';
+
+const ledger = createLedger('tick-deadline');
 
 describe('a digest tick that runs out of time on the local runtime', () => {
   let harness: FaultHarness;
@@ -20,6 +27,7 @@ describe('a digest tick that runs out of time on the local runtime', () => {
   it('should hand its night to the part queue and still mail each subscriber once', async () => {
     // Arrange: an invocation left with no more than the deadline margin, so it must stop at once.
     const { digestTickHandler } = await import('../../lambdas/digest-tick/handler.ts');
+    const { digestPartsHandler } = await import('../../lambdas/digest-parts/handler.ts');
     const { digestWorkerHandler } = await import('../../lambdas/digest-worker/handler.ts');
     const shortOfTime = { awsRequestId: 'short', getRemainingTimeInMillis: () => 90_000 };
     const fresh = { awsRequestId: 'fresh', getRemainingTimeInMillis: () => 900_000 };
@@ -30,7 +38,7 @@ describe('a digest tick that runs out of time on the local runtime', () => {
     );
     const parts = await harness.services.sqs
       .queue(LOCAL_QUEUE_NAMES.digestParts)
-      .drain((event) => digestTickHandler(event, fresh) as Promise<SQSBatchResponse>);
+      .drain((event) => digestPartsHandler(event, fresh));
     const digests = await harness.services.sqs
       .queue(LOCAL_QUEUE_NAMES.digest)
       .drain((event) => digestWorkerHandler(event));
@@ -39,6 +47,15 @@ describe('a digest tick that runs out of time on the local runtime', () => {
     expect(parts).toMatchObject({ deliveries: 1, redelivered: 0, deadLettered: 0 });
     expect(digests.deadLettered).toBe(0);
     const emails = await emailsPerRecipient(harness);
-    expect(harness.subscribers.map((s) => emails.get(s.email)?.length ?? 0)).toEqual([1, 1, 1]);
+    const sent = harness.subscribers.map((s) => emails.get(s.email)?.length ?? 0);
+    expect(sent).toEqual([1, 1, 1]);
+    ledger.record({
+      suite: 'faults',
+      name: 'a digest tick out of time at once, its night handed to the part queue',
+      faultsInjected: 1,
+      duplicates: sent.reduce((sum, count) => sum + Math.max(0, count - 1), 0),
+      losses: sent.filter((count) => count === 0).length,
+      details: { partDeliveries: parts.deliveries },
+    });
   });
 });

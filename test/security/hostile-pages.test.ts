@@ -9,15 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { composeDigest } from '../../core/digest/compose.ts';
 import { handleWebRequest, type WebRequest } from '../../core/subscriptions/web.ts';
 import { launchChromium } from '../../local/chromium.ts';
-import { account, memorySubscriptionDeps } from '../fakes/subscription-deps.ts';
-import { createLedger } from '../reliability/harness.ts';
 import {
   account as digestAccount,
   digestInput,
   explanation,
   okPoll,
   video,
-} from '../unit/core/digest/fixtures.ts';
+} from '../fakes/digest-accounts.ts';
+import { account, memorySubscriptionDeps } from '../fakes/subscription-deps.ts';
+import { createLedger } from '../reliability/harness.ts';
 
 /** Each payload, if it ran, would call `window.__pwned()`. */
 const PAYLOADS = [

@@ -264,7 +264,7 @@ class CountingVault extends MemoryVault {
     return super.getCredentials(accountId);
   }
 
-  async getManyCredentials(accountIds: readonly string[]) {
+  override async getManyCredentials(accountIds: readonly string[]) {
     this.batchReads.push([...accountIds]);
     if (this.failBatch) throw new Error('ProvisionedThroughputExceededException');
     const found = new Map<string, SourceCredentials>();

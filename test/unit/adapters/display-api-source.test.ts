@@ -5,6 +5,7 @@ import type { Account, VideoStats } from '../../../core/model.ts';
 import type { CredentialVault, SourceCredentials } from '../../../core/ports.ts';
 import type { World } from '../../../core/simulate/world.ts';
 import { FakeTikTok } from '../../../local/fake-tiktok/server.ts';
+import { credentialsOf } from '../../fakes/tiktok-fixture.ts';
 
 const account: Account = {
   platform: 'tiktok',
@@ -42,6 +43,7 @@ const world: World = {
 function vault(credentials: Record<string, SourceCredentials>): CredentialVault {
   return {
     getCredentials: async (id) => credentials[id],
+    getManyCredentials: async (ids) => credentialsOf(credentials, ids),
     putCredentials: async () => undefined,
   };
 }

@@ -44,6 +44,7 @@ describe('sources against the fake TikTok’s real-world faults', () => {
       timeoutMs: 2_000,
       retry: RETRY,
       ledger,
+      pollEveryHours: 24,
     });
   const web = () => new WebPageSource({ baseUrl: tiktok.url, timeoutMs: 2_000, retry: RETRY });
   const display = () => {

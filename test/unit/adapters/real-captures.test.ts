@@ -55,6 +55,7 @@ describe('the Research API source over real answers', () => {
       timeoutMs: 2_000,
       retry: RETRY,
       ledger,
+      pollEveryHours: 24,
       // One ≤30-day window: one search.
       lookbackDays: 10,
     });

@@ -42,6 +42,8 @@ describe('ResearchApiSource against the fake TikTok', () => {
       timeoutMs: 300,
       retry: FAST_RETRY,
       ledger: options.ledger ?? new MemoryQuotaLedger(),
+      // One run a day: the whole day's quota is this run's.
+      pollEveryHours: 24,
       ...(options.dailyQuota ? { dailyQuota: options.dailyQuota } : {}),
     });
   }

@@ -1,14 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { Account, PollJob } from '../../../core/model.ts';
-import {
-  planPollJobs,
-  pollAccountJobs,
-  pollAccounts,
-  summarizePollJobs,
-} from '../../../core/poll-accounts.ts';
+import { planPollJobs, pollAccountJobs, summarizePollJobs } from '../../../core/poll-accounts.ts';
 import { pollMinuteOf } from '../../../core/poll-schedule.ts';
 import type { PollOutcome, PollToStore, StatsSource } from '../../../core/ports.ts';
 import { MemoryStore } from '../../fakes/memory-store.ts';
+import { pollEveryAccount } from '../../fakes/poll-run.ts';
 
 const slot = new Date('2026-11-25T06:00:00Z');
 
@@ -23,7 +19,7 @@ function account(id: string, status: Account['status'] = 'active'): Account {
   };
 }
 
-describe('pollAccounts', () => {
+describe('a poll run (planPollJobs, then pollAccountJobs on the whole batch)', () => {
   it('should store one poll per account, whatever the source did', async () => {
     // Arrange
     const store = new MemoryStore();
@@ -31,6 +27,7 @@ describe('pollAccounts', () => {
     let inFlight = 0;
     let maxInFlight = 0;
     const source: StatsSource = {
+      async prepare() {},
       async poll(acct, at): Promise<PollOutcome> {
         inFlight += 1;
         maxInFlight = Math.max(maxInFlight, inFlight);
@@ -69,7 +66,7 @@ describe('pollAccounts', () => {
       },
     };
     // Act
-    const summary = await pollAccounts({ store, source }, { slot, concurrency: 2 });
+    const { summary } = await pollEveryAccount({ store, source }, slot, { concurrency: 2 });
     // Assert
     expect(summary).toEqual({
       accounts: 4,
@@ -96,6 +93,7 @@ describe('pollAccounts', () => {
     await store.putAccount(account('a'));
     let likes = 10;
     const source: StatsSource = {
+      async prepare() {},
       poll: async (_acct, at) => ({
         poll: {
           at: at.toISOString(),
@@ -105,17 +103,18 @@ describe('pollAccounts', () => {
         },
       }),
     };
-    await pollAccounts({ store, source }, { slot, concurrency: 1 });
-    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    await pollEveryAccount({ store, source }, slot, { concurrency: 1 });
+    await pollEveryAccount({ store, source }, slot, { concurrency: 1 });
     const polls = await store.listPolls('a', new Date(0), new Date('2030-01-01T00:00:00Z'));
     expect(polls).toHaveLength(1);
   });
 
-  it('should store not_reached for the accounts a stopped run did not start, never skip them', async () => {
+  it('should leave the accounts a stopped run did not start for redelivery, never skip them', async () => {
     const store = new MemoryStore();
     for (const id of ['a', 'b', 'c', 'd']) await store.putAccount(account(id));
     const controller = new AbortController();
     const source: StatsSource = {
+      async prepare() {},
       async poll(_acct, at) {
         // The deadline arrives while the first account is being polled.
         controller.abort(new Error('the function is about to time out'));
@@ -129,23 +128,22 @@ describe('pollAccounts', () => {
         };
       },
     };
-    const summary = await pollAccounts(
-      { store, source },
-      { slot, concurrency: 1, signal: controller.signal },
-    );
-    expect(summary).toMatchObject({ accounts: 4, ok: 1, failed: 3, notReached: 3 });
-    for (const id of ['b', 'c', 'd']) {
-      expect(store.polls.get(id)?.get(slot.toISOString())).toMatchObject({
-        status: 'failed',
-        reason: 'not_reached',
-      });
-    }
+    const { summary, jobs, results } = await pollEveryAccount({ store, source }, slot, {
+      concurrency: 1,
+      signal: controller.signal,
+    });
+    expect(summary).toMatchObject({ accounts: 4, ok: 1, failed: 0, notReached: 3 });
+    const notDone = jobs.filter((_job, index) => !results[index]?.done);
+    expect(notDone.map((job) => job.account.id).sort()).toEqual(['b', 'c', 'd']);
+    for (const id of ['b', 'c', 'd'])
+      expect(store.polls.get(id)?.get(slot.toISOString())).toBeUndefined();
   });
 
   it('should follow a rename the source reports, keyed by the stable id', async () => {
     const store = new MemoryStore();
     await store.putAccount(account('a'));
     const source: StatsSource = {
+      async prepare() {},
       poll: async (_acct, at) => ({
         poll: {
           at: at.toISOString(),
@@ -156,7 +154,7 @@ describe('pollAccounts', () => {
         handle: 'h_a.renamed',
       }),
     };
-    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    await pollEveryAccount({ store, source }, slot, { concurrency: 1 });
     expect(store.accounts.get('a')?.handle).toBe('h_a.renamed');
   });
 
@@ -164,6 +162,7 @@ describe('pollAccounts', () => {
     const store = new MemoryStore();
     await store.putAccount({ ...account('a'), handle: 'maya.bakes' });
     const source: StatsSource = {
+      async prepare() {},
       poll: async (_acct, at) => ({
         poll: {
           at: at.toISOString(),
@@ -174,7 +173,7 @@ describe('pollAccounts', () => {
         handle: '"><img src=x>\r\n\u202Emaya',
       }),
     };
-    const summary = await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    const { summary } = await pollEveryAccount({ store, source }, slot, { concurrency: 1 });
     expect(summary.ok).toBe(1);
     expect(store.accounts.get('a')?.handle).toBe('maya.bakes');
     expect(store.polls.get('a')?.get(slot.toISOString())?.status).toBe('ok');
@@ -200,18 +199,20 @@ describe('pollAccounts', () => {
     });
     let known: readonly string[] = [];
     const source: StatsSource = {
+      async prepare() {},
       async poll(_acct, at, _signal, hints) {
-        known = (await hints?.knownVideoIds?.()) ?? [];
+        known = (await hints?.knownVideoIds()) ?? [];
         return { poll: { at: at.toISOString(), status: 'failed', reason: 'server_error' } };
       },
     };
-    await pollAccounts({ store, source }, { slot, concurrency: 1 });
+    await pollEveryAccount({ store, source }, slot, { concurrency: 1 });
     expect([...known].sort()).toEqual(['v1', 'v2']);
   });
 });
 
 describe('planPollJobs and pollAccountJobs (the fan-out)', () => {
   const okSource: StatsSource = {
+    async prepare() {},
     async poll(_acct, at) {
       return {
         poll: {
@@ -304,16 +305,10 @@ describe('planPollJobs and pollAccountJobs (the fan-out)', () => {
   });
 
   it('should, ticking every minute, send each account once over the cadence at its own minute', async () => {
-    // Arrange: 50 accounts, a 6-hour cadence; one store with an index of poll minutes, one without.
+    // Arrange: 50 accounts, a 6-hour cadence.
     const plain = new MemoryStore();
     for (let index = 0; index < 50; index++) await plain.putAccount(account(`acct-${index}`));
-    const indexed = Object.assign(new MemoryStore(), {
-      listAccountsInPollMinutes: async (minutes: readonly number[]) =>
-        (await plain.listAccounts()).filter((candidate) =>
-          minutes.includes(pollMinuteOf(candidate.id)),
-        ),
-    });
-    for (const store of [plain, indexed]) {
+    for (const store of [plain]) {
       const sent: PollJob[] = [];
       // Act
       for (let minute = 0; minute < 360; minute++) {

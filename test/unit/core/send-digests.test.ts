@@ -235,7 +235,11 @@ describe('a digest tick and its workers, who is never mailed', () => {
   it('should skip a suppressed address without claiming its digest', async () => {
     const { deps, sent, ready, store } = setup(loss, [subscriber({})]);
     await ready;
-    deps.suppressions = { isSuppressed: async (email) => email === 'maya@example.com' };
+    deps.suppressions = {
+      isSuppressed: async (email) => email === 'maya@example.com',
+      listSuppressed: async (emails) =>
+        new Set(emails.filter((email) => email === 'maya@example.com')),
+    };
     const summary = await runDigestTick(deps, { scheduledTime: tick, historyDays: 28 });
     expect(summary).toMatchObject({ due: 1, sent: 0, suppressed: 1 });
     expect(sent).toHaveLength(0);

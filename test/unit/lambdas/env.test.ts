@@ -4,13 +4,13 @@ import {
   DigestEnvChecked,
   DigestTickEnv,
   loadEnv,
-  PollEnv,
   PollTickEnv,
+  PollWorkerEnv,
 } from '../../../lambdas/_shared/env.ts';
 
 describe('loadEnv', () => {
   it('should fill defaults for the poll function', () => {
-    const env = loadEnv(PollEnv, { TABLE_NAME: 'likewatch-table' });
+    const env = loadEnv(PollWorkerEnv, { TABLE_NAME: 'likewatch-table' });
     expect(env).toEqual({
       TABLE_NAME: 'likewatch-table',
       TIKTOK_API_BASE_URL: 'https://open.tiktokapis.com',
@@ -22,14 +22,14 @@ describe('loadEnv', () => {
       TIKTOK_RESEARCH_DAILY_REQUESTS: 1_000,
       TIKTOK_RESEARCH_DAILY_RECORDS: 100_000,
       TIKTOK_RESEARCH_LOOKBACK_DAYS: 90,
-      POLL_EVERY_HOURS: 24,
+      POLL_EVERY_HOURS: 6,
       POLL_DEADLINE_MARGIN_MS: 20_000,
     });
   });
 
   it('should name every missing or invalid variable', () => {
-    expect(() => loadEnv(PollEnv, { POLL_CONCURRENCY: '-1' })).toThrow(InvalidConfigError);
-    expect(() => loadEnv(PollEnv, { POLL_CONCURRENCY: '-1' })).toThrow(
+    expect(() => loadEnv(PollWorkerEnv, { POLL_CONCURRENCY: '-1' })).toThrow(InvalidConfigError);
+    expect(() => loadEnv(PollWorkerEnv, { POLL_CONCURRENCY: '-1' })).toThrow(
       /TABLE_NAME[\s\S]*POLL_CONCURRENCY/,
     );
   });
@@ -76,6 +76,6 @@ describe('loadEnv', () => {
       TABLE_NAME: 'likewatch-table',
       POLL_QUEUE_URL: 'https://sqs.eu-west-1.amazonaws.com/1/poll-jobs',
     });
-    expect([tick.POLL_EVERY_HOURS, tick.POLL_TICK_MINUTES]).toEqual([24, undefined]);
+    expect([tick.POLL_EVERY_HOURS, tick.POLL_TICK_MINUTES]).toEqual([6, undefined]);
   });
 });

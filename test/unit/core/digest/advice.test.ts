@@ -3,7 +3,7 @@ import { CAUSE_ADVICE } from '../../../../core/digest/advice.ts';
 import { buildDigestDocument } from '../../../../core/digest/compose.ts';
 import { CAUSE_NAMES } from '../../../../core/digest/wording.ts';
 import { Cause } from '../../../../core/model.ts';
-import { digestInput, purgedAccount } from './fixtures.ts';
+import { digestInput, purgedAccount } from '../../../fakes/digest-accounts.ts';
 
 describe('CAUSE_ADVICE', () => {
   it.each(Cause.options)('should give %s a short paragraph and two to four actions', (cause) => {

@@ -5,7 +5,7 @@ import { composeDigest } from '../../../../core/digest/compose.ts';
 import type { DigestAccountInput } from '../../../../core/digest/input.ts';
 import { crc32, encodePng, PNG_SIGNATURE } from '../../../../core/digest/png.ts';
 import type { Poll } from '../../../../core/model.ts';
-import { digestInput, purgedAccount, quietAccount } from './fixtures.ts';
+import { digestInput, purgedAccount, quietAccount } from '../../../fakes/digest-accounts.ts';
 
 const HOUR = 3_600_000;
 const END = Date.parse('2026-11-25T06:00:00Z');

@@ -12,7 +12,7 @@ import {
   subscriber,
   unreadableAccount,
   video,
-} from './fixtures.ts';
+} from '../../../fakes/digest-accounts.ts';
 
 function compose(...accounts: DigestAccountInput[]) {
   const digest = composeDigest(digestInput(accounts));

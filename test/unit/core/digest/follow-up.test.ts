@@ -14,7 +14,7 @@ import {
   purgedAccount,
   subscriber,
   video,
-} from './fixtures.ts';
+} from '../../../fakes/digest-accounts.ts';
 
 /** Yesterday's digest reported the purge of `purgedAccount` (v-burst 5,200 → 4,300, v-other 900 → 560). */
 const yesterday: DigestReport = reportDigest(digestInput([purgedAccount()]));

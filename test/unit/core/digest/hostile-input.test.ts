@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { composeDigest } from '../../../../core/digest/compose.ts';
 import { escapeHtml, safeTikTokUrl, toSingleLine } from '../../../../core/digest/escape.ts';
 import type { DigestAccountInput } from '../../../../core/digest/input.ts';
-import { account, digestInput, explanation, okPoll, video } from './fixtures.ts';
+import {
+  account,
+  digestInput,
+  explanation,
+  okPoll,
+  video,
+} from '../../../fakes/digest-accounts.ts';
 
 const SCRIPT = '<script>alert(1)</script>';
 const ATTRIBUTE_BREAKOUT = '"><img src=x onerror=alert(1)>';

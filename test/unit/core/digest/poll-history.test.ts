@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { latestFailureReason, traceVideo } from '../../../../core/digest/poll-history.ts';
 import type { Poll } from '../../../../core/model.ts';
-import { failedPoll, okPoll, video } from './fixtures.ts';
+import { failedPoll, okPoll, video } from '../../../fakes/digest-accounts.ts';
 
 describe('traceVideo', () => {
   it('should take "before" from the peak preceding the largest drop and "after" from the latest poll', () => {

@@ -1,6 +1,8 @@
 /**
- * How the poll, digest and digest part queues deliver to their functions: shared by the stack (event source mappings, redrive
- * policies) and the embedded runtime (`local/`), so both batch and retry alike. Plain constants, no CDK.
+ * How the poll, digest and digest part queues deliver to their functions, and the defaults the functions
+ * share: one module read by the stack (`lib/`: event source mappings, redrive policies), the handlers
+ * (`lambdas/`) and the embedded runtime (`local/`), so all batch and retry alike. Plain constants, no CDK:
+ * runtime code never imports from `lib/`.
  *
  * The arithmetic behind the numbers is in docs/scaling.md.
  */
@@ -59,6 +61,12 @@ export const DEFAULT_POLL_WORKER_CONCURRENCY = 2;
 /** Default maximum concurrency of the digest workers; they share the account's SES send rate. */
 export const DEFAULT_DIGEST_WORKER_CONCURRENCY = 2;
 
+/**
+ * Every how many hours each account is polled, unless the deployment says otherwise (`pollEveryHours`):
+ * four readings a day place an overnight drop within a few hours.
+ */
+export const DEFAULT_POLL_EVERY_HOURS = 6;
+
 /** TikTok's documented default rate limit per Display API endpoint, requests per minute. */
 export const DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE = 600;
 
@@ -104,7 +112,7 @@ export const LOCAL_QUEUE_NAMES = {
  */
 export const STACK_FIXED_PARTS = {
   secrets: 2,
-  alarms: 15,
+  alarms: 16,
   dashboards: 1,
   polledQueues: 3,
 } as const;

@@ -1,12 +1,15 @@
-/** Hand-built inputs for the digest composer tests: small poll histories and engine verdicts. */
-import type { DigestAccountInput, DigestInput } from '../../../../core/digest/compose.ts';
+/**
+ * Hand-built inputs for the digest composer, shared by its unit, browser and security tests: small poll
+ * histories and engine verdicts.
+ */
+import type { DigestAccountInput, DigestInput } from '../../core/digest/compose.ts';
 import type {
   Account,
   AccountExplanation,
   Poll,
   Subscriber,
   VideoStats,
-} from '../../../../core/model.ts';
+} from '../../core/model.ts';
 
 export const WINDOW = { from: '2026-11-24T06:00:00Z', to: '2026-11-25T06:00:00Z' };
 

@@ -3,7 +3,7 @@ import { parseSesEvents } from '../../adapters/ses-events.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { recordEmailEvents } from '../../core/subscriptions/email-events.ts';
 import { type Command, readArgs, UsageError } from '../command.ts';
-import { STORE_OPTIONS, STORE_USAGE, withStore } from '../store-connection.ts';
+import { STORE_OPTIONS, storeUsage, withStore } from '../store-connection.ts';
 
 /**
  * `likewatch ses-event FILE`: feeds an SES bounce or complaint into a store through the same parsing and use
@@ -17,7 +17,7 @@ export const sesEventCommand: Command = {
     '',
     '  FILE   JSON: an SNS Lambda event ({"Records":[{"Sns":{"Message":"…"}}]}) or a bare SES',
     '         notification ({"eventType":"Bounce","bounce":{…}}); - reads stdin',
-    ...STORE_USAGE,
+    ...storeUsage(),
     '',
     'Permanent bounces and complaints suppress the address; complaints also unsubscribe it.',
   ].join('\n'),

@@ -103,13 +103,44 @@ export function instantInWindow(random: Random, fromMs: number, low = 0.15, high
   return new Date(fromMs + random.between(low, high) * DAY_MS);
 }
 
-/** Builds one account's world scenario and polling plan for its night. */
+/** How large an account of a fleet may be; no limit unless one is given (see `SimulateFleetOptions`). */
+export interface AccountSizeLimits {
+  /** Longest history polled before the as-of, in days. */
+  historyDays: number;
+  /** Most videos an account has when its history starts (it may post more). */
+  videos: number;
+}
+
+/** The longest history each scenario can draw: the story it tells needs at least this many days of it. */
+const THINNED_HISTORY_MIN_DAYS = 30;
+const REACH_LIMITED_MIN_DAYS = 12;
+const AUDIENCE_SHIFT_MIN_DAYS = 38;
+
+/**
+ * Scenarios whose story needs more history than `historyDays`: a fleet limited to that history does not draw
+ * them, since its labels would promise what the polls cannot show (a slowdown against a level from before the
+ * history, a thinned history that never got old enough to thin).
+ */
+export function scenariosNeedingMoreHistory(historyDays: number): Scenario[] {
+  const needs: [Scenario, number][] = [
+    ['thinned_history', THINNED_HISTORY_MIN_DAYS],
+    ['reach_limited', REACH_LIMITED_MIN_DAYS],
+    ['audience_shift', AUDIENCE_SHIFT_MIN_DAYS],
+  ];
+  return needs.filter(([, days]) => days > historyDays).map(([scenario]) => scenario);
+}
+
+/**
+ * Builds one account's world scenario and polling plan for its night, within `limits`. The limits are applied
+ * after every draw, so an account they do not bind is the same as without them.
+ */
 export function setupAccount(
   random: Random,
   kind: Scenario,
   serial: number,
   asOf: Date,
   fleetWide: FleetWideEvents,
+  limits: AccountSizeLimits,
 ): AccountSetup {
   const asOfMs = asOf.getTime();
   const fromMs = asOfMs - DAY_MS;
@@ -169,7 +200,7 @@ export function setupAccount(
       plan.cadenceHours = Math.min(plan.cadenceHours, 3);
       break;
     case 'thinned_history':
-      historyDays = random.between(30, 55);
+      historyDays = random.between(THINNED_HISTORY_MIN_DAYS, 55);
       thinAfterHours = random.between(5, 14) * 24;
       break;
     case 'fake_engagement_purge':
@@ -214,7 +245,7 @@ export function setupAccount(
       });
       break;
     case 'reach_limited':
-      historyDays = random.between(12, 24);
+      historyDays = random.between(REACH_LIMITED_MIN_DAYS, 24);
       postingIntervalHours = random.logUniform(10, 72);
       initialVideos = Math.max(initialVideos, 10);
       events.push({
@@ -224,7 +255,7 @@ export function setupAccount(
       });
       break;
     case 'audience_shift': {
-      historyDays = random.between(38, 50);
+      historyDays = random.between(AUDIENCE_SHIFT_MIN_DAYS, 50);
       postingIntervalHours = random.logUniform(10, 48);
       initialVideos = Math.max(initialVideos, 15);
       plan.cadenceHours = Math.max(plan.cadenceHours, 3);
@@ -279,7 +310,7 @@ export function setupAccount(
     kind,
     scenario: {
       ...identity,
-      initialVideos,
+      initialVideos: Math.min(initialVideos, limits.videos),
       postingIntervalHours,
       medianViews,
       likeRate,
@@ -292,7 +323,7 @@ export function setupAccount(
     },
     plan: {
       ...plan,
-      from: new Date(asOfMs - historyDays * DAY_MS),
+      from: new Date(asOfMs - Math.min(historyDays, limits.historyDays) * DAY_MS),
       until: asOf,
       ...(thinAfterHours !== undefined ? { thinAfterHours } : {}),
       ...(failFrom ? { failFrom } : {}),

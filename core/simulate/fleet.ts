@@ -12,11 +12,13 @@ import { FLEET_FORMAT } from '../model.ts';
 import { DAY_MS, formatInstant, HOUR_MS } from '../time.ts';
 import { type AccountLabel, type FleetLabels, labelAccount } from './fleet-labels.ts';
 import {
+  type AccountSizeLimits,
   DEFAULT_WEIGHTS,
   type FleetWideEvents,
   instantInWindow,
   pickScenario,
   type Scenario,
+  scenariosNeedingMoreHistory,
   setupAccount,
 } from './fleet-scenarios.ts';
 import { pollAccount } from './polls.ts';
@@ -39,6 +41,13 @@ export interface SimulateFleetOptions {
   asOf?: Date;
   /** Relative weight of each scenario (default: every label well represented). */
   weights?: Partial<Record<Scenario, number>>;
+  /**
+   * Longest history polled per account, in days (default: no limit, up to 55 days as each scenario draws it).
+   * Scenarios that need more history are not drawn (see `scenariosNeedingMoreHistory`).
+   */
+  maxHistoryDays?: number;
+  /** Most videos an account has when its history starts (default: no limit, up to 2,500). */
+  maxVideos?: number;
 }
 
 const DEFAULT_AS_OF = new Date('2026-11-24T06:00:00Z');
@@ -53,7 +62,12 @@ export function simulateFleet(options: SimulateFleetOptions): LabelledFleet {
   const asOf = options.asOf ?? DEFAULT_AS_OF;
   const asOfMs = asOf.getTime();
   const fromMs = asOfMs - DAY_MS;
+  const limits: AccountSizeLimits = {
+    historyDays: options.maxHistoryDays ?? Number.POSITIVE_INFINITY,
+    videos: options.maxVideos ?? Number.POSITIVE_INFINITY,
+  };
   const weights = { ...DEFAULT_WEIGHTS, ...options.weights };
+  for (const scenario of scenariosNeedingMoreHistory(limits.historyDays)) weights[scenario] = 0;
   const fleetWide: FleetWideEvents = {};
   if (random.chance(0.35)) {
     fleetWide.cleanupAt = instantInWindow(random, fromMs);
@@ -77,7 +91,7 @@ export function simulateFleet(options: SimulateFleetOptions): LabelledFleet {
     // A fleet-wide cleanup wave reaches many accounts, not only those drawn for it.
     if (kind === 'ordinary' && fleetWide.cleanupAt && accountRandom.chance(0.5))
       kind = 'inactive_account_cleanup';
-    const setup = setupAccount(accountRandom, kind, index + 1, asOf, fleetWide);
+    const setup = setupAccount(accountRandom, kind, index + 1, asOf, fleetWide, limits);
     const spec: WorldSpec = {
       seed: hashSeed('fleet-world', options.seed, index),
       start: new Date(setup.plan.from.getTime() - HOUR_MS),

@@ -55,7 +55,8 @@ export function validateOptions<S extends z.ZodType>(schema: S, values: unknown)
       : '';
     return `${flag}${issueText(issue, name ? (values as Record<string, unknown>)[name] : undefined)}`;
   });
-  throw new UsageError(problems.join('; '));
+  // Messages worded for the pages end in a full stop; on one line they are joined by semicolons instead.
+  throw new UsageError(problems.map((problem) => problem.replace(/\.$/, '')).join('; '));
 }
 
 /** An issue in words for the command line: a value that is not a number says so and quotes it. */

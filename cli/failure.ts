@@ -52,6 +52,13 @@ export function describeFailure(error: unknown): string[] {
             'To fix: check the address and that the service there is running.',
           ];
     }
+    if (code === 'EADDRINUSE') {
+      const { address, port } = link as { address?: string; port?: number };
+      return [
+        `the port is in use${address === undefined ? '' : ` (${address}:${port})`}`,
+        'To fix: choose another --port, or stop what listens there.',
+      ];
+    }
     const name = link.name;
     if (name === 'CredentialsProviderError') {
       return [

@@ -73,6 +73,17 @@ function help(): string {
   ].join('\n');
 }
 
+/**
+ * `Usage: ` and the command's usage. Its synopsis (the lines before the first blank one: several forms, or
+ * one form on several lines) is written from column 0, so each line after the first moves under the first.
+ */
+function usageBlock(usage: string): string {
+  const label = 'Usage: ';
+  const [synopsis = '', ...rest] = usage.split('\n\n');
+  const aligned = synopsis.replaceAll('\n', `\n${' '.repeat(label.length)}`);
+  return [`${label}${aligned}`, ...rest].join('\n\n');
+}
+
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
   const debug = wantsDebug(argv);
@@ -89,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const command = await entry.load();
     if (rest.includes('--help') || rest.includes('-h')) {
-      console.log(`${command.summary}\n\nUsage: ${command.usage}`);
+      console.log(`${command.summary}\n\n${usageBlock(command.usage)}`);
       return 0;
     }
     return await command.run(rest);

@@ -53,7 +53,18 @@ export function validateOptions<S extends z.ZodType>(schema: S, values: unknown)
     const flag = name
       ? `--${name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`)}: `
       : '';
-    return `${flag}${issue.message}`;
+    return `${flag}${issueText(issue, name ? (values as Record<string, unknown>)[name] : undefined)}`;
   });
-  throw new UsageError(problems.join('; '));
+  // Messages worded for the pages end in a full stop; on one line they are joined by semicolons instead.
+  throw new UsageError(problems.map((problem) => problem.replace(/\.$/, '')).join('; '));
+}
+
+/** An issue in words for the command line: a value that is not a number says so and quotes it. */
+function issueText(issue: z.core.$ZodIssue, given: unknown): string {
+  if (issue.code === 'invalid_type' && issue.expected === 'number') {
+    return given === undefined
+      ? 'a number is needed'
+      : `expected a number, not ${JSON.stringify(given)}`;
+  }
+  return issue.message;
 }

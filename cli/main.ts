@@ -1,5 +1,5 @@
 import type { Command } from './command.ts';
-import { UsageError } from './command.ts';
+import { DEBUG_FLAG, EXIT_USAGE, reportFailure, wantsDebug } from './failure.ts';
 
 /** Every sub-command, loaded lazily so `--help` and small commands start fast. */
 const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -68,13 +68,26 @@ function help(): string {
     'Commands:',
     ...lines,
     '',
-    "Run 'likewatch <command> --help' for a command's options.",
+    "Run 'likewatch <command> --help' for a command's options. Any command takes --debug to show the",
+    'stack trace of a failure (as does LIKEWATCH_DEBUG=1).',
   ].join('\n');
+}
+
+/**
+ * `Usage: ` and the command's usage. Its synopsis (the lines before the first blank one: several forms, or
+ * one form on several lines) is written from column 0, so each line after the first moves under the first.
+ */
+function usageBlock(usage: string): string {
+  const label = 'Usage: ';
+  const [synopsis = '', ...rest] = usage.split('\n\n');
+  const aligned = synopsis.replaceAll('\n', `\n${' '.repeat(label.length)}`);
+  return [`${label}${aligned}`, ...rest].join('\n\n');
 }
 
 /** Runs the CLI with `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
+  const debug = wantsDebug(argv);
+  const [name, ...rest] = argv.filter((arg) => arg !== DEBUG_FLAG);
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     console.log(help());
     return 0;
@@ -82,20 +95,16 @@ export async function main(argv: string[]): Promise<number> {
   const entry = commands[name];
   if (!entry) {
     console.error(`likewatch: unknown command '${name}'.\n\n${help()}`);
-    return 2;
-  }
-  const command = await entry.load();
-  if (rest.includes('--help') || rest.includes('-h')) {
-    console.log(`${command.summary}\n\nUsage: ${command.usage}`);
-    return 0;
+    return EXIT_USAGE;
   }
   try {
+    const command = await entry.load();
+    if (rest.includes('--help') || rest.includes('-h')) {
+      console.log(`${command.summary}\n\n${usageBlock(command.usage)}`);
+      return 0;
+    }
     return await command.run(rest);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`likewatch ${name}: ${error.message}`);
-      return 2;
-    }
-    throw error;
+    return reportFailure(name, error, debug);
   }
 }

@@ -9,7 +9,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
 import { LOCAL_TABLE_NAME } from '../local/services.ts';
-import { UsageError } from './command.ts';
+import { validateOptions } from './command.ts';
 
 /** `parseArgs` definitions of the connection options. */
 export const STORE_OPTIONS = {
@@ -17,11 +17,16 @@ export const STORE_OPTIONS = {
   table: { type: 'string' },
 } as const;
 
-/** Usage lines of the connection options. */
-export const STORE_USAGE = [
-  '  --endpoint URL   a local DynamoDB, e.g. the one `likewatch start --serve` prints',
-  `  --table NAME     the table (default with --endpoint: ${LOCAL_TABLE_NAME}; required without)`,
-];
+/** Where the descriptions start in most commands' option lists. */
+const USAGE_COLUMN = 19;
+
+/** Usage lines of the connection options, their descriptions starting at `column` (as the command's others). */
+export function storeUsage(column = USAGE_COLUMN): string[] {
+  return [
+    ['--endpoint URL', 'a local DynamoDB, e.g. the one `likewatch start --serve` prints'],
+    ['--table NAME', `the table (default with --endpoint: ${LOCAL_TABLE_NAME}; required without)`],
+  ].map(([flag, text]) => `  ${flag}`.padEnd(column) + text);
+}
 
 /** The connection options, validated. */
 export const StoreConnection = z
@@ -34,15 +39,12 @@ export const StoreConnection = z
   })
   .refine((options) => options.endpoint !== undefined || options.table !== undefined, {
     message: 'give --endpoint URL for a local store, or --table NAME for the deployed one',
-    path: ['table'],
   });
 export type StoreConnection = z.infer<typeof StoreConnection>;
 
 /** Validates the connection options; bad input is a UsageError. */
 export function parseStoreConnection(values: Record<string, unknown>): StoreConnection {
-  const parsed = StoreConnection.safeParse(values);
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  return parsed.data;
+  return validateOptions(StoreConnection, { endpoint: values.endpoint, table: values.table });
 }
 
 /** The store behind `connection`, and how to release its client. */

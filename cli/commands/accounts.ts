@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type Account, isTikTokHandle, SourceKind } from '../../core/model.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
-import { STORE_OPTIONS, STORE_USAGE, withStore } from '../store-connection.ts';
+import { STORE_OPTIONS, storeUsage, withStore } from '../store-connection.ts';
 
 const AddOptions = z.object({
   id: z.string().min(1, 'the account’s stable id (TikTok open_id)'),
@@ -25,7 +25,7 @@ export const accountsCommand: Command = {
     '  --handle HANDLE  its current username',
     '  --source KIND    display_api (default), research_api or web; a display_api account is polled once its',
     '                   creator connects it (/connect), until then its polls record needs_reauthorization',
-    ...STORE_USAGE,
+    ...storeUsage(),
   ].join('\n'),
   async run(args) {
     const [action, ...rest] = args;

@@ -10,20 +10,17 @@ import type { Store } from '../../core/ports.ts';
 import { previewDigest, type SubscriberLinks } from '../../core/send-digests.ts';
 import { DEFAULT_HISTORY_DAYS } from '../../core/thinned-history.ts';
 import { latestDemoMorning, prepareDemo } from '../../local/demo.ts';
+import { DEMO_SUBSCRIBERS } from '../../local/demo-world.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
-import {
-  openStore,
-  parseStoreConnection,
-  STORE_OPTIONS,
-  STORE_USAGE,
-} from '../store-connection.ts';
+import { showFunctionLogs } from '../function-logs.ts';
+import { openStore, parseStoreConnection, STORE_OPTIONS, storeUsage } from '../store-connection.ts';
 
 /** The sender shown in previews; SES sets the real one from SENDER_ADDRESS. */
 const PREVIEW_SENDER = 'likewatch <digest@likewatch.local>';
 
 const Options = z.object({
-  to: z.email({ message: '--to needs the subscriber’s email address' }),
+  to: z.email({ message: 'an email address, like name@example.com' }).optional(),
   asOf: Instant.optional(),
   out: z.string().min(1),
   demo: z.boolean(),
@@ -31,12 +28,18 @@ const Options = z.object({
   baseUrl: z.url({ protocol: /^https?$/ }),
 });
 
+/** The demo's subscribers who get a digest, whose addresses `--demo` accepts. */
+const DEMO_ADDRESSES = DEMO_SUBSCRIBERS.filter((subscriber) => subscriber.status === undefined).map(
+  (subscriber) => subscriber.email,
+);
+
 /** `likewatch digest`: renders a subscriber's digest to files, without sending or recording anything. */
 export const digestCommand: Command = {
   name: 'digest',
   summary: 'Preview a subscriber’s morning digest as .html, .txt and .eml files (sends nothing)',
   usage: [
-    'likewatch digest --to ADDRESS (--demo | --endpoint URL | --table NAME) [--as-of INSTANT] [--out DIR]',
+    'likewatch digest --demo [--to ADDRESS] [--as-of INSTANT] [--out DIR]',
+    'likewatch digest --to ADDRESS (--endpoint URL | --table NAME) [--as-of INSTANT] [--out DIR]',
     '',
     'Renders the digest the subscriber with that address would get for the night that ended at their',
     'delivery time on or before --as-of: the same words, charts, follow-ups and links as the real one. Nothing',
@@ -44,9 +47,10 @@ export const digestCommand: Command = {
     '',
     '  --to ADDRESS       the subscriber’s email address',
     '  --demo             run the demo in-process (two simulated weeks, the morning before already sent so',
-    '                     follow-ups show) and preview its last morning; --to is a demo subscriber',
-    '                     (maya@example.com, team@agency.example, ines@example.org, kenji@example.net)',
-    ...STORE_USAGE,
+    '                     follow-ups show) and preview its last morning for --to, one of the demo’s',
+    `                     subscribers: ${DEMO_ADDRESSES.join(', ')}`,
+    `                     (default: ${DEMO_ADDRESSES[0]})`,
+    ...storeUsage(21),
     '  --as-of INSTANT    ISO UTC (default: now; with --demo, the latest 07:00 UTC, as `likewatch start`)',
     '  --out DIR          where the files go (default: out/preview)',
     `  --history-days N   days of history the engine reads (default: ${DEFAULT_HISTORY_DAYS}, as the digest function)`,
@@ -65,27 +69,43 @@ export const digestCommand: Command = {
     const links = createDigestLinks(options.baseUrl, signer, now);
 
     if (options.demo) {
+      const to = options.to ?? (DEMO_ADDRESSES[0] as string);
+      // Checked before the demo's seconds of work, so a wrong address costs nothing.
+      if (!DEMO_SUBSCRIBERS.some((subscriber) => sameAddress(subscriber.email, to))) {
+        throw new UsageError(
+          `--to: ${to} is not a demo subscriber; the demo's are ${DEMO_ADDRESSES.join(', ')}`,
+        );
+      }
       const asOf = options.asOf ? new Date(options.asOf) : latestDemoMorning(now());
       console.log('Running the demo (two simulated weeks) to preview its last morning…');
-      const demo = await prepareDemo({
-        asOf,
-        seed: 1,
-        days: 14,
-        pollEveryHours: 4,
-        onProgress: (message) => console.log(`  ${message}`),
-      });
+      const progress = (message: string) => console.log(`  ${message}`);
+      const logs = showFunctionLogs(progress);
       try {
-        return await preview(demo.store, links, options, asOf);
+        const demo = await prepareDemo({
+          asOf,
+          seed: 1,
+          days: 14,
+          pollEveryHours: 4,
+          onProgress: progress,
+        });
+        try {
+          return await preview(demo.store, links, { ...options, to }, asOf);
+        } finally {
+          await demo.services.close();
+        }
       } finally {
-        await demo.services.close();
+        logs.stop();
       }
     }
     if (connection === undefined) {
       throw new UsageError('give --demo, or --endpoint URL / --table NAME for a store');
     }
+    const to = options.to;
+    if (to === undefined) throw new UsageError('--to: give the subscriber’s email address');
     const { store, close } = openStore(connection);
     try {
-      return await preview(store, links, options, options.asOf ? new Date(options.asOf) : now());
+      const asOf = options.asOf ? new Date(options.asOf) : now();
+      return await preview(store, links, { ...options, to }, asOf);
     } finally {
       close();
     }
@@ -95,11 +115,11 @@ export const digestCommand: Command = {
 async function preview(
   store: Store,
   links: SubscriberLinks,
-  options: z.infer<typeof Options>,
+  options: z.infer<typeof Options> & { to: string },
   asOf: Date,
 ): Promise<number> {
-  const subscribers = (await store.listSubscribers()).filter(
-    (subscriber) => subscriber.email.toLowerCase() === options.to.toLowerCase(),
+  const subscribers = (await store.listSubscribers()).filter((subscriber) =>
+    sameAddress(subscriber.email, options.to),
   );
   if (subscribers.length === 0) {
     throw new UsageError(`--to: no subscriber with the address ${options.to}`);
@@ -132,6 +152,11 @@ async function preview(
     console.log(`  written to ${relative(process.cwd(), base) || base}.html, .txt and .eml`);
   }
   return 0;
+}
+
+/** Addresses are compared as subscribers type them, case aside. */
+function sameAddress(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
 }
 
 function parseOptions(args: string[]) {

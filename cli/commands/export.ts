@@ -1,12 +1,7 @@
 import { z } from 'zod';
 import { FLEET_FORMAT, type Fleet, Instant } from '../../core/model.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
-import {
-  openStore,
-  parseStoreConnection,
-  STORE_OPTIONS,
-  STORE_USAGE,
-} from '../store-connection.ts';
+import { openStore, parseStoreConnection, STORE_OPTIONS, storeUsage } from '../store-connection.ts';
 
 /** Without --from/--to, everything: the widest range whose instants still sort as keys. */
 const EARLIEST = '1970-01-01T00:00:00.000Z';
@@ -33,7 +28,7 @@ export const exportCommand: Command = {
     '  --account ID     only this account (repeatable; default: every watched account)',
     '  --from INSTANT   first poll instant, ISO UTC (default: the beginning)',
     '  --to INSTANT     last poll instant, ISO UTC (default: the end)',
-    ...STORE_USAGE,
+    ...storeUsage(),
     '',
     'Where raw polls have expired, the history is thinned to one poll a day (the daily roll-ups).',
   ].join('\n'),

@@ -8,8 +8,8 @@ import {
   openStore,
   parseStoreConnection,
   STORE_OPTIONS,
-  STORE_USAGE,
   type StoreConnection,
+  storeUsage,
 } from '../store-connection.ts';
 
 /** Accounts imported at once; each account's polls go in order. */
@@ -23,7 +23,7 @@ export const importCommand: Command = {
     'likewatch import FLEET.json|- (--endpoint URL | --table NAME)',
     '',
     '  FLEET.json       a likewatch.fleet/v1 document; - reads it from stdin',
-    ...STORE_USAGE,
+    ...storeUsage(),
     '',
     'Polls are stored by their instant: importing the same file twice changes nothing. Accounts not in the',
     'store yet are added as watched Display API accounts; a different handle is recorded as a rename.',

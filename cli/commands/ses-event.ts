@@ -1,9 +1,9 @@
-import { readFile } from 'node:fs/promises';
 import { parseSesEvents } from '../../adapters/ses-events.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { recordEmailEvents } from '../../core/subscriptions/email-events.ts';
 import { type Command, readArgs, UsageError } from '../command.ts';
-import { STORE_OPTIONS, STORE_USAGE, withStore } from '../store-connection.ts';
+import { readInput } from '../read-input.ts';
+import { STORE_OPTIONS, storeUsage, withStore } from '../store-connection.ts';
 
 /**
  * `likewatch ses-event FILE`: feeds an SES bounce or complaint into a store through the same parsing and use
@@ -15,9 +15,9 @@ export const sesEventCommand: Command = {
   usage: [
     'likewatch ses-event FILE (--endpoint URL | --table NAME)',
     '',
-    '  FILE   JSON: an SNS Lambda event ({"Records":[{"Sns":{"Message":"…"}}]}) or a bare SES',
-    '         notification ({"eventType":"Bounce","bounce":{…}}); - reads stdin',
-    ...STORE_USAGE,
+    '  FILE             JSON: an SNS Lambda event ({"Records":[{"Sns":{"Message":"…"}}]}) or a bare',
+    '                   SES notification ({"eventType":"Bounce","bounce":{…}}); - reads stdin',
+    ...storeUsage(),
     '',
     'Permanent bounces and complaints suppress the address; complaints also unsubscribe it.',
   ].join('\n'),
@@ -27,7 +27,7 @@ export const sesEventCommand: Command = {
     if (!file) throw new UsageError('give the JSON file of the event');
     let events: ReturnType<typeof parseSesEvents>;
     try {
-      const text = file === '-' ? await readStdin() : await readFile(file, 'utf8');
+      const text = await readInput(file);
       events = parseSesEvents(JSON.parse(text), new Date());
     } catch (error) {
       if (error instanceof InvalidInputError || error instanceof SyntaxError) {
@@ -44,9 +44,3 @@ export const sesEventCommand: Command = {
     });
   },
 };
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}

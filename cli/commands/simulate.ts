@@ -5,11 +5,24 @@ import { simulateFleet } from '../../core/simulate/fleet.ts';
 import { hashSeed } from '../../core/simulate/random.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
 
+/**
+ * Default size of a fleet: 12 accounts with at most 12 days of history and 20 videos each write 4.7–7.8 MB per
+ * fleet over seeds 1–16 (docs/decisions.md). Twelve days keep every scenario but the two that need weeks.
+ */
+const DEFAULT_ACCOUNTS = 12;
+const DEFAULT_DAYS = 12;
+const DEFAULT_VIDEOS = 20;
+/** The longest history any scenario draws, and the largest back catalogue: limits this high bind nothing. */
+const LONGEST_HISTORY_DAYS = 55;
+const MOST_VIDEOS = 2500;
+
 const Options = z.object({
   out: z.string().min(1),
   seed: z.coerce.number().int().nonnegative(),
   fleets: z.coerce.number().int().min(1).max(1000),
   accounts: z.coerce.number().int().min(1).max(10_000),
+  days: z.coerce.number().int().min(2).max(LONGEST_HISTORY_DAYS),
+  videos: z.coerce.number().int().min(1).max(MOST_VIDEOS),
 });
 
 /** `likewatch simulate`: writes labelled fleets for tests and evaluation. */
@@ -17,12 +30,18 @@ export const simulateCommand: Command = {
   name: 'simulate',
   summary: 'Write simulated fleet histories with the expected explanation of each account (labels)',
   usage: [
-    'likewatch simulate --out DIR [--seed N] [--fleets K] [--accounts M]',
+    'likewatch simulate --out DIR [--seed N] [--fleets K] [--accounts M] [--days D] [--videos V]',
     '',
     '  --out DIR      where to write fleet-<n>.json and fleet-<n>.labels.json (n = 1..K)',
     '  --seed N       seed of the whole set (default: 1); the same seed writes the same files',
     '  --fleets K     how many fleets (default: 1)',
-    '  --accounts M   accounts per fleet (default: 24)',
+    `  --accounts M   accounts per fleet (default: ${DEFAULT_ACCOUNTS})`,
+    `  --days D       longest history polled per account, in days (default: ${DEFAULT_DAYS}); scenarios that`,
+    '                 need more (thinned_history 30, reach_limited 12, audience_shift 38) are not drawn',
+    `  --videos V     most videos an account has when its history starts (default: ${DEFAULT_VIDEOS})`,
+    '',
+    `The defaults write a few MB per fleet. --accounts 24 --days ${LONGEST_HISTORY_DAYS} --videos ${MOST_VIDEOS} limit nothing:`,
+    'full-size fleets, tens of MB each.',
     '',
     'fleet-<n>.json is a likewatch.fleet/v1 document. Its window is the 24 hours ending at its latest poll.',
     'fleet-<n>.labels.json (likewatch.fleet-labels/v1) holds the expected answer, one entry per account in',
@@ -42,6 +61,8 @@ export const simulateCommand: Command = {
       const { fleet: document, labels } = simulateFleet({
         seed: hashSeed('cli-simulate', options.seed, fleet),
         accounts: options.accounts,
+        maxHistoryDays: options.days,
+        maxVideos: options.videos,
       });
       await writeFile(join(options.out, `fleet-${fleet}.json`), JSON.stringify(document));
       await writeFile(
@@ -61,7 +82,9 @@ function parseOptions(args: string[]): z.infer<typeof Options> {
     out: { type: 'string' },
     seed: { type: 'string', default: '1' },
     fleets: { type: 'string', default: '1' },
-    accounts: { type: 'string', default: '24' },
+    accounts: { type: 'string', default: String(DEFAULT_ACCOUNTS) },
+    days: { type: 'string', default: String(DEFAULT_DAYS) },
+    videos: { type: 'string', default: String(DEFAULT_VIDEOS) },
   });
   if (values.out === undefined) throw new UsageError('missing --out DIR');
   return validateOptions(Options, values);

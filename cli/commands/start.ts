@@ -1,14 +1,14 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { countOf } from '../../core/format.ts';
-import { SourceKind } from '../../core/model.ts';
-import { latestDemoMorning, runDemo } from '../../local/demo.ts';
+import { receivesDigests, SourceKind, type Subscriber } from '../../core/model.ts';
+import { type DemoResult, latestDemoMorning, runDemo } from '../../local/demo.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import type { DeliveredEmail } from '../../local/local-ses.ts';
 import { loadHttpApiFunction, startLocalWebServer } from '../../local/web-server.ts';
-import { type Command, UsageError } from '../command.ts';
+import { type Command, readArgs, validateOptions } from '../command.ts';
+import { describeLogCounts, showFunctionLogs } from '../function-logs.ts';
 
 const Options = z.object({
   serve: z.boolean(),
@@ -47,15 +47,23 @@ export const startCommand: Command = {
 
     // With --serve the pages listen before the run, so the digests' links point at them.
     const web = options.serve ? await startLocalWebServer() : undefined;
-    const result = await runDemo({
-      ...(web ? { publicBaseUrl: web.url } : {}),
-      asOf,
-      seed: options.seed,
-      days: options.days,
-      pollEveryHours: options.pollEveryHours,
-      source: options.source,
-      onProgress: log,
-    });
+    const logs = showFunctionLogs(log);
+    let result: DemoResult;
+    try {
+      result = await runDemo({
+        ...(web ? { publicBaseUrl: web.url } : {}),
+        asOf,
+        seed: options.seed,
+        days: options.days,
+        pollEveryHours: options.pollEveryHours,
+        source: options.source,
+        onProgress: log,
+      });
+    } catch (error) {
+      logs.stop();
+      await web?.close();
+      throw error;
+    }
     try {
       const runDir = join(
         options.out,
@@ -98,6 +106,11 @@ export const startCommand: Command = {
       for (const email of result.emails) {
         console.log(`    to ${email.to.map(maskAddress).join(', ')}: ${email.subject}`);
       }
+      for (const subscriber of result.subscribers) {
+        if (result.emails.some((email) => email.to.includes(subscriber.email))) continue;
+        console.log(`    no email to ${maskAddress(subscriber.email)}: ${whyNoEmail(subscriber)}`);
+      }
+      console.log(`  function logs      ${describeLogCounts(logs.counts)}`);
       console.log(
         `  digests written to ${relative(process.cwd(), runDir) || '.'}/ (.eml and .html)`,
       );
@@ -117,6 +130,7 @@ export const startCommand: Command = {
       }
       return digests.failed === 0 ? 0 : 1;
     } finally {
+      logs.stop();
       await web?.close();
       await result.services.close();
     }
@@ -124,34 +138,32 @@ export const startCommand: Command = {
 };
 
 function parseOptions(args: string[]): z.infer<typeof Options> {
-  let values: Record<string, unknown>;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        serve: { type: 'boolean', default: false },
-        out: { type: 'string', default: 'out' },
-        seed: { type: 'string', default: '1' },
-        'as-of': { type: 'string' },
-        days: { type: 'string', default: '14' },
-        'poll-every-hours': { type: 'string', default: '4' },
-        source: { type: 'string', default: 'display_api' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const parsed = Options.safeParse({
-    ...values,
-    // `npm start --serve` hands the flag to npm, which passes it on as npm_config_serve.
-    serve: values.serve === true || process.env.npm_config_serve === 'true',
-    asOf: values['as-of'],
-    pollEveryHours: values['poll-every-hours'],
+  const { values } = readArgs(args, {
+    serve: { type: 'boolean', default: false },
+    out: { type: 'string', default: 'out' },
+    seed: { type: 'string', default: '1' },
+    'as-of': { type: 'string' },
+    days: { type: 'string', default: '14' },
+    'poll-every-hours': { type: 'string', default: '4' },
+    source: { type: 'string', default: 'display_api' },
   });
-  if (!parsed.success) throw new UsageError(z.prettifyError(parsed.error));
-  return parsed.data;
+  return validateOptions(Options, {
+    ...values,
+    // `npm start --serve` (without `--`) hands the flag to npm, which passes it on as npm_config_serve.
+    serve: values.serve === true || process.env.npm_config_serve === 'true',
+  });
+}
+
+/**
+ * Why `subscriber` got no email this morning. The demo makes every subscriber due at once, so it is their
+ * status, their choice on quiet nights, or a failure the summary counts.
+ */
+function whyNoEmail(subscriber: Subscriber): string {
+  if (!receivesDigests(subscriber)) return `${subscriber.status}, so no digest is sent`;
+  if (subscriber.quietNights === 'skip') {
+    return 'a quiet night for their accounts, and they chose no email on quiet nights';
+  }
+  return 'the digest failed (counted above)';
 }
 
 /** The delivered email as an .eml file with its charts inline. */

@@ -4,7 +4,10 @@ import type { Subscriber } from '../../core/model.ts';
 import { resolveHandles } from '../../core/subscriptions/sign-up.ts';
 import { checkEmail, checkHour, checkTimeZone } from '../../core/subscriptions/validation.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
-import { STORE_OPTIONS, STORE_USAGE, withStore } from '../store-connection.ts';
+import { STORE_OPTIONS, storeUsage, withStore } from '../store-connection.ts';
+
+/** What an operator does about an account that is not watched yet. */
+const ADD_ACCOUNT_FIRST = 'add it first with `likewatch accounts add`';
 
 /** Wraps one of the pages' field checks as a zod refinement with the same message. */
 const checked = <T>(check: (raw: string) => ({ ok: true } & T) | { ok: false; message: string }) =>
@@ -36,7 +39,7 @@ export const subscribersCommand: Command = {
     '  --time-zone ZONE     IANA time zone (default: UTC)',
     '  --hour H             local delivery hour 0–23 (default: 7)',
     '  --quiet-nights WHAT  all_clear (default) or skip',
-    ...STORE_USAGE,
+    ...storeUsage(23),
     '',
     '`list` prints full addresses on stdout for the operator; logs never do. An id that begins with `-`',
     '(made before ids stopped doing so) is given after `--`.',
@@ -62,7 +65,7 @@ export const subscribersCommand: Command = {
         const handles = options.account
           .filter((value) => value.startsWith('@'))
           .map((value) => value.slice(1).toLowerCase());
-        const resolved = resolveHandles(accounts, handles);
+        const resolved = resolveHandles(accounts, handles, ADD_ACCOUNT_FIRST);
         if (!resolved.ok) throw new UsageError(`--account: ${resolved.message}`);
         const email = options.email.trim();
         if ((await store.findSubscriberId(email)) !== undefined) {

@@ -59,7 +59,7 @@ ${field({
 ${field({
   id: 'handles',
   label: 'TikTok accounts',
-  hint: 'Usernames, separated by commas or spaces, e.g. @maya.bakes, @dan_cooks',
+  hint: 'Usernames, separated by commas or spaces, e.g. @luna.bakes, @pixel.gaming',
   error: errors.handles,
   control: (aria) =>
     html`<input type="text" id="handles" name="handles" autocapitalize="none" spellcheck="false" maxlength="600" value="${values.handles}"${aria}>`,

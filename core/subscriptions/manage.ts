@@ -7,12 +7,16 @@ import type { Subscriber } from '../model.ts';
 import type { SubscriptionDeps } from './deps.ts';
 import type { TokenRejection } from './ports.ts';
 import { resolveHandles } from './sign-up.ts';
+
 import {
   type FieldErrors,
   MAX_ACCOUNTS_PER_SUBSCRIBER,
   type PreferencesField,
   validatePreferences,
 } from './validation.ts';
+
+/** The preferences page has no connect link: the sign-up page has it. */
+const CONNECT_FROM_SIGN_UP = 'its creator can connect it first from the sign-up page';
 
 /** A link that cannot be used: a refused token, or a subscriber that no longer exists. */
 export type LinkProblem = { kind: 'bad_link'; rejection: TokenRejection | 'unknown_subscriber' };
@@ -53,7 +57,11 @@ export async function savePreferences(
   const validated = validatePreferences(form);
   if (!validated.ok) return { kind: 'invalid', subscriber, errors: validated.errors };
   const request = validated.value;
-  const added = resolveHandles(await deps.subscribers.listAccounts(), request.addHandles);
+  const added = resolveHandles(
+    await deps.subscribers.listAccounts(),
+    request.addHandles,
+    CONNECT_FROM_SIGN_UP,
+  );
   if (!added.ok) return { kind: 'invalid', subscriber, errors: { accounts: added.message } };
   // Only accounts already on the subscription can be kept: the form cannot smuggle in arbitrary ids.
   const kept = subscriber.accountIds.filter((id) => request.keepAccountIds.includes(id));

@@ -47,17 +47,24 @@ export type SignUpOutcome =
   | { kind: 'invalid'; errors: FieldErrors<SignUpField> }
   | { kind: 'rate_limited' };
 
-/** The watched accounts for `handles`, or a message naming those that are not watched. */
+/** Where the sign-up page sends a creator whose account is not watched yet. */
+export const CONNECT_BELOW_THE_FORM = 'its creator can connect it first (link below the form)';
+
+/**
+ * The watched accounts for `handles`, or a message naming those that are not watched, ending with `fix`: what
+ * to do about it where the handles were given (each surface has its own way to add an account).
+ */
 export function resolveHandles(
   accounts: readonly Account[],
   handles: readonly string[],
+  fix: string,
 ): { ok: true; accounts: Account[] } | { ok: false; message: string } {
   const byHandle = new Map(accounts.map((account) => [account.handle.toLowerCase(), account]));
   const unknown = handles.filter((handle) => !byHandle.has(handle));
   if (unknown.length > 0) {
     return {
       ok: false,
-      message: `${unknown.map((handle) => `@${handle}`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not watched yet: its creator can connect it first (link below the form).`,
+      message: `${unknown.map((handle) => `@${handle}`).join(', ')} ${unknown.length === 1 ? 'is' : 'are'} not watched yet: ${fix}.`,
     };
   }
   return { ok: true, accounts: handles.map((handle) => byHandle.get(handle) as Account) };
@@ -85,7 +92,11 @@ export async function signUp(
   const validated = validateSignUp(form);
   if (!validated.ok) return { kind: 'invalid', errors: validated.errors };
   const request = validated.value;
-  const resolved = resolveHandles(await deps.subscribers.listAccounts(), request.handles);
+  const resolved = resolveHandles(
+    await deps.subscribers.listAccounts(),
+    request.handles,
+    CONNECT_BELOW_THE_FORM,
+  );
   if (!resolved.ok) return { kind: 'invalid', errors: { handles: resolved.message } };
 
   const now = deps.now();

@@ -1,6 +1,7 @@
 /**
- * Validation of what people type into the subscription pages, with messages written for them (shown next to
- * the field). Pure: the page handlers pass the submitted form and get either clean values or one message per
+ * Validation of what people type into the subscription pages (and give `likewatch subscribers add`), with
+ * messages that say what is wrong and what would be right, worded once for every surface: the pages show them
+ * next to the field, the CLI after the flag. Pure: the page handlers pass the submitted form and get either clean values or one message per
  * field that needs fixing.
  */
 import { z } from 'zod';
@@ -24,9 +25,9 @@ export function checkEmail(
   raw: string,
 ): { ok: true; email: string } | { ok: false; message: string } {
   const email = raw.trim();
-  if (email === '') return { ok: false, message: 'Enter your email address.' };
+  if (email === '') return { ok: false, message: 'An email address is needed.' };
   if (email.length > MAX_EMAIL_LENGTH || !z.email().safeParse(email).success) {
-    return { ok: false, message: 'Enter an email address like name@example.com.' };
+    return { ok: false, message: 'Not an email address: write one like name@example.com.' };
   }
   return { ok: true, email };
 }
@@ -45,7 +46,7 @@ export function checkHandles(
     .filter(Boolean);
   if (words.length === 0) {
     return required
-      ? { ok: false, message: 'Enter at least one TikTok username, e.g. @maya.bakes.' }
+      ? { ok: false, message: 'At least one TikTok username is needed, e.g. @luna.bakes.' }
       : { ok: true, handles: [] };
   }
   const invalid = words.filter((word) => !isTikTokHandle(word));
@@ -69,7 +70,7 @@ export function checkTimeZone(
   const timeZone = raw.trim();
   const named = /^(UTC|[A-Za-z_]+(\/[A-Za-z0-9_+-]+)+)$/.test(timeZone);
   if (!named || !TimeZone.safeParse(timeZone).success) {
-    return { ok: false, message: 'Choose a time zone from the list, e.g. Europe/Berlin.' };
+    return { ok: false, message: 'Not a time zone name: use one like Europe/Berlin or UTC.' };
   }
   return { ok: true, timeZone };
 }
@@ -81,7 +82,7 @@ export function checkHour(
   const trimmed = raw.trim();
   const hour = Number(trimmed);
   if (!/^\d{1,2}$/.test(trimmed) || hour > 23) {
-    return { ok: false, message: 'Choose an hour between 0 and 23.' };
+    return { ok: false, message: 'The hour is a whole number from 0 to 23.' };
   }
   return { ok: true, hour };
 }

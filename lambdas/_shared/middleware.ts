@@ -2,13 +2,26 @@
  * The one place that composes middlewares for every function: structured JSON logs with the Lambda context,
  * and errors logged once with context before they propagate (so schedulers and queues retry).
  */
-import { Logger } from '@aws-lambda-powertools/logger';
+import { Logger, type LogItem } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
+import { currentLogSink } from './log-sink.ts';
 
-/** The functions' structured logger (JSON; service name from POWERTOOLS_SERVICE_NAME). */
-export const logger = new Logger({ serviceName: 'likewatch' });
+/** Powertools' logger, whose lines go to the sink when one is set. */
+class FunctionLogger extends Logger {
+  protected override printLog(logLevel: number, log: LogItem): void {
+    const sink = currentLogSink();
+    if (sink === undefined) super.printLog(logLevel, log);
+    else sink(log.getAttributes());
+  }
+}
+
+/**
+ * The functions' structured logger: one JSON line per entry on stdout (service name from
+ * POWERTOOLS_SERVICE_NAME), as CloudWatch and the metric filters read them.
+ */
+export const logger: Logger = new FunctionLogger({ serviceName: 'likewatch' });
 
 /** Wraps a raw handler in the shared middleware chain. */
 export function withDefaults<Event, Result>(

@@ -44,7 +44,8 @@ describe('likewatch export / import', () => {
     const byId = (document: Fleet) =>
       [...document.accounts].sort((a, b) => a.id.localeCompare(b.id));
     expect(byId(JSON.parse(exported.stdout) as Fleet)).toEqual(byId(fleet));
-  });
+    // Three CLI processes and thousands of polls through dynalite: generous on a loaded machine.
+  }, 240_000);
 
   it('should export one account over a time range', async () => {
     // Arrange

@@ -28,4 +28,16 @@ describe('likewatch CLI', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/likewatch start: .*days/s);
   });
+
+  it('should line up a command’s forms and its options’ descriptions in --help', async () => {
+    const { code, stdout } = await cli(['digest', '--help']);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Usage: likewatch digest --demo .*\n {7}likewatch digest --to /m);
+    const columns = stdout
+      .split('\n')
+      .filter((line) => line.startsWith('  --'))
+      .map((line) => /^ {2}--\S+(?: [A-Z]+)? +/.exec(line)?.[0].length);
+    expect(columns.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(columns)).toEqual(new Set([columns[0]]));
+  });
 });

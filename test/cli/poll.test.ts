@@ -107,13 +107,18 @@ describe('likewatch poll', () => {
     [['poll', 'x', '--source', 'research_api'], '--client-key'],
     [['poll', 'x', '--source', 'web', '--access-token', 't'], 'only display_api'],
     [['poll', 'x', '--source', 'web', '--base-url', 'ftp://example.com'], '--base-url'],
-  ])('should refuse %j in one line with exit code 2', async (args, message) => {
-    const { code, stdout, stderr } = await cli(args);
-    expect(code).toBe(2);
-    expect(stdout).toBe('');
-    expect(stderr.trim().split('\n')).toHaveLength(1);
-    expect(stderr).toContain(message);
-  });
+  ])(
+    'should refuse %j in two lines (the problem, then --help) with exit code 2',
+    async (args, message) => {
+      const { code, stdout, stderr } = await cli(args);
+      expect(code).toBe(2);
+      expect(stdout).toBe('');
+      const [problem, hint, ...more] = stderr.trim().split('\n');
+      expect(problem).toContain(message);
+      expect(hint).toBe("See 'likewatch poll --help' for its options.");
+      expect(more).toEqual([]);
+    },
+  );
 
   it('should say in one line that TikTok could not be reached, with exit code 1', async () => {
     // A port nothing listens on: the replay server's, once closed.

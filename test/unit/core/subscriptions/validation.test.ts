@@ -43,7 +43,7 @@ describe('TikTok username rules', () => {
   it('should ask for at least one username when required', () => {
     expect(checkHandles('  ', { required: true })).toMatchObject({
       ok: false,
-      message: expect.stringContaining('at least one'),
+      message: 'At least one TikTok username is needed, e.g. @luna.bakes.',
     });
     expect(checkHandles('  ', { required: false })).toEqual({ ok: true, handles: [] });
   });
@@ -52,7 +52,7 @@ describe('TikTok username rules', () => {
 describe('the other fields', () => {
   it('should accept addresses and refuse what is not one', () => {
     expect(checkEmail(' maya@example.com ')).toEqual({ ok: true, email: 'maya@example.com' });
-    expect(checkEmail('')).toMatchObject({ ok: false, message: 'Enter your email address.' });
+    expect(checkEmail('')).toMatchObject({ ok: false, message: 'An email address is needed.' });
     expect(checkEmail('maya@')).toMatchObject({ ok: false });
     expect(checkEmail(`${'a'.repeat(250)}@example.com`)).toMatchObject({ ok: false });
   });
@@ -64,7 +64,7 @@ describe('the other fields', () => {
     for (const zone of ['+01:00', 'Mars/Olympus', 'CET ', 'Europe/Berlin<script>', '']) {
       expect(checkTimeZone(zone)).toMatchObject({
         ok: false,
-        message: 'Choose a time zone from the list, e.g. Europe/Berlin.',
+        message: 'Not a time zone name: use one like Europe/Berlin or UTC.',
       });
     }
   });
@@ -75,7 +75,7 @@ describe('the other fields', () => {
     for (const hour of ['24', '-1', '7.5', 'seven', '']) {
       expect(checkHour(hour)).toMatchObject({
         ok: false,
-        message: 'Choose an hour between 0 and 23.',
+        message: 'The hour is a whole number from 0 to 23.',
       });
     }
   });

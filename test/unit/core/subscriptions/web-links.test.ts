@@ -73,7 +73,13 @@ describe('links from emails', () => {
     };
     const bad = await app.post('/preferences', { ...form, deliveryHour: '30' });
     expect(bad.status).toBe(400);
-    expect(bad.body).toContain('Choose an hour between 0 and 23.');
+    expect(bad.body).toContain('The hour is a whole number from 0 to 23.');
+    const unknown = await app.post('/preferences', { ...form, addHandles: '@nobody_here' });
+    expect(unknown.status).toBe(400);
+    // This page has no connect link: the message sends the creator to the sign-up page, which has one.
+    expect(unknown.body).toContain(
+      '@nobody_here is not watched yet: its creator can connect it first from the sign-up page.',
+    );
     const otherSubscriberToken = sign(app, 'form', 'preferences:someone-else');
     expect(
       (await app.post('/preferences', { ...form, formToken: otherSubscriberToken })).status,

@@ -141,10 +141,10 @@ describe('sign-up', () => {
       formToken: token,
     });
     expect(response.status).toBe(400);
-    expect(response.body).toContain('Enter an email address like name@example.com.');
+    expect(response.body).toContain('Not an email address: write one like name@example.com.');
     expect(response.body).toContain('&quot;bad.&quot; is not a TikTok username');
-    expect(response.body).toContain('Choose a time zone from the list');
-    expect(response.body).toContain('Choose an hour between 0 and 23.');
+    expect(response.body).toContain('Not a time zone name');
+    expect(response.body).toContain('The hour is a whole number from 0 to 23.');
     expect(response.body).toContain('aria-invalid="true"');
     expect(response.body).toContain('&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(response.body).not.toContain('<script>alert(1)');
@@ -159,7 +159,9 @@ describe('sign-up', () => {
       formToken: token,
     });
     expect(response.status).toBe(400);
-    expect(response.body).toContain('@nobody_here is not watched yet');
+    expect(response.body).toContain(
+      '@nobody_here is not watched yet: its creator can connect it first (link below the form).',
+    );
   });
 
   it('should answer a known address exactly as a new one, and mail its owner instead of changing it', async () => {

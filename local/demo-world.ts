@@ -93,8 +93,10 @@ export function createDigestDemoWorld(options: {
   seed: number;
   start: Date;
   asOf: Date;
+  /** Where the world ends (default `asOf`); later for a fake TikTok that runs on after the demo's mornings. */
+  end?: Date;
 }): DigestDemoWorld {
-  const { start, asOf } = options;
+  const { start, asOf, end = asOf } = options;
   const before = (hours: number) => new Date(asOf.getTime() - hours * HOUR_MS);
   const scenarios: AccountScenario[] = [
     {
@@ -200,7 +202,7 @@ export function createDigestDemoWorld(options: {
     },
   ];
   return {
-    world: createWorld({ seed: options.seed, start, end: asOf, accounts: scenarios }),
+    world: createWorld({ seed: options.seed, start, end, accounts: scenarios }),
     dropAccountId: DEMO_ACCOUNT_IDS.purged,
     revokedAccountId: DEMO_ACCOUNT_IDS.revoked,
     // During the last day, after the first morning's digest: the second morning has to report it.

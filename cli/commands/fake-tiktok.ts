@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { createDemoWorld } from '../../core/simulate/world.ts';
 import { DAY_MS } from '../../core/time.ts';
+import { createDigestDemoWorld } from '../../local/demo-world.ts';
 import { FaultKind } from '../../local/fake-tiktok/faults.ts';
 import { ReplayTikTok } from '../../local/fake-tiktok/replay.ts';
 import { FakeTikTok } from '../../local/fake-tiktok/server.ts';
@@ -27,8 +27,9 @@ export const fakeTikTokCommand: Command = {
     '                  request to that path (any method, query string ignored); the last file repeats;',
     '                  an optional <n>.status file holds the HTTP status (default 200)',
     '',
-    'The simulated accounts run on the wall clock (their history starts 15 days ago). It prints the app',
-    'credentials and a token per account, then serves until Ctrl-C. Admin endpoints:',
+    "The demo's accounts (those `start` registers) run on the wall clock: their history starts 15 days ago",
+    "and the demo's events fall in the last two days. It prints the app credentials and a token per account,",
+    'then serves until Ctrl-C. Admin endpoints:',
     '  GET    /__admin/accounts         accounts and the client key/secret',
     '  POST   /__admin/grants           {"accountId"} -> a fresh OAuth grant (access + refresh token)',
     '  GET    /__admin/faults           the faults in force',
@@ -43,9 +44,11 @@ export const fakeTikTokCommand: Command = {
     const options = parseOptions(args);
     if (options.replay !== undefined) return replay(options.replay, options.port);
     const now = Date.now();
-    const { world } = createDemoWorld({
+    // The demo's own accounts (those `start` registers), their last two nights ending now.
+    const { world } = createDigestDemoWorld({
       seed: options.seed,
       start: new Date(now - 15 * DAY_MS),
+      asOf: new Date(now),
       end: new Date(now + 60 * DAY_MS),
     });
     const tiktok = await FakeTikTok.start({ world, now: () => new Date(), port: options.port });

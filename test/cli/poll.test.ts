@@ -8,6 +8,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet } from '../../core/model.ts';
+import { DAY_MS } from '../../core/time.ts';
+import { createDigestDemoWorld } from '../../local/demo-world.ts';
 import { ReplayTikTok } from '../../local/fake-tiktok/replay.ts';
 import { FakeTikTok } from '../../local/fake-tiktok/server.ts';
 import { AT, WORLD } from '../fakes/tiktok-fixture.ts';
@@ -172,6 +174,29 @@ describe('likewatch fake-tiktok --replay', () => {
       const token = await fetch(`${url}/v2/oauth/token/`);
       expect(await token.json()).toMatchObject({ token_type: 'Bearer' });
       expect((await fetch(`${url}/v2/nothing/here/`)).status).toBe(404);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
+  });
+});
+
+describe('likewatch fake-tiktok', () => {
+  it("serves the demo's own accounts, those `start` registers", async () => {
+    const child = spawn('node', ['cli/likewatch.mjs', 'fake-tiktok'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      let output = '';
+      child.stdout.setEncoding('utf8');
+      while (!output.includes('Serving until Ctrl-C.')) {
+        const [chunk] = (await once(child.stdout, 'data')) as [string];
+        output += chunk;
+      }
+      const handles = [...output.matchAll(/^ {2}@(\S+) \(id/gm)].map((match) => match[1]);
+      const demo = createDigestDemoWorld({ seed: 1, start: new Date(0), asOf: new Date(DAY_MS) });
+      expect(handles).toEqual(demo.world.accounts.map((account) => account.handle));
+      expect(handles).toContain('luna.bakes');
     } finally {
       child.kill('SIGTERM');
       await once(child, 'exit');

@@ -55,7 +55,7 @@ import {
   throughChunksOf,
 } from './dynamodb/keys.ts';
 import { NightRecords } from './dynamodb/nights.ts';
-import { PollHistory } from './dynamodb/poll-history.ts';
+import { PollHistory, RAW_POLL_RETENTION_DAYS } from './dynamodb/poll-history.ts';
 import { SubscriptionRecords, subscriptionKeys } from './dynamodb/subscriptions.ts';
 import {
   DynamoTable,
@@ -70,7 +70,7 @@ export interface DynamoDbStoreOptions {
   tableName: string;
   /**
    * Raw polls expire (DynamoDB TTL) this many days after they were taken, or imported if later; daily
-   * roll-ups are kept. @default 90
+   * roll-ups are kept. @default RAW_POLL_RETENTION_DAYS (14)
    */
   pollRetentionDays?: number;
   /**
@@ -135,7 +135,7 @@ export class DynamoDbStore
     this.credentials = new CredentialRecords(this.table, options.credentialCipher);
     this.nights = new NightRecords(this.table, (options.nightRetentionDays ?? 8) * 86_400_000);
     this.history = new PollHistory(this.table, {
-      retentionDays: options.pollRetentionDays ?? 90,
+      retentionDays: options.pollRetentionDays ?? RAW_POLL_RETENTION_DAYS,
       ...(options.pollCadenceHours === undefined ? {} : { cadenceHours: options.pollCadenceHours }),
       now: options.now ?? (() => new Date()),
     });

@@ -99,12 +99,57 @@ export const LOCAL_QUEUE_NAMES = {
 };
 
 /**
- * Fixed parts of the stack that cost money whatever the fleet: Secrets Manager secrets, CloudWatch alarms and
- * dashboards, and the queues Lambda polls. `test/infra` checks them against the synthesized template.
+ * The stack's optional fixed costs, each on when the CDK context flag of the same name is `true` (all off by
+ * default; docs/deploy.md prices them).
  */
-export const STACK_FIXED_PARTS = {
-  secrets: 2,
-  alarms: 15,
-  dashboards: 1,
-  polledQueues: 3,
-} as const;
+export interface OptionalParts {
+  /** The CloudWatch dashboard, with the run-summary metrics it graphs. */
+  dashboard: boolean;
+  /** An alarm per dead-letter queue and per function, the poll backlog and the SES reputation alarms. */
+  detailedAlarms: boolean;
+  /** The WAF web ACL with per-client rate limits in front of the pages. */
+  firewall: boolean;
+}
+
+/** What a deployment has when no flag is set. */
+export const DEFAULT_OPTIONAL_PARTS: OptionalParts = {
+  dashboard: false,
+  detailedAlarms: false,
+  firewall: false,
+};
+
+/**
+ * Metrics the two failure alarms read (CloudWatch bills alarms per metric): polls failing reads the schedule
+ * and poll dead-letter queues, failed polls and the poll jobs done; digests failing reads the schedule, digest
+ * and part dead-letter queues and failed digests.
+ */
+const FAILURE_ALARM_METRICS = 8;
+/** Run-summary metrics the failure alarms need: failed polls, failed digests. */
+const FAILURE_CUSTOM_METRICS = 2;
+/** Four dead-letter queues, six functions' errors, the poll backlog, SES bounces and complaints. */
+const DETAILED_ALARM_METRICS = 13;
+/** The dashboard's further run-summary metrics: jobs enqueued (2), polled, partial, re-authorizations, retried (2), sent. */
+const DASHBOARD_CUSTOM_METRICS = 8;
+/** The web ACL's rate-based rules: one-click unsubscribes per client, other pages per client. */
+const FIREWALL_RULES = 2;
+
+/**
+ * Fixed parts of the stack that cost money whatever the fleet: the credentials key, Secrets Manager secrets,
+ * the queues Lambda polls, alarm metrics, custom metrics, dashboards and the web ACL. `test/infra` checks them
+ * against the synthesized template.
+ */
+export function stackFixedParts(parts: OptionalParts) {
+  return {
+    customerKeys: 1,
+    secrets: 2,
+    polledQueues: 3,
+    alarmMetrics: FAILURE_ALARM_METRICS + (parts.detailedAlarms ? DETAILED_ALARM_METRICS : 0),
+    customMetrics: FAILURE_CUSTOM_METRICS + (parts.dashboard ? DASHBOARD_CUSTOM_METRICS : 0),
+    dashboards: parts.dashboard ? 1 : 0,
+    webAcls: parts.firewall ? 1 : 0,
+    webAclRules: parts.firewall ? FIREWALL_RULES : 0,
+  };
+}
+
+/** The fixed parts of {@link stackFixedParts}. */
+export type StackFixedParts = ReturnType<typeof stackFixedParts>;

@@ -260,6 +260,7 @@ export class LikewatchStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       senderAddress: config.senderAddress,
       publicBaseUrl: config.publicBaseUrl,
+      firewall: config.firewall,
       ...(config.tiktokClientKey ? { tiktokClientKey: config.tiktokClientKey } : {}),
     });
 
@@ -311,6 +312,7 @@ export class LikewatchStack extends Stack {
       pollEveryHours: config.pollEveryHours,
       operatorEmail: config.operatorEmail,
       otherFunctions: [this.subscriptions.pages, this.subscriptions.sesEvents],
+      parts: config,
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -347,7 +349,9 @@ export class LikewatchStack extends Stack {
       value: tiktokClientSecret.secretArn,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: operations.alarmTopic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
+    if (operations.dashboard) {
+      new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
+    }
   }
 
   /**

@@ -41,6 +41,14 @@ import { BATCH_WRITE_SIZE, type DynamoTable, type Item, type PutCondition } from
 
 const DAY_SECONDS = 86_400;
 
+/**
+ * Days a raw poll is kept by default. Raw polls are read for the last week only (the night's history poll by
+ * poll, the digest's charts, `RAW_HISTORY_DAYS`); before that every reader gets the daily roll-ups. A second
+ * week is kept so a late poll, or a day whose roll-up failed (store trouble, an outage), can still be rolled up
+ * from its raw polls. Every raw day beyond that was stored, and billed, only to be read as a roll-up.
+ */
+export const RAW_POLL_RETENTION_DAYS = 14;
+
 /** Options of {@link PollHistory}. */
 export interface PollHistoryOptions {
   /** Days a raw poll is kept after it was taken (or imported, if later). */

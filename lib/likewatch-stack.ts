@@ -34,6 +34,7 @@ import {
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
 } from './fan-out.ts';
+import { RUN_METRICS_ENV } from './run-metrics.ts';
 import { TABLE_ACCESS } from './table-access.ts';
 
 /** Repository root: handler entries and the lock file are resolved from here, whatever the cwd. */
@@ -300,6 +301,12 @@ export class LikewatchStack extends Stack {
       }),
     });
 
+    // The dashboard graphs every run metric; without it the functions publish only failures (lib/run-metrics.ts).
+    if (config.dashboard) {
+      for (const fn of [this.pollTick, this.pollWorker, this.digestTick, this.digestWorker]) {
+        fn.function.addEnvironment(RUN_METRICS_ENV, 'all');
+      }
+    }
     const operations = new Operations(this, 'Operations', {
       pollTick: this.pollTick,
       pollWorker: this.pollWorker,

@@ -2,25 +2,21 @@
  * Operations: alarms that page the operator topic when polls or digests fail, and, as opt-ins, an alarm per
  * part and a CloudWatch dashboard.
  *
- * The ticks and workers log one JSON summary per run (`poll tick finished`, `poll batch finished`, `digest tick
- * finished`, `digest batch finished`); metric filters turn their fields into metrics, so the numbers in the
- * alarms and the dashboard are the ones in the logs. Each such metric is billed as a custom metric, and each
- * metric an alarm reads as an alarm metric, so a filter exists only for a metric something reads.
+ * The ticks and workers publish metrics from their run summaries (`lib/run-metrics.ts`): the failure metrics
+ * only when something failed, the rest only for the dashboard. CloudWatch bills each metric an alarm reads, so
+ * each failure class has one alarm reading every way it fails.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { OptionalParts } from '../fan-out.ts';
+import { METRIC_NAMESPACE, METRIC_SERVICE, type RunMetricName } from '../run-metrics.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { LikewatchFunction } from './likewatch-function.ts';
-
-/** The metric namespace of likewatch's own metrics. */
-export const METRIC_NAMESPACE = 'likewatch';
 
 /** The failure alarms look at each hour: polls are spread over the cadence, so every hour has some. */
 const FAILURE_PERIOD = Duration.hours(1);
@@ -64,22 +60,7 @@ export class Operations extends Construct {
       this.alarmTopic.addSubscription(new subscriptions.EmailSubscription(props.operatorEmail));
     }
 
-    const pollMetric = (field: string, period = Duration.hours(props.pollEveryHours)) =>
-      this.summaryMetric(
-        props.pollWorker.logGroup,
-        'poll batch finished',
-        field,
-        `Poll${capitalize(field)}`,
-        period,
-      );
-    const digestMetric = (field: string) =>
-      this.summaryMetric(
-        props.digestWorker.logGroup,
-        'digest batch finished',
-        field,
-        `Digest${capitalize(field)}`,
-        Duration.hours(1),
-      );
+    const pollPeriod = Duration.hours(props.pollEveryHours);
     const deadLetters = (queue: sqs.IQueue, period = Duration.minutes(5)) =>
       queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
 
@@ -107,7 +88,7 @@ export class Operations extends Construct {
       usingMetrics: {
         ticks: deadLetters(props.scheduleDeadLetterQueue, hourly),
         jobs: deadLetters(props.pollQueue.deadLetterQueue, hourly),
-        failed: pollMetric('failed', hourly),
+        failed: runMetric('PollFailed', hourly),
         // A poll job done is an account polled (ok, partial or failed); SQS counts them for free.
         done: props.pollQueue.queue.metricNumberOfMessagesDeleted({
           period: hourly,
@@ -123,7 +104,7 @@ export class Operations extends Construct {
         ticks: deadLetters(props.scheduleDeadLetterQueue, hourly),
         jobs: deadLetters(props.digestQueue.deadLetterQueue, hourly),
         parts: deadLetters(props.digestPartQueue.deadLetterQueue, hourly),
-        failed: digestMetric('failed'),
+        failed: runMetric('DigestFailed', hourly),
       },
       period: hourly,
       label: 'Digests failing',
@@ -178,7 +159,6 @@ export class Operations extends Construct {
       statistic: 'Maximum',
       period: Duration.hours(1),
     });
-    const pollPeriod = Duration.hours(props.pollEveryHours);
     if (props.parts.detailedAlarms) {
       alarms.push(
         ...Object.entries(deadLetterQueues).map(([alarmId, [queue, what]]) =>
@@ -231,8 +211,6 @@ export class Operations extends Construct {
           deadLetterQueues: Object.values(deadLetterQueues).map(([queue]) => queue),
           bounceRate,
           complaintRate,
-          pollMetric,
-          digestMetric,
         })
       : undefined;
   }
@@ -246,28 +224,17 @@ export class Operations extends Construct {
       deadLetterQueues: sqs.IQueue[];
       bounceRate: cloudwatch.IMetric;
       complaintRate: cloudwatch.IMetric;
-      pollMetric: (field: string) => cloudwatch.Metric;
-      digestMetric: (field: string) => cloudwatch.Metric;
     },
   ): cloudwatch.Dashboard {
-    const { pollMetric, digestMetric, functions } = parts;
+    const { functions } = parts;
     const pollPeriod = Duration.hours(props.pollEveryHours);
-    const pollJobs = this.summaryMetric(
-      props.pollTick.logGroup,
-      'poll tick finished',
-      'enqueued',
-      'PollJobsEnqueued',
-      pollPeriod,
-    );
-    const digestJobs = this.summaryMetric(
-      props.digestTick.logGroup,
-      'digest tick finished',
-      'enqueued',
-      'DigestJobsEnqueued',
-      Duration.hours(1),
-    );
-    const polled = pollMetric('accounts');
-    const pollFailed = pollMetric('failed');
+    const hourly = Duration.hours(1);
+    const pollMetric = (name: RunMetricName) => runMetric(name, pollPeriod);
+    const digestMetric = (name: RunMetricName) => runMetric(name, hourly);
+    const pollJobs = pollMetric('PollJobsEnqueued');
+    const digestJobs = digestMetric('DigestJobsEnqueued');
+    const polled = pollMetric('PollAccounts');
+    const pollFailed = pollMetric('PollFailed');
     const failureRatio = new cloudwatch.MathExpression({
       expression: 'IF(polled > 0, failed / polled, 0)',
       usingMetrics: { polled, failed: pollFailed },
@@ -284,9 +251,9 @@ export class Operations extends Construct {
               pollJobs,
               polled,
               pollFailed,
-              pollMetric('partial'),
-              pollMetric('needsReauthorization'),
-              pollMetric('retried'),
+              pollMetric('PollPartial'),
+              pollMetric('PollNeedsReauthorization'),
+              pollMetric('PollRetried'),
             ],
             width: 12,
           }),
@@ -301,9 +268,9 @@ export class Operations extends Construct {
             title: 'Digests',
             left: [
               digestJobs,
-              digestMetric('sent'),
-              digestMetric('failed'),
-              digestMetric('retried'),
+              digestMetric('DigestSent'),
+              digestMetric('DigestFailed'),
+              digestMetric('DigestRetried'),
             ],
             width: 12,
           }),
@@ -340,43 +307,15 @@ export class Operations extends Construct {
       ],
     });
   }
-
-  /** A metric from one numeric field of a function's JSON run summary (`{ message, <field> }`). */
-  private summaryMetric(
-    logGroup: logs.ILogGroup,
-    message: string,
-    field: string,
-    metricName: string,
-    period: Duration,
-  ): cloudwatch.Metric {
-    // A metric read at two periods (an alarm's hour, the dashboard's cadence) is one filter.
-    if (!this.node.tryFindChild(`${metricName}Filter`))
-      this.metricFilter(logGroup, message, field, metricName);
-    return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName,
-      statistic: 'Sum',
-      period,
-    });
-  }
-
-  private metricFilter(
-    logGroup: logs.ILogGroup,
-    message: string,
-    field: string,
-    metricName: string,
-  ) {
-    new logs.MetricFilter(this, `${metricName}Filter`, {
-      logGroup,
-      filterPattern: logs.FilterPattern.stringValue('$.message', '=', message),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName,
-      metricValue: `$.${field}`,
-      defaultValue: 0,
-    });
-  }
 }
 
-function capitalize(word: string): string {
-  return `${word[0]?.toUpperCase() ?? ''}${word.slice(1)}`;
+/** A run-summary metric (`lib/run-metrics.ts`), summed over `period`. */
+function runMetric(name: RunMetricName, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: METRIC_SERVICE },
+    statistic: 'Sum',
+    period,
+  });
 }

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStackConfig, StackConfigError } from '../../lib/config.ts';
 import { DEFAULT_OPTIONAL_PARTS, stackFixedParts } from '../../lib/fan-out.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
+import { RUN_METRICS } from '../../lib/run-metrics.ts';
 import { appWith, removeScratchApps } from './apps.ts';
 
 afterAll(removeScratchApps);
@@ -15,11 +16,11 @@ const synth = (overrides: Record<string, unknown> = {}): Template => {
 
 /**
  * The fixed parts a template has, as the cost model counts them: alarms are billed per metric they read,
- * metric filters publish one custom metric each.
+ * the functions publish every run metric only for the dashboard (failures only otherwise, not a fixed cost).
  */
 const fixedPartsOf = (template: Template) => {
   const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-  const filters = Object.values(template.findResources('AWS::Logs::MetricFilter'));
+  template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   return {
     customerKeys: Object.keys(template.findResources('AWS::KMS::Key')).length,
     secrets: Object.keys(template.findResources('AWS::SecretsManager::Secret')).length,
@@ -34,9 +35,12 @@ const fixedPartsOf = (template: Template) => {
           : 1),
       0,
     ),
-    customMetrics: new Set(
-      filters.map((filter) => filter.Properties.MetricTransformations[0].MetricName),
-    ).size,
+    // Functions told to publish every run metric publish all of them, each run; otherwise only failures.
+    customMetrics: JSON.stringify(template.findResources('AWS::Lambda::Function')).includes(
+      '"RUN_METRICS":"all"',
+    )
+      ? Object.values(RUN_METRICS).flatMap((fields) => Object.values(fields)).length
+      : 0,
     dashboards: Object.keys(template.findResources('AWS::CloudWatch::Dashboard')).length,
     webAcls: Object.keys(template.findResources('AWS::WAFv2::WebACL')).length,
     webAclRules: Object.values(template.findResources('AWS::WAFv2::WebACL')).reduce(
@@ -562,20 +566,25 @@ describe('LikewatchStack', () => {
       'OperationsDigestsFailingAlarm',
     ]);
     const [polls, digests] = Object.values(alarms).map((alarm) => alarm.Properties);
-    type MetricStat = { Metric: { MetricName: string; Dimensions?: Array<{ Value: unknown }> } };
+    type MetricStat = {
+      Metric: { Namespace: string; MetricName: string; Dimensions?: Array<{ Value: unknown }> };
+    };
     const read = (alarm: typeof polls) =>
       (alarm.Metrics as Array<{ MetricStat?: MetricStat & { Period: number } }>).flatMap(
         (metric) => (metric.MetricStat ? [{ MetricStat: metric.MetricStat }] : []),
       );
-    const queueOf = (metric: { MetricStat: MetricStat }) =>
+    // A queue's metric by its queue, likewatch's own by its name (its one dimension is the service).
+    const queueOf = ({ MetricStat: { Metric } }: { MetricStat: MetricStat }) =>
       JSON.stringify(
-        metric.MetricStat.Metric.Dimensions?.[0]?.Value ?? metric.MetricStat.Metric.MetricName,
+        Metric.Namespace === 'likewatch'
+          ? `${Metric.MetricName} of ${Metric.Dimensions?.[0]?.Value}`
+          : Metric.Dimensions?.[0]?.Value,
       );
     // Polls: a tick or poll jobs in a dead-letter queue, or a quarter of an hour's polls failed.
     expect(read(polls).map(queueOf)).toEqual([
       JSON.stringify(getAtt(ids.scheduleDlq, 'QueueName')),
       JSON.stringify(getAtt(ids.pollDlq, 'QueueName')),
-      JSON.stringify('PollFailed'),
+      JSON.stringify('PollFailed of likewatch'),
       JSON.stringify(getAtt(ids.pollQueue, 'QueueName')),
     ]);
     expect(JSON.stringify(polls.Metrics)).toMatch(/FILL\(failed, 0\) >= 0.25 \* FILL\(done, 0\)/);
@@ -584,7 +593,7 @@ describe('LikewatchStack', () => {
       JSON.stringify(getAtt(ids.scheduleDlq, 'QueueName')),
       JSON.stringify(getAtt(ids.digestDlq, 'QueueName')),
       expect.any(String),
-      JSON.stringify('DigestFailed'),
+      JSON.stringify('DigestFailed of likewatch'),
     ]);
     for (const alarm of [polls, digests]) {
       expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
@@ -649,40 +658,17 @@ describe('LikewatchStack', () => {
       Threshold: 0.04,
     });
     full.hasOutput('DashboardName', Match.anyValue());
-    const filters = Object.values(full.findResources('AWS::Logs::MetricFilter')).map((filter) => ({
-      pattern: filter.Properties.FilterPattern,
-      metric: filter.Properties.MetricTransformations[0].MetricName,
-      value: filter.Properties.MetricTransformations[0].MetricValue,
-    }));
-    expect(filters).toEqual(
-      expect.arrayContaining([
-        {
-          pattern: '{ $.message = "poll tick finished" }',
-          metric: 'PollJobsEnqueued',
-          value: '$.enqueued',
-        },
-        {
-          pattern: '{ $.message = "poll batch finished" }',
-          metric: 'PollAccounts',
-          value: '$.accounts',
-        },
-        {
-          pattern: '{ $.message = "poll batch finished" }',
-          metric: 'PollFailed',
-          value: '$.failed',
-        },
-        {
-          pattern: '{ $.message = "digest batch finished" }',
-          metric: 'DigestSent',
-          value: '$.sent',
-        },
-        {
-          pattern: '{ $.message = "digest batch finished" }',
-          metric: 'DigestFailed',
-          value: '$.failed',
-        },
-      ]),
-    );
+    // The dashboard's functions publish every run metric, the dashboard graphs them.
+    const dashboard = JSON.stringify(full.findResources('AWS::CloudWatch::Dashboard'));
+    for (const name of [
+      'PollJobsEnqueued',
+      'PollAccounts',
+      'PollFailed',
+      'DigestSent',
+      'DigestFailed',
+    ]) {
+      expect(dashboard).toContain(`\\"${name}\\"`);
+    }
   });
 
   it('should output what the deploy guide refers to', () => {

@@ -81,8 +81,10 @@ export const FUNCTION_MEMORY_MB = {
   pollWorker: 256,
   // It holds the fleet's history for the night being explained: memory is what bounds the fleet size.
   digestTick: 2048,
-  // Composing is a few tens of milliseconds a digest; the rest is pacing to the SES rate, billed by memory.
-  digestWorker: 512,
+  // Composing is about 10 ms a digest on a full core; the rest is pacing to the SES rate, billed by memory.
+  // At 256 MB (a seventh of a core) a batch of ten composes in under a second, while its share of the
+  // default SES rate (14 a second, two workers) takes 1.4 s: more memory would be billed waiting.
+  digestWorker: 256,
 } as const;
 
 /**

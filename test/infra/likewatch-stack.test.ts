@@ -240,7 +240,7 @@ describe('LikewatchStack', () => {
       expect.objectContaining({ Timeout: 60, MemorySize: 512 }),
       expect.objectContaining({ Timeout: 300, MemorySize: 256 }),
       expect.objectContaining({ Timeout: 900, MemorySize: 2048 }),
-      expect.objectContaining({ Timeout: 120, MemorySize: 512 }),
+      expect.objectContaining({ Timeout: 120, MemorySize: 256 }),
     ]);
   });
 

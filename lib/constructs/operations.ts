@@ -112,7 +112,7 @@ export class Operations extends Construct {
     const alarms = [
       alarm(
         'PollsFailingAlarm',
-        `Polls are failing: a tick or poll jobs failed every retry, or ${FAILED_POLL_SHARE * 100}% or more of an hour's account polls failed. Check the dead-letter queues and the poll worker's errors (docs/deploy.md).`,
+        `Polls are failing: a tick or poll jobs failed every retry, or ${FAILED_POLLS_AT_LEAST} or more and ${FAILED_POLL_SHARE * 100}% or more of an hour's account polls failed. Check the dead-letter queues and the poll worker's errors (docs/deploy.md).`,
         pollsFailing,
         1,
       ),

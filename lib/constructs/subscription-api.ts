@@ -208,6 +208,13 @@ export class SubscriptionApi extends Construct {
       reason:
         'Access logs are on; execution logs would log request data, including the tokens in links.',
     });
+    if (!props.firewall) {
+      Validations.of(api.deploymentStage).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-APIG3',
+        reason:
+          "The web ACL is the firewall flag, off by default for its $7 a month: the stage and one-click throttles and the function's own per-client and per-address limits stay (docs/SECURITY.md).",
+      });
+    }
     const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({

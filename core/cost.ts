@@ -505,7 +505,8 @@ export function estimateMonthlyCost(
     },
     {
       service: 'CloudWatch metrics and alarms',
-      usage: `${stack.customMetrics} custom metrics, ${stack.alarmMetrics} alarm metrics, ${stack.dashboards} dashboards`,
+      // Metrics published only in hours with failures are billed only then: not a fixed cost.
+      usage: `${stack.alarmMetrics} alarm metrics, ${stack.customMetrics} custom metrics published every hour, ${stack.dashboards} dashboards`,
       monthlyUsd:
         stack.customMetrics * price.customMetricMonth +
         stack.alarmMetrics * price.alarmMetricMonth +

@@ -43,7 +43,7 @@ import { CredentialRecords } from './dynamodb/credentials.ts';
 import type { DailyRollup } from './dynamodb/daily-rollups.ts';
 import { DigestMarkers } from './dynamodb/digest-markers.ts';
 import { NightRecords } from './dynamodb/nights.ts';
-import { PollHistory } from './dynamodb/poll-history.ts';
+import { PollHistory, RAW_POLL_RETENTION_DAYS } from './dynamodb/poll-history.ts';
 import { SubscriptionRecords } from './dynamodb/subscriptions.ts';
 import { DynamoTable } from './dynamodb/table.ts';
 
@@ -52,7 +52,7 @@ export interface DynamoDbStoreOptions {
   tableName: string;
   /**
    * Raw polls expire (DynamoDB TTL) this many days after they were taken, or imported if later; daily
-   * roll-ups are kept. @default 90
+   * roll-ups are kept. @default RAW_POLL_RETENTION_DAYS (14)
    */
   pollRetentionDays?: number;
   /**
@@ -106,7 +106,7 @@ export class DynamoDbStore
     this.credentials = new CredentialRecords(table, options.credentialCipher);
     this.nights = new NightRecords(table, (options.nightRetentionDays ?? 8) * 86_400_000);
     this.history = new PollHistory(table, {
-      retentionDays: options.pollRetentionDays ?? 90,
+      retentionDays: options.pollRetentionDays ?? RAW_POLL_RETENTION_DAYS,
       ...(options.pollCadenceHours === undefined ? {} : { cadenceHours: options.pollCadenceHours }),
       now: options.now ?? (() => new Date()),
     });

@@ -27,8 +27,15 @@ export const PRICES = {
       kmsKeyMonth: 1.0,
       kmsPerTenThousandRequests: 0.03,
       secretMonth: 0.4,
-      alarmMonth: 0.1,
+      // Standard-resolution alarms are billed per metric they read (an expression's metrics each count).
+      alarmMetricMonth: 0.1,
+      // Custom metrics, which is what a log metric filter publishes (first 10,000 metrics).
+      customMetricMonth: 0.3,
       dashboardMonth: 3.0,
+      apiGatewayRestPerMillion: 3.5,
+      wafWebAclMonth: 5.0,
+      wafRuleMonth: 1.0,
+      wafPerMillionRequests: 0.6,
     },
   },
   sources: [
@@ -37,7 +44,9 @@ export const PRICES = {
     'https://aws.amazon.com/sqs/pricing/ (standard queue requests)',
     'https://aws.amazon.com/eventbridge/pricing/ (Scheduler invocations)',
     'https://aws.amazon.com/ses/pricing/ (outbound email)',
-    'https://aws.amazon.com/cloudwatch/pricing/ (Logs ingestion and storage, standard alarms, dashboards)',
+    'https://aws.amazon.com/cloudwatch/pricing/ (Logs ingestion and storage, custom metrics, standard alarms per metric, dashboards)',
+    'https://aws.amazon.com/api-gateway/pricing/ (REST API requests, first 333 million)',
+    'https://aws.amazon.com/waf/pricing/ (web ACL, rules, requests)',
     'https://aws.amazon.com/kms/pricing/ (customer managed key, symmetric requests)',
     'https://aws.amazon.com/secrets-manager/pricing/ (secrets)',
   ],
@@ -142,15 +151,33 @@ export interface CostInput {
     /** Videos per `/v2/video/list/` page. */
     videosPerListPage: number;
   };
-  /** Fixed parts of the stack: secrets, alarms, dashboards, queues an event source polls. */
-  stack: { secrets: number; alarms: number; dashboards: number; polledQueues: number };
+  /** Requests to the subscription pages per subscriber and month (sign-up, preferences, unsubscribes). */
+  pageRequestsPerSubscriber: number;
+  /** Fixed parts of the stack, as deployed with its optional parts on or off. */
+  stack: FixedParts;
 }
 
-/** One line of the bill. */
+/**
+ * What the stack has whatever the fleet: customer managed keys, secrets, queues an event source polls,
+ * metrics alarms read, custom metrics, dashboards, web ACLs and their rules.
+ */
+export interface FixedParts {
+  customerKeys: number;
+  secrets: number;
+  polledQueues: number;
+  alarmMetrics: number;
+  customMetrics: number;
+  dashboards: number;
+  webAcls: number;
+  webAclRules: number;
+}
+
+/** One line of the bill: `fixed` lines cost the same whatever the fleet, the others grow with it. */
 export interface CostLine {
   service: string;
   usage: string;
   monthlyUsd: number;
+  fixed: boolean;
 }
 
 const DAYS_PER_MONTH = 30.4;
@@ -265,7 +292,13 @@ export function digestInvocationSeconds(input: CostInput, msPerDigest: number): 
 export function estimateMonthlyCost(
   input: CostInput,
   measured: OperationQuantities,
-): { lines: CostLine[]; totalUsd: number; perThousandAccountsUsd: number; tiktok: TikTokLoad } {
+): {
+  lines: CostLine[];
+  totalUsd: number;
+  fixedUsd: number;
+  perThousandAccountsUsd: number;
+  tiktok: TikTokLoad;
+} {
   const price = PRICES.regions[input.region];
   const accountPolls = input.accounts * input.pollsPerDay * DAYS_PER_MONTH;
   const digests = input.subscribers * DAYS_PER_MONTH;
@@ -381,7 +414,6 @@ export function estimateMonthlyCost(
     RECEIVES_PER_POLLER_MINUTE *
     60 *
     HOURS_PER_MONTH;
-  const sqsRequests = jobRequests + idleReceives;
   const logGb =
     (accountPolls * measured.logBytesPerAccountPoll + digests * measured.logBytesPerDigest) / GB;
 
@@ -392,8 +424,8 @@ export function estimateMonthlyCost(
   const kmsRequests =
     workerHours * DATA_KEYS_PER_HOUR +
     workerHours * UNWRAPS_PER_KEY_HOUR * Math.min(keysInUse, Math.ceil(accountPolls / workerHours));
-  const monitoringUsd =
-    input.stack.alarms * price.alarmMonth + input.stack.dashboards * price.dashboardMonth;
+  const pageRequests = input.subscribers * input.pageRequestsPerSubscriber;
+  const { stack } = input;
 
   const lines: CostLine[] = [
     {
@@ -401,55 +433,98 @@ export function estimateMonthlyCost(
       usage: `${round(invocations)} invocations, ${round(gbSeconds)} GB-s (poll workers ${round(pollGbSeconds)}, digest workers ${round(digestGbSeconds)}, ticks ${round(tickGbSeconds)})`,
       monthlyUsd:
         (invocations / 1e6) * price.lambdaRequestPerMillion + gbSeconds * price.lambdaArmGbSecond,
+      fixed: false,
     },
     {
       service: 'DynamoDB writes',
       usage: `${round(writeUnits)} write units`,
       monthlyUsd: (writeUnits / 1e6) * price.dynamoWritePerMillion,
+      fixed: false,
     },
     {
       service: 'DynamoDB reads',
       usage: `${round(readUnits)} read units`,
       monthlyUsd: (readUnits / 1e6) * price.dynamoReadPerMillion,
+      fixed: false,
     },
     {
       service: 'DynamoDB storage and backups',
       usage: `${storedGb.toFixed(2)} GB (raw polls ${pollsGb.toFixed(2)}, roll-ups ${rollupsGb.toFixed(2)})`,
       monthlyUsd: storedGb * (price.dynamoStorageGbMonth + price.dynamoPitrGbMonth),
+      fixed: false,
     },
     {
-      service: 'SQS',
-      usage: `${round(sqsRequests)} requests (${round(idleReceives)} idle receives)`,
-      monthlyUsd: (sqsRequests / 1e6) * price.sqsPerMillionRequests,
+      service: 'SQS jobs',
+      usage: `${round(jobRequests)} requests`,
+      monthlyUsd: (jobRequests / 1e6) * price.sqsPerMillionRequests,
+      fixed: false,
     },
     {
-      service: 'EventBridge Scheduler',
-      usage: `${round(pollTicks + digestTicks)} invocations`,
-      monthlyUsd: ((pollTicks + digestTicks) / 1e6) * price.schedulerPerMillionInvocations,
-    },
-    {
-      service: 'KMS and Secrets Manager',
-      usage: `1 key, ${round(kmsRequests)} requests, ${input.stack.secrets} secrets`,
-      monthlyUsd:
-        price.kmsKeyMonth +
-        (kmsRequests / 10_000) * price.kmsPerTenThousandRequests +
-        input.stack.secrets * price.secretMonth,
+      service: 'KMS requests',
+      usage: `${round(kmsRequests)} requests`,
+      monthlyUsd: (kmsRequests / 10_000) * price.kmsPerTenThousandRequests,
+      fixed: false,
     },
     {
       service: 'SES',
       usage: `${round(digests)} emails`,
       monthlyUsd: (digests / 1000) * price.sesPerThousandEmails,
+      fixed: false,
     },
     {
-      service: 'CloudWatch',
-      usage: `${logGb.toFixed(2)} GB of logs, ${input.stack.alarms} alarms, ${input.stack.dashboards} dashboard`,
-      monthlyUsd: logGb * (price.logsIngestPerGb + price.logsStoragePerGbMonth) + monitoringUsd,
+      service: 'CloudWatch Logs',
+      usage: `${logGb.toFixed(2)} GB`,
+      monthlyUsd: logGb * (price.logsIngestPerGb + price.logsStoragePerGbMonth),
+      fixed: false,
+    },
+    {
+      service: 'API Gateway',
+      usage: `${round(pageRequests)} page requests`,
+      monthlyUsd:
+        (pageRequests / 1e6) *
+        (price.apiGatewayRestPerMillion + (stack.webAcls > 0 ? price.wafPerMillionRequests : 0)),
+      fixed: false,
+    },
+    {
+      service: 'EventBridge Scheduler',
+      usage: `${round(pollTicks + digestTicks)} invocations`,
+      monthlyUsd: ((pollTicks + digestTicks) / 1e6) * price.schedulerPerMillionInvocations,
+      fixed: true,
+    },
+    {
+      service: 'SQS idle long polls',
+      usage: `${stack.polledQueues} queues, ${round(idleReceives)} receives`,
+      monthlyUsd: (idleReceives / 1e6) * price.sqsPerMillionRequests,
+      fixed: true,
+    },
+    {
+      service: 'KMS key and secrets',
+      usage: `${stack.customerKeys} key, ${stack.secrets} secrets`,
+      monthlyUsd: stack.customerKeys * price.kmsKeyMonth + stack.secrets * price.secretMonth,
+      fixed: true,
+    },
+    {
+      service: 'CloudWatch metrics and alarms',
+      // Metrics published only in hours with failures are billed only then: not a fixed cost.
+      usage: `${stack.alarmMetrics} alarm metrics, ${stack.customMetrics} custom metrics published every hour, ${stack.dashboards} dashboards`,
+      monthlyUsd:
+        stack.customMetrics * price.customMetricMonth +
+        stack.alarmMetrics * price.alarmMetricMonth +
+        stack.dashboards * price.dashboardMonth,
+      fixed: true,
+    },
+    {
+      service: 'WAF',
+      usage: `${stack.webAcls} web ACLs, ${stack.webAclRules} rules`,
+      monthlyUsd: stack.webAcls * price.wafWebAclMonth + stack.webAclRules * price.wafRuleMonth,
+      fixed: true,
     },
   ];
   const totalUsd = lines.reduce((sum, line) => sum + line.monthlyUsd, 0);
   return {
     lines,
     totalUsd,
+    fixedUsd: lines.reduce((sum, line) => sum + (line.fixed ? line.monthlyUsd : 0), 0),
     perThousandAccountsUsd: (totalUsd / input.accounts) * 1000,
     tiktok: tiktokLoad(input),
   };

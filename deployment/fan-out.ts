@@ -89,8 +89,10 @@ export const FUNCTION_MEMORY_MB = {
   pollWorker: 256,
   // It holds the fleet's history for the night being explained: memory is what bounds the fleet size.
   digestTick: 2048,
-  // Composing is a few tens of milliseconds a digest; the rest is pacing to the SES rate, billed by memory.
-  digestWorker: 512,
+  // Composing is about 10 ms a digest on a full core; the rest is pacing to the SES rate, billed by memory.
+  // At 256 MB (a seventh of a core) a batch of ten composes in under a second, while its share of the
+  // default SES rate (14 a second, two workers) takes 1.4 s: more memory would be billed waiting.
+  digestWorker: 256,
 } as const;
 
 /**
@@ -107,12 +109,59 @@ export const LOCAL_QUEUE_NAMES = {
 };
 
 /**
- * Fixed parts of the stack that cost money whatever the fleet: Secrets Manager secrets, CloudWatch alarms and
- * dashboards, and the queues Lambda polls. `test/infra` checks them against the synthesized template.
+ * The stack's optional fixed costs, each on when the CDK context flag of the same name is `true` (all off by
+ * default; docs/deploy.md prices them).
  */
-export const STACK_FIXED_PARTS = {
-  secrets: 2,
-  alarms: 16,
-  dashboards: 1,
-  polledQueues: 3,
-} as const;
+export interface OptionalParts {
+  /** The CloudWatch dashboard, with the run-summary metrics it graphs. */
+  dashboard: boolean;
+  /** An alarm per dead-letter queue and per function, the poll backlog and the SES reputation alarms. */
+  detailedAlarms: boolean;
+  /** The WAF web ACL with per-client rate limits in front of the pages. */
+  firewall: boolean;
+}
+
+/** What a deployment has when no flag is set. */
+export const DEFAULT_OPTIONAL_PARTS: OptionalParts = {
+  dashboard: false,
+  detailedAlarms: false,
+  firewall: false,
+};
+
+/**
+ * Metrics the two failure alarms read (CloudWatch bills alarms per metric): polls failing reads the schedule
+ * and poll dead-letter queues, failed polls and the poll jobs done; digests failing reads the schedule, digest
+ * and part dead-letter queues and failed digests.
+ */
+const FAILURE_ALARM_METRICS = 8;
+/** Four dead-letter queues, seven functions' errors, the poll backlog, SES bounces and complaints. */
+const DETAILED_ALARM_METRICS = 14;
+/**
+ * Run-summary metrics the dashboard graphs, published every run when it is deployed (`deployment/run-metrics.ts`).
+ * Without it only the two failure metrics are published, and only in hours with failures, which are the hours
+ * CloudWatch bills a metric for: nothing a month when nothing fails, so they are not a fixed cost.
+ */
+const DASHBOARD_CUSTOM_METRICS = 10;
+/** The web ACL's rate-based rules: one-click unsubscribes per client, other pages per client. */
+const FIREWALL_RULES = 2;
+
+/**
+ * Fixed parts of the stack that cost money whatever the fleet: the credentials key, Secrets Manager secrets,
+ * the queues Lambda polls, alarm metrics, custom metrics, dashboards and the web ACL. `test/infra` checks them
+ * against the synthesized template.
+ */
+export function stackFixedParts(parts: OptionalParts) {
+  return {
+    customerKeys: 1,
+    secrets: 2,
+    polledQueues: 3,
+    alarmMetrics: FAILURE_ALARM_METRICS + (parts.detailedAlarms ? DETAILED_ALARM_METRICS : 0),
+    customMetrics: parts.dashboard ? DASHBOARD_CUSTOM_METRICS : 0,
+    dashboards: parts.dashboard ? 1 : 0,
+    webAcls: parts.firewall ? 1 : 0,
+    webAclRules: parts.firewall ? FIREWALL_RULES : 0,
+  };
+}
+
+/** The fixed parts of {@link stackFixedParts}. */
+export type StackFixedParts = ReturnType<typeof stackFixedParts>;

@@ -31,6 +31,9 @@ const CONTEXT_KEYS = [
   'tiktokRateLimitPerMinute',
   'pollWorkerConcurrency',
   'digestWorkerConcurrency',
+  'dashboard',
+  'detailedAlarms',
+  'firewall',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -48,6 +51,9 @@ const EXAMPLES: Record<ContextKey, string> = {
   tiktokRateLimitPerMinute: String(DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE),
   pollWorkerConcurrency: '2',
   digestWorkerConcurrency: '2',
+  dashboard: 'true',
+  detailedAlarms: 'true',
+  firewall: 'true',
 };
 
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
@@ -82,6 +88,14 @@ const contextList = <T extends z.ZodType>(item: T) =>
  * a rate limit is the limit divided by this.
  */
 const workerConcurrency = contextInt(z.number().int().min(2).max(1000));
+
+/** `-c dashboard=true` arrives as a string, cdk.json gives a boolean: accept both; absent means off. */
+const contextFlag = z
+  .preprocess(
+    (value) => (value === 'true' ? true : value === 'false' || value === '' ? false : value),
+    z.boolean(),
+  )
+  .default(false);
 
 /** An empty `-c operatorEmail=` means "none", not "invalid". */
 const optionalContextString = <T extends z.ZodType>(schema: T) =>
@@ -141,6 +155,12 @@ const StackConfigSchema = z
     pollWorkerConcurrency: workerConcurrency.default(DEFAULT_POLL_WORKER_CONCURRENCY),
     /** At most this many digest workers run at once (the digest queue's event source maximum concurrency). */
     digestWorkerConcurrency: workerConcurrency.default(DEFAULT_DIGEST_WORKER_CONCURRENCY),
+    /** The CloudWatch dashboard and the run-summary metrics it graphs (priced in docs/deploy.md). */
+    dashboard: contextFlag,
+    /** An alarm per dead-letter queue and function, the poll backlog and SES reputation (docs/deploy.md). */
+    detailedAlarms: contextFlag,
+    /** The WAF web ACL with per-client rate limits in front of the pages (docs/deploy.md). */
+    firewall: contextFlag,
   })
   .superRefine((config, context) => {
     if (config.enabledSources.includes('research_api') && config.tiktokClientKey === undefined) {

@@ -28,6 +28,7 @@ import {
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
 } from '../deployment/fan-out.ts';
+import { RUN_METRICS_ENV } from '../deployment/run-metrics.ts';
 import type { StackConfig } from './config.ts';
 import { EmailSending } from './constructs/email-sending.ts';
 import { JobQueue } from './constructs/job-queue.ts';
@@ -279,6 +280,7 @@ export class LikewatchStack extends Stack {
       deadLetterQueue: this.deadLetterQueue,
       senderAddress: config.senderAddress,
       publicBaseUrl: config.publicBaseUrl,
+      firewall: config.firewall,
       ...(config.tiktokClientKey ? { tiktokClientKey: config.tiktokClientKey } : {}),
     });
 
@@ -318,6 +320,12 @@ export class LikewatchStack extends Stack {
       }),
     });
 
+    // The dashboard graphs every run metric; without it the functions publish only failures (deployment/run-metrics.ts).
+    if (config.dashboard) {
+      for (const fn of [this.pollTick, this.pollWorker, this.digestTick, this.digestWorker]) {
+        fn.function.addEnvironment(RUN_METRICS_ENV, 'all');
+      }
+    }
     const operations = new Operations(this, 'Operations', {
       pollTick: this.pollTick,
       pollWorker: this.pollWorker,
@@ -330,6 +338,7 @@ export class LikewatchStack extends Stack {
       pollEveryHours: config.pollEveryHours,
       operatorEmail: config.operatorEmail,
       otherFunctions: [this.digestParts, this.subscriptions.pages, this.subscriptions.sesEvents],
+      parts: config,
     });
 
     new CfnOutput(this, 'TableName', { value: this.table.tableName });
@@ -366,7 +375,9 @@ export class LikewatchStack extends Stack {
       value: tiktokClientSecret.secretArn,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: operations.alarmTopic.topicArn });
-    new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
+    if (operations.dashboard) {
+      new CfnOutput(this, 'DashboardName', { value: operations.dashboard.dashboardName });
+    }
   }
 
   /**

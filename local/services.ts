@@ -187,6 +187,8 @@ export async function startLocalServices(
     CREDENTIALS_LOCAL_KEY: randomBytes(32).toString('base64'),
     // The functions log JSON for CloudWatch; locally only warnings and errors are worth showing.
     POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'WARN',
+    // Metrics are CloudWatch's; locally the run summaries are read in process (`onRunSummary`).
+    POWERTOOLS_METRICS_DISABLED: 'true',
   };
   return {
     dynamodbEndpoint,

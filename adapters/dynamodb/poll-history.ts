@@ -19,27 +19,24 @@ import type { PollToStore } from '../../core/ports.ts';
 import { earlierDay, utcDay } from '../../core/thinned-history.ts';
 import { addDays, DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
-import {
-  type DailyRollup,
-  decodeRollup,
-  decodeRollupMonth,
-  encodeRollup,
-  encodeRollupMonth,
-  rollUpDay,
-} from './daily-rollups.ts';
+import type { DailyRollup } from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
 import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
 import { withTitlesOncePerDay } from './poll-titles.ts';
-import {
-  dailyRollupExpiry,
-  finishedMonths,
-  mergeWork,
-  type RollupWork,
-  rollupWork,
-} from './rollup-work.ts';
-import { BATCH_WRITE_SIZE, type DynamoTable, type Item, type PutCondition } from './table.ts';
+import { dailyRollupRecords, decodeRollupRecords, monthRollupRecord } from './rollup-records.ts';
+import { finishedMonths, mergeWork, type RollupWork, rollupWork } from './rollup-work.ts';
+import { asError, REPLACES, type StoredBody, writeAll } from './stored-bodies.ts';
+import type { DynamoTable, Item } from './table.ts';
 
 const DAY_SECONDS = 86_400;
+
+/**
+ * Days a raw poll is kept by default. Raw polls are read for the last week only (the night's history poll by
+ * poll, the digest's charts, `RAW_HISTORY_DAYS`); before that every reader gets the daily roll-ups. A second
+ * week is kept so a late poll, or a day whose roll-up failed (store trouble, an outage), can still be rolled up
+ * from its raw polls. Every raw day beyond that was stored, and billed, only to be read as a roll-up.
+ */
+export const RAW_POLL_RETENTION_DAYS = 14;
 
 /** Options of {@link PollHistory}. */
 export interface PollHistoryOptions {
@@ -87,7 +84,9 @@ export class PollHistory {
       // The marks are only a shortcut: without them each account's mark is read on its own.
       this.readRollupMarks(polls.map((entry) => entry.accountId)).catch(() => undefined),
     ]);
-    await this.writeAll(
+    await writeAll(
+      this.table,
+      this.records,
       records.flatMap((record, index) => (record ? [{ record, owners: [index] }] : [])),
       fail,
     );
@@ -204,50 +203,15 @@ export class PollHistory {
     );
     const unfailed = <T extends { owners: readonly number[] }>(writes: T[]) =>
       writes.filter(({ owners }) => owners.every((owner) => !failed.has(owner)));
-    await this.writeAll(rollups, failing);
+    await writeAll(this.table, this.records, rollups, failing);
     const months = await Promise.all(
       unfailed(finished).map(async ({ accountId, month, fresh, owners }) => {
         const record = await this.monthRecord(accountId, month, fresh).catch(failing(owners));
         return record ? [{ record, owners }] : [];
       }),
     );
-    await this.writeAll(months.flat(), failing);
-    await this.writeAll(unfailed(moved), failing);
-  }
-
-  /**
-   * Writes records (chunked when large, see ChunkedRecords) and plain items: what fits in one item in
-   * BatchWriteItem requests of 25, the rest one by one. A failed write fails its owners.
-   */
-  private async writeAll(
-    writes: ReadonlyArray<
-      { owners: readonly number[] } & ({ record: StoredBody } | { item: Item })
-    >,
-    fail: (owners: readonly number[]) => (error: unknown) => void,
-  ): Promise<void> {
-    const single: Array<{ item: Item; owners: readonly number[] }> = [];
-    await Promise.all(
-      writes.map(async (write) => {
-        if ('item' in write) {
-          single.push(write);
-          return;
-        }
-        const { key, attributes, body, condition } = write.record;
-        const item = this.records.singleItem(key, attributes, body);
-        // A conditional write goes alone: BatchWriteItem takes no conditions. A refused one (a better poll is
-        // stored for the slot) is not a failure: the slot has its poll.
-        if (item && !condition) single.push({ item, owners: write.owners });
-        else if (item && condition) {
-          await this.table.putIf(item, condition).catch(fail(write.owners));
-        } else await this.records.write(key, attributes, body, condition).catch(fail(write.owners));
-      }),
-    );
-    for (let start = 0; start < single.length; start += BATCH_WRITE_SIZE) {
-      const group = single.slice(start, start + BATCH_WRITE_SIZE);
-      await this.table
-        .batchPut(group.map(({ item }) => item))
-        .catch(fail(group.flatMap(({ owners }) => owners)));
-    }
+    await writeAll(this.table, this.records, months.flat(), failing);
+    await writeAll(this.table, this.records, unfailed(moved), failing);
   }
 
   /** The key, head attributes and encoded body of one poll. */
@@ -336,18 +300,9 @@ export class PollHistory {
         throughChunksOf(keys.dailyRollup(accountId, toDay).sk),
       ],
     });
-    const days = new Map<string, DailyRollup>();
-    const isMonth = (record: { head: Item }) => typeof record.head.month === 'string';
-    for (const record of records.filter(isMonth)) {
-      for (const rollup of decodeRollupMonth(record.body)) days.set(rollup.day, rollup);
-    }
-    for (const record of records.filter((candidate) => !isMonth(candidate))) {
-      const rollup = decodeRollup(record.body);
-      days.set(rollup.day, rollup);
-    }
-    return [...days.values()]
-      .filter((rollup) => rollup.day >= fromDay && rollup.day <= toDay)
-      .sort((a, b) => a.day.localeCompare(b.day));
+    return decodeRollupRecords(records).filter(
+      (rollup) => rollup.day >= fromDay && rollup.day <= toDay,
+    );
   }
 
   /** Raw polls of the slot range, oldest first; expired ones (TTL deletes lazily) are left out. */
@@ -395,26 +350,7 @@ export class PollHistory {
       new Date(`${fromDay}T00:00:00.000Z`),
       new Date(`${toDay}T23:59:59.999Z`),
     );
-    const byDay = new Map<string, Poll[]>();
-    for (const poll of polls) {
-      const day = utcDay(poll.at);
-      if (day >= fromDay && day <= toDay) byDay.set(day, [...(byDay.get(day) ?? []), poll]);
-    }
-    return [...byDay].map(([day, dayPolls]) => {
-      const rollup = rollUpDay(day, dayPolls);
-      return {
-        rollup,
-        record: {
-          key: keys.dailyRollup(accountId, day),
-          attributes: {
-            day,
-            encoding: POLL_ENCODING,
-            ...(expires(day) && { expiresAt: dailyRollupExpiry(day) }),
-          },
-          body: encodeRollup(rollup),
-        },
-      };
-    });
+    return dailyRollupRecords(accountId, polls, fromDay, toDay, expires);
   }
 
   /**
@@ -432,50 +368,8 @@ export class PollHistory {
         rollup,
       ]),
     );
-    for (const rollup of fresh) days.set(rollup.day, rollup);
-    if (days.size === 0) return undefined;
-    const rollups = [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
-    return {
-      key: keys.monthRollup(accountId, month),
-      attributes: { month, days: rollups.length, encoding: ROLLUP_MONTH_ENCODING },
-      body: encodeRollupMonth(rollups),
-    };
+    return monthRollupRecord(accountId, month, days, fresh);
   }
-}
-
-/** Tag of month records: roll-ups in the roll-up format, length-prefixed, compressed together. */
-const ROLLUP_MONTH_ENCODING = 'rollup-month+br/1';
-
-/** A record to store: key, head attributes, body, and what it may replace (anything, when absent). */
-interface StoredBody {
-  key: { pk: string; sk: string };
-  attributes: Item;
-  body: Uint8Array;
-  condition?: PutCondition | undefined;
-}
-
-/**
- * What a poll of each status may replace under its slot. Polls rank ok, partial, failed: a later delivery of
- * the same job heals a failed poll (a timeout on a busy worker), and a worse poll never shadows a better one,
- * whichever write lands last. Equal ranks replace each other, as a retried run always did; an ok poll replaces
- * anything, so it stays a batch write.
- */
-const REPLACES: Record<Poll['status'], PutCondition | undefined> = {
-  ok: undefined,
-  partial: {
-    expression: 'attribute_not_exists(pk) OR #status <> :ok',
-    names: { '#status': 'status' },
-    values: { ':ok': 'ok' },
-  },
-  failed: {
-    expression: 'attribute_not_exists(pk) OR #status = :failed',
-    names: { '#status': 'status' },
-    values: { ':failed': 'failed' },
-  },
-};
-
-function asError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function within(at: string, from: Date, to: Date): boolean {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { RAW_POLL_RETENTION_DAYS } from '../../adapters/dynamodb/poll-history.ts';
 import { VIDEO_PAGE_SIZE } from '../../adapters/tiktok/display-api-schemas.ts';
 import {
   type CostInput,
@@ -18,11 +19,18 @@ import {
   DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE,
   DIGEST_BATCH_SIZE,
   FUNCTION_MEMORY_MB,
+  type OptionalParts,
   POLL_BATCH_SIZE,
   POLL_TICK_MINUTES,
-  STACK_FIXED_PARTS,
+  stackFixedParts,
 } from '../../deployment/fan-out.ts';
 import { type Command, readArgs, UsageError, validateOptions } from '../command.ts';
+
+/**
+ * Subscription page requests per subscriber and month, assumed: the monthly share of a sign-up (form and
+ * confirmation), a preferences visit and an unsubscribe; the pages are single requests, styles inline.
+ */
+const DEFAULT_PAGE_REQUESTS_PER_SUBSCRIBER = 3;
 
 const MEASUREMENTS_PATH = new URL('../../docs/measurements.json', import.meta.url);
 
@@ -53,7 +61,21 @@ const Options = z.object({
   pollWorkers: z.coerce.number().int().min(2).max(1000),
   sesRate: z.coerce.number().positive(),
   digestWorkers: z.coerce.number().int().min(2).max(1000),
+  pageRequests: z.coerce.number().nonnegative(),
+  dashboard: z.boolean(),
+  detailedAlarms: z.boolean(),
+  firewall: z.boolean(),
 });
+
+/** The options no fleet can be priced without. */
+const REQUIRED = ['accounts', 'videos', 'subscribers', 'pollsPerDay'] as const;
+
+/** Each optional fixed cost: its `likewatch cost` flag, its CDK context flag, what it is. */
+const OPTIONAL_PARTS: Array<{ part: keyof OptionalParts; flag: string; what: string }> = [
+  { part: 'dashboard', flag: '--dashboard', what: 'CloudWatch dashboard and its metrics' },
+  { part: 'detailedAlarms', flag: '--detailed-alarms', what: 'an alarm per queue and function' },
+  { part: 'firewall', flag: '--firewall', what: 'WAF per-client rate limits on the pages' },
+];
 
 /** `likewatch cost`: the monthly AWS bill from the benchmark's measurements. */
 export const costCommand: Command = {
@@ -61,17 +83,21 @@ export const costCommand: Command = {
   summary: 'Estimate the monthly AWS bill from measured per-operation costs',
   usage: [
     'likewatch cost --accounts N --videos M --subscribers S --polls-per-day P [--region R]',
-    `               [--retention-days 90] [--rollup-days 365] [--history-days ${DEFAULT_HISTORY_DAYS}] [--tiktok-latency-ms 300]`,
+    '               [--dashboard] [--detailed-alarms] [--firewall] [--page-requests 3]',
+    `               [--retention-days ${RAW_POLL_RETENTION_DAYS}] [--rollup-days 365] [--history-days ${DEFAULT_HISTORY_DAYS}] [--tiktok-latency-ms 300]`,
     `               [--tiktok-rate-limit ${DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE}] [--poll-workers ${DEFAULT_POLL_WORKER_CONCURRENCY}] [--ses-rate ${DEFAULT_SES_MAX_SEND_RATE}] [--digest-workers ${DEFAULT_DIGEST_WORKER_CONCURRENCY}]`,
     '',
     `Prices: ${Object.keys(PRICES.regions).join(', ')} list prices as of ${PRICES.asOf}; free tiers are ignored.`,
     'Per-operation quantities come from docs/measurements.json, written by `npm run bench`; function memory,',
     "batch sizes and concurrency are the stack's (deployment/fan-out.ts). --rollup-days is the deployment's age (daily",
     'roll-ups are kept for ever); --tiktok-latency-ms is the round trip of one TikTok request, which cannot be',
-    'measured offline.',
+    'measured offline. --dashboard, --detailed-alarms and --firewall price the optional parts that the CDK',
+    'context flags of the same names (`-c dashboard=true`, `-c detailedAlarms=true`, `-c firewall=true`) deploy;',
+    '--page-requests is the subscription page requests per subscriber and month.',
   ].join('\n'),
   async run(args) {
-    const bill = priceFleet(parseOptions(args), await loadMeasured());
+    const options = parseOptions(args);
+    const bill = priceFleet(options, await loadMeasured());
     for (const line of bill.text) console.log(line);
     return 0;
   },
@@ -81,6 +107,7 @@ export const costCommand: Command = {
 export interface PricedFleet {
   input: CostInput;
   totalUsd: number;
+  fixedUsd: number;
   perThousandAccountsUsd: number;
   lines: ReturnType<typeof estimateMonthlyCost>['lines'];
   tiktok: TikTokLoad;
@@ -107,9 +134,62 @@ function tiktokNote(load: TikTokLoad): string {
 /** Prices the fleet the options describe, deployed as the stack deploys it (deployment/fan-out.ts). */
 export function priceFleet(
   options: CostOptions,
-  { measuredAt, measured }: { measuredAt: string; measured: OperationQuantities },
+  measurements: { measuredAt: string; measured: OperationQuantities },
 ): PricedFleet {
-  const input: CostInput = {
+  const parts: OptionalParts = {
+    dashboard: options.dashboard,
+    detailedAlarms: options.detailedAlarms,
+    firewall: options.firewall,
+  };
+  const input = costInput(options, parts);
+  const { lines, totalUsd, fixedUsd, perThousandAccountsUsd, tiktok } = estimateMonthlyCost(
+    input,
+    measurements.measured,
+  );
+  // What each optional part adds or saves: the same fleet priced with its flag the other way.
+  const optional = OPTIONAL_PARTS.map(({ part, flag, what }) => {
+    const other = estimateMonthlyCost(
+      costInput(options, { ...parts, [part]: !parts[part] }),
+      measurements.measured,
+    );
+    const delta = Math.abs(other.totalUsd - totalUsd);
+    const context = `-c ${part}=${parts[part] ? 'false' : 'true'}`;
+    return parts[part]
+      ? `- ${flag.slice(2)} on (${what}): ${usd(delta)} of it; deploy with ${context} to save it`
+      : `- ${flag.slice(2)} off (${what}): ${context} (${flag} here) adds ${usd(delta)}`;
+  });
+  const fleetUsd = totalUsd - fixedUsd;
+  const width = Math.max(...lines.map((line) => line.service.length), 'Per 1,000 accounts'.length);
+  const row = (label: string, amount: number, usage = '') =>
+    `  ${label.padEnd(width)}  ${usd(amount).padStart(10)}  ${usage}`.trimEnd();
+  const text = [
+    `Monthly AWS cost for ${fmt(options.accounts)} accounts × ${fmt(options.videos)} videos, ${fmt(options.subscribers)} subscribers, ${options.pollsPerDay} polls a day, ${fmt(options.rollupDays)} days of roll-ups (${options.region}, prices of ${PRICES.asOf}, measurements of ${measurements.measuredAt})`,
+    'Per account (grows with the fleet):',
+    ...lines
+      .filter((line) => !line.fixed)
+      .map((line) => row(line.service, line.monthlyUsd, line.usage)),
+    row(
+      'Per account, all',
+      fleetUsd,
+      `${usd((fleetUsd / options.accounts) * 1000)} per 1,000 accounts`,
+    ),
+    'Fixed (whatever the fleet):',
+    ...lines
+      .filter((line) => line.fixed)
+      .map((line) => row(line.service, line.monthlyUsd, line.usage)),
+    row('Fixed, all', fixedUsd),
+    row('Total', totalUsd),
+    row('Per 1,000 accounts', perThousandAccountsUsd),
+    'Optional fixed parts (CDK context flags, all off by default):',
+    ...optional,
+    tiktokNote(tiktok),
+  ];
+  return { input, totalUsd, fixedUsd, perThousandAccountsUsd, lines, text, tiktok };
+}
+
+/** The cost model's input for the fleet the options describe, with the stack's optional parts as given. */
+function costInput(options: CostOptions, parts: OptionalParts): CostInput {
+  return {
     accounts: options.accounts,
     videosPerAccount: options.videos,
     subscribers: options.subscribers,
@@ -135,21 +215,9 @@ export function priceFleet(
       sesSendsPerSecond: options.sesRate,
     },
     tiktok: { latencyMsPerRequest: options.tiktokLatencyMs, videosPerListPage: VIDEO_PAGE_SIZE },
-    stack: STACK_FIXED_PARTS,
+    pageRequestsPerSubscriber: options.pageRequests,
+    stack: stackFixedParts(parts),
   };
-  const { lines, totalUsd, perThousandAccountsUsd, tiktok } = estimateMonthlyCost(input, measured);
-  const width = Math.max(...lines.map((line) => line.service.length));
-  const text = [
-    `Monthly AWS cost for ${fmt(options.accounts)} accounts × ${fmt(options.videos)} videos, ${fmt(options.subscribers)} subscribers, ${options.pollsPerDay} polls a day, ${fmt(options.rollupDays)} days of roll-ups (${options.region}, prices of ${PRICES.asOf}, measurements of ${measuredAt})`,
-    ...lines.map(
-      (line) =>
-        `  ${line.service.padEnd(width)}  ${usd(line.monthlyUsd).padStart(10)}  ${line.usage}`,
-    ),
-    `  ${'Total'.padEnd(width)}  ${usd(totalUsd).padStart(10)}`,
-    `  ${'Per 1,000 accounts'.padEnd(width)}  ${usd(perThousandAccountsUsd).padStart(10)}`,
-    tiktokNote(tiktok),
-  ];
-  return { input, totalUsd, perThousandAccountsUsd, lines, text, tiktok };
 }
 
 /** Validated `likewatch cost` options. */
@@ -163,7 +231,7 @@ export function parseOptions(args: string[]): CostOptions {
     subscribers: { type: 'string' },
     'polls-per-day': { type: 'string' },
     region: { type: 'string', default: 'us-east-1' },
-    'retention-days': { type: 'string', default: '90' },
+    'retention-days': { type: 'string', default: String(RAW_POLL_RETENTION_DAYS) },
     'history-days': { type: 'string', default: String(DEFAULT_HISTORY_DAYS) },
     'rollup-days': { type: 'string', default: '365' },
     'tiktok-latency-ms': { type: 'string', default: '300' },
@@ -171,7 +239,15 @@ export function parseOptions(args: string[]): CostOptions {
     'poll-workers': { type: 'string', default: String(DEFAULT_POLL_WORKER_CONCURRENCY) },
     'ses-rate': { type: 'string', default: String(DEFAULT_SES_MAX_SEND_RATE) },
     'digest-workers': { type: 'string', default: String(DEFAULT_DIGEST_WORKER_CONCURRENCY) },
+    'page-requests': { type: 'string', default: String(DEFAULT_PAGE_REQUESTS_PER_SUBSCRIBER) },
+    dashboard: { type: 'boolean', default: false },
+    'detailed-alarms': { type: 'boolean', default: false },
+    firewall: { type: 'boolean', default: false },
   });
+  // Without the fleet there is nothing to price: say how to describe one rather than list four NaNs.
+  if (REQUIRED.every((name) => values[name] === undefined)) {
+    throw new UsageError(`describe the fleet to price\nUsage: ${costCommand.usage}`);
+  }
   return validateOptions(Options, values);
 }
 

@@ -1,24 +1,33 @@
 /**
- * Operations: metrics taken from the functions' structured run summaries, alarms that page the operator topic,
- * and one CloudWatch dashboard.
+ * Operations: alarms that page the operator topic when polls or digests fail, and, as opt-ins, an alarm per
+ * part and a CloudWatch dashboard.
  *
- * The ticks and workers log one JSON summary per run (`poll tick finished`, `poll batch finished`, `digest tick
- * finished`, `digest batch finished`); metric filters turn their fields into metrics, so the numbers in the
- * dashboard are the ones in the logs. (Powertools Metrics would emit them directly, but is not a dependency.)
+ * The ticks and workers publish metrics from their run summaries (`deployment/run-metrics.ts`): the failure metrics
+ * only when something failed, the rest only for the dashboard. CloudWatch bills each metric an alarm reads, so
+ * each failure class has one alarm reading every way it fails.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import type { OptionalParts } from '../../deployment/fan-out.ts';
+import {
+  METRIC_NAMESPACE,
+  METRIC_SERVICE,
+  type RunMetricName,
+} from '../../deployment/run-metrics.ts';
 import type { JobQueue } from './job-queue.ts';
 import type { LikewatchFunction } from './likewatch-function.ts';
 
-/** The metric namespace of likewatch's own metrics. */
-export const METRIC_NAMESPACE = 'likewatch';
+/** The failure alarms look at each hour: polls are spread over the cadence, so every hour has some. */
+const FAILURE_PERIOD = Duration.hours(1);
+/** Share of an hour's account polls failing that pages the operator (TikTok trouble, not one account's). */
+const FAILED_POLL_SHARE = 0.25;
+/** Fewest failed polls in an hour that page: one failure of a handful of polls is not an outage. */
+const FAILED_POLLS_AT_LEAST = 2;
 
 /** Properties of {@link Operations}. */
 export interface OperationsProps {
@@ -36,12 +45,14 @@ export interface OperationsProps {
   readonly otherFunctions?: readonly LikewatchFunction[];
   /** Subscribed to the alarm topic by email when set. */
   readonly operatorEmail?: string;
+  /** Which optional parts to build: the dashboard, the detailed alarms. */
+  readonly parts: Pick<OptionalParts, 'dashboard' | 'detailedAlarms'>;
 }
 
-/** Alarms, the operator topic and the dashboard. */
+/** Alarms, the operator topic and, if asked for, the dashboard. */
 export class Operations extends Construct {
   readonly alarmTopic: sns.Topic;
-  readonly dashboard: cloudwatch.Dashboard;
+  readonly dashboard: cloudwatch.Dashboard | undefined;
 
   constructor(scope: Construct, id: string, props: OperationsProps) {
     super(scope, id);
@@ -54,45 +65,69 @@ export class Operations extends Construct {
     }
 
     const pollPeriod = Duration.hours(props.pollEveryHours);
-    const pollMetric = (field: string) =>
-      this.summaryMetric(
-        props.pollWorker.logGroup,
-        'poll batch finished',
-        field,
-        `Poll${capitalize(field)}`,
-        pollPeriod,
-      );
-    const digestMetric = (field: string) =>
-      this.summaryMetric(
-        props.digestWorker.logGroup,
-        'digest batch finished',
-        field,
-        `Digest${capitalize(field)}`,
-        Duration.hours(1),
-      );
-    const pollJobs = this.summaryMetric(
-      props.pollTick.logGroup,
-      'poll tick finished',
-      'enqueued',
-      'PollJobsEnqueued',
-      pollPeriod,
-    );
-    const digestJobs = this.summaryMetric(
-      props.digestTick.logGroup,
-      'digest tick finished',
-      'enqueued',
-      'DigestJobsEnqueued',
-      Duration.hours(1),
-    );
+    const deadLetters = (queue: sqs.IQueue, period = Duration.minutes(5)) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' });
 
-    const polled = pollMetric('accounts');
-    const pollRetried = pollMetric('retried');
-    const pollFailed = pollMetric('failed');
-    const pollPartial = pollMetric('partial');
-    const needsReauthorization = pollMetric('needsReauthorization');
-    const digestsSent = digestMetric('sent');
-    const digestsFailed = digestMetric('failed');
-    const digestsRetried = digestMetric('retried');
+    const alarm = (
+      alarmId: string,
+      description: string,
+      metric: cloudwatch.IMetric,
+      threshold: number,
+      periods = 1,
+    ) =>
+      new cloudwatch.Alarm(this, alarmId, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: periods,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+
+    // One alarm per failure class, each reading every way that class fails: work that failed every retry
+    // (the dead-letter queues) and work that finished failed (failed polls, digests SES refused).
+    const hourly = FAILURE_PERIOD;
+    const pollsFailing = new cloudwatch.MathExpression({
+      expression: `IF(FILL(ticks, 0) + FILL(jobs, 0) >= 1 OR (FILL(failed, 0) >= ${FAILED_POLLS_AT_LEAST} AND FILL(failed, 0) >= ${FAILED_POLL_SHARE} * FILL(done, 0)), 1, 0)`,
+      usingMetrics: {
+        ticks: deadLetters(props.scheduleDeadLetterQueue, hourly),
+        jobs: deadLetters(props.pollQueue.deadLetterQueue, hourly),
+        failed: runMetric('PollFailed', hourly),
+        // A poll job done is an account polled (ok, partial or failed); SQS counts them for free.
+        done: props.pollQueue.queue.metricNumberOfMessagesDeleted({
+          period: hourly,
+          statistic: 'Sum',
+        }),
+      },
+      period: hourly,
+      label: 'Polls failing',
+    });
+    const digestsFailing = new cloudwatch.MathExpression({
+      expression: 'FILL(ticks, 0) + FILL(jobs, 0) + FILL(parts, 0) + FILL(failed, 0)',
+      usingMetrics: {
+        ticks: deadLetters(props.scheduleDeadLetterQueue, hourly),
+        jobs: deadLetters(props.digestQueue.deadLetterQueue, hourly),
+        parts: deadLetters(props.digestPartQueue.deadLetterQueue, hourly),
+        failed: runMetric('DigestFailed', hourly),
+      },
+      period: hourly,
+      label: 'Digests failing',
+    });
+    const alarms = [
+      alarm(
+        'PollsFailingAlarm',
+        `Polls are failing: a tick or poll jobs failed every retry, or ${FAILED_POLLS_AT_LEAST} or more and ${FAILED_POLL_SHARE * 100}% or more of an hour's account polls failed. Check the dead-letter queues and the poll worker's errors (docs/deploy.md).`,
+        pollsFailing,
+        1,
+      ),
+      alarm(
+        'DigestsFailingAlarm',
+        "Digests are failing: a tick, digest jobs or a night's part failed every retry, or SES refused digests this hour. Check the dead-letter queues and the digest logs (docs/deploy.md).",
+        digestsFailing,
+        1,
+      ),
+    ];
+
     const functions = [
       props.pollTick,
       props.pollWorker,
@@ -115,17 +150,6 @@ export class Operations extends Construct {
         'Parts of a large night failed every delivery (store trouble or the timeout); the next ticks split the night again while its subscribers are due',
       ],
     } as const;
-    // A poll round still queued when the next one starts means the workers cannot keep the cadence.
-    const pollBacklogAge = props.pollQueue.queue.metricApproximateAgeOfOldestMessage({
-      period: Duration.minutes(15),
-      statistic: 'Maximum',
-    });
-    const failureRatio = new cloudwatch.MathExpression({
-      expression: 'IF(polled > 0, failed / polled, 0)',
-      usingMetrics: { polled, failed: pollFailed },
-      period: pollPeriod,
-      label: 'Share of account polls that failed',
-    });
     // SES puts an account under review at a 5% bounce rate and a 0.1% complaint rate: warn well before.
     const bounceRate = new cloudwatch.Metric({
       namespace: 'AWS/SES',
@@ -139,80 +163,102 @@ export class Operations extends Construct {
       statistic: 'Maximum',
       period: Duration.hours(1),
     });
-
-    const alarm = (
-      alarmId: string,
-      description: string,
-      metric: cloudwatch.IMetric,
-      threshold: number,
-      periods = 1,
-    ) =>
-      new cloudwatch.Alarm(this, alarmId, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: periods,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const alarms = [
-      ...Object.entries(deadLetterQueues).map(([alarmId, [queue, what]]) =>
-        alarm(
-          alarmId,
-          `${what}; inspect the dead-letter queue, fix the cause, then redrive it (docs/deploy.md).`,
-          queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-          1,
+    if (props.parts.detailedAlarms) {
+      alarms.push(
+        ...Object.entries(deadLetterQueues).map(([alarmId, [queue, what]]) =>
+          alarm(
+            alarmId,
+            `${what}; inspect the dead-letter queue, fix the cause, then redrive it (docs/deploy.md).`,
+            deadLetters(queue),
+            1,
+          ),
         ),
-      ),
-      ...functions.map((fn) =>
-        alarm(
-          `${fn.node.id}ErrorsAlarm`,
-          `${fn.node.id} threw (queued and scheduled work is retried; page requests are not): repeated errors need a look.`,
-          fn.function.metricErrors({ period: Duration.hours(1) }),
-          1,
+        ...functions.map((fn) =>
+          alarm(
+            `${fn.node.id}ErrorsAlarm`,
+            `${fn.node.id} threw (queued and scheduled work is retried; page requests are not): repeated errors need a look.`,
+            fn.function.metricErrors({ period: Duration.hours(1) }),
+            1,
+          ),
         ),
-      ),
-      alarm(
-        'PollBacklogAlarm',
-        'Poll jobs have waited longer than the poll cadence: the workers cannot keep up (see docs/scaling.md).',
-        pollBacklogAge,
-        pollPeriod.toSeconds(),
-      ),
-      alarm(
-        'PollFailureRatioAlarm',
-        'A quarter or more of the account polls failed in two poll runs in a row: check TikTok errors in the poll logs.',
-        failureRatio,
-        0.25,
-        2,
-      ),
-      alarm(
-        'DigestSendErrorsAlarm',
-        'Digests failed to send this hour; look for SES errors in the digest logs.',
-        digestsFailed,
-        1,
-      ),
-      alarm(
-        'SesBounceRateAlarm',
-        'SES bounce rate reached 4% (SES reviews accounts at 5%).',
-        bounceRate,
-        0.04,
-      ),
-      alarm(
-        'SesComplaintRateAlarm',
-        'SES complaint rate reached 0.08% (SES reviews accounts at 0.1%).',
-        complaintRate,
-        0.0008,
-      ),
-    ];
+        // A poll round still queued when the next one starts means the workers cannot keep the cadence.
+        alarm(
+          'PollBacklogAlarm',
+          'Poll jobs have waited longer than the poll cadence: the workers cannot keep up (see docs/scaling.md).',
+          props.pollQueue.queue.metricApproximateAgeOfOldestMessage({
+            period: Duration.minutes(15),
+            statistic: 'Maximum',
+          }),
+          pollPeriod.toSeconds(),
+        ),
+        alarm(
+          'SesBounceRateAlarm',
+          'SES bounce rate reached 4% (SES reviews accounts at 5%).',
+          bounceRate,
+          0.04,
+        ),
+        alarm(
+          'SesComplaintRateAlarm',
+          'SES complaint rate reached 0.08% (SES reviews accounts at 0.1%).',
+          complaintRate,
+          0.0008,
+        ),
+      );
+    }
     const action = new cloudwatchActions.SnsAction(this.alarmTopic);
     for (const each of alarms) each.addAlarmAction(action);
 
-    this.dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+    this.dashboard = props.parts.dashboard
+      ? this.dashboardOf(props, {
+          alarms,
+          functions,
+          deadLetterQueues: Object.values(deadLetterQueues).map(([queue]) => queue),
+          bounceRate,
+          complaintRate,
+        })
+      : undefined;
+  }
+
+  /** The dashboard: polls, digests, SES reputation, functions, queues and alarm states. */
+  private dashboardOf(
+    props: OperationsProps,
+    parts: {
+      alarms: cloudwatch.IAlarm[];
+      functions: LikewatchFunction[];
+      deadLetterQueues: sqs.IQueue[];
+      bounceRate: cloudwatch.IMetric;
+      complaintRate: cloudwatch.IMetric;
+    },
+  ): cloudwatch.Dashboard {
+    const { functions } = parts;
+    const pollPeriod = Duration.hours(props.pollEveryHours);
+    const hourly = Duration.hours(1);
+    const pollMetric = (name: RunMetricName) => runMetric(name, pollPeriod);
+    const digestMetric = (name: RunMetricName) => runMetric(name, hourly);
+    const pollJobs = pollMetric('PollJobsEnqueued');
+    const digestJobs = digestMetric('DigestJobsEnqueued');
+    const polled = pollMetric('PollAccounts');
+    const pollFailed = pollMetric('PollFailed');
+    const failureRatio = new cloudwatch.MathExpression({
+      expression: 'IF(polled > 0, failed / polled, 0)',
+      usingMetrics: { polled, failed: pollFailed },
+      period: pollPeriod,
+      label: 'Share of account polls that failed',
+    });
+    const jobQueues = [props.pollQueue, props.digestQueue, props.digestPartQueue];
+    return new cloudwatch.Dashboard(this, 'Dashboard', {
       widgets: [
         [
           new cloudwatch.GraphWidget({
             title: 'Account polls',
-            left: [pollJobs, polled, pollFailed, pollPartial, needsReauthorization, pollRetried],
+            left: [
+              pollJobs,
+              polled,
+              pollFailed,
+              pollMetric('PollPartial'),
+              pollMetric('PollNeedsReauthorization'),
+              pollMetric('PollRetried'),
+            ],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
@@ -224,12 +270,17 @@ export class Operations extends Construct {
         [
           new cloudwatch.GraphWidget({
             title: 'Digests',
-            left: [digestJobs, digestsSent, digestsFailed, digestsRetried],
+            left: [
+              digestJobs,
+              digestMetric('DigestSent'),
+              digestMetric('DigestFailed'),
+              digestMetric('DigestRetried'),
+            ],
             width: 12,
           }),
           new cloudwatch.GraphWidget({
             title: 'SES reputation',
-            left: [bounceRate, complaintRate],
+            left: [parts.bounceRate, parts.complaintRate],
             width: 12,
           }),
         ],
@@ -240,22 +291,18 @@ export class Operations extends Construct {
             right: functions.map((fn) => fn.function.metricDuration()),
             width: 12,
           }),
-          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms, width: 12 }),
+          new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: parts.alarms, width: 12 }),
         ],
         [
           new cloudwatch.GraphWidget({
             title: 'Job queues: waiting and oldest (s)',
-            left: [props.pollQueue, props.digestQueue, props.digestPartQueue].map((jobs) =>
-              jobs.queue.metricApproximateNumberOfMessagesVisible(),
-            ),
-            right: [props.pollQueue, props.digestQueue, props.digestPartQueue].map((jobs) =>
-              jobs.queue.metricApproximateAgeOfOldestMessage(),
-            ),
+            left: jobQueues.map((jobs) => jobs.queue.metricApproximateNumberOfMessagesVisible()),
+            right: jobQueues.map((jobs) => jobs.queue.metricApproximateAgeOfOldestMessage()),
             width: 12,
           }),
           new cloudwatch.GraphWidget({
             title: 'Dead letters',
-            left: Object.values(deadLetterQueues).map(([queue]) =>
+            left: parts.deadLetterQueues.map((queue) =>
               queue.metricApproximateNumberOfMessagesVisible(),
             ),
             width: 12,
@@ -264,32 +311,15 @@ export class Operations extends Construct {
       ],
     });
   }
-
-  /** A metric from one numeric field of a function's JSON run summary (`{ message, <field> }`). */
-  private summaryMetric(
-    logGroup: logs.ILogGroup,
-    message: string,
-    field: string,
-    metricName: string,
-    period: Duration,
-  ): cloudwatch.Metric {
-    new logs.MetricFilter(this, `${metricName}Filter`, {
-      logGroup,
-      filterPattern: logs.FilterPattern.stringValue('$.message', '=', message),
-      metricNamespace: METRIC_NAMESPACE,
-      metricName,
-      metricValue: `$.${field}`,
-      defaultValue: 0,
-    });
-    return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName,
-      statistic: 'Sum',
-      period,
-    });
-  }
 }
 
-function capitalize(word: string): string {
-  return `${word[0]?.toUpperCase() ?? ''}${word.slice(1)}`;
+/** A run-summary metric (`deployment/run-metrics.ts`), summed over `period`. */
+function runMetric(name: RunMetricName, period: Duration): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: name,
+    dimensionsMap: { service: METRIC_SERVICE },
+    statistic: 'Sum',
+    period,
+  });
 }

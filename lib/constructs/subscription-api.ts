@@ -65,12 +65,15 @@ export interface SubscriptionApiProps {
   readonly senderAddress: string;
   readonly publicBaseUrl: string;
   readonly tiktokClientKey?: string;
+  /** Puts the WAF web ACL (per-client rate limits) in front of the pages. */
+  readonly firewall: boolean;
 }
 
 /** The pages' REST API behind its web ACL, and the SES events function. */
 export class SubscriptionApi extends Construct {
   readonly api: apigateway.RestApi;
-  readonly firewall: wafv2.CfnWebACL;
+  /** The web ACL, when the `firewall` flag asks for one. */
+  readonly firewall: wafv2.CfnWebACL | undefined;
   readonly pages: LikewatchFunction;
   readonly sesEvents: LikewatchFunction;
 
@@ -104,11 +107,13 @@ export class SubscriptionApi extends Construct {
       .allowSendEmail(props.email);
 
     this.api = this.restApi(props);
-    this.firewall = this.webAcl();
-    new wafv2.CfnWebACLAssociation(this, 'FirewallAssociation', {
-      resourceArn: this.api.deploymentStage.stageArn,
-      webAclArn: this.firewall.attrArn,
-    });
+    this.firewall = props.firewall ? this.webAcl() : undefined;
+    if (this.firewall) {
+      new wafv2.CfnWebACLAssociation(this, 'FirewallAssociation', {
+        resourceArn: this.api.deploymentStage.stageArn,
+        webAclArn: this.firewall.attrArn,
+      });
+    }
 
     this.sesEvents = new LikewatchFunction(this, 'SesEventsFunction', {
       ...defaults,
@@ -203,6 +208,13 @@ export class SubscriptionApi extends Construct {
       reason:
         'Access logs are on; execution logs would log request data, including the tokens in links.',
     });
+    if (!props.firewall) {
+      Validations.of(api.deploymentStage).acknowledge({
+        id: 'AwsSolutions::AwsSolutions-APIG3',
+        reason:
+          "The web ACL is the firewall flag, off by default for its $7 a month: the stage and one-click throttles and the function's own per-client and per-address limits stay (docs/SECURITY.md).",
+      });
+    }
     const cloudWatchRole = api.node.tryFindChild('CloudWatchRole');
     if (cloudWatchRole) {
       Validations.of(cloudWatchRole).acknowledge({

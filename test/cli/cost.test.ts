@@ -22,18 +22,27 @@ const fleet = (accounts: number, subscribers: number, ...extra: string[]) => [
   ...extra,
 ];
 
-/** The services the README explains line by line, in the order the command prints them. */
-const SERVICES = [
+/** The lines that grow with the fleet, in the order the command prints them. */
+const PER_ACCOUNT = [
   'Lambda',
   'DynamoDB writes',
   'DynamoDB reads',
   'DynamoDB storage and backups',
-  'SQS',
-  'EventBridge Scheduler',
-  'KMS and Secrets Manager',
+  'SQS jobs',
+  'KMS requests',
   'SES',
-  'CloudWatch',
+  'CloudWatch Logs',
+  'API Gateway',
 ];
+/** The lines that cost the same whatever the fleet. */
+const FIXED = [
+  'EventBridge Scheduler',
+  'SQS idle long polls',
+  'KMS key and secrets',
+  'CloudWatch metrics and alarms',
+  'WAF',
+];
+const SERVICES = [...PER_ACCOUNT, ...FIXED];
 
 /** The dollar amounts of a printed bill, by line name. */
 function amounts(stdout: string): Map<string, number> {
@@ -52,7 +61,24 @@ describe('likewatch cost', () => {
       /^Monthly AWS cost for 20,000 accounts × 50 videos, 15,000 subscribers, 4 polls a day, 365 days of roll-ups \(us-east-1, prices of \d{4}-\d{2}-\d{2}, measurements of /,
     );
     const bill = amounts(stdout);
-    expect([...bill.keys()]).toEqual([...SERVICES, 'Total', 'Per 1,000 accounts']);
+    expect([...bill.keys()]).toEqual([
+      ...PER_ACCOUNT,
+      'Per account, all',
+      ...FIXED,
+      'Fixed, all',
+      'Total',
+      'Per 1,000 accounts',
+    ]);
+    const part = (services: string[]) =>
+      services.reduce((total, service) => total + (bill.get(service) ?? 0), 0);
+    expect(Math.abs(part(FIXED) - (bill.get('Fixed, all') ?? 0))).toBeLessThanOrEqual(0.05);
+    expect(
+      Math.abs(
+        (bill.get('Per account, all') ?? 0) +
+          (bill.get('Fixed, all') ?? 0) -
+          (bill.get('Total') ?? 0),
+      ),
+    ).toBeLessThanOrEqual(0.01);
     const sum = SERVICES.reduce((total, service) => total + (bill.get(service) ?? 0), 0);
     // Each line is rounded to the cent on its own.
     expect(Math.abs(sum - (bill.get('Total') ?? 0))).toBeLessThanOrEqual(0.01 * SERVICES.length);
@@ -93,6 +119,33 @@ describe('likewatch cost', () => {
     expect(stderr).toMatch(
       /--region: no prices for "eu-west-1": the price table \(core\/cost\.ts\) has us-east-1/,
     );
+  });
+
+  it('should name the context flag of each optional fixed part and price it when asked', async () => {
+    const bare = await cost(fleet(10, 10));
+    expect(bare.stdout).toMatch(
+      /dashboard off .*-c dashboard=true \(--dashboard here\) adds \$\d+\.\d{2}/,
+    );
+    expect(bare.stdout).toMatch(/detailed-alarms off .*-c detailedAlarms=true/);
+    expect(bare.stdout).toMatch(
+      /firewall off .*-c firewall=true \(--firewall here\) adds \$7\.\d{2}/,
+    );
+    const bareFixed = amounts(bare.stdout).get('Fixed, all') ?? 0;
+    const full = await cost(fleet(10, 10, '--dashboard', '--detailed-alarms', '--firewall'));
+    expect(full.stdout).toMatch(/firewall on .*deploy with -c firewall=false to save it/);
+    const fullBill = amounts(full.stdout);
+    expect(fullBill.get('WAF')).toBe(7);
+    expect((fullBill.get('Fixed, all') ?? 0) - bareFixed).toBeGreaterThan(7 + 3);
+  });
+
+  it('should print its usage without options', async () => {
+    const { code, stdout, stderr } = await cost([]);
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toMatch(
+      /^likewatch cost: describe the fleet to price\nUsage: likewatch cost --accounts N/,
+    );
+    expect(stderr).not.toMatch(/NaN/);
   });
 
   it('should refuse missing and impossible numbers with the flag at fault', async () => {

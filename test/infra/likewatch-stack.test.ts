@@ -1,6 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { STACK_FIXED_PARTS } from '../../deployment/fan-out.ts';
+import { DEFAULT_OPTIONAL_PARTS, stackFixedParts } from '../../deployment/fan-out.ts';
+import { RUN_METRICS } from '../../deployment/run-metrics.ts';
 import { loadStackConfig, StackConfigError } from '../../lib/config.ts';
 import { LikewatchStack } from '../../lib/likewatch-stack.ts';
 import { appWith, removeScratchApps } from './apps.ts';
@@ -11,6 +12,42 @@ const synth = (overrides: Record<string, unknown> = {}): Template => {
   const app = appWith(overrides);
   const config = loadStackConfig(app);
   return Template.fromStack(new LikewatchStack(app, `likewatch-${config.stage}`, { config }));
+};
+
+/**
+ * The fixed parts a template has, as the cost model counts them: alarms are billed per metric they read,
+ * the functions publish every run metric only for the dashboard (failures only otherwise, not a fixed cost).
+ */
+const fixedPartsOf = (template: Template) => {
+  const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
+  template.resourceCountIs('AWS::Logs::MetricFilter', 0);
+  return {
+    customerKeys: Object.keys(template.findResources('AWS::KMS::Key')).length,
+    secrets: Object.keys(template.findResources('AWS::SecretsManager::Secret')).length,
+    polledQueues: Object.keys(template.findResources('AWS::Lambda::EventSourceMapping')).length,
+    alarmMetrics: alarms.reduce(
+      (sum, alarm) =>
+        sum +
+        (alarm.Properties.Metrics
+          ? (alarm.Properties.Metrics as Array<{ MetricStat?: unknown }>).filter(
+              (metric) => metric.MetricStat,
+            ).length
+          : 1),
+      0,
+    ),
+    // Functions told to publish every run metric publish all of them, each run; otherwise only failures.
+    customMetrics: JSON.stringify(template.findResources('AWS::Lambda::Function')).includes(
+      '"RUN_METRICS":"all"',
+    )
+      ? Object.values(RUN_METRICS).flatMap((fields) => Object.values(fields)).length
+      : 0,
+    dashboards: Object.keys(template.findResources('AWS::CloudWatch::Dashboard')).length,
+    webAcls: Object.keys(template.findResources('AWS::WAFv2::WebACL')).length,
+    webAclRules: Object.values(template.findResources('AWS::WAFv2::WebACL')).reduce(
+      (sum, acl) => sum + acl.Properties.Rules.length,
+      0,
+    ),
+  };
 };
 
 /** The logical id of the only resource of `type` whose id starts with `prefix`. */
@@ -205,7 +242,7 @@ describe('LikewatchStack', () => {
       expect.objectContaining({ Timeout: 60, MemorySize: 512 }),
       expect.objectContaining({ Timeout: 300, MemorySize: 256 }),
       expect.objectContaining({ Timeout: 900, MemorySize: 2048 }),
-      expect.objectContaining({ Timeout: 120, MemorySize: 512 }),
+      expect.objectContaining({ Timeout: 120, MemorySize: 256 }),
     ]);
   });
 
@@ -524,15 +561,76 @@ describe('LikewatchStack', () => {
     expect(template.toJSON().Resources[ids.tiktokSecret].DeletionPolicy).toBe('Retain');
   });
 
-  it('should alarm the operator on every dead-letter queue, every function error, backlogs, failures and SES reputation', () => {
-    const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm'));
-    const descriptions = alarms.map((alarm) => String(alarm.Properties.AlarmDescription));
-    // The cost model prices the alarms, dashboards and secrets the stack has.
-    expect(descriptions).toHaveLength(STACK_FIXED_PARTS.alarms);
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', STACK_FIXED_PARTS.dashboards);
-    template.resourceCountIs('AWS::SecretsManager::Secret', STACK_FIXED_PARTS.secrets);
-    template.resourceCountIs('AWS::Lambda::EventSourceMapping', STACK_FIXED_PARTS.polledQueues);
+  it('should page the operator when polls or digests fail, with one alarm per failure class', () => {
+    const alarms = template.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([
+      'OperationsPollsFailingAlarm',
+      'OperationsDigestsFailingAlarm',
+    ]);
+    const [polls, digests] = Object.values(alarms).map((alarm) => alarm.Properties);
+    type MetricStat = {
+      Metric: { Namespace: string; MetricName: string; Dimensions?: Array<{ Value: unknown }> };
+    };
+    const read = (alarm: typeof polls) =>
+      (alarm.Metrics as Array<{ MetricStat?: MetricStat & { Period: number } }>).flatMap(
+        (metric) => (metric.MetricStat ? [{ MetricStat: metric.MetricStat }] : []),
+      );
+    // A queue's metric by its queue, likewatch's own by its name (its one dimension is the service).
+    const queueOf = ({ MetricStat: { Metric } }: { MetricStat: MetricStat }) =>
+      JSON.stringify(
+        Metric.Namespace === 'likewatch'
+          ? `${Metric.MetricName} of ${Metric.Dimensions?.[0]?.Value}`
+          : Metric.Dimensions?.[0]?.Value,
+      );
+    // Polls: a tick or poll jobs in a dead-letter queue, or a quarter of an hour's polls failed.
+    expect(read(polls).map(queueOf)).toEqual([
+      JSON.stringify(getAtt(ids.scheduleDlq, 'QueueName')),
+      JSON.stringify(getAtt(ids.pollDlq, 'QueueName')),
+      JSON.stringify('PollFailed of likewatch'),
+      JSON.stringify(getAtt(ids.pollQueue, 'QueueName')),
+    ]);
+    expect(JSON.stringify(polls.Metrics)).toMatch(/FILL\(failed, 0\) >= 0.25 \* FILL\(done, 0\)/);
+    // Digests: a tick, digest jobs or a night's part in a dead-letter queue, or SES refused a digest.
+    expect(read(digests).map(queueOf)).toEqual([
+      JSON.stringify(getAtt(ids.scheduleDlq, 'QueueName')),
+      JSON.stringify(getAtt(ids.digestDlq, 'QueueName')),
+      expect.any(String),
+      JSON.stringify('DigestFailed of likewatch'),
+    ]);
+    for (const alarm of [polls, digests]) {
+      expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+      expect(read(alarm).every((metric) => metric.MetricStat.Period === 3600)).toBe(true);
+    }
+    // Every alarm pages the operator topic.
+    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarmTopic');
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
+    }
+    template.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'email',
+      Endpoint: 'ops@example.com',
+    });
+    // The cost model prices what the stack has: no dashboard, and only the metrics the alarms read.
+    expect(fixedPartsOf(template)).toEqual(stackFixedParts(DEFAULT_OPTIONAL_PARTS));
+  });
+
+  it('should add the detailed alarms, the dashboard and the firewall when their flags ask, as priced', () => {
+    const full = synth({
+      stage: 'prod',
+      operatorEmail: 'ops@example.com',
+      dashboard: true,
+      detailedAlarms: 'true',
+      firewall: true,
+    });
+    expect(fixedPartsOf(full)).toEqual(
+      stackFixedParts({ dashboard: true, detailedAlarms: true, firewall: true }),
+    );
+    const descriptions = Object.values(full.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
+      String(alarm.Properties.AlarmDescription),
+    );
     for (const expected of [
+      /Polls are failing/,
+      /Digests are failing/,
       /scheduled tick failed every retry/,
       /Poll jobs failed every delivery/,
       /Digest jobs failed every delivery/,
@@ -543,8 +641,6 @@ describe('LikewatchStack', () => {
       /PagesFunction threw/,
       /SesEventsFunction threw/,
       /waited longer than the poll cadence/,
-      /polls failed/,
-      /Digests failed to send/,
       /bounce rate reached 4%/,
       /complaint rate reached 0.08%/,
     ]) {
@@ -553,81 +649,28 @@ describe('LikewatchStack', () => {
         String(expected),
       ).toBe(true);
     }
-    for (const dlq of [ids.scheduleDlq, ids.pollDlq, ids.digestDlq]) {
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        MetricName: 'ApproximateNumberOfMessagesVisible',
-        Dimensions: [{ Name: 'QueueName', Value: getAtt(dlq, 'QueueName') }],
-        Threshold: 1,
-      });
-    }
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    full.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'ApproximateAgeOfOldestMessage',
-      Dimensions: [{ Name: 'QueueName', Value: getAtt(ids.pollQueue, 'QueueName') }],
       Threshold: 6 * 3600,
     });
-    // Every alarm pages the operator topic.
-    const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarmTopic');
-    for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toEqual([{ Ref: topic }]);
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    full.hasResourceProperties('AWS::CloudWatch::Alarm', {
       AlarmDescription: Match.stringLikeRegexp('bounce rate'),
       Namespace: 'AWS/SES',
       MetricName: 'Reputation.BounceRate',
       Threshold: 0.04,
     });
-    template.hasResourceProperties('AWS::SNS::Subscription', {
-      Protocol: 'email',
-      Endpoint: 'ops@example.com',
-    });
-  });
-
-  it('should turn the run summaries of ticks and workers into metrics for the dashboard', () => {
-    const filters = Object.values(template.findResources('AWS::Logs::MetricFilter')).map(
-      (filter) => ({
-        pattern: filter.Properties.FilterPattern,
-        metric: filter.Properties.MetricTransformations[0].MetricName,
-        value: filter.Properties.MetricTransformations[0].MetricValue,
-      }),
-    );
-    expect(filters).toEqual(
-      expect.arrayContaining([
-        {
-          pattern: '{ $.message = "poll tick finished" }',
-          metric: 'PollJobsEnqueued',
-          value: '$.enqueued',
-        },
-        {
-          pattern: '{ $.message = "poll batch finished" }',
-          metric: 'PollAccounts',
-          value: '$.accounts',
-        },
-        {
-          pattern: '{ $.message = "poll batch finished" }',
-          metric: 'PollFailed',
-          value: '$.failed',
-        },
-        {
-          pattern: '{ $.message = "poll batch finished" }',
-          metric: 'PollRetried',
-          value: '$.retried',
-        },
-        {
-          pattern: '{ $.message = "digest tick finished" }',
-          metric: 'DigestJobsEnqueued',
-          value: '$.enqueued',
-        },
-        {
-          pattern: '{ $.message = "digest batch finished" }',
-          metric: 'DigestSent',
-          value: '$.sent',
-        },
-        {
-          pattern: '{ $.message = "digest batch finished" }',
-          metric: 'DigestFailed',
-          value: '$.failed',
-        },
-      ]),
-    );
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    full.hasOutput('DashboardName', Match.anyValue());
+    // The dashboard's functions publish every run metric, the dashboard graphs them.
+    const dashboard = JSON.stringify(full.findResources('AWS::CloudWatch::Dashboard'));
+    for (const name of [
+      'PollJobsEnqueued',
+      'PollAccounts',
+      'PollFailed',
+      'DigestSent',
+      'DigestFailed',
+    ]) {
+      expect(dashboard).toContain(`\\"${name}\\"`);
+    }
   });
 
   it('should output what the deploy guide refers to', () => {
@@ -645,7 +688,7 @@ describe('LikewatchStack', () => {
     template.hasOutput('DigestJobsDeadLetterQueueArn', { Value: getAtt(ids.digestDlq) });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: ids.scheduleDlq } });
     template.hasOutput('AlarmTopicArn', Match.anyValue());
-    template.hasOutput('DashboardName', Match.anyValue());
+    expect(template.findOutputs('DashboardName')).toEqual({});
   });
 
   it('should let a dev stack be destroyed with its data, and default to the Display API only', () => {

@@ -16,4 +16,17 @@ describe('cdk-nag AWS Solutions checks', () => {
     // Act / Assert: synthesis throws when a finding is neither fixed nor acknowledged.
     expect(() => app.synth()).not.toThrow();
   });
+
+  it('should find nothing unacknowledged with every optional part on', () => {
+    const app = appWith({
+      stage: 'prod',
+      operatorEmail: 'ops@example.com',
+      dashboard: 'true',
+      detailedAlarms: 'true',
+      firewall: 'true',
+    });
+    addNagChecks(app);
+    new LikewatchStack(app, 'likewatch-prod', { config: loadStackConfig(app) });
+    expect(() => app.synth()).not.toThrow();
+  });
 });

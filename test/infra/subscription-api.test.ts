@@ -85,7 +85,21 @@ describe('the subscription pages and SES events in the stack', () => {
     expect(format).not.toMatch(/querystring|\$context\.path/i);
   });
 
+  it('should put no web ACL in front of the pages unless the firewall flag asks for one', () => {
+    template.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+    // Without WAF the stage and the one-click method keep their own throttles.
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: 'POST', ThrottlingRateLimit: 50 }),
+      ]),
+    });
+  });
+
   it('should put a web ACL with per-client rate limits in front of the stage, one-click unsubscribes counted apart', () => {
+    const app = appWith({ stage: 'prod', tiktokClientKey: 'client-key-1', firewall: 'true' });
+    const config = loadStackConfig(app);
+    const template = Template.fromStack(new LikewatchStack(app, 'likewatch-prod', { config }));
     const acls = Object.values(template.findResources('AWS::WAFv2::WebACL'));
     expect(acls).toHaveLength(1);
     const acl = acls[0]!.Properties;

@@ -365,8 +365,8 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       smallPoll('2026-10-05T06:00:00Z', 3),
     );
     const { store: reader, sent } = counted({ now });
-    // Act: the 28 days a night's explanation reads.
-    const polls = await reader.listPolls('acct-new', new Date('2026-09-07T12:00:00Z'), now());
+    // Act: the days raw polls are kept (a night's explanation reads the last week of them).
+    const polls = await reader.listPolls('acct-new', new Date('2026-09-22T12:00:00Z'), now());
     // Assert
     expect(polls.map((poll) => poll.at)).toEqual(['2026-10-05T06:00:00Z']);
     expect(sent).toEqual(['QueryCommand']);
@@ -526,16 +526,18 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       undefined,
       'InvalidInputError',
     ]);
+    // Read back on the same day: the raw polls are kept a retention period from then.
+    const reader = storeWith({ now });
     for (const [id, likes] of [
       ['batch-a', 20],
       ['batch-b', 30],
     ] as const) {
-      const polls = await store.listPolls(id, new Date('2026-10-10T00:00:00Z'), new Date(at));
+      const polls = await reader.listPolls(id, new Date('2026-10-10T00:00:00Z'), new Date(at));
       expect(polls.map((poll) => poll.at)).toEqual(['2026-10-10T12:00:00Z', at]);
       const [rollup] = await store.listDailyRollups(id, '2026-10-10', '2026-10-10');
       expect(rollup?.profileLikes).toEqual({ min: likes, max: likes });
     }
-    expect(await store.listPolls('batch-big', new Date(at), new Date(at))).toEqual([
+    expect(await reader.listPolls('batch-big', new Date(at), new Date(at))).toEqual([
       bigPoll(at, 5_000, 1),
     ]);
     expect(await itemsOf('batch-c', 'POLL#')).toEqual([]);

@@ -64,7 +64,17 @@ const input: CostInput = {
   },
   digestWorker: { memoryGb: 1, batchSize: 10, concurrency: 2, sesSendsPerSecond: 14 },
   tiktok: { latencyMsPerRequest: 300, videosPerListPage: 20 },
-  stack: { secrets: 2, alarms: 10, dashboards: 1, polledQueues: 2 },
+  pageRequestsPerSubscriber: 3,
+  stack: {
+    customerKeys: 1,
+    secrets: 2,
+    polledQueues: 2,
+    alarmMetrics: 10,
+    customMetrics: 2,
+    dashboards: 1,
+    webAcls: 1,
+    webAclRules: 2,
+  },
 };
 const cost = (lines: Array<{ service: string; monthlyUsd: number }>, service: string) =>
   lines.find((line) => line.service === service)?.monthlyUsd ?? Number.NaN;
@@ -146,10 +156,19 @@ describe('estimateMonthlyCost', () => {
     const rollupDays = 29.2 + (365 - 29.2) * 0.25;
     const storedGb = (1000 * 4 * 90 * 1024 + 1000 * rollupDays * 2048) / 1024 ** 3;
     expect(cost(lines, 'DynamoDB storage and backups')).toBeCloseTo(storedGb * 0.3, 6);
-    // 121,600 poll jobs and 30,400 digest jobs, ten to a request, three requests per ten; plus 5 idle
-    // pollers per queue receiving 3 times a minute.
-    const sqsRequests = 12_160 * 3 + 3_040 * 3 + 2 * 5 * 3 * 60 * 24 * 30.4;
-    expect(cost(lines, 'SQS')).toBeCloseTo((sqsRequests / 1e6) * 0.4, 6);
+    // 121,600 poll jobs and 30,400 digest jobs, ten to a request, three requests per ten; apart, as a fixed
+    // cost, 5 idle pollers per queue receiving 3 times a minute.
+    expect(cost(lines, 'SQS jobs')).toBeCloseTo(((12_160 * 3 + 3_040 * 3) / 1e6) * 0.4, 6);
+    expect(cost(lines, 'SQS idle long polls')).toBeCloseTo(
+      ((2 * 5 * 3 * 60 * 24 * 30.4) / 1e6) * 0.4,
+      6,
+    );
+    // The stack's fixed parts: the key and two secrets; 2 custom metrics, 10 alarm metrics and a dashboard;
+    // a web ACL of two rules, whose requests (3 per subscriber) are billed with API Gateway's.
+    expect(cost(lines, 'KMS key and secrets')).toBeCloseTo(1 + 2 * 0.4, 9);
+    expect(cost(lines, 'CloudWatch metrics and alarms')).toBeCloseTo(2 * 0.3 + 10 * 0.1 + 3, 9);
+    expect(cost(lines, 'WAF')).toBeCloseTo(5 + 2 * 1, 9);
+    expect(cost(lines, 'API Gateway')).toBeCloseTo(((1000 * 3) / 1e6) * (3.5 + 0.6), 9);
     // 1,000 × 30.4 emails at $0.10 per thousand.
     expect(cost(lines, 'SES')).toBeCloseTo(3.04, 6);
     expect(totalUsd).toBeCloseTo(
@@ -157,6 +176,29 @@ describe('estimateMonthlyCost', () => {
       9,
     );
     expect(perThousandAccountsUsd).toBeCloseTo(totalUsd, 9);
+  });
+
+  it('should keep the fixed lines apart and add them up as the fixed part', () => {
+    const { lines, fixedUsd } = estimateMonthlyCost(input, measured);
+    const fixed = lines.filter((line) => line.fixed).map((line) => line.service);
+    expect(fixed).toEqual([
+      'EventBridge Scheduler',
+      'SQS idle long polls',
+      'KMS key and secrets',
+      'CloudWatch metrics and alarms',
+      'WAF',
+    ]);
+    expect(fixedUsd).toBeCloseTo(
+      fixed.reduce((sum, service) => sum + cost(lines, service), 0),
+      9,
+    );
+    // A stack without the optional parts costs less whatever the fleet, and the same per account.
+    const bare = estimateMonthlyCost(
+      { ...input, stack: { ...input.stack, dashboards: 0, webAcls: 0, webAclRules: 0 } },
+      measured,
+    );
+    expect(fixedUsd - bare.fixedUsd).toBeCloseTo(3 + 5 + 2, 9);
+    expect(cost(bare.lines, 'Lambda')).toBe(cost(lines, 'Lambda'));
   });
 
   it('should grow Lambda with the TikTok wait and the history explained, and storage with the deployment’s age', () => {

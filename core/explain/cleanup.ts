@@ -1,6 +1,6 @@
 /**
  * `inactive_account_cleanup` on one account alone: in one poll interval, most videos lost a small share of their
- * likes in proportion to their like counts (causes.md). Busy videos hide such a loss under their new likes, so
+ * likes in proportion to their like counts (docs/causes.md). Busy videos hide such a loss under their new likes, so
  * each video's loss is measured against what its views predict: likes follow views at the video's own rate,
  * and a cleanup takes likes without taking views. What is left, across the account, is fitted as one common
  * share of every video's likes, and counts when it stands well clear of counting noise.

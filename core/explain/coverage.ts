@@ -1,5 +1,5 @@
 /**
- * Which polls can judge a window, and whether they cover enough of it (causes.md, "Not a cause: gaps in the
+ * Which polls can judge a window, and whether they cover enough of it (docs/causes.md, "Not a cause: gaps in the
  * monitor's own data"). Shared by the engine and by the simulator's labels, so both apply one definition.
  */
 import type { Poll } from '../model.ts';

@@ -1,6 +1,6 @@
 /**
  * Videos that stopped getting views inside the window while the rest of the account went on: a video restricted
- * by TikTok (or made private or friends-only) stays listed but is no longer shown (causes.md,
+ * by TikTok (or made private or friends-only) stays listed but is no longer shown (docs/causes.md,
  * `content_removed_or_restricted`).
  */
 import { HOUR_MS } from '../time.ts';

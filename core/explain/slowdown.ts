@@ -1,7 +1,7 @@
 /**
  * The slowdown causes (`reach_limited`, `audience_shift`, and a video restricted while still listed): whether
  * tonight's gain falls far short of what the account's history predicts, beyond its ordinary variation, and
- * which cause fits (causes.md, "Gain", "Far below baseline"). The fleet is the control: a dip that every
+ * which cause fits (docs/causes.md, "Gain", "Far below baseline"). The fleet is the control: a dip that every
  * monitored account shows at once is traffic, not a slowdown of one account.
  */
 import type { Cause } from '../model.ts';
@@ -11,7 +11,7 @@ import type { AccountSeries } from './series.ts';
 import { median, ramp } from './stats.ts';
 import { newerAgainstOlder } from './video-performance.ts';
 
-/** Tonight is far below baseline under this share of it (causes.md: "less than about half")... */
+/** Tonight is far below baseline under this share of it (docs/causes.md: "less than about half")... */
 const FAR_BELOW_SHARE = 0.5;
 /** ...and this many spreads below it, so an account's ordinary variation never counts. */
 const FAR_BELOW_SPREADS = 2;
@@ -255,7 +255,7 @@ function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
   // The rest of the account went on: a break of the whole account is reach, not one video.
   if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
     return undefined;
-  // A slowdown of the account (causes.md): the night far below what it would have been had the videos gone
+  // A slowdown of the account (docs/causes.md): the night far below what it would have been had the videos gone
   // on (the expectation, or what the frozen videos' own pace promised on top of the night, whichever is more),
   // the frozen videos the reason for most of the shortfall...
   const expected = Math.max(

@@ -1,5 +1,5 @@
 /**
- * One simulated account, hour by hour: the background of causes.md ("Background that is always present"), its
+ * One simulated account, hour by hour: the background of docs/causes.md ("Background that is always present"), its
  * videos and their counts, with the injected events applied through `event-schedule.ts`.
  */
 import { formatInstant, HOUR_MS } from '../time.ts';
@@ -14,7 +14,7 @@ import type {
   WorldSpec,
 } from './world-spec.ts';
 
-// --- The background model (causes.md, "Background that is always present") -----------------------------
+// --- The background model (docs/causes.md, "Background that is always present") -----------------------------
 
 /** Extra lifetime views as a trickle per hour, so that old videos keep getting a few views. */
 const TAIL_VIEWS_PER_HOUR = 1.5e-6;

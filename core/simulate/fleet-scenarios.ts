@@ -1,6 +1,6 @@
 /**
  * The scenarios of a labelled fleet's night (an ordinary night, a gap in the monitor's data, or one of the causes
- * in causes.md) and how one account is set up to live through one: its world scenario and its polling plan.
+ * in docs/causes.md) and how one account is set up to live through one: its world scenario and its polling plan.
  */
 
 import { DAY_MS, HOUR_MS } from '../time.ts';
@@ -9,7 +9,7 @@ import type { PollingPlan } from './polls.ts';
 import type { Random } from './random.ts';
 import type { AccountScenario, WorldEvent } from './world-spec.ts';
 
-/** What happens to an account on the labelled night. Causes use their ids from causes.md. */
+/** What happens to an account on the labelled night. Causes use their ids from docs/causes.md. */
 export const SCENARIOS = [
   'ordinary',
   'viral_spike',

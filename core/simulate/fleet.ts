@@ -1,10 +1,10 @@
 /**
  * Labelled fleets: simulated `likewatch.fleet/v1` documents whose accounts each live through one scenario of
  * the night that ends at the fleet's as-of (an ordinary night, a gap in the monitor's data, or one of the causes
- * in causes.md), with the verdict and top cause a correct engine should give. The scenarios and each account's
+ * in docs/causes.md), with the verdict and top cause a correct engine should give. The scenarios and each account's
  * set-up are in `fleet-scenarios.ts`, the labels in `fleet-labels.ts`.
  *
- * Scenarios follow causes.md, not the engine: the truth comes from what the simulated world did (see
+ * Scenarios follow docs/causes.md, not the engine: the truth comes from what the simulated world did (see
  * `EventOutcome`), and a label only claims what the polls could have seen.
  */
 import type { Fleet, FleetAccount } from '../model.ts';

@@ -125,7 +125,7 @@ export interface OrganicUnlikesEvent {
   fraction: number;
 }
 
-/** Any injected event; `cause` is the id from causes.md the event produces. */
+/** Any injected event; `cause` is the id from docs/causes.md the event produces. */
 export type WorldEvent =
   | FakeEngagementPurgeEvent
   | InactiveAccountCleanupEvent

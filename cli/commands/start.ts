@@ -101,6 +101,10 @@ export const startCommand: Command = {
       console.log(
         `  digests written to ${relative(process.cwd(), runDir) || '.'}/ (.eml and .html)`,
       );
+      if (!web) {
+        // Without a server the links point nowhere; say so rather than let them fail silently.
+        console.log('  the links in the digests only work with --serve (likewatch start --serve)');
+      }
 
       if (web) {
         web.serve(await loadHttpApiFunction(result.services.env));

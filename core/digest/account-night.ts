@@ -2,7 +2,7 @@
  * Sizes up each account's night once, so ordering, the subject line and the account sections all agree on
  * how bad it was.
  */
-import type { RankedCause } from '../model.ts';
+import type { AccountExplanation, RankedCause } from '../model.ts';
 import type { DigestAccountInput } from './input.ts';
 import { latestFailureReason } from './poll-history.ts';
 import { describeFailureReason, displayHandle, slowdownPercent } from './wording.ts';
@@ -29,6 +29,23 @@ export interface AccountNight {
   unreadableBecause?: string;
   /** For a slowdown: how much slower than the baseline, in percent (when there is a baseline). */
   slowerByPercent?: number;
+  /**
+   * Where the night's new likes fall against the band of ordinary nights (absent without a band): above it is
+   * a strong night, below it a weak one, whatever the verdict.
+   */
+  pace?: NightPace;
+}
+
+/** New likes above the band of ordinary nights, inside it, or below it. */
+export type NightPace = 'strong' | 'usual' | 'weak';
+
+/** Where `likes.gained` falls against `likes.baselineBand`, or undefined when there is no band. */
+export function paceOf(likes: AccountExplanation['likes']): NightPace | undefined {
+  const band = likes.baselineBand;
+  if (band === null || band === undefined) return undefined;
+  if (likes.gained > band.high) return 'strong';
+  if (likes.gained < band.low) return 'weak';
+  return 'usual';
 }
 
 /** Sizes up one account's night. */
@@ -49,6 +66,8 @@ export function assessAccountNight(input: DigestAccountInput): AccountNight {
       latestFailureReason(polls) ?? (needsReconnect ? 'needs_reauthorization' : undefined);
     night.unreadableBecause = describeFailureReason(reason);
   }
+  const pace = paceOf(explanation.likes);
+  if (pace !== undefined) night.pace = pace;
   if (explanation.verdict === 'slowdown') {
     night.slowerByPercent = slowdownPercent(
       explanation.likes.gained,

@@ -17,13 +17,20 @@ import {
 } from './account-night.ts';
 import { buildAccountSection } from './account-section.ts';
 import { renderLikesChart } from './chart.ts';
-import type { DigestDocument } from './document.ts';
+import type { AccountTone, DigestDocument } from './document.ts';
 import { buildDigestReport, buildFollowUps } from './follow-up.ts';
 import type { DigestInput } from './input.ts';
 import { renderHtml } from './render-html.ts';
 import { renderText } from './render-text.ts';
 import { buildPreheader, buildSubject } from './subject.ts';
-import { formatLocalDate, formatWindow, joinWithAnd } from './wording.ts';
+import {
+  countOf,
+  formatCount,
+  formatLocalDate,
+  formatWindow,
+  joinWithAnd,
+  timesUsual,
+} from './wording.ts';
 
 export type { DigestAccountInput, DigestInput, DigestLinks } from './input.ts';
 
@@ -42,6 +49,9 @@ export interface ComposedDigest {
   /** The charts, as PNGs that `html` references by `cid:`; attach them inline. */
   inlineImages: InlineImage[];
 }
+
+/** Follow-ups are listed worst first, by the tone of what became of yesterday's loss. */
+const TONE_RANK: Record<AccountTone, number> = { loss: 0, slowdown: 1, unknown: 2, none: 3 };
 
 /** How many handles the footer names before summarising the rest. */
 const HANDLES_IN_FOOTER = 5;
@@ -127,14 +137,28 @@ export function buildDigestDocument(input: DigestInput): DigestDocument {
     },
   };
   if (followUps.length > 0) {
-    document.followUps = { heading: 'Since your last digest', items: followUps };
+    // Worst first here too: likes still falling before likes that came back.
+    const items = [...followUps].sort((a, b) => TONE_RANK[a.tone] - TONE_RANK[b.tone]);
+    document.followUps = { heading: 'Since your last digest', items };
   }
   return document;
 }
 
 function allClearLine(nights: readonly AccountNight[], window: string): string {
   if (nights.length === 0) return `All clear: no unusual like changes ${window}.`;
-  return `All clear: ${handleList(nights)} had an ordinary night, with no unusual like changes ${window}.`;
+  const unusual = nights.filter((night) => night.pace === 'strong' || night.pace === 'weak');
+  if (unusual.length === 0) {
+    return `All clear: ${handleList(nights)} had an ordinary night, with no unusual like changes ${window}.`;
+  }
+  // Nothing is wrong, but a night far from the usual is said as such, with its figures.
+  const notes = unusual.map((night) => {
+    const { likes } = night.input.explanation;
+    const figures = `${countOf(likes.gained, 'new like')}${likes.baselineGain === null ? '' : ` against about ${formatCount(likes.baselineGain)} expected`}`;
+    return night.pace === 'strong'
+      ? `${night.handle} had a strong night: ${timesUsual(likes.gained, likes.baselineGain)} the usual new likes (${figures}).`
+      : `${night.handle} had a quieter night than usual (${figures}), though not a slowdown.`;
+  });
+  return `All clear: no likes lost beyond the usual ${window}. ${notes.join(' ')}`;
 }
 
 function handleList(nights: readonly AccountNight[]): string {

@@ -3,11 +3,12 @@
  * report, stored with its sent marker); the next morning compares today's counts with it, so the reader learns
  * whether the likes came back (most likely a counting glitch), kept falling, or stayed gone.
  */
+import { CAUSE_NAMES } from '../causes.ts';
 import type { Cause, DigestReport, Poll, ReportedAccount } from '../model.ts';
 import type { AccountNight } from './account-night.ts';
 import type { DigestFollowUp } from './document.ts';
 import { traceVideo } from './poll-history.ts';
-import { CAUSE_NAMES, countOf, formatCount } from './wording.ts';
+import { countOf, formatCount } from './wording.ts';
 
 /** Share of yesterday's lost likes that must be back to call them restored. */
 const RESTORED_SHARE = 0.9;

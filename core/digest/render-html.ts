@@ -68,8 +68,8 @@ ${preheader(document.preheader)}
 <p style="margin:0;">${escapeHtml(document.intro)}</p>
 </td>
 </tr>
-${followUps(document)}
 ${cards}
+${followUps(document)}
 ${footer(document)}
 </table>
 <!--[if mso]></td></tr></table><![endif]-->
@@ -162,7 +162,7 @@ function chart(section: DigestAccountSection): string {
 <p style="margin:0 0 12px 0;font-size:13px;color:${MUTED_COLOUR};">${escapeHtml(caption)}</p>`;
 }
 
-/** Updates on the previous digest's losses, above the account cards. */
+/** Updates on the previous digest's losses, below the account cards: tonight's news comes first. */
 function followUps(document: DigestDocument): string {
   if (document.followUps === undefined) return '';
   const items = document.followUps.items

@@ -253,6 +253,7 @@ export async function digestInputFor(
       preferences: deps.links.preferences(subscriber.id),
       unsubscribe: deps.links.unsubscribe(subscriber.id),
       reconnect: (accountId) => deps.links.reconnect(accountId),
+      history: (accountId) => deps.links.history(subscriber.id, accountId),
       feedback: (accountId, cause) => deps.links.feedback(subscriber.id, accountId, nightId, cause),
     },
   };

@@ -7,6 +7,8 @@ export interface SubscriberLinks {
   preferences(subscriberId: string): string;
   unsubscribe(subscriberId: string): string;
   reconnect(accountId: string): string;
+  /** The history page of one account the subscriber follows. */
+  history(subscriberId: string, accountId: string): string;
   /**
    * "Was this the cause?" answer links about one cause named for one account's night (identified by the
    * instant it ended), on behalf of one subscriber.

@@ -51,6 +51,10 @@ export function buildAccountSection(
     summary: summaryOf(night),
     facts: explanation.verdict === 'unknown' ? [] : likeFacts(explanation),
     notices: noticesOf(night, links),
+    history: {
+      text: `View history of ${night.handle}`,
+      href: links.history(night.input.account.id),
+    },
   };
   // Causes, videos and advice only make sense where the engine saw something; an `unknown` night has
   // none of them by contract, and an ordinary night's background un-likes are not news.

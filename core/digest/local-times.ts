@@ -10,7 +10,7 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 
 /** One instant as the engine writes it: an optional `Mon D` date and a 24-hour `HH:MM` clock. */
 const INSTANT = String.raw`(?:([A-Z][a-z]{2}) (\d{1,2}) )?(\d{2}):(\d{2})`;
-const INTERVAL = new RegExp(String.raw`between ${INSTANT} and ${INSTANT} UTC`, 'g');
+const INTERVAL = new RegExp(`between ${INSTANT} and ${INSTANT} UTC`, 'g');
 /** A lone instant always carries its date. */
 const LONE_INSTANT = /\b([A-Z][a-z]{2}) (\d{1,2}) (\d{2}):(\d{2}) UTC/g;
 

@@ -98,6 +98,7 @@ function accountCard(section: DigestAccountSection): string {
     causes(section),
     videos(section),
     advice(section),
+    `<p style="margin:16px 0 0 0;">${link(section.history, 'font-weight:600;')}</p>`,
   ];
   return `<tr>
 <td style="padding:0 0 16px 0;">

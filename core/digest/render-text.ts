@@ -64,6 +64,7 @@ function accountLines(section: DigestAccountSection): string[] {
     lines.push('', `${section.advice.heading}:`, section.advice.summary);
     for (const action of section.advice.actions) lines.push(`  - ${action}`);
   }
+  lines.push('', linkLine(section.history));
   return lines;
 }
 

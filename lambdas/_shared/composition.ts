@@ -130,6 +130,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
     accounts: store,
     credentials: store,
     feedback: store,
+    history: store,
     suppressions: store,
     limiter: store,
     singleUse: store,

@@ -2,14 +2,12 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { createDigestLinks } from '../../adapters/digest-links.ts';
-import { TokenSigner } from '../../adapters/signed-tokens.ts';
 import { countOf } from '../../core/format.ts';
 import { SourceKind } from '../../core/model.ts';
 import { latestDemoMorning, runDemo } from '../../local/demo.ts';
-import { DEMO_ACCOUNT_IDS } from '../../local/demo-world.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import type { DeliveredEmail } from '../../local/local-ses.ts';
+import { demoHistoryUrl } from '../../local/served-demo.ts';
 import { loadHttpApiFunction, startLocalWebServer } from '../../local/web-server.ts';
 import { type Command, UsageError } from '../command.ts';
 
@@ -114,7 +112,7 @@ export const startCommand: Command = {
         console.log('');
         console.log(`Subscription pages: ${web.url} (links in the digests above open here)`);
         console.log(`History of @luna.bakes, as the agency subscriber's digest links to it:`);
-        console.log(demoHistoryAddress(web.url, result.services.env));
+        console.log(demoHistoryUrl(web.url, result.services.env));
         console.log(`Local SES viewer:   ${result.services.sesEndpoint}/`);
         console.log(`Fake TikTok API:    ${result.services.tiktok.url}/v2/user/info/`);
         console.log(`Embedded DynamoDB:  ${result.services.dynamodbEndpoint}`);
@@ -181,19 +179,6 @@ function deliveredEml(email: DeliveredEmail): string {
     },
     { from: email.from, date: new Date(), messageId: email.messageId },
   );
-}
-
-/**
- * The history page of the demo's purged account for the agency subscriber, signed with the local services' key
- * as the digests' own "View history" links are.
- */
-function demoHistoryAddress(baseUrl: string, env: Record<string, string | undefined>): string {
-  const links = createDigestLinks(
-    baseUrl,
-    new TokenSigner(env.LINK_SIGNING_KEY as string),
-    () => new Date(),
-  );
-  return links.history('sub-agency', DEMO_ACCOUNT_IDS.purged);
 }
 
 /** `maya@example.com` → `m***@example.com`: output never shows full addresses. */

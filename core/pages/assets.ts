@@ -44,7 +44,7 @@ main.wide{max-width:48rem}
 .periods a[aria-current=page]{background:#0b57d0;color:#fff}
 .history-chart{margin:0 0 1.5rem}
 .history-chart figcaption{font-size:.875rem;color:#4a4a4a}
-svg.chart{display:block;width:100%;height:auto;overflow:visible}
+svg.chart{display:block;width:100%;max-width:40rem;height:auto;overflow:visible}
 svg.chart .axis{font-size:10px;fill:#4a4a4a}
 svg.chart .grid{stroke:#e5e7eb;stroke-width:1}
 svg.chart .axis-line{stroke:#9ca3af;stroke-width:1}
@@ -54,10 +54,10 @@ svg.chart .line.likes{stroke:#0b57d0}
 svg.chart .line.views{stroke:#6d28d9}
 svg.chart .marker circle{stroke:#fff;stroke-width:1.5}
 svg.chart .marker circle.target{fill:transparent;stroke:none}
-svg.chart .marker.loss circle{fill:#b91c1c}
-svg.chart .marker.slowdown circle{fill:#b45309}
-svg.chart .marker.unknown circle{fill:#475569}
-svg.chart .marker.none circle{fill:#15803d}
+svg.chart .marker.loss circle:not(.target){fill:#b91c1c}
+svg.chart .marker.slowdown circle:not(.target){fill:#b45309}
+svg.chart .marker.unknown circle:not(.target){fill:#475569}
+svg.chart .marker.none circle:not(.target){fill:#15803d}
 svg.chart .marker:focus-visible circle:not(.target){stroke:#1a1a1a;stroke-width:3}
 .table-wrap{overflow-x:auto;max-width:100%}
 .numbers table{border-collapse:collapse;font-size:.875rem;width:100%}

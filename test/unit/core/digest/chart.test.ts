@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { drawLikesChart, renderLikesChart } from '../../../../core/digest/chart.ts';
+import { drawLikesChart, renderLikesChart, signedShort } from '../../../../core/digest/chart.ts';
 import { composeDigest } from '../../../../core/digest/compose.ts';
 import type { DigestAccountInput } from '../../../../core/digest/input.ts';
 import { crc32, encodePng, PNG_SIGNATURE } from '../../../../core/digest/png.ts';
@@ -99,6 +99,7 @@ describe('the likes chart', () => {
       to: END,
       night: { from: END - 24 * HOUR, to: END },
       dayMarks: [],
+      dayLabels: [],
       tone: 'loss' as const,
     };
     const { pixels } = drawLikesChart(spec);
@@ -108,6 +109,41 @@ describe('the likes chart', () => {
     }
     expect(red).toBeGreaterThan(1000);
     expect(renderLikesChart(spec).length).toBeLessThan(20_000);
+  });
+
+  it('should label the y axis with the largest gain, zero and the largest fall, and the x axis with weekdays', () => {
+    const base = {
+      changes: [
+        { from: END - 12 * HOUR, to: END - 8 * HOUR, change: 1_240 },
+        { from: END - 8 * HOUR, to: END - 4 * HOUR, change: -900 },
+      ],
+      from: END - 24 * HOUR,
+      to: END,
+      night: { from: END - 24 * HOUR, to: END },
+      dayMarks: [],
+      tone: 'loss' as const,
+    };
+    const labelPixels = (spec: Parameters<typeof drawLikesChart>[0]) => {
+      const { pixels } = drawLikesChart(spec);
+      let count = 0;
+      for (let index = 0; index < pixels.length; index += 4) {
+        if (pixels[index] === 75 && pixels[index + 1] === 85 && pixels[index + 2] === 99)
+          count += 1;
+      }
+      return count;
+    };
+    const yOnly = labelPixels({ ...base, dayLabels: [] });
+    expect(yOnly).toBeGreaterThan(0);
+    expect(
+      labelPixels({ ...base, dayLabels: [{ at: END - 12 * HOUR, label: 'Tue' }] }),
+    ).toBeGreaterThan(yOnly);
+    expect([1_240, 0, -900, 12_400, -1_500_000].map(signedShort)).toEqual([
+      '+1.2k',
+      '0',
+      '−900',
+      '+12k',
+      '−1.5M',
+    ]);
   });
 
   it('should leave the chart out when there are no readings to draw', () => {

@@ -45,7 +45,7 @@ main.wide{max-width:48rem}
 .history-chart{margin:0 0 1.5rem}
 .history-chart figcaption{font-size:.875rem;color:#4a4a4a}
 svg.chart{display:block;width:100%;max-width:40rem;height:auto;overflow:visible}
-svg.chart .axis{font-size:10px;fill:#4a4a4a}
+svg.chart .axis{font-size:11px;fill:#4a4a4a}
 svg.chart .grid{stroke:#e5e7eb;stroke-width:1}
 svg.chart .axis-line{stroke:#9ca3af;stroke-width:1}
 svg.chart .gap{fill:#f3f4f6;stroke:#d1d5db;stroke-dasharray:3 2}

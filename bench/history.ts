@@ -4,8 +4,6 @@
  * few nights, and the last week's explained nights stored. The page is served by the pages' own request
  * function against the embedded DynamoDB (the reads included), as the HTTP function serves it.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDigestLinks, decodeFeedbackSubject } from '../adapters/digest-links.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
 import { TokenSigner } from '../adapters/signed-tokens.ts';
@@ -14,8 +12,9 @@ import { createWorld } from '../core/simulate/world.ts';
 import { DEFAULT_ABUSE_LIMITS, type SubscriptionDeps } from '../core/subscriptions/deps.ts';
 import { handleWebRequest } from '../core/subscriptions/web.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
-import { LOCAL_TABLE_NAME, startEmbeddedDynamoDb } from '../local/services.ts';
-import { type Benchmark, type BenchSection, fmt, median } from './harness.ts';
+import { pagesStorePorts } from '../lambdas/_shared/composition.ts';
+import { LOCAL_TABLE_NAME } from '../local/services.ts';
+import { type Benchmark, type BenchSection, benchDynamoDb, fmt, median } from './harness.ts';
 
 const VIDEOS = 200;
 const DAYS = 90;
@@ -31,17 +30,8 @@ const BASE_URL = 'https://likewatch.example.com/';
 export const historyBenchmark: Benchmark = {
   name: 'history',
   async run(): Promise<BenchSection> {
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const dynamo = await startEmbeddedDynamoDb();
-    const client = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    });
-    const doc = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    const store = new DynamoDbStore(doc, {
+    const dynamo = await benchDynamoDb();
+    const store = new DynamoDbStore(dynamo.doc, {
       tableName: LOCAL_TABLE_NAME,
       pollCadenceHours: POLL_EVERY_HOURS,
     });
@@ -104,7 +94,6 @@ export const historyBenchmark: Benchmark = {
         measurements: { 'history.pageMs': pageMs },
       };
     } finally {
-      client.destroy();
       await dynamo.close();
     }
   },
@@ -207,15 +196,7 @@ function pagesDeps(store: DynamoDbStore, signer: TokenSigner): SubscriptionDeps 
     throw new Error('not used by the history page');
   };
   return {
-    subscribers: store,
-    signUps: store,
-    accounts: store,
-    credentials: store,
-    feedback: store,
-    suppressions: store,
-    limiter: store,
-    singleUse: store,
-    history: store,
+    ...pagesStorePorts(store),
     tokens: signer,
     mailer: { send: unused },
     tiktok: { authorizeUrl: () => BASE_URL, exchange: unused },

@@ -115,15 +115,21 @@ export async function createDigestDeps(env: DigestEnv): Promise<SendDigestJobsDe
   };
 }
 
-/** Ports for the subscription pages: the store, signer, mailer and TikTok's Login Kit. */
-export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDeps> {
-  const now = () => new Date();
-  const signer = new TokenSigner(await linkSigningKey(env));
-  const store = new DynamoDbStore(createDocumentClient(), {
-    tableName: env.TABLE_NAME,
-    credentialCipher: createCredentialCipher(env),
-  });
-  const client = await tiktokClient(env);
+/** The pages' ports that the store implements: all of their data lives in the one table. */
+export function pagesStorePorts(
+  store: DynamoDbStore,
+): Pick<
+  SubscriptionDeps,
+  | 'subscribers'
+  | 'signUps'
+  | 'accounts'
+  | 'credentials'
+  | 'feedback'
+  | 'history'
+  | 'suppressions'
+  | 'limiter'
+  | 'singleUse'
+> {
   return {
     subscribers: store,
     signUps: store,
@@ -134,6 +140,20 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
     suppressions: store,
     limiter: store,
     singleUse: store,
+  };
+}
+
+/** Ports for the subscription pages: the store, signer, mailer and TikTok's Login Kit. */
+export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDeps> {
+  const now = () => new Date();
+  const signer = new TokenSigner(await linkSigningKey(env));
+  const store = new DynamoDbStore(createDocumentClient(), {
+    tableName: env.TABLE_NAME,
+    credentialCipher: createCredentialCipher(env),
+  });
+  const client = await tiktokClient(env);
+  return {
+    ...pagesStorePorts(store),
     tokens: signer,
     mailer: new SesMailer(createSesClient(), {
       from: env.SENDER_ADDRESS,

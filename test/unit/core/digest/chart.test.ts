@@ -90,18 +90,7 @@ describe('the likes chart', () => {
   });
 
   it('should draw the loss as red pixels', () => {
-    const spec = {
-      changes: [
-        { from: END - 12 * HOUR, to: END - 8 * HOUR, change: 100 },
-        { from: END - 8 * HOUR, to: END - 4 * HOUR, change: -900 },
-      ],
-      from: END - 24 * HOUR,
-      to: END,
-      night: { from: END - 24 * HOUR, to: END },
-      dayMarks: [],
-      dayLabels: [],
-      tone: 'loss' as const,
-    };
+    const spec = daySpec(100, []);
     const { pixels } = drawLikesChart(spec);
     let red = 0;
     for (let index = 0; index < pixels.length; index += 4) {
@@ -112,17 +101,6 @@ describe('the likes chart', () => {
   });
 
   it('should label the y axis with the largest gain, zero and the largest fall, and the x axis with weekdays', () => {
-    const base = {
-      changes: [
-        { from: END - 12 * HOUR, to: END - 8 * HOUR, change: 1_240 },
-        { from: END - 8 * HOUR, to: END - 4 * HOUR, change: -900 },
-      ],
-      from: END - 24 * HOUR,
-      to: END,
-      night: { from: END - 24 * HOUR, to: END },
-      dayMarks: [],
-      tone: 'loss' as const,
-    };
     const labelPixels = (spec: Parameters<typeof drawLikesChart>[0]) => {
       const { pixels } = drawLikesChart(spec);
       let count = 0;
@@ -132,11 +110,11 @@ describe('the likes chart', () => {
       }
       return count;
     };
-    const yOnly = labelPixels({ ...base, dayLabels: [] });
+    const yOnly = labelPixels(daySpec(1_240, []));
     expect(yOnly).toBeGreaterThan(0);
-    expect(
-      labelPixels({ ...base, dayLabels: [{ at: END - 12 * HOUR, label: 'Tue' }] }),
-    ).toBeGreaterThan(yOnly);
+    expect(labelPixels(daySpec(1_240, [{ at: END - 12 * HOUR, label: 'Tue' }]))).toBeGreaterThan(
+      yOnly,
+    );
     expect([1_240, 0, -900, 12_400, -1_500_000].map(signedShort)).toEqual([
       '+1.2k',
       '0',
@@ -152,3 +130,19 @@ describe('the likes chart', () => {
     expect(digest?.html).not.toContain('cid:');
   });
 });
+
+/** A day's chart: a gain of `gain`, then a fall of 900, last night the whole day. */
+function daySpec(gain: number, dayLabels: Array<{ at: number; label: string }>) {
+  return {
+    changes: [
+      { from: END - 12 * HOUR, to: END - 8 * HOUR, change: gain },
+      { from: END - 8 * HOUR, to: END - 4 * HOUR, change: -900 },
+    ],
+    from: END - 24 * HOUR,
+    to: END,
+    night: { from: END - 24 * HOUR, to: END },
+    dayMarks: [],
+    dayLabels,
+    tone: 'loss' as const,
+  };
+}

@@ -5,7 +5,7 @@
 import type { AccountExplanation, RankedCause } from '../model.ts';
 import type { DigestAccountInput } from './input.ts';
 import { latestFailureReason } from './poll-history.ts';
-import { describeFailureReason, displayHandle, slowdownPercent } from './wording.ts';
+import { describeFailureReason, displayHandle, slowdownPercent, timesUsual } from './wording.ts';
 
 /**
  * How bad a night was, worst first: likes removed, likes coming in slower, an account we could not judge
@@ -34,22 +34,33 @@ export interface AccountNight {
    * a strong night, below it a weak one, whatever the verdict.
    */
   pace?: NightPace;
+  /**
+   * New likes that are yesterday's lost likes coming back (a follow-up says so): not judged as new likes, so a
+   * glitch's return is not called a strong night.
+   */
+  returned: number;
+  /** For a strong night: how many times the usual its new likes were, in words (`about 11×`). */
+  timesUsual?: string;
 }
 
 /** New likes above the band of ordinary nights, inside it, or below it. */
 export type NightPace = 'strong' | 'usual' | 'weak';
 
-/** Where `likes.gained` falls against `likes.baselineBand`, or undefined when there is no band. */
-export function paceOf(likes: AccountExplanation['likes']): NightPace | undefined {
+/**
+ * Where the night's new likes (less `returned`, the likes that came back) fall against `likes.baselineBand`, or
+ * undefined when there is no band.
+ */
+export function paceOf(likes: AccountExplanation['likes'], returned = 0): NightPace | undefined {
   const band = likes.baselineBand;
   if (band === null || band === undefined) return undefined;
-  if (likes.gained > band.high) return 'strong';
-  if (likes.gained < band.low) return 'weak';
+  const gained = likes.gained - returned;
+  if (gained > band.high) return 'strong';
+  if (gained < band.low) return 'weak';
   return 'usual';
 }
 
-/** Sizes up one account's night. */
-export function assessAccountNight(input: DigestAccountInput): AccountNight {
+/** Sizes up one account's night; `returned` of its new likes are yesterday's lost likes coming back. */
+export function assessAccountNight(input: DigestAccountInput, returned = 0): AccountNight {
   const { account, explanation, polls } = input;
   const needsReconnect = account.status === 'needs_reauthorization';
   const night: AccountNight = {
@@ -59,6 +70,7 @@ export function assessAccountNight(input: DigestAccountInput): AccountNight {
     // Sorted here rather than trusting the engine's order; equal confidences keep the engine's order.
     rankedCauses: [...explanation.causes].sort((a, b) => b.confidence - a.confidence),
     needsReconnect,
+    returned: Math.min(returned, explanation.likes.gained),
   };
   if (explanation.verdict === 'unknown') {
     // With no failure reason on record but a known reconnect problem, that problem is the honest reason.
@@ -66,8 +78,14 @@ export function assessAccountNight(input: DigestAccountInput): AccountNight {
       latestFailureReason(polls) ?? (needsReconnect ? 'needs_reauthorization' : undefined);
     night.unreadableBecause = describeFailureReason(reason);
   }
-  const pace = paceOf(explanation.likes);
+  const pace = paceOf(explanation.likes, night.returned);
   if (pace !== undefined) night.pace = pace;
+  if (pace === 'strong') {
+    night.timesUsual = timesUsual(
+      explanation.likes.gained - night.returned,
+      explanation.likes.baselineGain,
+    );
+  }
   if (explanation.verdict === 'slowdown') {
     night.slowerByPercent = slowdownPercent(
       explanation.likes.gained,

@@ -21,7 +21,7 @@ import type { DigestLinks } from './input.ts';
 import { buildLikesChart, type ChartContext } from './likes-chart.ts';
 import { inLocalTime } from './local-times.ts';
 import { traceVideo } from './poll-history.ts';
-import { confidenceWord, countOf, formatCount, timesUsual } from './wording.ts';
+import { confidenceWord, countOf, formatCount } from './wording.ts';
 
 /** At most this many videos are listed per account, so one bad night does not bury the rest. */
 export const MAX_VIDEOS_PER_ACCOUNT = 5;
@@ -146,23 +146,38 @@ function summaryOf(night: AccountNight): string {
   }
 }
 
+/**
+ * `31,290 new likes, 29,205 of them yesterday’s lost likes coming back, against about 1,611 expected`: the
+ * night's new likes as the card and the all-clear line say them.
+ */
+export function newLikesFigures(night: AccountNight): string {
+  const { likes } = night.input.explanation;
+  const returned =
+    night.returned > 0
+      ? `, ${formatCount(night.returned)} of them yesterday’s lost likes coming back`
+      : '';
+  const expected =
+    likes.baselineGain === null
+      ? ''
+      : `, against about ${formatCount(likes.baselineGain)} expected`;
+  return `${countOf(likes.gained, 'new like')}${returned}${expected}`;
+}
+
 /** The summary of an ordinary verdict: its new likes said against the band of ordinary nights. */
 function ordinarySummary(night: AccountNight): string {
   const { likes } = night.input.explanation;
-  const gained = countOf(likes.gained, 'new like');
-  const expected =
-    likes.baselineGain === null ? '' : ` against about ${formatCount(likes.baselineGain)} expected`;
+  const figures = newLikesFigures(night);
   const removed =
     likes.lost === 0
       ? 'No likes were removed.'
       : `${countOf(likes.lost, 'like')} ${likes.lost === 1 ? 'was' : 'were'} removed, no more than viewers take back on an ordinary night.`;
   switch (night.pace) {
     case 'strong':
-      return `A strong night: ${timesUsual(likes.gained, likes.baselineGain)} your usual new likes (${gained}${expected}). ${removed}`;
+      return `A strong night: ${night.timesUsual} your usual new likes (${figures}). ${removed}`;
     case 'weak':
-      return `Fewer new likes than usual (${gained}${expected}), though not far enough below to call it a slowdown. ${removed}`;
+      return `Fewer new likes than usual (${figures}), though not far enough below to call it a slowdown. ${removed}`;
     default:
-      return `No unusual like changes: ${gained}${expected}, within the usual range. ${removed}`;
+      return `No unusual like changes: ${figures}, within the usual range. ${removed}`;
   }
 }
 

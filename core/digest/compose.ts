@@ -15,22 +15,15 @@ import {
   isQuietNight,
   orderWorstFirst,
 } from './account-night.ts';
-import { buildAccountSection } from './account-section.ts';
+import { buildAccountSection, newLikesFigures } from './account-section.ts';
 import { renderLikesChart } from './chart.ts';
 import type { AccountTone, DigestDocument } from './document.ts';
-import { buildDigestReport, buildFollowUps } from './follow-up.ts';
+import { buildDigestReport, buildFollowUps, likesBackSince } from './follow-up.ts';
 import type { DigestInput } from './input.ts';
 import { renderHtml } from './render-html.ts';
 import { renderText } from './render-text.ts';
 import { buildPreheader, buildSubject } from './subject.ts';
-import {
-  countOf,
-  formatCount,
-  formatLocalDate,
-  formatWindow,
-  joinWithAnd,
-  timesUsual,
-} from './wording.ts';
+import { formatLocalDate, formatWindow, joinWithAnd } from './wording.ts';
 
 export type { DigestAccountInput, DigestInput, DigestLinks } from './input.ts';
 
@@ -96,7 +89,11 @@ export function reportDigest(input: DigestInput): DigestReport {
 
 /** Every account's night, sized up, worst first. */
 function assessNights(input: DigestInput): AccountNight[] {
-  return orderWorstFirst(input.accounts.map(assessAccountNight));
+  return orderWorstFirst(
+    input.accounts.map((account) =>
+      assessAccountNight(account, likesBackSince(input.previousReport, account)),
+    ),
+  );
 }
 
 /**
@@ -152,10 +149,9 @@ function allClearLine(nights: readonly AccountNight[], window: string): string {
   }
   // Nothing is wrong, but a night far from the usual is said as such, with its figures.
   const notes = unusual.map((night) => {
-    const { likes } = night.input.explanation;
-    const figures = `${countOf(likes.gained, 'new like')}${likes.baselineGain === null ? '' : ` against about ${formatCount(likes.baselineGain)} expected`}`;
+    const figures = newLikesFigures(night);
     return night.pace === 'strong'
-      ? `${night.handle} had a strong night: ${timesUsual(likes.gained, likes.baselineGain)} the usual new likes (${figures}).`
+      ? `${night.handle} had a strong night: ${night.timesUsual} the usual new likes (${figures}).`
       : `${night.handle} had a quieter night than usual (${figures}), though not a slowdown.`;
   });
   return `All clear: no likes lost beyond the usual ${window}. ${notes.join(' ')}`;

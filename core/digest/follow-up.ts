@@ -7,6 +7,7 @@ import { CAUSE_NAMES } from '../causes.ts';
 import type { Cause, DigestReport, Poll, ReportedAccount } from '../model.ts';
 import type { AccountNight } from './account-night.ts';
 import type { DigestFollowUp } from './document.ts';
+import type { DigestAccountInput } from './input.ts';
 import { traceVideo } from './poll-history.ts';
 import { countOf, formatCount } from './wording.ts';
 
@@ -80,7 +81,7 @@ function followUp(reported: ReportedAccount, night: AccountNight): DigestFollowU
     return {
       tone: 'loss',
       headline: `${handle} kept losing likes: ${more} removed overnight`,
-      text: `Yesterday’s drop continued: ${more} ${wereOrWas(explanation.likes.lost)} removed from ${handle} overnight${bestFit} (details below).`,
+      text: `Yesterday’s drop continued: ${more} ${wereOrWas(explanation.likes.lost)} removed from ${handle} overnight${bestFit} (details above).`,
     };
   }
   if (explanation.verdict === 'unknown') {
@@ -115,6 +116,20 @@ function followUp(reported: ReportedAccount, night: AccountNight): DigestFollowU
       `The ${lostYesterday} have not come back, but no more likes were removed overnight` +
       `${cause === undefined ? '' : `: ${cause} looks finished`}.`,
   };
+}
+
+/**
+ * How many of the likes the previous digest reported `account` lost are back in its latest counts: new likes
+ * tonight that are not new. Zero when yesterday reported no loss for it.
+ */
+export function likesBackSince(
+  previous: DigestReport | undefined,
+  account: DigestAccountInput,
+): number {
+  const reported = previous?.accounts.find(
+    (entry) => entry.accountId === account.account.id && entry.verdict === 'loss',
+  );
+  return reported === undefined ? 0 : recovery(reported, account.polls).back;
 }
 
 /** Yesterday's lost likes (per reported video) and how many of them are back in today's latest counts. */

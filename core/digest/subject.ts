@@ -8,7 +8,7 @@ import type { AccountNight } from './account-night.ts';
 import { ordinaryNightKind } from './account-section.ts';
 import type { DigestFollowUp } from './document.ts';
 import { toSingleLine } from './escape.ts';
-import { confidenceWord, countOf, formatCount, joinWithAnd, timesUsual } from './wording.ts';
+import { confidenceWord, countOf, formatCount, joinWithAnd } from './wording.ts';
 
 /** Subjects are cut here; mail clients show far less, and a hostile handle must not make them huge. */
 const MAX_SUBJECT_LENGTH = 200;
@@ -44,8 +44,7 @@ function quietSubject(nights: readonly AccountNight[]): string {
   // A strong night is news too, and "no unusual changes" would contradict its card.
   const strong = nights.find((night) => night.pace === 'strong');
   if (strong !== undefined) {
-    const { likes } = strong.input.explanation;
-    return `All clear, and ${strong.handle} had a strong night: ${timesUsual(likes.gained, likes.baselineGain)} the usual new likes`;
+    return `All clear, and ${strong.handle} had a strong night: ${strong.timesUsual} the usual new likes`;
   }
   const named = nights.slice(0, HANDLES_IN_QUIET_SUBJECT).map((night) => night.handle);
   const unnamed = nights.length - named.length;

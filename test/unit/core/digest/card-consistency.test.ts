@@ -120,6 +120,42 @@ describe('an account card', () => {
     expect(digest?.subject).toContain('strong night');
   });
 
+  it('should not count yesterday’s lost likes coming back as a strong night', () => {
+    const likes = { lost: 0, restored: 0, gained: 600, baselineGain: 100 };
+    const input = digestInput(
+      [
+        purgedAccount(),
+        {
+          account: account('acc-back', 'back'),
+          explanation: explanation('acc-back', 'back', {
+            likes: { ...likes, baselineBand: { low: 50, high: 200 } },
+          }),
+          polls: [okPoll('2026-11-25T05:00:00Z', [video('v1', 1_000)])],
+        },
+      ],
+      {
+        previousReport: {
+          asOf: '2026-11-24T06:00:00Z',
+          accounts: [
+            {
+              accountId: 'acc-back',
+              handle: '@back',
+              verdict: 'loss',
+              lost: 500,
+              videos: [{ id: 'v1', before: 1_000, after: 500 }],
+            },
+          ],
+        },
+      },
+    );
+    const text = composeDigest(input)?.text ?? '';
+    expect(text).toContain('@back: an ordinary night');
+    expect(text).toContain(
+      'No unusual like changes: 600 new likes, 500 of them yesterday’s lost likes coming back, against about 100 expected, within the usual range.',
+    );
+    expect(text).not.toContain('strong night');
+  });
+
   it('should list yesterday’s updates after tonight’s accounts, worst news first', () => {
     const digest = composeDigest(
       digestInput([purgedAccount(), slowedAccount()], {

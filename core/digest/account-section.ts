@@ -156,10 +156,11 @@ export function newLikesFigures(night: AccountNight): string {
     night.returned > 0
       ? `, ${formatCount(night.returned)} of them yesterday’s lost likes coming back`
       : '';
+  // The comma only sets the expected figure off from a clause about the returning likes.
   const expected =
     likes.baselineGain === null
       ? ''
-      : `, against about ${formatCount(likes.baselineGain)} expected`;
+      : `${returned === '' ? '' : ','} against about ${formatCount(likes.baselineGain)} expected`;
   return `${countOf(likes.gained, 'new like')}${returned}${expected}`;
 }
 

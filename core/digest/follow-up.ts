@@ -94,11 +94,16 @@ function followUp(reported: ReportedAccount, night: AccountNight): DigestFollowU
 
   const { lost, back } = recovery(reported, night.input.polls);
   if (lost > 0 && back >= lost * RESTORED_SHARE) {
+    // The number back, unless it is all of them: the account's card says the same number.
+    const which =
+      back >= reported.lost
+        ? `The ${lostYesterday}`
+        : `${formatCount(back)} of the ${lostYesterday}`;
     return {
       tone: 'none',
-      headline: `The ${lostYesterday} are back`,
+      headline: `${which} are back`,
       text:
-        `The ${lostYesterday} are back. Likes that return within a day point to a TikTok counting glitch ` +
+        `${which} are back. Likes that return within a day point to a TikTok counting glitch ` +
         `rather than a real loss${glitchNote(reported.topCause)}; there is nothing to do.`,
     };
   }

@@ -34,6 +34,8 @@ export interface HistoryPageInput {
   /** The same page for another period, and its CSV. */
   periodHref(period: HistoryPeriod): string;
   csvHref: string;
+  /** This page's own address (links to a night's entry are it with a fragment: the pages have a `<base>`). */
+  selfHref: string;
   /** The evidence of the nights still kept in full, by local date. */
   evidence: ReadonlyMap<string, readonly string[]>;
   /** How long a night's evidence is kept, in days, to say why an older night has none. */
@@ -43,17 +45,18 @@ export interface HistoryPageInput {
 /** The complete page. */
 export function historyPage(input: HistoryPageInput): string {
   const { history, handle } = input;
+  const nightHref = (localDate: string) => nightLink(input, localDate);
   return layout({
     title: `${handle}: likes and views`,
     wide: true,
     main: html`${periodNav(input)}
 ${summary(input)}
 <figure class="history-chart">
-${historyChartSvg({ history, metric: 'likes', timeZone: input.timeZone, id: 'likes-chart-title', title: `${handle}’s total likes over the last ${input.period} days, with each night’s verdict marked` })}
+${historyChartSvg({ history, metric: 'likes', timeZone: input.timeZone, id: 'likes-chart-title', nightHref, title: `${handle}’s total likes over the last ${input.period} days, with each night’s verdict marked` })}
 <figcaption>Total likes. Markers are the nights your digests judged (red: likes removed, amber: slower than usual, grey: could not be read, green: nothing unusual); select one for its evidence. Shaded stretches are gaps in the monitor’s data.</figcaption>
 </figure>
 <figure class="history-chart">
-${historyChartSvg({ history, metric: 'views', timeZone: input.timeZone, id: 'views-chart-title', title: `${handle}’s total views over the last ${input.period} days` })}
+${historyChartSvg({ history, metric: 'views', timeZone: input.timeZone, id: 'views-chart-title', nightHref, title: `${handle}’s total views over the last ${input.period} days` })}
 <figcaption>Total views of the account’s videos.</figcaption>
 </figure>
 <p><a href="${input.csvHref}" download>Download these readings as CSV</a> (one row per poll, or per day before the last week).</p>
@@ -101,7 +104,7 @@ function dailyTable(input: HistoryPageInput): SafeHtml {
     const change = previous === undefined ? '' : signed(entry.likes - previous);
     previous = entry.likes;
     const night = verdicts.get(day);
-    return html`<tr><th scope="row">${day}</th><td>${formatCount(entry.likes)}</td><td>${change}</td><td>${entry.views === undefined ? '—' : formatCount(entry.views)}</td><td>${night === undefined ? '' : html`<a href="#night-${day}">${VERDICT_WORDS[night.verdict]}</a>`}</td></tr>`;
+    return html`<tr><th scope="row">${day}</th><td>${formatCount(entry.likes)}</td><td>${change}</td><td>${entry.views === undefined ? '—' : formatCount(entry.views)}</td><td>${night === undefined ? '' : html`<a href="${nightLink(input, day)}">${VERDICT_WORDS[night.verdict]}</a>`}</td></tr>`;
   });
   return html`<details class="numbers">
 <summary>The numbers behind the charts</summary>
@@ -159,6 +162,11 @@ function videosList(input: HistoryPageInput): SafeHtml {
     const href = safeTikTokUrl(video.url);
     return html`<li><strong>${title}</strong>: ${countOf(video.lost, 'like')} lost over the period, ${countOf(video.likes, 'like')} now${href === undefined ? '' : html` · <a href="${href}" rel="noopener noreferrer">Watch on TikTok</a>`}</li>`;
   })}</ol>`;
+}
+
+/** The address of a night's entry on this page. */
+function nightLink(input: Pick<HistoryPageInput, 'selfHref'>, localDate: string): string {
+  return `${input.selfHref}#night-${localDate}`;
 }
 
 function signed(change: number): string {

@@ -31,6 +31,11 @@ export interface HistoryChartInput {
   id: string;
   /** Said of the chart as its accessible name. */
   title: string;
+  /**
+   * The address of a night's entry on this page. A bare `#night-…` would resolve against the pages' `<base>`
+   * and leave the page, so it is this page's own address with the fragment.
+   */
+  nightHref(localDate: string): string;
 }
 
 /** The chart as inline SVG. */
@@ -69,7 +74,9 @@ export function historyChartSvg(input: HistoryChartInput): SafeHtml {
       html`<polyline class="line ${metric}" points="${segment.map((point) => `${r(x(point.at))},${r(y(point.value))}`).join(' ')}"></polyline>`,
   );
   const markers: HtmlValue[] =
-    metric === 'likes' ? history.nights.map((night) => marker(night, values, x, y)) : [];
+    metric === 'likes'
+      ? history.nights.map((night) => marker(night, input.nightHref(night.localDate), values, x, y))
+      : [];
   return html`<svg class="chart" viewBox="0 0 ${WIDTH} ${HEIGHT}" role="img" aria-labelledby="${input.id}" data-metric="${metric}">
 <title id="${input.id}">${input.title}</title>
 ${gaps}${yAxis}${xAxis}
@@ -112,6 +119,7 @@ function segments(
  */
 function marker(
   night: HistoryNight,
+  href: string,
   values: ReadonlyArray<{ at: number; value: number }>,
   x: (at: number) => number,
   y: (value: number) => number,
@@ -127,7 +135,7 @@ function marker(
   const cy = nearest === undefined ? PLOT.bottom : Math.round(y(nearest.value) * 10) / 10;
   const cause = night.topCause === undefined ? '' : ` · ${CAUSE_NAMES[night.topCause].title}`;
   const label = `${night.localDate}: ${VERDICT_WORDS[night.verdict]}${night.lost > 0 ? `, ${formatCount(night.lost)} likes lost` : ''}${cause}`;
-  return html`<a class="marker ${night.verdict}" href="#night-${night.localDate}" aria-label="${label}"><title>${label}</title><circle class="target" cx="${cx}" cy="${cy}" r="11"></circle><circle cx="${cx}" cy="${cy}" r="${night.verdict === 'none' ? 3 : 5}"></circle></a>`;
+  return html`<a class="marker ${night.verdict}" href="${href}" aria-label="${label}"><title>${label}</title><circle class="target" cx="${cx}" cy="${cy}" r="11"></circle><circle cx="${cx}" cy="${cy}" r="${night.verdict === 'none' ? 3 : 5}"></circle></a>`;
 }
 
 /** Round axis values spanning `[min, max]`: 1, 2 or 5 times a power of ten apart. */

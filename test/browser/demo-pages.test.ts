@@ -109,8 +109,15 @@ describe('the demo digests and history page in Chromium', () => {
       // A marker is one tap (or Enter) away from its night's evidence.
       await page.focus(`a.marker[href="${seen.markers[0]}"]`);
       await page.keyboard.press('Enter');
-      const target = await page.evaluate<string>(`location.hash`);
-      expect(target).toBe(seen.markers[0]);
+      // The jump is a navigation within the page: wait for it rather than read the address mid-way.
+      const fragment = new URL(seen.markers[0] as string).hash;
+      expect(fragment).toMatch(/^#night-\d{4}-\d{2}-\d{2}$/);
+      await page.waitForURL((address) => address.hash === fragment);
+      const target = await page.evaluate<string>(
+        'document.getElementById(location.hash.slice(1))?.textContent ?? ""',
+      );
+      // The night's entry: its verdict and evidence.
+      expect(target).toContain('likes removed');
       const csv = await page.request.get(`${demo.historyUrl}&format=csv`);
       expect(csv.headers()['content-type']).toBe('text/csv; charset=utf-8');
       expect((await csv.text()).split('\r\n')[0]).toBe('at,kind,likes,views');

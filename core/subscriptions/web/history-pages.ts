@@ -109,6 +109,7 @@ export async function showHistory({ deps, request }: RouteContext): Promise<WebR
     timeZone: subscriber.timeZone,
     periodHref: (days) => link({ days: String(days) }),
     csvHref: link({ days: String(period), format: 'csv' }),
+    selfHref: link({ days: String(period) }),
     evidence,
     evidenceDays: HISTORY_EVIDENCE_DAYS,
   });

@@ -3,6 +3,7 @@
  * the cause?" feedback answers.
  */
 import { z } from 'zod';
+import { encodeHistorySubject } from '../core/history/link.ts';
 import { Cause } from '../core/model.ts';
 import type { SubscriberLinks } from '../core/send-digests.ts';
 import { siteUrl } from '../core/site-url.ts';
@@ -80,6 +81,8 @@ export function createDigestLinks(
     preferences: (subscriberId) => link('/preferences', 'preferences', subscriberId),
     unsubscribe: (subscriberId) => link('/unsubscribe', 'unsubscribe', subscriberId),
     reconnect: (accountId) => link('/connect', 'reconnect', accountId),
+    history: (subscriberId, accountId) =>
+      link('/history', 'history', encodeHistorySubject(subscriberId, accountId)),
     feedback: (subscriberId, accountId, night, cause) => {
       const subject = encodeFeedbackSubject({ subscriberId, accountId, night, cause });
       const answer = (value: FeedbackAnswer) =>

@@ -72,6 +72,7 @@ function digestInputs(): DigestInput[] {
         preferences: 'https://likewatch.example.com/preferences?token=t',
         unsubscribe: 'https://likewatch.example.com/unsubscribe?token=t',
         reconnect: () => 'https://likewatch.example.com/connect?token=t',
+        history: () => 'https://likewatch.example.com/history?token=t',
         feedback: () => ({
           yes: 'https://likewatch.example.com/feedback?answer=yes',
           no: 'https://likewatch.example.com/feedback?answer=no',

@@ -5,8 +5,11 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { arch, cpus, platform, totalmem } from 'node:os';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { forEachLimited } from '../core/poll-accounts.ts';
+import { type EmbeddedService, startEmbeddedDynamoDb } from '../local/services.ts';
 
 /** One benchmark's result: a table plus how to read it. */
 export interface BenchSection {
@@ -164,4 +167,31 @@ export function consumedUnits(output: unknown): number {
         sum + ((entry as { CapacityUnits?: number } | undefined)?.CapacityUnits ?? 0),
       0,
     );
+}
+
+/** An embedded DynamoDB with a client and a document client on it, for the benchmarks that store things. */
+export async function benchDynamoDb(): Promise<{
+  client: DynamoDBClient;
+  doc: DynamoDBDocumentClient;
+  close(): Promise<void>;
+}> {
+  // Node 20 is supported by the SDK versions in use; its notice about future versions is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const dynamo: EmbeddedService = await startEmbeddedDynamoDb();
+  const client = new DynamoDBClient({
+    endpoint: dynamo.endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+  });
+  const doc = DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    client,
+    doc,
+    close: async () => {
+      client.destroy();
+      await dynamo.close();
+    },
+  };
 }

@@ -10,6 +10,7 @@ const registry: Array<{ name: string; load: () => Promise<Benchmark> }> = [
   { name: 'digest', load: async () => (await import('./digest.ts')).digestBenchmark },
   { name: 'lambdas', load: async () => (await import('./lambdas.ts')).lambdasBenchmark },
   { name: 'night', load: async () => (await import('./night.ts')).nightBenchmark },
+  { name: 'history', load: async () => (await import('./history.ts')).historyBenchmark },
 ];
 
 const only = process.argv.slice(2);

@@ -12,12 +12,12 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import {
   type AttributeValue,
-  DynamoDBClient,
+  type DynamoDBClient,
   QueryCommand as RawQueryCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
   BatchWriteCommand,
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -28,10 +28,11 @@ import type { Poll } from '../core/model.ts';
 import { createWorld } from '../core/simulate/world.ts';
 import { RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
 import { DAY_MS, HOUR_MS } from '../core/time.ts';
-import { LOCAL_TABLE_NAME, startEmbeddedDynamoDb } from '../local/services.ts';
+import { LOCAL_TABLE_NAME } from '../local/services.ts';
 import {
   type Benchmark,
   type BenchSection,
+  benchDynamoDb,
   consumedUnits,
   fmt,
   median,
@@ -265,19 +266,10 @@ async function measureRead(meter: CapacityMeter, read: () => Promise<number>) {
 export const storageBenchmark: Benchmark = {
   name: 'storage',
   async run(): Promise<BenchSection> {
-    // Node 20 is supported by the SDK versions in use; its notice about future versions is noise here.
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const dynamo = await startEmbeddedDynamoDb();
-    const client = new DynamoDBClient({
-      endpoint: dynamo.endpoint,
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
-    });
+    const dynamo = await benchDynamoDb();
+    const { client, doc } = dynamo;
     const meter = new CapacityMeter();
     meter.attach(client);
-    const doc = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
     // At the cadence the polls are taken, as the poll worker stores them (titles once a day).
     const store = new DynamoDbStore(doc, {
       tableName: LOCAL_TABLE_NAME,
@@ -459,7 +451,6 @@ export const storageBenchmark: Benchmark = {
         );
       }
     } finally {
-      client.destroy();
       await dynamo.close();
     }
     return {

@@ -338,6 +338,7 @@ export const TokenPurpose = z.enum([
   'feedback',
   'connect',
   'form',
+  'history',
 ]);
 export type TokenPurpose = z.infer<typeof TokenPurpose>;
 

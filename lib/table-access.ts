@@ -103,11 +103,13 @@ export const TABLE_ACCESS = {
   },
   /**
    * The pages: sign-up requests, subscribers and their address index, abuse counters, OAuth states, connected
-   * accounts (their items, handles and sealed credentials) and feedback.
+   * accounts (their items, handles and sealed credentials) and feedback; for the history page, reads an
+   * account's polls and roll-ups, its subscriber's digest markers and the nights still kept.
    */
   pages: {
     grants: [
-      { actions: ['Query'], partitions: [P.accountList] },
+      { actions: ['Query'], partitions: [P.accountList, P.account] },
+      { actions: ['BatchGetItem'], partitions: [P.subscriber, P.account] },
       { actions: ['GetItem'], partitions: [P.address, P.subscriberList, P.signUp] },
       {
         actions: ['PutItem'],

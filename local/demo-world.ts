@@ -30,7 +30,10 @@ export interface DemoSubscriberSpec extends Omit<Subscriber, 'deliveryHour'> {
   role: string;
 }
 
-/** Who follows what, where they live and what they want on quiet nights. */
+/**
+ * Who follows what, where they live and what they want on quiet nights. The demo sends every digest at one
+ * instant (07:00 UTC by default), so its subscribers live where that instant is morning (07:00 to 09:00).
+ */
 export const DEMO_SUBSCRIBERS: readonly DemoSubscriberSpec[] = [
   {
     role: 'a loss with its chart, and follow-ups on the day before',
@@ -44,7 +47,7 @@ export const DEMO_SUBSCRIBERS: readonly DemoSubscriberSpec[] = [
     role: 'an agency watching every account: every section in one email',
     id: 'sub-agency',
     email: 'team@agency.example',
-    timeZone: 'America/New_York',
+    timeZone: 'Europe/Dublin',
     quietNights: 'all_clear',
     accountIds: Object.values(DEMO_ACCOUNT_IDS),
   },
@@ -60,7 +63,7 @@ export const DEMO_SUBSCRIBERS: readonly DemoSubscriberSpec[] = [
     role: 'ordinary accounts only: the all-clear',
     id: 'sub-kenji',
     email: 'kenji@example.net',
-    timeZone: 'Asia/Tokyo',
+    timeZone: 'Europe/Helsinki',
     quietNights: 'all_clear',
     accountIds: [DEMO_ACCOUNT_IDS.steady, DEMO_ACCOUNT_IDS.calm],
   },

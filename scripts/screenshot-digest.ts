@@ -1,12 +1,13 @@
 /**
- * Screenshots of digests as a phone (375 px) and a desktop (1,200 px) show them, rendered by headless
- * Chromium, for checking the layout by eye.
+ * Screenshots of digests and the history page as a phone (375 px) and a desktop (1,200 px) show them, rendered
+ * by headless Chromium, for checking the layout by eye.
  *
  * Usage: npx tsx scripts/screenshot-digest.ts [--out DIR] [MESSAGE.eml ...]
  *
  * With .eml files (e.g. from `npm start` or `likewatch digest`), those messages are shown; without, the demo
- * runs in-process and the last morning's digests are shown. PNGs go to DIR (default out/screenshots), one per
- * message and width; the script also says when a page is wider than the screen.
+ * runs in-process with its pages served, and the last morning's digests and the demo history page (30 and 90
+ * days) are shown. PNGs go to DIR (default out/screenshots), one per message (or page) and width; the script
+ * also says when a page is wider than the screen.
  */
 
 import { mkdir, readFile } from 'node:fs/promises';
@@ -19,11 +20,10 @@ import { htmlWithEmbeddedImages, type ReferencedImage } from '../local/email-pre
 /** The widths the digest must read well at: a small phone and a desktop window. */
 const WIDTHS = [375, 1200] as const;
 
-interface Message {
-  name: string;
-  html: string;
-  images: ReferencedImage[];
-}
+/** A digest to show from its HTML, or a served page to open by its address. */
+type Message =
+  | { name: string; html: string; images: ReferencedImage[] }
+  | { name: string; url: string };
 
 // The demo's AWS SDK clients would otherwise warn about the Node.js version on every run.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -34,16 +34,19 @@ const { values, positionals } = parseArgs({
 });
 const outDir = values.out as string;
 
-const messages = positionals.length > 0 ? await readEmlFiles(positionals) : await demoDigests();
+const demo = positionals.length > 0 ? undefined : await servedDemo();
+const messages = demo?.messages ?? (await readEmlFiles(positionals));
 await mkdir(outDir, { recursive: true });
 const browser = await launchChromium();
 try {
   for (const message of messages) {
     for (const width of WIDTHS) {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
-      await page.setContent(htmlWithEmbeddedImages(message.html, message.images), {
-        waitUntil: 'load',
-      });
+      if ('url' in message) await page.goto(message.url, { waitUntil: 'load' });
+      else
+        await page.setContent(htmlWithEmbeddedImages(message.html, message.images), {
+          waitUntil: 'load',
+        });
       // Evaluated in the page, where `document` exists; a string keeps DOM types out of this Node script.
       const pageWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
       const file = join(outDir, `${message.name}-${width}.png`);
@@ -55,6 +58,7 @@ try {
   }
 } finally {
   await browser.close();
+  await demo?.close();
 }
 
 async function readEmlFiles(paths: string[]): Promise<Message[]> {
@@ -80,20 +84,31 @@ async function readEmlFiles(paths: string[]): Promise<Message[]> {
   );
 }
 
-async function demoDigests(): Promise<Message[]> {
-  const { runDemo } = await import('../local/demo.ts');
-  console.log('Running the demo to get digests…');
-  const result = await runDemo({
-    asOf: new Date('2026-11-24T07:00:00Z'),
+/** The demo, served: its last morning's digests and its history page. */
+async function servedDemo(): Promise<{ messages: Message[]; close(): Promise<void> }> {
+  const { runServedDemo } = await import('../local/served-demo.ts');
+  const { latestDemoMorning } = await import('../local/demo.ts');
+  console.log('Running the demo to get digests and the history page…');
+  const served = await runServedDemo({
+    // The history page ends at the real clock, so the demo ends at the latest morning.
+    asOf: latestDemoMorning(new Date()),
     seed: 1,
     days: 14,
     pollEveryHours: 4,
     onProgress: () => undefined,
   });
-  await result.services.close();
-  return result.emails.map((email) => ({
+  const { result } = served;
+  const digests: Message[] = result.emails.map((email) => ({
     name: result.subscribers.find((s) => email.to.includes(s.email))?.id ?? email.messageId,
     html: email.html,
     images: email.inlineImages,
   }));
+  return {
+    messages: [
+      ...digests,
+      { name: 'history-30d', url: `${served.historyUrl}&days=30` },
+      { name: 'history-90d', url: `${served.historyUrl}&days=90` },
+    ],
+    close: () => served.close(),
+  };
 }

@@ -1,3 +1,4 @@
+import { CAUSE_NAMES } from '../../core/causes.ts';
 import { CAUSE_ADVICE } from '../../core/digest/advice.ts';
 import { InvalidInputError } from '../../core/errors.ts';
 import { countOf, formatCount } from '../../core/explain/format.ts';
@@ -92,7 +93,7 @@ export function formatExplanation(explanation: Explanation): string {
     );
     for (const cause of account.causes) {
       lines.push(
-        `  ${Math.round(cause.confidence * 100)}% ${cause.cause}${cause.likes > 0 ? ` — ${formatCount(cause.likes)} likes` : ''}`,
+        `  ${Math.round(cause.confidence * 100)}% ${CAUSE_NAMES[cause.cause].title}${cause.likes > 0 ? ` — ${formatCount(cause.likes)} likes` : ''}`,
       );
       for (const sentence of cause.evidence) lines.push(`      · ${sentence}`);
     }
@@ -101,7 +102,7 @@ export function formatExplanation(explanation: Explanation): string {
     const shown = account.verdict === 'loss' ? account.videos.slice(0, 5) : [];
     for (const video of shown) {
       lines.push(
-        `    video ${video.id}: lost ${formatCount(video.lost)}${video.restored > 0 ? `, ${formatCount(video.restored)} back` : ''}${video.cause ? ` (${video.cause})` : ''}`,
+        `    video ${video.id}: lost ${formatCount(video.lost)}${video.restored > 0 ? `, ${formatCount(video.restored)} back` : ''}${video.cause ? ` (${CAUSE_NAMES[video.cause].title})` : ''}`,
       );
     }
     if (account.verdict === 'loss' && account.videos.length > shown.length) {

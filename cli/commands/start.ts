@@ -6,6 +6,7 @@ import { receivesDigests, SourceKind, type Subscriber } from '../../core/model.t
 import { type DemoResult, latestDemoMorning, runDemo } from '../../local/demo.ts';
 import { buildEml, htmlWithEmbeddedImages } from '../../local/email-preview.ts';
 import type { DeliveredEmail } from '../../local/local-ses.ts';
+import { demoHistoryUrl } from '../../local/served-demo.ts';
 import { loadHttpApiFunction, startLocalWebServer } from '../../local/web-server.ts';
 import { type Command, readArgs, validateOptions } from '../command.ts';
 import { describeLogCounts, showFunctionLogs } from '../function-logs.ts';
@@ -114,11 +115,17 @@ export const startCommand: Command = {
       console.log(
         `  digests written to ${relative(process.cwd(), runDir) || '.'}/ (.eml and .html)`,
       );
+      if (!web) {
+        // Without a server the links point nowhere; say so rather than let them fail silently.
+        console.log('  the links in the digests only work with --serve (likewatch start --serve)');
+      }
 
       if (web) {
         web.serve(await loadHttpApiFunction(result.services.env));
         console.log('');
         console.log(`Subscription pages: ${web.url} (links in the digests above open here)`);
+        console.log(`History of @luna.bakes, as the agency subscriber's digest links to it:`);
+        console.log(demoHistoryUrl(web.url, result.services.env));
         console.log(`Local SES viewer:   ${result.services.sesEndpoint}/`);
         console.log(`Fake TikTok API:    ${result.services.tiktok.url}/v2/user/info/`);
         console.log(`Embedded DynamoDB:  ${result.services.dynamodbEndpoint}`);

@@ -2,10 +2,10 @@
  * Sizes up each account's night once, so ordering, the subject line and the account sections all agree on
  * how bad it was.
  */
-import type { RankedCause } from '../model.ts';
+import type { AccountExplanation, RankedCause } from '../model.ts';
 import type { DigestAccountInput } from './input.ts';
 import { latestFailureReason } from './poll-history.ts';
-import { describeFailureReason, displayHandle, slowdownPercent } from './wording.ts';
+import { describeFailureReason, displayHandle, slowdownPercent, timesUsual } from './wording.ts';
 
 /**
  * How bad a night was, worst first: likes removed, likes coming in slower, an account we could not judge
@@ -29,10 +29,38 @@ export interface AccountNight {
   unreadableBecause?: string;
   /** For a slowdown: how much slower than the baseline, in percent (when there is a baseline). */
   slowerByPercent?: number;
+  /**
+   * Where the night's new likes fall against the band of ordinary nights (absent without a band): above it is
+   * a strong night, below it a weak one, whatever the verdict.
+   */
+  pace?: NightPace;
+  /**
+   * New likes that are yesterday's lost likes coming back (a follow-up says so): not judged as new likes, so a
+   * glitch's return is not called a strong night.
+   */
+  returned: number;
+  /** For a strong night: how many times the usual its new likes were, in words (`about 11×`). */
+  timesUsual?: string;
 }
 
-/** Sizes up one account's night. */
-export function assessAccountNight(input: DigestAccountInput): AccountNight {
+/** New likes above the band of ordinary nights, inside it, or below it. */
+export type NightPace = 'strong' | 'usual' | 'weak';
+
+/**
+ * Where the night's new likes (less `returned`, the likes that came back) fall against `likes.baselineBand`, or
+ * undefined when there is no band.
+ */
+export function paceOf(likes: AccountExplanation['likes'], returned = 0): NightPace | undefined {
+  const band = likes.baselineBand;
+  if (band === null || band === undefined) return undefined;
+  const gained = likes.gained - returned;
+  if (gained > band.high) return 'strong';
+  if (gained < band.low) return 'weak';
+  return 'usual';
+}
+
+/** Sizes up one account's night; `returned` of its new likes are yesterday's lost likes coming back. */
+export function assessAccountNight(input: DigestAccountInput, returned = 0): AccountNight {
   const { account, explanation, polls } = input;
   const needsReconnect = account.status === 'needs_reauthorization';
   const night: AccountNight = {
@@ -42,12 +70,21 @@ export function assessAccountNight(input: DigestAccountInput): AccountNight {
     // Sorted here rather than trusting the engine's order; equal confidences keep the engine's order.
     rankedCauses: [...explanation.causes].sort((a, b) => b.confidence - a.confidence),
     needsReconnect,
+    returned: Math.min(returned, explanation.likes.gained),
   };
   if (explanation.verdict === 'unknown') {
     // With no failure reason on record but a known reconnect problem, that problem is the honest reason.
     const reason =
       latestFailureReason(polls) ?? (needsReconnect ? 'needs_reauthorization' : undefined);
     night.unreadableBecause = describeFailureReason(reason);
+  }
+  const pace = paceOf(explanation.likes, night.returned);
+  if (pace !== undefined) night.pace = pace;
+  if (pace === 'strong') {
+    night.timesUsual = timesUsual(
+      explanation.likes.gained - night.returned,
+      explanation.likes.baselineGain,
+    );
   }
   if (explanation.verdict === 'slowdown') {
     night.slowerByPercent = slowdownPercent(

@@ -3,6 +3,7 @@
  * evidence, the videos that lost most, the advice for the best-fitting cause, and any reconnect notice.
  * Wording only; layout belongs to the renderers.
  */
+import { CAUSE_NAMES } from '../causes.ts';
 import type { AccountExplanation, VideoLoss } from '../model.ts';
 import type { AccountNight } from './account-night.ts';
 import { CAUSE_ADVICE } from './advice.ts';
@@ -18,8 +19,9 @@ import type {
 import { safeTikTokUrl, toSingleLine } from './escape.ts';
 import type { DigestLinks } from './input.ts';
 import { buildLikesChart, type ChartContext } from './likes-chart.ts';
+import { inLocalTime } from './local-times.ts';
 import { traceVideo } from './poll-history.ts';
-import { CAUSE_NAMES, confidenceWord, countOf, formatCount } from './wording.ts';
+import { confidenceWord, countOf, formatCount } from './wording.ts';
 
 /** At most this many videos are listed per account, so one bad night does not bury the rest. */
 export const MAX_VIDEOS_PER_ACCOUNT = 5;
@@ -34,13 +36,13 @@ const MAX_EVIDENCE_LENGTH = 400;
 export const UNTITLED_VIDEO = 'Untitled video';
 
 /**
- * Builds the section for one account. With a `chartContext`, a loss or a slowdown also gets a chart of the
- * account's likes over the last week.
+ * Builds the section for one account: a loss or a slowdown also gets a chart of the account's likes over the
+ * last week. Every time it shows is in the subscriber's zone (`chartContext.timeZone`).
  */
 export function buildAccountSection(
   night: AccountNight,
   links: DigestLinks,
-  chartContext?: ChartContext,
+  chartContext: ChartContext,
 ): DigestAccountSection {
   const { explanation } = night.input;
   const section: DigestAccountSection = {
@@ -49,13 +51,17 @@ export function buildAccountSection(
     summary: summaryOf(night),
     facts: explanation.verdict === 'unknown' ? [] : likeFacts(explanation),
     notices: noticesOf(night, links),
+    history: {
+      text: `View history of ${night.handle}`,
+      href: links.history(night.input.account.id),
+    },
   };
   // Causes, videos and advice only make sense where the engine saw something; an `unknown` night has
   // none of them by contract, and an ordinary night's background un-likes are not news.
   if (night.severity === 'loss' || night.severity === 'slowdown') {
-    const chart = chartContext === undefined ? undefined : buildLikesChart(night, chartContext);
+    const chart = buildLikesChart(night, chartContext);
     if (chart !== undefined) section.chart = chart;
-    const causes = causesOf(night, links);
+    const causes = causesOf(night, links, chartContext);
     if (causes.length > 0) {
       section.causes = {
         heading:
@@ -89,11 +95,23 @@ function titleOf(night: AccountNight): string {
       return `${handle}: likes are coming in slower than usual`;
     case 'unknown':
       return `${handle}: no reading last night`;
-    case 'none':
+    case 'none': {
+      const kind = ordinaryNightKind(night);
       return night.needsReconnect
-        ? `${handle}: an ordinary night, but the account must be reconnected`
-        : `${handle}: an ordinary night`;
+        ? `${handle}: ${kind}, but the account must be reconnected`
+        : `${handle}: ${kind}`;
+    }
   }
+}
+
+/**
+ * What an ordinary verdict's night was like, in the words the title and the subject use: nothing was wrong,
+ * but a night far above (or below) the band of ordinary nights is not called ordinary.
+ */
+export function ordinaryNightKind(night: AccountNight): string {
+  if (night.pace === 'strong') return 'a strong night';
+  if (night.pace === 'weak') return 'a quieter night than usual';
+  return 'an ordinary night';
 }
 
 function summaryOf(night: AccountNight): string {
@@ -124,7 +142,43 @@ function summaryOf(night: AccountNight): string {
         'Without that data we will not guess whether it lost likes; we will try again before your next digest.'
       );
     case 'none':
-      return 'No unusual like changes.';
+      return ordinarySummary(night);
+  }
+}
+
+/**
+ * `31,290 new likes, 29,205 of them yesterday’s lost likes coming back, against about 1,611 expected`: the
+ * night's new likes as the card and the all-clear line say them.
+ */
+export function newLikesFigures(night: AccountNight): string {
+  const { likes } = night.input.explanation;
+  const returned =
+    night.returned > 0
+      ? `, ${formatCount(night.returned)} of them yesterday’s lost likes coming back`
+      : '';
+  // The comma only sets the expected figure off from a clause about the returning likes.
+  const expected =
+    likes.baselineGain === null
+      ? ''
+      : `${returned === '' ? '' : ','} against about ${formatCount(likes.baselineGain)} expected`;
+  return `${countOf(likes.gained, 'new like')}${returned}${expected}`;
+}
+
+/** The summary of an ordinary verdict: its new likes said against the band of ordinary nights. */
+function ordinarySummary(night: AccountNight): string {
+  const { likes } = night.input.explanation;
+  const figures = newLikesFigures(night);
+  const removed =
+    likes.lost === 0
+      ? 'No likes were removed.'
+      : `${countOf(likes.lost, 'like')} ${likes.lost === 1 ? 'was' : 'were'} removed, no more than viewers take back on an ordinary night.`;
+  switch (night.pace) {
+    case 'strong':
+      return `A strong night: ${night.timesUsual} your usual new likes (${figures}). ${removed}`;
+    case 'weak':
+      return `Fewer new likes than usual (${figures}), though not far enough below to call it a slowdown. ${removed}`;
+    default:
+      return `No unusual like changes: ${figures}, within the usual range. ${removed}`;
   }
 }
 
@@ -144,6 +198,13 @@ function likeFacts(explanation: AccountExplanation): DigestFact[] {
           : `about ${formatCount(likes.baselineGain)}`,
     },
   );
+  const band = likes.baselineBand;
+  if (likes.baselineGain !== null && band !== null && band !== undefined) {
+    facts.push({
+      label: 'Usual range',
+      value: `${formatCount(band.low)}–${formatCount(band.high)} new likes`,
+    });
+  }
   return facts;
 }
 
@@ -160,7 +221,12 @@ function noticesOf(night: AccountNight, links: DigestLinks): DigestNotice[] {
   ];
 }
 
-function causesOf(night: AccountNight, links: DigestLinks): DigestCause[] {
+function causesOf(
+  night: AccountNight,
+  links: DigestLinks,
+  clock: Pick<ChartContext, 'window' | 'timeZone'>,
+): DigestCause[] {
+  const nightEnd = Date.parse(clock.window.to);
   const { likes, verdict } = night.input.explanation;
   const accountId = night.input.account.id;
   return night.rankedCauses.map((ranked) => {
@@ -168,11 +234,14 @@ function causesOf(night: AccountNight, links: DigestLinks): DigestCause[] {
       title: CAUSE_NAMES[ranked.cause].title,
       confidence: confidenceWord(ranked.confidence),
       evidence: ranked.evidence
-        .map((sentence) => toSingleLine(sentence, MAX_EVIDENCE_LENGTH))
+        .map((sentence) =>
+          toSingleLine(inLocalTime(sentence, nightEnd, clock.timeZone), MAX_EVIDENCE_LENGTH),
+        )
         .filter((sentence) => sentence !== ''),
     };
     if (verdict === 'loss' && ranked.likes > 0) {
-      cause.share = `accounts for ${formatCount(ranked.likes)} of the ${formatCount(likes.lost)} lost likes`;
+      // "Accounts for" would read as TikTok accounts: the cause explains likes.
+      cause.share = `explains ${formatCount(ranked.likes)} of the ${formatCount(likes.lost)} likes lost`;
     }
     if (links.feedback !== undefined) {
       const answers = links.feedback(accountId, ranked.cause);

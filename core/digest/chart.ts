@@ -5,10 +5,12 @@
  * a slowdown shows as bars that shrink.
  *
  * Drawn pixel by pixel into an RGBA buffer and encoded as PNG, because email clients show inline PNGs nearly
- * everywhere while SVG and remote images are blocked or stripped by many of them. The chart carries no text
- * (fonts would need a rasteriser); the digest says the numbers in words next to it and in its alt text.
+ * everywhere while SVG and remote images are blocked or stripped by many of them. Its axis labels (the largest
+ * gain, zero and the largest fall; the weekdays) are drawn from a small pixel font; the digest says the numbers
+ * in words next to it and in its alt text.
  */
 import type { AccountTone } from './document.ts';
+import { forEachInkedPixel, GLYPH_HEIGHT, textWidth } from './pixel-font.ts';
 import { encodePng, type RgbaImage } from './png.ts';
 
 /** The change in the account's total likes between two consecutive readings. Times are epoch ms. */
@@ -28,13 +30,15 @@ export interface LikesChartSpec {
   night: { from: number; to: number };
   /** Instants of the day boundaries (local midnights) to mark with a faint line. */
   dayMarks: readonly number[];
+  /** Weekday names to write under the x axis, each centred on the instant given (a local noon). */
+  dayLabels: ReadonlyArray<{ at: number; label: string }>;
   /** Colours the shaded night like the account card's accent. */
   tone: AccountTone;
 }
 
 /** The chart's size as shown in the email, in CSS pixels. */
 export const CHART_WIDTH = 552;
-export const CHART_HEIGHT = 160;
+export const CHART_HEIGHT = 180;
 
 /** Drawn at twice the shown size so it stays sharp on high-density phone screens. */
 const SCALE = 2;
@@ -44,6 +48,7 @@ type Rgb = readonly [number, number, number];
 const WHITE: Rgb = [255, 255, 255];
 const GRID: Rgb = [229, 231, 235];
 const AXIS: Rgb = [156, 163, 175];
+const LABEL: Rgb = [75, 85, 99];
 const GAIN: Rgb = [59, 130, 246];
 const LOSS: Rgb = [220, 38, 38];
 const NIGHT_TINT: Record<AccountTone, Rgb> = {
@@ -53,8 +58,11 @@ const NIGHT_TINT: Record<AccountTone, Rgb> = {
   none: [220, 252, 231],
 };
 
-/** Space around the plot, in CSS pixels: bars never touch the image's edge. */
-const PADDING = { left: 6, right: 6, top: 10, bottom: 10 };
+/** Space around the plot, in CSS pixels: the y labels on the left, the weekdays below. */
+const PADDING = { left: 44, right: 6, top: 10, bottom: 22 };
+
+/** One font pixel of the axis labels, in CSS pixels: labels 14 px tall, still legible on a phone's smaller copy. */
+const FONT_PIXEL = 2;
 
 /** Gap between neighbouring bars, in CSS pixels, so that each reading stays distinct. */
 const BAR_GAP = 1;
@@ -109,7 +117,56 @@ export function drawLikesChart(spec: LikesChartSpec): RgbaImage {
     canvas.fillRect(left, zero, right, end, bar.change >= 0 ? GAIN : LOSS);
   }
   canvas.fillRect(plot.left, zero - 1, plot.right, zero + 1, AXIS);
+
+  // The y axis: the largest gain, zero and the largest fall, each beside its height.
+  const font = FONT_PIXEL * SCALE;
+  const yLabels = new Map<number, number>([[0, zero]]);
+  if (high > 0) yLabels.set(high, yOf(high));
+  if (low < 0) yLabels.set(low, yOf(low));
+  for (const [value, at] of yLabels) {
+    const label = signedShort(value);
+    const top = Math.min(
+      plot.bottom - GLYPH_HEIGHT * font,
+      Math.max(0, at - (GLYPH_HEIGHT * font) / 2),
+    );
+    // Zero's label yields to a bound's when they would overlap.
+    if (
+      value === 0 &&
+      [...yLabels].some(([other, y]) => other !== 0 && Math.abs(y - at) < GLYPH_HEIGHT * font)
+    ) {
+      continue;
+    }
+    canvas.text(label, plot.left - 4 * SCALE - textWidth(label) * font, top, font, LABEL);
+  }
+  // The x axis: each day's weekday, under its middle.
+  for (const day of spec.dayLabels) {
+    if (day.at <= spec.from || day.at >= spec.to) continue;
+    const width = textWidth(day.label) * font;
+    const left = Math.min(plot.right - width, Math.max(plot.left, xOf(day.at) - width / 2));
+    canvas.text(day.label, left, plot.bottom + 4 * SCALE, font, LABEL);
+  }
   return canvas.image();
+}
+
+/** `+1.2k`, `0`, `−900`: a change short enough for the y axis. */
+export function signedShort(value: number): string {
+  const rounded = Math.round(value);
+  if (rounded === 0) return '0';
+  const abs = Math.abs(rounded);
+  const shown =
+    abs >= 1e6
+      ? `${trimmed(abs / 1e6)}M`
+      : abs >= 1e4
+        ? `${Math.round(abs / 1e3)}k`
+        : abs >= 1e3
+          ? `${trimmed(abs / 1e3)}k`
+          : String(abs);
+  return `${rounded > 0 ? '+' : '−'}${shown}`;
+}
+
+/** One decimal, without a trailing `.0`. */
+function trimmed(value: number): string {
+  return (Math.round(value * 10) / 10).toString();
 }
 
 /** An RGBA pixel buffer with the one primitive a bar chart needs. */
@@ -126,6 +183,19 @@ class Canvas {
     this.pixels = new Uint8Array(width * height * 4);
     this.words = new Uint32Array(this.pixels.buffer);
     this.words.fill(packed(background));
+  }
+
+  /** Writes `text` from its top-left corner, each font pixel `size` canvas pixels square. */
+  text(text: string, left: number, top: number, size: number, colour: Rgb): void {
+    forEachInkedPixel(text, (x, y) =>
+      this.fillRect(
+        left + x * size,
+        top + y * size,
+        left + (x + 1) * size,
+        top + (y + 1) * size,
+        colour,
+      ),
+    );
   }
 
   image(): RgbaImage {

@@ -15,10 +15,10 @@ import {
   isQuietNight,
   orderWorstFirst,
 } from './account-night.ts';
-import { buildAccountSection } from './account-section.ts';
+import { buildAccountSection, newLikesFigures } from './account-section.ts';
 import { renderLikesChart } from './chart.ts';
-import type { DigestDocument } from './document.ts';
-import { buildDigestReport, buildFollowUps } from './follow-up.ts';
+import type { AccountTone, DigestDocument } from './document.ts';
+import { buildDigestReport, buildFollowUps, likesBackSince } from './follow-up.ts';
 import type { DigestInput } from './input.ts';
 import { renderHtml } from './render-html.ts';
 import { renderText } from './render-text.ts';
@@ -42,6 +42,9 @@ export interface ComposedDigest {
   /** The charts, as PNGs that `html` references by `cid:`; attach them inline. */
   inlineImages: InlineImage[];
 }
+
+/** Follow-ups are listed worst first, by the tone of what became of yesterday's loss. */
+const TONE_RANK: Record<AccountTone, number> = { loss: 0, slowdown: 1, unknown: 2, none: 3 };
 
 /** How many handles the footer names before summarising the rest. */
 const HANDLES_IN_FOOTER = 5;
@@ -86,7 +89,11 @@ export function reportDigest(input: DigestInput): DigestReport {
 
 /** Every account's night, sized up, worst first. */
 function assessNights(input: DigestInput): AccountNight[] {
-  return orderWorstFirst(input.accounts.map(assessAccountNight));
+  return orderWorstFirst(
+    input.accounts.map((account) =>
+      assessAccountNight(account, likesBackSince(input.previousReport, account)),
+    ),
+  );
 }
 
 /**
@@ -127,14 +134,27 @@ export function buildDigestDocument(input: DigestInput): DigestDocument {
     },
   };
   if (followUps.length > 0) {
-    document.followUps = { heading: 'Since your last digest', items: followUps };
+    // Worst first here too: likes still falling before likes that came back.
+    const items = [...followUps].sort((a, b) => TONE_RANK[a.tone] - TONE_RANK[b.tone]);
+    document.followUps = { heading: 'Since your last digest', items };
   }
   return document;
 }
 
 function allClearLine(nights: readonly AccountNight[], window: string): string {
   if (nights.length === 0) return `All clear: no unusual like changes ${window}.`;
-  return `All clear: ${handleList(nights)} had an ordinary night, with no unusual like changes ${window}.`;
+  const unusual = nights.filter((night) => night.pace === 'strong' || night.pace === 'weak');
+  if (unusual.length === 0) {
+    return `All clear: ${handleList(nights)} had an ordinary night, with no unusual like changes ${window}.`;
+  }
+  // Nothing is wrong, but a night far from the usual is said as such, with its figures.
+  const notes = unusual.map((night) => {
+    const figures = newLikesFigures(night);
+    return night.pace === 'strong'
+      ? `${night.handle} had a strong night: ${night.timesUsual} the usual new likes (${figures}).`
+      : `${night.handle} had a quieter night than usual (${figures}), though not a slowdown.`;
+  });
+  return `All clear: no likes lost beyond the usual ${window}. ${notes.join(' ')}`;
 }
 
 function handleList(nights: readonly AccountNight[]): string {

@@ -101,6 +101,8 @@ export interface DigestAccountSection {
   summary: string;
   facts: DigestFact[];
   notices: DigestNotice[];
+  /** The account's history page ("View history"), on every card. */
+  history: DigestLink;
   /** Likes over the last week with last night marked; only for losses and slowdowns. */
   chart?: DigestChart;
   causes?: { heading: string; items: DigestCause[] };

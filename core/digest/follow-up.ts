@@ -3,11 +3,13 @@
  * report, stored with its sent marker); the next morning compares today's counts with it, so the reader learns
  * whether the likes came back (most likely a counting glitch), kept falling, or stayed gone.
  */
+import { CAUSE_NAMES } from '../causes.ts';
 import type { Cause, DigestReport, Poll, ReportedAccount } from '../model.ts';
 import type { AccountNight } from './account-night.ts';
 import type { DigestFollowUp } from './document.ts';
+import type { DigestAccountInput } from './input.ts';
 import { traceVideo } from './poll-history.ts';
-import { CAUSE_NAMES, countOf, formatCount } from './wording.ts';
+import { countOf, formatCount } from './wording.ts';
 
 /** Share of yesterday's lost likes that must be back to call them restored. */
 const RESTORED_SHARE = 0.9;
@@ -79,7 +81,7 @@ function followUp(reported: ReportedAccount, night: AccountNight): DigestFollowU
     return {
       tone: 'loss',
       headline: `${handle} kept losing likes: ${more} removed overnight`,
-      text: `Yesterday’s drop continued: ${more} ${wereOrWas(explanation.likes.lost)} removed from ${handle} overnight${bestFit} (details below).`,
+      text: `Yesterday’s drop continued: ${more} ${wereOrWas(explanation.likes.lost)} removed from ${handle} overnight${bestFit} (details above).`,
     };
   }
   if (explanation.verdict === 'unknown') {
@@ -92,11 +94,16 @@ function followUp(reported: ReportedAccount, night: AccountNight): DigestFollowU
 
   const { lost, back } = recovery(reported, night.input.polls);
   if (lost > 0 && back >= lost * RESTORED_SHARE) {
+    // The number back, unless it is all of them: the account's card says the same number.
+    const which =
+      back >= reported.lost
+        ? `The ${lostYesterday}`
+        : `${formatCount(back)} of the ${lostYesterday}`;
     return {
       tone: 'none',
-      headline: `The ${lostYesterday} are back`,
+      headline: `${which} are back`,
       text:
-        `The ${lostYesterday} are back. Likes that return within a day point to a TikTok counting glitch ` +
+        `${which} are back. Likes that return within a day point to a TikTok counting glitch ` +
         `rather than a real loss${glitchNote(reported.topCause)}; there is nothing to do.`,
     };
   }
@@ -114,6 +121,20 @@ function followUp(reported: ReportedAccount, night: AccountNight): DigestFollowU
       `The ${lostYesterday} have not come back, but no more likes were removed overnight` +
       `${cause === undefined ? '' : `: ${cause} looks finished`}.`,
   };
+}
+
+/**
+ * How many of the likes the previous digest reported `account` lost are back in its latest counts: new likes
+ * tonight that are not new. Zero when yesterday reported no loss for it.
+ */
+export function likesBackSince(
+  previous: DigestReport | undefined,
+  account: DigestAccountInput,
+): number {
+  const reported = previous?.accounts.find(
+    (entry) => entry.accountId === account.account.id && entry.verdict === 'loss',
+  );
+  return reported === undefined ? 0 : recovery(reported, account.polls).back;
 }
 
 /** Yesterday's lost likes (per reported video) and how many of them are back in today's latest counts. */

@@ -34,6 +34,8 @@ export interface DigestLinks {
   unsubscribe: string;
   /** Where the subscriber reconnects an account that needs re-authorization. */
   reconnect: (accountId: string) => string;
+  /** The subscriber's history page of one account they follow. */
+  history: (accountId: string) => string;
   /**
    * "Was this right?" links for one cause named for one account on this night; without it the digest asks
    * for no feedback.

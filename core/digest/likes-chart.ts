@@ -51,7 +51,7 @@ export function buildLikesChart(
       `Chart of ${night.handle}’s likes gained or lost between readings over the last ${CHART_DAYS} days, ` +
       `last night shaded: ${usual}${signed(median(during))} per reading last night${fall}.`,
     caption:
-      `Likes gained (blue) or lost (red) between readings over the last ${CHART_DAYS} days. ` +
+      `Likes gained (blue) or lost (red) between readings over the last ${CHART_DAYS} days, in likes on the left axis. ` +
       'Last night is shaded; the thin lines are midnights.',
     width: CHART_WIDTH,
     height: CHART_HEIGHT,
@@ -61,6 +61,7 @@ export function buildLikesChart(
       to,
       night: { from: nightFrom, to },
       dayMarks: localMidnights(from, to, context.timeZone),
+      dayLabels: weekdayLabels(from, to, context.timeZone),
       tone: night.severity === 'loss' ? 'loss' : 'slowdown',
     },
   };
@@ -100,6 +101,34 @@ function signed(change: number): string {
   const rounded = Math.round(change);
   if (rounded === 0) return 'no change';
   return `${rounded > 0 ? '+' : '−'}${countOf(Math.abs(rounded), 'like')}`;
+}
+
+/** Each local day's weekday (`Mon`), centred on the day's local noon, within `(from, to)`. */
+function weekdayLabels(
+  from: number,
+  to: number,
+  timeZone: string,
+): Array<{ at: number; label: string }> {
+  let format: Intl.DateTimeFormat;
+  try {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      weekday: 'short',
+      hour: 'numeric',
+      hourCycle: 'h23',
+    });
+  } catch {
+    return [];
+  }
+  const labels: Array<{ at: number; label: string }> = [];
+  // Hour by hour, a label where the local clock reads noon.
+  for (let at = Math.ceil(from / HOUR_MS) * HOUR_MS; at < to; at += HOUR_MS) {
+    const parts = format.formatToParts(new Date(at));
+    if (parts.find((part) => part.type === 'hour')?.value === '12') {
+      labels.push({ at, label: parts.find((part) => part.type === 'weekday')?.value ?? '' });
+    }
+  }
+  return labels;
 }
 
 /**

@@ -68,8 +68,8 @@ ${preheader(document.preheader)}
 <p style="margin:0;">${escapeHtml(document.intro)}</p>
 </td>
 </tr>
-${followUps(document)}
 ${cards}
+${followUps(document)}
 ${footer(document)}
 </table>
 <!--[if mso]></td></tr></table><![endif]-->
@@ -98,6 +98,7 @@ function accountCard(section: DigestAccountSection): string {
     causes(section),
     videos(section),
     advice(section),
+    `<p style="margin:16px 0 0 0;">${link(section.history, 'font-weight:600;')}</p>`,
   ];
   return `<tr>
 <td style="padding:0 0 16px 0;">
@@ -162,7 +163,7 @@ function chart(section: DigestAccountSection): string {
 <p style="margin:0 0 12px 0;font-size:13px;color:${MUTED_COLOUR};">${escapeHtml(caption)}</p>`;
 }
 
-/** Updates on the previous digest's losses, above the account cards. */
+/** Updates on the previous digest's losses, below the account cards: tonight's news comes first. */
 function followUps(document: DigestDocument): string {
   if (document.followUps === undefined) return '';
   const items = document.followUps.items

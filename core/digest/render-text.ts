@@ -10,12 +10,14 @@ const SECTION_RULE = '—'.repeat(40);
 /** Renders the plain-text part. */
 export function renderText(document: DigestDocument): string {
   const lines: string[] = [document.title, '', document.intro];
-  if (document.followUps !== undefined) {
-    lines.push('', `${document.followUps.heading}:`);
-    for (const item of document.followUps.items) lines.push(`  * ${item.text}`);
-  }
   for (const section of document.accounts) {
     lines.push('', SECTION_RULE, ...accountLines(section));
+  }
+  // After tonight's accounts, as in the HTML part: the worst news comes first.
+  if (document.followUps !== undefined) {
+    if (document.accounts.length > 0) lines.push('', SECTION_RULE);
+    lines.push('', `${document.followUps.heading}:`);
+    for (const item of document.followUps.items) lines.push(`  * ${item.text}`);
   }
   // "-- " on its own line is the conventional signature separator: clients dim or fold what follows.
   lines.push('', '-- ', document.footer.reason);
@@ -62,6 +64,7 @@ function accountLines(section: DigestAccountSection): string[] {
     lines.push('', `${section.advice.heading}:`, section.advice.summary);
     for (const action of section.advice.actions) lines.push(`  - ${action}`);
   }
+  lines.push('', linkLine(section.history));
   return lines;
 }
 

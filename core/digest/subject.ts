@@ -3,10 +3,12 @@
  * account) and the preheader (a tally of the whole night).
  */
 
+import { CAUSE_NAMES } from '../causes.ts';
 import type { AccountNight } from './account-night.ts';
+import { ordinaryNightKind } from './account-section.ts';
 import type { DigestFollowUp } from './document.ts';
 import { toSingleLine } from './escape.ts';
-import { CAUSE_NAMES, confidenceWord, countOf, formatCount, joinWithAnd } from './wording.ts';
+import { confidenceWord, countOf, formatCount, joinWithAnd } from './wording.ts';
 
 /** Subjects are cut here; mail clients show far less, and a hostile handle must not make them huge. */
 const MAX_SUBJECT_LENGTH = 200;
@@ -39,6 +41,11 @@ export function buildSubject(
 
 function quietSubject(nights: readonly AccountNight[]): string {
   if (nights.length === 0) return 'All clear: no unusual like changes overnight';
+  // A strong night is news too, and "no unusual changes" would contradict its card.
+  const strong = nights.find((night) => night.pace === 'strong');
+  if (strong !== undefined) {
+    return `All clear, and ${strong.handle} had a strong night: ${strong.timesUsual} the usual new likes`;
+  }
   const named = nights.slice(0, HANDLES_IN_QUIET_SUBJECT).map((night) => night.handle);
   const unnamed = nights.length - named.length;
   const handles = unnamed > 0 ? `${named.join(', ')} and ${unnamed} more` : named.join(', ');
@@ -60,7 +67,7 @@ function worstAccountSubject(night: AccountNight): string {
         ? `${night.handle} needs to be reconnected to TikTok`
         : `We could not read ${night.handle} last night (${night.unreadableBecause})`;
     case 'none':
-      return `${night.handle}: an ordinary night`;
+      return `${night.handle}: ${ordinaryNightKind(night)}`;
   }
 }
 
@@ -84,7 +91,9 @@ function causeNote(night: AccountNight): string {
  */
 export function buildPreheader(nights: readonly AccountNight[]): string {
   if (nights.every((night) => night.severity === 'none')) {
-    return 'Every watched account had an ordinary night; nothing needs your attention.';
+    return nights.some((night) => night.pace === 'strong' || night.pace === 'weak')
+      ? 'No likes lost beyond the usual; nothing needs your attention.'
+      : 'Every watched account had an ordinary night; nothing needs your attention.';
   }
   const count = (predicate: (night: AccountNight) => boolean) => nights.filter(predicate).length;
   const tally: Array<[number, string]> = [
@@ -92,7 +101,11 @@ export function buildPreheader(nights: readonly AccountNight[]): string {
     [count((night) => night.severity === 'slowdown'), 'got likes slower than usual'],
     [count((night) => night.input.explanation.verdict === 'unknown'), 'could not be read'],
     [count((night) => night.needsReconnect), 'must be reconnected'],
-    [count((night) => night.severity === 'none'), 'had an ordinary night'],
+    [count((night) => night.severity === 'none' && night.pace === 'strong'), 'had a strong night'],
+    [
+      count((night) => night.severity === 'none' && night.pace !== 'strong'),
+      'had nothing unusual to report',
+    ],
   ];
   const parts = tally.filter(([n]) => n > 0).map(([n, what]) => `${formatCount(n)} ${what}`);
   return `Overnight, across ${countOf(nights.length, 'account')}: ${joinWithAnd(parts)}.`;

@@ -3,7 +3,7 @@
  * into words. Pure functions with no knowledge of layout, shared by the subject, the text part and the
  * HTML part so they always say the same thing.
  */
-import type { Cause, PollFailureReason } from '../model.ts';
+import type { PollFailureReason } from '../model.ts';
 import { toSingleLine } from './escape.ts';
 
 export { countOf, formatCount } from '../format.ts';
@@ -28,28 +28,17 @@ export function slowdownPercent(gained: number, baselineGain: number | null): nu
   return Math.min(100, Math.max(0, percent));
 }
 
-/** How each cause is named: a heading (`title`) and a phrase that fits after "likely" (`phrase`). */
-export interface CauseName {
-  title: string;
-  phrase: string;
+/**
+ * How many times the usual a night's new likes were, in words: `about 11×`, `about 2.5×`; `far more than`
+ * when the usual is zero. Only for nights above the band of ordinary nights, so never "about 1×".
+ */
+export function timesUsual(gained: number, baselineGain: number | null): string {
+  if (baselineGain === null || baselineGain <= 0) return 'far more than';
+  const times = gained / baselineGain;
+  // Below 3× a tenth matters (1.4× is not 1×); above it, whole numbers are as precise as a night deserves.
+  const shown = times < 3 ? (Math.round(times * 10) / 10).toString() : String(Math.round(times));
+  return `about ${shown}×`;
 }
-
-/** Every cause id has a name; `Record<Cause, …>` makes a new cause without one a compile error. */
-export const CAUSE_NAMES: Record<Cause, CauseName> = {
-  fake_engagement_purge: { title: 'Fake-like purge', phrase: 'a fake-like purge' },
-  inactive_account_cleanup: {
-    title: 'Inactive accounts cleaned up',
-    phrase: 'a cleanup of inactive accounts',
-  },
-  content_removed_or_restricted: {
-    title: 'Video removed, restricted or hidden',
-    phrase: 'a removed or hidden video',
-  },
-  reach_limited: { title: 'Reach limited (shadowban)', phrase: 'reach limits' },
-  audience_shift: { title: 'Audience taste shifting', phrase: 'a shift in audience taste' },
-  platform_glitch: { title: 'TikTok counting glitch', phrase: 'a TikTok counting glitch' },
-  organic_unlikes: { title: 'Viewers un-liking', phrase: 'viewers un-liking' },
-};
 
 /**
  * Why a poll could not be read, in plain words that fit inside "We could not read @handle last night (…)".
@@ -127,30 +116,41 @@ const LOCAL_DATE_FORMAT = new Intl.DateTimeFormat('en-US', {
  * Falls back to UTC if the zone is unknown to the runtime, rather than failing the whole email.
  */
 export function formatWindow(window: { from: string; to: string }, timeZone: string): string {
-  const { zone, format } = windowFormat(timeZone);
+  const { zone, format } = localClockFormat(timeZone);
   const from = new Date(window.from);
   const to = new Date(window.to);
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) return 'in the last 24 hours';
   return `between ${format.format(from)} and ${format.format(to)} (${zone} time)`;
 }
 
-/** Formats by time zone: making one is far slower than using it, and a night's digests share a few zones. */
-const windowFormats = new Map<string, { zone: string; format: Intl.DateTimeFormat }>();
+/** A zone's clock formats, with the zone actually used (UTC when the runtime does not know the one asked for). */
+export interface LocalClockFormat {
+  zone: string;
+  /** `Sat 18:00`. */
+  format: Intl.DateTimeFormat;
+  /** `Nov 23 18:00`. */
+  dated: Intl.DateTimeFormat;
+}
 
-function windowFormat(timeZone: string): { zone: string; format: Intl.DateTimeFormat } {
+/** Formats by time zone: making one is far slower than using it, and a night's digests share a few zones. */
+const windowFormats = new Map<string, LocalClockFormat>();
+
+/** The clock formats of `timeZone` (UTC's if the runtime does not know it), made once per zone. */
+export function localClockFormat(timeZone: string): LocalClockFormat {
   const cached = windowFormats.get(timeZone);
   if (cached) return cached;
-  const make = (zone: string) => ({
+  const clock = { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' } as const;
+  const make = (zone: string): LocalClockFormat => ({
     zone,
-    format: new Intl.DateTimeFormat('en-US', {
+    format: new Intl.DateTimeFormat('en-US', { timeZone: zone, weekday: 'short', ...clock }),
+    dated: new Intl.DateTimeFormat('en-US', {
       timeZone: zone,
-      weekday: 'short',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
+      month: 'short',
+      day: 'numeric',
+      ...clock,
     }),
   });
-  let made: { zone: string; format: Intl.DateTimeFormat };
+  let made: LocalClockFormat;
   try {
     made = make(timeZone);
   } catch {

@@ -38,6 +38,40 @@ a:focus-visible,button:focus-visible,input:focus-visible,select:focus-visible,te
 .summary{border:3px solid #b3261e;padding:1rem;margin-top:1rem}
 .summary:focus{outline:3px solid #1a1a1a}
 .notice{border-left:4px solid #0b57d0;background:#eef3fd;padding:.75rem 1rem}
+main.wide{max-width:48rem}
+.periods ul{display:flex;gap:.5rem;list-style:none;padding:0;margin:0 0 1rem}
+.periods a{display:inline-block;padding:.5rem .75rem;border:2px solid #0b57d0;border-radius:4px;text-decoration:none}
+.periods a[aria-current=page]{background:#0b57d0;color:#fff}
+.history-chart{margin:0 0 1.5rem}
+.history-chart figcaption{font-size:.875rem;color:#4a4a4a}
+svg.chart{display:block;width:100%;max-width:40rem;height:auto;overflow:visible}
+svg.chart .axis{font-size:11px;fill:#4a4a4a}
+svg.chart .grid{stroke:#e5e7eb;stroke-width:1}
+svg.chart .axis-line{stroke:#9ca3af;stroke-width:1}
+svg.chart .gap{fill:#f3f4f6;stroke:#d1d5db;stroke-dasharray:3 2}
+svg.chart .line{fill:none;stroke-width:2;stroke-linejoin:round}
+svg.chart .line.likes{stroke:#0b57d0}
+svg.chart .line.views{stroke:#6d28d9}
+svg.chart .marker circle{stroke:#fff;stroke-width:1.5}
+svg.chart .marker circle.target{fill:transparent;stroke:none}
+svg.chart .marker.loss circle:not(.target){fill:#b91c1c}
+svg.chart .marker.slowdown circle:not(.target){fill:#b45309}
+svg.chart .marker.unknown circle:not(.target){fill:#475569}
+svg.chart .marker.none circle:not(.target){fill:#15803d}
+svg.chart .marker:focus-visible circle:not(.target){stroke:#1a1a1a;stroke-width:3}
+.table-wrap{overflow-x:auto;max-width:100%}
+.numbers table{border-collapse:collapse;font-size:.875rem;width:100%}
+.numbers th,.numbers td{text-align:right;padding:.25rem .5rem;border-bottom:1px solid #e5e7eb;white-space:nowrap}
+.numbers th[scope=row],.numbers td:last-child{text-align:left}
+.numbers caption{text-align:left;font-weight:600}
+.nights,.videos{padding-left:1.25rem}
+.night{margin-bottom:1rem;overflow-wrap:anywhere}
+.night h3{font-size:1rem;margin:.25rem 0}
+.night.loss h3{color:#b91c1c}
+.night:target{background:#fff8e1;outline:2px solid #b45309;outline-offset:4px}
+.evidence{color:#374151;font-size:.9375rem}
+.muted{color:#4a4a4a;font-size:.875rem}
+.videos li{overflow-wrap:anywhere;margin-bottom:.5rem}
 `.trim();
 
 /**

@@ -12,6 +12,8 @@ export interface PageContent {
   main: SafeHtml;
   /** Loads the time zone script (only the pages with a time zone field). */
   timeZoneScript?: boolean;
+  /** A wider column, for pages with charts and tables (the history page). */
+  wide?: boolean;
 }
 
 /**
@@ -40,7 +42,7 @@ ${BASE_ELEMENT}
 <body>
 <a class="skip" href="#main">Skip to content</a>
 <header><a href="./">likewatch</a></header>
-<main id="main" tabindex="-1">
+<main id="main" tabindex="-1"${page.wide ? html` class="wide"` : ''}>
 <h1>${page.title}</h1>
 ${page.main}
 </main>

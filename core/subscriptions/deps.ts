@@ -8,6 +8,7 @@ import type {
   FeedbackStore,
   HandleHistory,
   Mailer,
+  NightStore,
   Store,
   SuppressionList,
 } from '../ports.ts';
@@ -57,6 +58,8 @@ export interface SubscriptionDeps {
     Pick<HandleHistory, 'recordHandle'>;
   credentials: Pick<CredentialVault, 'putCredentials'>;
   feedback: Pick<FeedbackStore, 'putFeedback'>;
+  /** What the history page reads: an account's polls, the subscriber's past digests, the nights still kept. */
+  history: Pick<Store, 'listPolls' | 'getDigestReports'> & Pick<NightStore, 'getNightAccounts'>;
   suppressions: SuppressionList & SuppressionRecorder;
   limiter: RateLimiter;
   singleUse: SingleUse;

@@ -19,6 +19,7 @@ import { finishConnect, redirectToTikTok, showConnect } from './web/connect-page
 import { showFeedback, submitFeedback } from './web/feedback-pages.ts';
 import { crossSiteRefused } from './web/form-pages.ts';
 import { FormSession, isCrossSite } from './web/forms.ts';
+import { showHistory } from './web/history-pages.ts';
 import type { Route, WebRequest, WebResponse } from './web/http.ts';
 import { showPreferences, submitPreferences } from './web/preferences-pages.ts';
 import { asset, page } from './web/responses.ts';
@@ -46,6 +47,7 @@ const ROUTES: Record<string, Partial<Record<'GET' | 'POST', Route>>> = {
   '/connect/start': { GET: redirectToTikTok },
   '/connect/callback': { GET: finishConnect },
   '/feedback': { GET: showFeedback, POST: submitFeedback },
+  '/history': { GET: showHistory },
   [STYLESHEET_PATH]: { GET: async () => asset('text/css; charset=utf-8', STYLESHEET) },
   [TIME_ZONE_SCRIPT_PATH]: {
     GET: async () => asset('text/javascript; charset=utf-8', TIME_ZONE_SCRIPT),

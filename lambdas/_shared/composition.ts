@@ -119,6 +119,34 @@ export async function createDigestDeps(env: DigestEnv): Promise<SendDigestJobsDe
   };
 }
 
+/** The pages' ports that the store implements: all of their data lives in the one table. */
+export function pagesStorePorts(
+  store: DynamoDbStore,
+): Pick<
+  SubscriptionDeps,
+  | 'subscribers'
+  | 'signUps'
+  | 'accounts'
+  | 'credentials'
+  | 'feedback'
+  | 'history'
+  | 'suppressions'
+  | 'limiter'
+  | 'singleUse'
+> {
+  return {
+    subscribers: store,
+    signUps: store,
+    accounts: store,
+    credentials: store,
+    feedback: store,
+    history: store,
+    suppressions: store,
+    limiter: store,
+    singleUse: store,
+  };
+}
+
 /** Ports for the subscription pages: the store, signer, mailer and TikTok's Login Kit. */
 export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDeps> {
   const now = () => new Date();
@@ -129,14 +157,7 @@ export async function createHttpApiDeps(env: HttpApiEnv): Promise<SubscriptionDe
   });
   const client = await tiktokClient(env);
   return {
-    subscribers: store,
-    signUps: store,
-    accounts: store,
-    credentials: store,
-    feedback: store,
-    suppressions: store,
-    limiter: store,
-    singleUse: store,
+    ...pagesStorePorts(store),
     tokens: signer,
     mailer: new SesMailer(createSesClient(), {
       from: env.SENDER_ADDRESS,

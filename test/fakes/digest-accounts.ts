@@ -191,6 +191,8 @@ export function unreadableAccount(id = 'acc-dark', handle = 'unreadable'): Diges
 export const LINKS: DigestInput['links'] = {
   preferences: 'https://likewatch.example.com/preferences?token=abc',
   unsubscribe: 'https://likewatch.example.com/unsubscribe?token=abc',
+  history: (accountId) =>
+    `https://likewatch.example.com/history?account=${encodeURIComponent(accountId)}`,
   reconnect: (accountId) =>
     `https://likewatch.example.com/reconnect/${encodeURIComponent(accountId)}`,
 };

@@ -5,6 +5,7 @@ import type { Account, Feedback, PendingSignUp, Subscriber } from '../../core/mo
 import type { OutgoingEmail, SourceCredentials } from '../../core/ports.ts';
 import { DEFAULT_ABUSE_LIMITS, type SubscriptionDeps } from '../../core/subscriptions/deps.ts';
 import type { AuthorizedAccount } from '../../core/subscriptions/ports.ts';
+import { MemoryNights, MemoryStore } from './memory-store.ts';
 
 export const SIGNING_KEY = 'k'.repeat(40);
 export const BASE_URL = 'https://likewatch.example.com/';
@@ -36,6 +37,9 @@ export function memorySubscriptionDeps(
     feedback,
     suppressed,
     sent,
+    /** The polls, digest reports and nights the history page reads. */
+    store: new MemoryStore(),
+    nights: new MemoryNights(),
     /** What the fake TikTok exchange answers (or throws). */
     authorized: undefined as AuthorizedAccount | Error | undefined,
   };
@@ -120,6 +124,11 @@ export function memorySubscriptionDeps(
         used.add(id);
         return true;
       },
+    },
+    history: {
+      listPolls: (...args) => state.store.listPolls(...args),
+      getDigestReports: (digests) => state.store.getDigestReports(digests),
+      getNightAccounts: (asOf, ids) => state.nights.getNightAccounts(asOf, ids),
     },
     tokens: signer,
     mailer: {

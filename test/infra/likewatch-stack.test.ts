@@ -443,7 +443,9 @@ describe('LikewatchStack', () => {
       ],
       SubscriptionsPagesFunctionServiceRole: [
         logs('SubscriptionsPagesFunction'),
-        onTable(['Query'], ['ACCOUNTS']),
+        // The history page reads an account's polls, the subscriber's digest markers and recent nights.
+        onTable(['Query'], ['ACCOUNT#*', 'ACCOUNTS']),
+        onTable(['BatchGetItem'], ['ACCOUNT#*', 'SUBSCRIBER#*']),
         onTable(['GetItem'], ['EMAIL#*', 'SUBSCRIBERS', 'SIGNUP#*']),
         onTable(
           ['PutItem'],

@@ -3,8 +3,10 @@
  * posted from the site's origin): every page of the flow, from sign-up to one-click unsubscribe, connecting
  * TikTok accounts and answering feedback.
  */
+
 import { encodeFeedbackSubject } from '../../adapters/digest-links.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
+import { encodeHistorySubject } from '../../core/history/link.ts';
 import { readDeliveredEmails } from '../../local/local-ses.ts';
 import { loadHttpApiFunction, startLocalWebServer } from '../../local/web-server.ts';
 import type { FaultHarness } from '../reliability/harness.ts';
@@ -146,6 +148,17 @@ export async function pagesClient(harness: FaultHarness): Promise<PagesClient> {
         answer: 'yes',
         formToken: formToken(feedbackPage),
       });
+      // The history page of an account a subscriber follows, and its CSV, as the digest's link opens them.
+      const follower = harness.subscribers[0]!;
+      const historyToken = signer.sign(
+        'history',
+        encodeHistorySubject(follower.id, follower.accountIds[0]!),
+        new Date(Date.now() + 86_400_000),
+      );
+      for (const format of ['', '&format=csv']) {
+        const history = await get(`/history?token=${historyToken}&days=90${format}`);
+        if (history.status !== 200) throw new Error(`the history page answered ${history.status}`);
+      }
       for (const accountId of reconnect) await connect(accountId);
       await connect(connectNew);
       await get('/nowhere');

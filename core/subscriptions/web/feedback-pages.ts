@@ -2,6 +2,7 @@
  * The digest's "was this the cause?" answers (`/feedback?token=…&answer=yes|no`). As with confirmation, a
  * button records the answer: a mail scanner opening both links must not answer.
  */
+import { CAUSE_NAMES } from '../../causes.ts';
 import { html } from '../../pages/html.ts';
 import { actionPage, LINK_TOKEN_FIELD, messagePage } from '../../pages/subscription-pages.ts';
 import type { SubscriptionDeps } from '../deps.ts';
@@ -21,7 +22,7 @@ export async function showFeedback({ deps, request, forms }: RouteContext): Prom
     200,
     actionPage({
       title: 'Thanks for telling us',
-      intro: html`<p>You are answering <strong>${link.answer === 'yes' ? 'yes' : 'no'}</strong>: the cause we named (${link.question.cause.replaceAll('_', ' ')}) ${link.answer === 'yes' ? 'was' : 'was not'} right.</p>`,
+      intro: html`<p>You are answering <strong>${link.answer === 'yes' ? 'yes' : 'no'}</strong>: the cause we named (${CAUSE_NAMES[link.question.cause].phrase}) ${link.answer === 'yes' ? 'was' : 'was not'} right.</p>`,
       action: 'feedback',
       linkToken: token,
       formToken: forms.token('feedback', check.ok ? check.subject : ''),

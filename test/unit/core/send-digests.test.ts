@@ -92,6 +92,8 @@ function setup(explained: AccountExplanation, subscribers: Subscriber[]) {
       preferences: (id) => `https://likewatch.test/preferences?s=${id}`,
       unsubscribe: (id) => `https://likewatch.test/unsubscribe?s=${id}`,
       reconnect: (id) => `https://likewatch.test/connect?a=${id}`,
+      history: (subscriberId, accountId) =>
+        `https://likewatch.test/history?s=${subscriberId}&a=${accountId}`,
       feedback: (subscriberId, accountId, night, cause) => ({
         yes: `https://likewatch.test/feedback?s=${subscriberId}&a=${accountId}&n=${night}&c=${cause}&answer=yes`,
         no: `https://likewatch.test/feedback?s=${subscriberId}&a=${accountId}&n=${night}&c=${cause}&answer=no`,

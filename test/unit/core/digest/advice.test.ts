@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CAUSE_NAMES } from '../../../../core/causes.ts';
 import { CAUSE_ADVICE } from '../../../../core/digest/advice.ts';
 import { buildDigestDocument } from '../../../../core/digest/compose.ts';
-import { CAUSE_NAMES } from '../../../../core/digest/wording.ts';
 import { Cause } from '../../../../core/model.ts';
 import { digestInput, purgedAccount } from '../../../fakes/digest-accounts.ts';
 

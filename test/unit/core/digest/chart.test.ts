@@ -1,6 +1,6 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { drawLikesChart, renderLikesChart } from '../../../../core/digest/chart.ts';
+import { drawLikesChart, renderLikesChart, signedShort } from '../../../../core/digest/chart.ts';
 import { composeDigest } from '../../../../core/digest/compose.ts';
 import type { DigestAccountInput } from '../../../../core/digest/input.ts';
 import { crc32, encodePng, PNG_SIGNATURE } from '../../../../core/digest/png.ts';
@@ -90,17 +90,7 @@ describe('the likes chart', () => {
   });
 
   it('should draw the loss as red pixels', () => {
-    const spec = {
-      changes: [
-        { from: END - 12 * HOUR, to: END - 8 * HOUR, change: 100 },
-        { from: END - 8 * HOUR, to: END - 4 * HOUR, change: -900 },
-      ],
-      from: END - 24 * HOUR,
-      to: END,
-      night: { from: END - 24 * HOUR, to: END },
-      dayMarks: [],
-      tone: 'loss' as const,
-    };
+    const spec = daySpec(100, []);
     const { pixels } = drawLikesChart(spec);
     let red = 0;
     for (let index = 0; index < pixels.length; index += 4) {
@@ -110,9 +100,49 @@ describe('the likes chart', () => {
     expect(renderLikesChart(spec).length).toBeLessThan(20_000);
   });
 
+  it('should label the y axis with the largest gain, zero and the largest fall, and the x axis with weekdays', () => {
+    const labelPixels = (spec: Parameters<typeof drawLikesChart>[0]) => {
+      const { pixels } = drawLikesChart(spec);
+      let count = 0;
+      for (let index = 0; index < pixels.length; index += 4) {
+        if (pixels[index] === 75 && pixels[index + 1] === 85 && pixels[index + 2] === 99)
+          count += 1;
+      }
+      return count;
+    };
+    const yOnly = labelPixels(daySpec(1_240, []));
+    expect(yOnly).toBeGreaterThan(0);
+    expect(labelPixels(daySpec(1_240, [{ at: END - 12 * HOUR, label: 'Tue' }]))).toBeGreaterThan(
+      yOnly,
+    );
+    expect([1_240, 0, -900, 12_400, -1_500_000].map(signedShort)).toEqual([
+      '+1.2k',
+      '0',
+      '−900',
+      '+12k',
+      '−1.5M',
+    ]);
+  });
+
   it('should leave the chart out when there are no readings to draw', () => {
     const digest = composeDigest(digestInput([purgedAccount()]));
     expect(digest?.inlineImages).toEqual([]);
     expect(digest?.html).not.toContain('cid:');
   });
 });
+
+/** A day's chart: a gain of `gain`, then a fall of 900, last night the whole day. */
+function daySpec(gain: number, dayLabels: Array<{ at: number; label: string }>) {
+  return {
+    changes: [
+      { from: END - 12 * HOUR, to: END - 8 * HOUR, change: gain },
+      { from: END - 8 * HOUR, to: END - 4 * HOUR, change: -900 },
+    ],
+    from: END - 24 * HOUR,
+    to: END,
+    night: { from: END - 24 * HOUR, to: END },
+    dayMarks: [],
+    dayLabels,
+    tone: 'loss' as const,
+  };
+}

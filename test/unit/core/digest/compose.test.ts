@@ -224,10 +224,12 @@ describe('composeDigest account content', () => {
       expect(part).toContain('1,240');
       expect(part).toContain('310');
       expect(part).toContain('about 420');
-      expect(part).toContain('accounts for 1,180 of the 1,240 lost likes');
+      expect(part).toContain('explains 1,180 of the 1,240 likes lost');
       expect(part).toContain(
-        '2 videos with a like-to-view ratio 6x your norm lost 1,180 likes between 02:00 and 03:00 UTC',
+        // The engine's UTC instants, in the subscriber's zone (Europe/Berlin, UTC+1).
+        '2 videos with a like-to-view ratio 6x your norm lost 1,180 likes between Wed 03:00 and Wed 04:00',
       );
+      expect(part).not.toContain('UTC');
       expect(part).toContain('5,200 → 4,300 likes, 900 lost');
       expect(part).toContain('Fake-like purge');
       expect(part).toContain('likely');

@@ -4,7 +4,7 @@
  * `content_removed_or_restricted`).
  */
 import { HOUR_MS } from '../time.ts';
-import { type AgeCurve, cumulativeViews, viewsBetween } from './age-curve.ts';
+import { type AgeCurve, viewsBetween } from './age-curve.ts';
 import type { AccountSeries } from './series.ts';
 
 /** A video is frozen when its views grew by at most this share of what was expected over a span... */
@@ -16,25 +16,11 @@ const MIN_FROZEN_VIEWS = 150;
 const LOOKBACK_HOURS = 24;
 /** A video's pace before a stop is read over at least this many hours (or since it was posted). */
 const PACE_HOURS = 3;
-/**
- * A video posted too recently for its own pace to say much is judged against the account's usual new video
- * too: stopped when it has under this share of what that video has by the same age (a hundredth: far
- * below where the spread of videos' sizes puts even a dud).
- */
-const STILLBORN_SHARE = 0.01;
-
-/** The account's usual new video: its views are `scale` times the age curve's; its likes per view. */
-export interface UsualNewVideo {
-  scale: number;
-  likeRate: number;
-}
 
 /** A frozen video: since when, and what it was expected to get meanwhile. */
 export interface FrozenVideo {
   video: number;
-  /** When its views stopped; its posting when it never had a pace of its own (`sincePosting`). */
   sinceMs: number;
-  sincePosting: boolean;
   expectedViews: number;
   expectedLikes: number;
 }
@@ -48,7 +34,6 @@ export interface FrozenVideo {
 export function frozenVideos(
   series: AccountSeries,
   curve: AgeCurve,
-  usual: UsualNewVideo,
   fromMs: number,
   toMs: number,
 ): FrozenVideo[] {
@@ -88,42 +73,13 @@ export function frozenVideos(
       frozen.push({
         video,
         sinceMs: at,
-        sincePosting: false,
         expectedViews: promised,
         expectedLikes: promised * likeRate,
       });
       break;
     }
-    // Too young for its own pace to promise much: judged against the account's usual new video.
-    const judged = frozen.at(-1)?.video === video;
-    if (!judged && posted > fromMs - LOOKBACK_HOURS * HOUR_MS) {
-      const stillborn = stillbornVideo(video, posted, endViews, age(lastTime), curve, usual);
-      if (stillborn) frozen.push(stillborn);
-    }
   }
   return frozen;
-}
-
-/** A video posted too recently for a pace of its own that has almost none of the usual new video's views. */
-function stillbornVideo(
-  video: number,
-  posted: number,
-  views: number,
-  ageHours: number,
-  curve: AgeCurve,
-  usual: UsualNewVideo,
-): FrozenVideo | undefined {
-  if (!(ageHours >= MIN_FROZEN_HOURS) || !(usual.scale > 0)) return undefined;
-  const usualViews = usual.scale * cumulativeViews(curve, ageHours);
-  if (!(usualViews >= MIN_FROZEN_VIEWS) || views > STILLBORN_SHARE * usualViews) return undefined;
-  const expectedViews = usualViews - views;
-  return {
-    video,
-    sinceMs: posted,
-    sincePosting: true,
-    expectedViews,
-    expectedLikes: Number.isNaN(usual.likeRate) ? 0 : expectedViews * usual.likeRate,
-  };
 }
 
 /**

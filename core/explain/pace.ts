@@ -233,13 +233,7 @@ export function analyzePace(
       gainedViews >= 100 && establishedLikes > 0 && establishedViews > 0
         ? gainedLikes / gainedViews / (establishedLikes / establishedViews)
         : Number.NaN,
-    frozen: frozenVideos(
-      series,
-      curve,
-      { scale: Math.exp(typicalSize + baseLevel) * correction, likeRate: typicalRate },
-      fromMs,
-      toMs,
-    ),
+    frozen: frozenVideos(series, curve, fromMs, toMs),
     lateShift: lateNightShift(series, curve, sizes, endRow),
   };
 }

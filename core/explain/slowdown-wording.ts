@@ -86,11 +86,8 @@ function restrictedEvidence(measures: SlowdownMeasures): string[] {
   const frozen = measures.frozen ?? [];
   const since = Math.min(...frozen.map((entry) => entry.sinceMs));
   const likes = frozen.reduce((sum, entry) => sum + entry.expectedLikes, 0);
-  const stopped = frozen.every((entry) => entry.sincePosting)
-    ? `${countOf(frozen.length, 'new video')} got almost no views after ${frozen.length === 1 ? 'it was' : 'they were'} posted (from ${formatInstantUtc(since)}), far fewer than your new videos usually get, while your other videos went on`
-    : `${countOf(frozen.length, 'video')} stopped getting views after ${formatInstantUtc(since)} while your other videos went on`;
   return [
-    stopped,
+    `${countOf(frozen.length, 'video')} stopped getting views after ${formatInstantUtc(since)} while your other videos went on`,
     `At their usual pace they would have brought about ${formatCount(likes)} more likes by now`,
     'A video restricted by TikTok, or made private or friends-only, stays listed but is no longer shown; from public data the two cannot be told apart',
   ];

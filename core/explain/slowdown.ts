@@ -90,7 +90,7 @@ export interface PaceSummary {
   /** Established videos' reach over the last week against several weeks back (log); NaN if unmeasured. */
   reachTrend: number;
   /** Frozen videos with likes they were expected to get. */
-  frozen: { id: string; sinceMs: number; sincePosting: boolean; expectedLikes: number }[];
+  frozen: { id: string; sinceMs: number; expectedLikes: number }[];
 }
 
 /** Summarises the pace for judging, with the slow-trend measures that need the whole history. */
@@ -121,7 +121,6 @@ export function summarizePace(
     frozen: pace.frozen.map((entry) => ({
       id: series.videoIds[entry.video] as string,
       sinceMs: entry.sinceMs,
-      sincePosting: entry.sincePosting,
       expectedLikes: entry.expectedLikes,
     })),
   };

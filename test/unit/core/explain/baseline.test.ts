@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cumulativeViews, PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
+import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
 import { buildSeries } from '../../../../core/explain/series.ts';
@@ -113,57 +113,12 @@ describe('causes on one account alone', () => {
         }),
     });
     const series = buildSeries(fleet.accounts[0]!, AS_OF.getTime() - 60 * DAY_MS, AS_OF.getTime());
-    const usual = { scale: 1, likeRate: 0.05 };
-    const frozen = frozenVideos(series, PRIOR_CURVE, usual, WINDOW_FROM.getTime(), AS_OF.getTime());
+    const frozen = frozenVideos(series, PRIOR_CURVE, WINDOW_FROM.getTime(), AS_OF.getTime());
     expect(frozen.map((entry) => series.videoIds[entry.video])).toEqual([RESTRICTED_ID]);
     expect(frozen[0]?.sinceMs).toBe(frozenAt);
     // Its own pace promised thousands more views; the likes follow at its 8%.
     expect(frozen[0]?.expectedViews).toBeGreaterThan(10_000);
     expect(frozen[0]?.expectedLikes).toBeCloseTo(0.08 * (frozen[0]?.expectedViews ?? 0), -1);
-  });
-});
-
-describe('a new video restricted before it had a pace of its own', () => {
-  // Posted three hours into the night and polled from then on: it has 20 views by the end, where the
-  // account's usual new video has about 10,000 by that age.
-  const postedAt = inWindow(3).getTime();
-  const ageHours = (AS_OF.getTime() - postedAt) / HOUR_MS;
-  const usual = { scale: 10_000 / cumulativeViews(PRIOR_CURVE, ageHours), likeRate: 0.05 };
-  const withNewVideo = (viewsAtEnd: number) => {
-    const { fleet } = scenarioFleet({
-      edit: (polls) =>
-        polls.map((poll) => {
-          const at = Date.parse(poll.at);
-          if (poll.status === 'failed' || at <= postedAt) return poll;
-          const views = Math.round((viewsAtEnd * (at - postedAt)) / (AS_OF.getTime() - postedAt));
-          const added = {
-            id: RESTRICTED_ID,
-            postedAt: formatInstant(postedAt),
-            views,
-            likes: Math.round(views * 0.05),
-            comments: 0,
-            shares: 0,
-          };
-          return { ...poll, videos: [added, ...poll.videos] };
-        }),
-    });
-    const series = buildSeries(fleet.accounts[0]!, AS_OF.getTime() - 60 * DAY_MS, AS_OF.getTime());
-    return {
-      series,
-      frozen: frozenVideos(series, PRIOR_CURVE, usual, WINDOW_FROM.getTime(), AS_OF.getTime()),
-    };
-  };
-
-  it('is seen against the usual new video when it got almost nothing', () => {
-    const { series, frozen } = withNewVideo(20);
-    expect(frozen.map((entry) => series.videoIds[entry.video])).toEqual([RESTRICTED_ID]);
-    expect(frozen[0]?.sincePosting).toBe(true);
-    expect(frozen[0]?.expectedViews).toBeCloseTo(10_000 - 20, -1);
-    expect(frozen[0]?.expectedLikes).toBeCloseTo(0.05 * (frozen[0]?.expectedViews ?? 0), -1);
-  });
-
-  it('is not when it is merely smaller than usual', () => {
-    expect(withNewVideo(3_000).frozen).toEqual([]);
   });
 });
 

@@ -6,7 +6,7 @@
 import { writeFile } from 'node:fs/promises';
 import { RAW_POLL_RETENTION_DAYS } from '../adapters/dynamodb/poll-history.ts';
 import { loadMeasured, type PricedFleet, parseOptions, priceFleet } from '../cli/commands/cost.ts';
-import { PRICES } from '../core/cost.ts';
+import { PRICES } from '../core/cost-inputs.ts';
 import { WHOLE_FLEET_NIGHT_ACCOUNTS } from '../core/send-digests.ts';
 import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
 import { FUNCTION_MEMORY_MB } from '../deployment/fan-out.ts';
@@ -113,7 +113,7 @@ export async function costReport(): Promise<string> {
     '',
     'The monthly AWS bill of a deployment, from `npx likewatch cost`: per-operation quantities measured by one',
     '`npm run bench` run (`docs/measurements.json`, tables in [`BENCHMARKS.md`](BENCHMARKS.md)) times a dated price',
-    'table (`core/cost.ts`), for the stack as deployed (function memory, batch sizes and worker concurrency from',
+    'table (`core/cost-inputs.ts`), for the stack as deployed (function memory, batch sizes and worker concurrency from',
     '`deployment/fan-out.ts`). Free tiers are ignored; taxes and data transfer are not included. This document is written',
     'by `npm run bench` from the same measurements, so every bill below is what the command prints.',
     '',
@@ -244,7 +244,7 @@ export async function costReport(): Promise<string> {
     '',
     '## Prices',
     '',
-    `US East (N. Virginia) list prices as of **${PRICES.asOf}**, from \`PRICES\` in \`core/cost.ts\`:`,
+    `US East (N. Virginia) list prices as of **${PRICES.asOf}**, from \`PRICES\` in \`core/cost-inputs.ts\`:`,
     '',
     ...PRICES.sources.map((source) => `- ${source}`),
     '',

@@ -2,14 +2,13 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { RAW_POLL_RETENTION_DAYS } from '../../adapters/dynamodb/poll-history.ts';
 import { VIDEO_PAGE_SIZE } from '../../adapters/tiktok/display-api-schemas.ts';
+import { estimateMonthlyCost, type TikTokLoad } from '../../core/cost.ts';
 import {
   type CostInput,
-  estimateMonthlyCost,
   type OperationQuantities,
   PRICES,
   type Region,
-  type TikTokLoad,
-} from '../../core/cost.ts';
+} from '../../core/cost-inputs.ts';
 import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../../core/thinned-history.ts';
 import {
   DEFAULT_DIGEST_WORKER_CONCURRENCY,

@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  type CostInput,
   digestInvocationSeconds,
   estimateMonthlyCost,
   interpolate,
-  type OperationQuantities,
   pollInvocationSeconds,
   tiktokLoad,
 } from '../../../core/cost.ts';
+import type { CostInput, OperationQuantities } from '../../../core/cost-inputs.ts';
 
 const measured: OperationQuantities = {
   writeUnitsPerPoll: [

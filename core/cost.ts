@@ -3,12 +3,7 @@
  * (write and read units, durations, log bytes) and one table of prices. Pure: the caller loads the measurements.
  */
 
-import {
-  type CostInput,
-  type CostLine,
-  type OperationQuantities,
-  PRICES,
-} from './cost-inputs.ts';
+import { type CostInput, type CostLine, type OperationQuantities, PRICES } from './cost-inputs.ts';
 import { CHART_DAYS } from './digest/likes-chart.ts';
 import { MINUTES_PER_DAY } from './poll-schedule.ts';
 import { WHOLE_FLEET_NIGHT_ACCOUNTS } from './send-digests.ts';

@@ -47,8 +47,11 @@ function reachEvidence(measures: SlowdownMeasures): string[] {
     );
   }
   if (measures.fleetShare !== undefined && Math.abs(measures.fleetShare - 1) > FLEET_WORTH_SAYING) {
+    const share = formatPercent(measures.fleetShare);
     evidence.push(
-      `Other monitored accounts gained ${formatPercent(measures.fleetShare)} of their usual likes tonight; yours fell much further than that`,
+      measures.fleetShare < 1
+        ? `Other monitored accounts gained ${share} of their usual likes tonight; yours fell much further than that`
+        : `Other monitored accounts gained ${share} of their usual likes tonight, a busy night; yours fell far short of its usual`,
     );
   }
   return evidence;

@@ -3,13 +3,14 @@
  * in docs/causes.md) and how one account is set up to live through one: its world scenario and its polling plan.
  */
 
+import { Cause } from '../model.ts';
 import { DAY_MS, HOUR_MS } from '../time.ts';
 import { randomIdentity } from './identity.ts';
 import type { PollingPlan } from './polls.ts';
 import type { Random } from './random.ts';
 import type { AccountScenario, WorldEvent } from './world-spec.ts';
 
-/** What happens to an account on the labelled night. Causes use their ids from docs/causes.md. */
+/** What happens to an account on the labelled night: the causes are their ids, in the model's order. */
 export const SCENARIOS = [
   'ordinary',
   'viral_spike',
@@ -21,13 +22,7 @@ export const SCENARIOS = [
   'short_history',
   'new_account',
   'thinned_history',
-  'fake_engagement_purge',
-  'inactive_account_cleanup',
-  'content_removed_or_restricted',
-  'reach_limited',
-  'audience_shift',
-  'platform_glitch',
-  'organic_unlikes',
+  ...Cause.options,
   'overlap',
 ] as const;
 /** One of {@link SCENARIOS}. */

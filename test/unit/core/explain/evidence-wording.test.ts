@@ -39,6 +39,11 @@ function contradictions(sentence: string): string[] {
   );
   if (insteadViews && count(insteadViews[2]) >= count(insteadViews[4]))
     problems.push('"instead of" more likes');
+  const fleet = shareAfter(
+    sentence,
+    /Other monitored accounts gained ([\d.,]+)% .*fell much further/,
+  );
+  if (!Number.isNaN(fleet) && fleet >= 1) problems.push('"much further" than a fleet that rose');
   const small = shareAfter(sentence, /small, similar share .*\(about ([\d.,]+)%\)/);
   if (!Number.isNaN(small) && small > 0.03) problems.push('a "small" share that is not');
   const large = shareAfter(sentence, /same large share of (?:its|their) likes \(([\d.,]+)%\)/);
@@ -92,6 +97,11 @@ describe('evidence sentences', () => {
     expect(
       contradictions('Your videos got views at 120% of their usual pace for their age'),
     ).not.toEqual([]);
+    expect(
+      contradictions(
+        'Other monitored accounts gained 200% of their usual likes tonight; yours fell much further than that',
+      ),
+    ).not.toEqual([]);
     expect(contradictions('3 videos lost 40 likes (2% of their likes)')).toEqual([]);
   });
 });
@@ -109,6 +119,17 @@ describe('slowdown evidence', () => {
       reachShare: 0.25,
       engagement,
     },
+  });
+
+  it('says the fleet fell only when it did', () => {
+    const withFleet = (fleetShare: number) =>
+      slowdownEvidence({ ...reach(1), measures: { ...reach(1).measures, fleetShare } }).join(' ');
+    expect(withFleet(0.6)).toMatch(
+      /gained 60% of their usual likes tonight; yours fell much further/,
+    );
+    const busy = withFleet(2);
+    expect(busy).toMatch(/gained 200% of their usual likes tonight, a busy night/);
+    expect(contradictions(busy)).toEqual([]);
   });
 
   it('says likes per view stayed about the same only when they did', () => {

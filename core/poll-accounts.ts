@@ -145,7 +145,8 @@ export function summarizePollJobs(results: readonly PollJobResult[]): PollRunSum
   return summary;
 }
 
-function emptyPollSummary(): PollRunSummary {
+/** A summary of no poll jobs, to add runs to. */
+export function emptyPollSummary(): PollRunSummary {
   return {
     accounts: 0,
     ok: 0,
@@ -155,6 +156,11 @@ function emptyPollSummary(): PollRunSummary {
     notReached: 0,
     rejectedItems: 0,
   };
+}
+
+/** Adds one run's counts to `total` (several runs reported as one). */
+export function addPollRun(total: PollRunSummary, run: PollRunSummary): void {
+  for (const key of Object.keys(total) as (keyof PollRunSummary)[]) total[key] += run[key];
 }
 
 function countPoll(summary: PollRunSummary, result: Extract<PollJobResult, { done: true }>): void {

@@ -19,7 +19,12 @@ import { createDocumentClient } from '../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../adapters/credential-cipher.ts';
 import { DynamoDbStore } from '../adapters/dynamodb-store.ts';
 import type { Account, SourceKind, Subscriber } from '../core/model.ts';
-import { forEachLimited, type PollRunSummary } from '../core/poll-accounts.ts';
+import {
+  addPollRun,
+  emptyPollSummary,
+  forEachLimited,
+  type PollRunSummary,
+} from '../core/poll-accounts.ts';
 import type { DigestRunSummary } from '../core/send-digests.ts';
 import type { WorldAccountInfo } from '../core/simulate/world.ts';
 import { DAY_MS, HOUR_MS, localDateAndHour } from '../core/time.ts';
@@ -140,16 +145,8 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
       `Registered ${accounts.length} accounts (${accounts.map((a) => `@${a.handle}`).join(', ')}) and ${subscribers.length} subscribers`,
     );
 
-    const polls = {
-      runs: 0,
-      accounts: 0,
-      ok: 0,
-      partial: 0,
-      failed: 0,
-      needsReauthorization: 0,
-      notReached: 0,
-      rejectedItems: 0,
-    };
+    const polls = emptyPollSummary();
+    let pollRuns = 0;
     let previous: { digests: DigestRunSummary; emails: DeliveredEmail[] } | undefined;
     let revoked = false;
     const slots = Math.round((options.days * 24) / options.pollEveryHours);
@@ -172,14 +169,8 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
         revoked = true;
       }
       const run = await functions.poll({ kind: 'poll', scheduledTime: simulatedNow.toISOString() });
-      polls.runs += 1;
-      polls.accounts += run.accounts;
-      polls.ok += run.ok;
-      polls.partial += run.partial;
-      polls.failed += run.failed;
-      polls.needsReauthorization += run.needsReauthorization;
-      polls.notReached += run.notReached;
-      polls.rejectedItems += run.rejectedItems;
+      pollRuns += 1;
+      addPollRun(polls, run);
       // Report once per simulated day: after the last slot that falls inside it.
       const day = Math.floor((index * options.pollEveryHours) / 24);
       const nextDay = Math.floor(((index + 1) * options.pollEveryHours) / 24);
@@ -190,7 +181,7 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
       }
     }
     onProgress(
-      `Polled the morning of the digest: ${polls.accounts} account polls in ${polls.runs} poll runs`,
+      `Polled the morning of the digest: ${polls.accounts} account polls in ${pollRuns} poll runs`,
     );
     previous ??= await sendAndRead(functions, services, previousMorning);
     return {
@@ -199,7 +190,7 @@ export async function prepareDemo(options: DemoOptions): Promise<PreparedDemo> {
       functions,
       accounts,
       subscribers,
-      polls,
+      polls: { ...polls, runs: pollRuns },
       previousMorning,
       previousDigests: previous.digests,
       previousEmails: previous.emails,

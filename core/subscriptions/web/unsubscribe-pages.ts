@@ -3,7 +3,7 @@
  * once from wherever it comes (a mail provider's servers post it with no cookie, no form and no `Origin` of
  * ours; the signed URL is its authorization).
  */
-import { html } from '../../pages/html.ts';
+import { html, type SafeHtml } from '../../pages/html.ts';
 import { actionPage, LINK_TOKEN_FIELD, messagePage } from '../../pages/subscription-pages.ts';
 import { unsubscribe } from '../manage.ts';
 import { formExpired } from './form-pages.ts';
@@ -45,14 +45,7 @@ export async function submitUnsubscribe({
   if (isOneClickUnsubscribe(request)) {
     const outcome = await unsubscribe(deps, request.query.get('token') ?? '');
     if (outcome.kind === 'bad_link') return badLink(deps, outcome);
-    return page(
-      deps,
-      200,
-      messagePage(
-        'You are unsubscribed',
-        html`<p role="status">No more digests will be sent to this address.</p>`,
-      ),
-    );
+    return unsubscribedPage(deps);
   }
   const form = new URLSearchParams(request.body);
   const token = form.get(LINK_TOKEN_FIELD) ?? '';
@@ -60,13 +53,21 @@ export async function submitUnsubscribe({
   if (!check.ok) return badLink(deps, check);
   if (!forms.accepts(form, 'unsubscribe', check.subject)) return formExpired(deps);
   await unsubscribe(deps, token);
+  return unsubscribedPage(
+    deps,
+    html`<p>Changed your mind? <a href="${deps.links.preferences(check.subject)}">Subscribe again from your preferences</a>.</p>`,
+  );
+}
+
+/** The page that confirms an unsubscribe, with what else it may offer. */
+function unsubscribedPage(deps: RouteContext['deps'], ...more: SafeHtml[]): WebResponse {
   return page(
     deps,
     200,
     messagePage(
       'You are unsubscribed',
       html`<p role="status">No more digests will be sent to this address.</p>`,
-      html`<p>Changed your mind? <a href="${deps.links.preferences(check.subject)}">Subscribe again from your preferences</a>.</p>`,
+      ...more,
     ),
   );
 }

@@ -1,8 +1,9 @@
 /**
  * Encryption at rest of source credentials (OAuth tokens), by envelope encryption: each secret is sealed with
  * AES-256-GCM under a data key, and only that data key is wrapped by the master key. In AWS the master key is
- * a KMS key (`KmsDataKeys`, the key never leaves KMS); the embedded default wraps with an AES-256 key from
- * configuration ({@link LocalDataKeys}).
+ * an AES-256 key kept in a SecureString parameter (`ParameterDataKeys`), or, where the operator asks for a
+ * customer managed key, a KMS key (`KmsDataKeys`, the key never leaves KMS); the embedded default wraps with
+ * an AES-256 key from configuration ({@link LocalDataKeys}).
  *
  * Data keys are reused, as the AWS Encryption SDK's caching materials manager does, because a KMS request per
  * secret cost more than the rest of the bill: every poll opens the account's credentials and every token
@@ -14,7 +15,7 @@
  * memory for up to those bounds.
  *
  * Schemes (the stored `scheme` says which one sealed a secret, so both can be opened):
- * - `kms/shared-key`, `local/shared-key` (what {@link EnvelopeCipher.seal} writes): the data key is shared by
+ * - `parameter/shared-key`, `kms/shared-key`, `local/shared-key` (what {@link EnvelopeCipher.seal} writes): the data key is shared by
  *   many secrets, so the master key binds only the fixed context `{ purpose: 'tiktok-credentials' }`; the
  *   secret's own context (the account id) is bound as AES-GCM additional authenticated data. A secret copied
  *   onto another account still does not open, but KMS and CloudTrail no longer see the account id.
@@ -25,11 +26,13 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { KMSClient } from '@aws-sdk/client-kms';
 import { InvalidConfigError } from '../core/errors.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
+import { ParameterDataKeys } from './parameter-data-keys.ts';
+import { SecureParameters } from './secure-parameters.ts';
 
 /** A secret as stored: the data key wrapped by the master key, and the secret sealed under the data key. */
 export interface SealedSecret {
   /**
-   * Which master key wrapped the data key and how it was used: `kms/shared-key` or `local/shared-key` (data key
+   * Which master key wrapped the data key and how it was used: `parameter/shared-key`, `kms/shared-key` or `local/shared-key` (data key
    * shared by many secrets), or the older `kms` or `local` (a data key per secret).
    */
   scheme: string;
@@ -290,9 +293,14 @@ export class LocalDataKeys implements DataKeyProvider {
   }
 }
 
-/** Where the master key comes from: exactly one of a KMS key (AWS) or a local key (embedded default). */
+/**
+ * Where the master key comes from, exactly one of: a SecureString parameter (the deployed default), a customer
+ * managed KMS key (the deployed stack with `-c customerKey=true`), or a key in configuration (embedded default).
+ */
 export interface CredentialKeyConfig {
-  /** Id, ARN or alias of the KMS key (the deployed stack sets `CREDENTIALS_KMS_KEY_ID`). */
+  /** Name of the SecureString parameter holding the master key, made on first use. */
+  CREDENTIALS_KEY_PARAMETER?: string;
+  /** Id, ARN or alias of the KMS key. */
   CREDENTIALS_KMS_KEY_ID?: string;
   /** 32 random bytes, base64 (the local runtime sets `CREDENTIALS_LOCAL_KEY`). */
   CREDENTIALS_LOCAL_KEY?: string;
@@ -300,11 +308,19 @@ export interface CredentialKeyConfig {
 
 /** The cipher the configuration asks for; throws InvalidConfigError naming what to set. */
 export function createCredentialCipher(config: CredentialKeyConfig): CredentialCipher {
-  const { CREDENTIALS_KMS_KEY_ID: kmsKeyId, CREDENTIALS_LOCAL_KEY: localKey } = config;
-  if ((kmsKeyId === undefined) === (localKey === undefined)) {
+  const {
+    CREDENTIALS_KEY_PARAMETER: parameter,
+    CREDENTIALS_KMS_KEY_ID: kmsKeyId,
+    CREDENTIALS_LOCAL_KEY: localKey,
+  } = config;
+  const given = [parameter, kmsKeyId, localKey].filter((value) => value !== undefined);
+  if (given.length !== 1) {
     throw new InvalidConfigError(
-      'set exactly one of CREDENTIALS_KMS_KEY_ID or CREDENTIALS_LOCAL_KEY',
+      'set exactly one of CREDENTIALS_KEY_PARAMETER, CREDENTIALS_KMS_KEY_ID or CREDENTIALS_LOCAL_KEY',
     );
+  }
+  if (parameter !== undefined) {
+    return new EnvelopeCipher(new ParameterDataKeys(new SecureParameters(), parameter));
   }
   return new EnvelopeCipher(
     kmsKeyId !== undefined

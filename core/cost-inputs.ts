@@ -20,8 +20,8 @@ export const PRICES = {
       logsIngestPerGb: 0.5,
       logsStoragePerGbMonth: 0.03,
       kmsKeyMonth: 1.0,
+      // Symmetric requests, to a customer managed key or through a service to an AWS managed one alike.
       kmsPerTenThousandRequests: 0.03,
-      secretMonth: 0.4,
       // Standard-resolution alarms are billed per metric they read (an expression's metrics each count).
       alarmMetricMonth: 0.1,
       // Custom metrics, which is what a log metric filter publishes (first 10,000 metrics).
@@ -43,7 +43,7 @@ export const PRICES = {
     'https://aws.amazon.com/api-gateway/pricing/ (REST API requests, first 333 million)',
     'https://aws.amazon.com/waf/pricing/ (web ACL, rules, requests)',
     'https://aws.amazon.com/kms/pricing/ (customer managed key, symmetric requests)',
-    'https://aws.amazon.com/secrets-manager/pricing/ (secrets)',
+    'https://aws.amazon.com/systems-manager/pricing/ (Parameter Store: standard parameters and standard throughput have no charge)',
   ],
 } as const;
 
@@ -153,12 +153,11 @@ export interface CostInput {
 }
 
 /**
- * What the stack has whatever the fleet: customer managed keys, secrets, queues an event source polls,
- * metrics alarms read, custom metrics, dashboards, web ACLs and their rules.
+ * What the stack has whatever the fleet: customer managed keys, queues an event source polls, metrics alarms
+ * read, custom metrics, dashboards, web ACLs and their rules.
  */
 export interface FixedParts {
   customerKeys: number;
-  secrets: number;
   polledQueues: number;
   alarmMetrics: number;
   customMetrics: number;

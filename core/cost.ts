@@ -21,7 +21,7 @@ const FULL_VCPU_GB = 1769 / 1024;
 const IDLE_POLLERS_PER_QUEUE = 5;
 const RECEIVES_PER_POLLER_MINUTE = 3;
 /**
- * The credential cipher seals with one data key for 15 minutes and keeps unwrapped keys for an hour: at most one
+ * With the customer key, the credential cipher seals with one data key for 15 minutes and keeps unwrapped keys for an hour: at most one
  * GenerateDataKey per sealing worker every 15 minutes, and one Decrypt per key in use per worker every hour.
  */
 const DATA_KEYS_PER_HOUR = 4;
@@ -246,15 +246,25 @@ export function estimateMonthlyCost(
   const logGb =
     (accountPolls * measured.logBytesPerAccountPoll + digests * measured.logBytesPerDigest) / GB;
 
-  // Data keys: one per poll worker every 15 minutes. Unwraps: per worker and hour, each key it meets, which is
-  // at most every key sealed in the last day and at most one per account it polls.
-  const workerHours = input.pollWorker.concurrency * HOURS_PER_MONTH;
-  const keysInUse = input.pollWorker.concurrency * DATA_KEYS_PER_HOUR * CREDENTIAL_RESEAL_HOURS;
-  const kmsRequests =
-    workerHours * DATA_KEYS_PER_HOUR +
-    workerHours * UNWRAPS_PER_KEY_HOUR * Math.min(keysInUse, Math.ceil(accountPolls / workerHours));
-  const pageRequests = input.subscribers * input.pageRequestsPerSubscriber;
   const { stack } = input;
+  const workerHours = input.pollWorker.concurrency * HOURS_PER_MONTH;
+  // Secrets read from Parameter Store: each worker process reads its parameters once (the poll worker two, the
+  // digest worker one), and KMS decrypts each read; counted as a fresh process every hour.
+  const parameterReads =
+    (input.pollWorker.concurrency * 2 + input.digestWorker.concurrency) * HOURS_PER_MONTH;
+  // With the customer key, data keys: one per poll worker every 15 minutes. Unwraps: per worker and hour, each
+  // key it meets, which is at most every key sealed in the last day and at most one per account it polls.
+  // Without it, the data keys are wrapped in the process, by the master key read from its parameter.
+  const keysInUse = input.pollWorker.concurrency * DATA_KEYS_PER_HOUR * CREDENTIAL_RESEAL_HOURS;
+  const dataKeyRequests =
+    stack.customerKeys > 0
+      ? workerHours * DATA_KEYS_PER_HOUR +
+        workerHours *
+          UNWRAPS_PER_KEY_HOUR *
+          Math.min(keysInUse, Math.ceil(accountPolls / workerHours))
+      : 0;
+  const kmsRequests = parameterReads + dataKeyRequests;
+  const pageRequests = input.subscribers * input.pageRequestsPerSubscriber;
 
   const lines: CostLine[] = [
     {
@@ -327,9 +337,9 @@ export function estimateMonthlyCost(
       fixed: true,
     },
     {
-      service: 'KMS key and secrets',
-      usage: `${stack.customerKeys} key, ${stack.secrets} secrets`,
-      monthlyUsd: stack.customerKeys * price.kmsKeyMonth + stack.secrets * price.secretMonth,
+      service: 'KMS customer managed key',
+      usage: `${stack.customerKeys} key${stack.customerKeys === 1 ? '' : 's'} (secrets: standard parameters, no fee)`,
+      monthlyUsd: stack.customerKeys * price.kmsKeyMonth,
       fixed: true,
     },
     {

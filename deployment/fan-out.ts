@@ -119,6 +119,8 @@ export interface OptionalParts {
   detailedAlarms: boolean;
   /** The WAF web ACL with per-client rate limits in front of the pages. */
   firewall: boolean;
+  /** A customer managed KMS key wrapping the credentials' data keys (else a key in Parameter Store). */
+  customerKey: boolean;
 }
 
 /** What a deployment has when no flag is set. */
@@ -126,16 +128,16 @@ export const DEFAULT_OPTIONAL_PARTS: OptionalParts = {
   dashboard: false,
   detailedAlarms: false,
   firewall: false,
+  customerKey: false,
 };
 
 /**
- * Metrics the two failure alarms read (CloudWatch bills alarms per metric): polls failing reads the schedule
- * and poll dead-letter queues, failed polls and the poll jobs done; digests failing reads the schedule, digest
- * and part dead-letter queues and failed digests.
+ * Metrics the failure alarm reads (CloudWatch bills alarms per metric): the ticks' and the jobs' dead-letter
+ * queues, failed polls, the poll jobs done and failed digests.
  */
-const FAILURE_ALARM_METRICS = 8;
-/** Four dead-letter queues, seven functions' errors, the poll backlog, SES bounces and complaints. */
-const DETAILED_ALARM_METRICS = 14;
+const FAILURE_ALARM_METRICS = 5;
+/** Two dead-letter queues, seven functions' errors, the poll backlog, SES bounces and complaints. */
+const DETAILED_ALARM_METRICS = 12;
 /**
  * Run-summary metrics the dashboard graphs, published every run when it is deployed (`deployment/run-metrics.ts`).
  * Without it only the two failure metrics are published, and only in hours with failures, which are the hours
@@ -146,14 +148,13 @@ const DASHBOARD_CUSTOM_METRICS = 10;
 const FIREWALL_RULES = 2;
 
 /**
- * Fixed parts of the stack that cost money whatever the fleet: the credentials key, Secrets Manager secrets,
- * the queues Lambda polls, alarm metrics, custom metrics, dashboards and the web ACL. `test/infra` checks them
- * against the synthesized template.
+ * Fixed parts of the stack that cost money whatever the fleet: the customer managed key, the queues Lambda
+ * polls, alarm metrics, custom metrics, dashboards and the web ACL (the secrets are standard parameters, which
+ * have no fee). `test/infra` checks them against the synthesized template.
  */
 export function stackFixedParts(parts: OptionalParts) {
   return {
-    customerKeys: 1,
-    secrets: 2,
+    customerKeys: parts.customerKey ? 1 : 0,
     polledQueues: 3,
     alarmMetrics: FAILURE_ALARM_METRICS + (parts.detailedAlarms ? DETAILED_ALARM_METRICS : 0),
     customMetrics: parts.dashboard ? DASHBOARD_CUSTOM_METRICS : 0,

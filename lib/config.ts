@@ -34,6 +34,7 @@ const CONTEXT_KEYS = [
   'dashboard',
   'detailedAlarms',
   'firewall',
+  'customerKey',
 ] as const;
 type ContextKey = (typeof CONTEXT_KEYS)[number];
 
@@ -54,6 +55,7 @@ const EXAMPLES: Record<ContextKey, string> = {
   dashboard: 'true',
   detailedAlarms: 'true',
   firewall: 'true',
+  customerKey: 'true',
 };
 
 const LOG_RETENTION_DAYS = Object.values(RetentionDays).filter(
@@ -132,7 +134,7 @@ const StackConfigSchema = z
     operatorEmail: optionalContextString(z.email()),
     /**
      * The TikTok app's client key (developer portal), needed to refresh creators' access tokens and for the
-     * Research API. Its secret lives in Secrets Manager (the stack's TikTokClientSecret).
+     * Research API. Its secret lives in a SecureString parameter the operator puts (docs/deploy.md).
      */
     tiktokClientKey: optionalContextString(z.string().min(1)),
     /** Stats sources the poll workers wire (`ENABLED_SOURCES`); see docs/sources.md. */
@@ -161,6 +163,11 @@ const StackConfigSchema = z
     detailedAlarms: contextFlag,
     /** The WAF web ACL with per-client rate limits in front of the pages (docs/deploy.md). */
     firewall: contextFlag,
+    /**
+     * A customer managed KMS key wraps the credentials' data keys instead of a key in Parameter Store
+     * (docs/deploy.md): every unwrap in CloudTrail and one switch to revoke them all, for $1 a month.
+     */
+    customerKey: contextFlag,
   })
   .superRefine((config, context) => {
     if (config.enabledSources.includes('research_api') && config.tiktokClientKey === undefined) {

@@ -10,11 +10,9 @@ import {
 } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
-import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { POLL_MINUTE_INDEX } from '../adapters/dynamodb/keys.ts';
@@ -34,6 +32,7 @@ import { EmailSending } from './constructs/email-sending.ts';
 import { JobQueue } from './constructs/job-queue.ts';
 import { LikewatchFunction } from './constructs/likewatch-function.ts';
 import { Operations } from './constructs/operations.ts';
+import { StackSecrets } from './constructs/stack-secrets.ts';
 import { SubscriptionApi } from './constructs/subscription-api.ts';
 import { TABLE_ACCESS } from './table-access.ts';
 
@@ -74,6 +73,8 @@ export class LikewatchStack extends Stack {
   readonly digestPartQueue: JobQueue;
   /** Receives schedule deliveries and asynchronous tick invocations that failed every retry. */
   readonly deadLetterQueue: sqs.Queue;
+  /** Receives the jobs of every job queue that failed every delivery. */
+  readonly jobDeadLetterQueue: sqs.Queue;
   /** The subscription pages (a REST API behind a WAF web ACL) and the SES events function. */
   readonly subscriptions: SubscriptionApi;
 
@@ -117,38 +118,10 @@ export class LikewatchStack extends Stack {
 
     const email = new EmailSending(this, 'Email', { senderDomain: config.senderDomain });
 
-    // Wraps the data keys that seal creators' TikTok tokens in the table (envelope encryption).
-    const credentialsKey = new kms.Key(this, 'CredentialsKey', {
-      description:
-        'Wraps the data keys that encrypt TikTok credentials stored in the likewatch table.',
-      enableKeyRotation: true,
-      // Without the key, the stored credentials cannot be opened again.
-      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-
-    // The TikTok app's client secret (refreshing creators' tokens; the Research API's client token). CDK puts
-    // a random placeholder in it: the operator replaces it with the real secret after the first deploy.
-    const tiktokClientSecret = new secretsmanager.Secret(this, 'TikTokClientSecret', {
-      description:
-        "The TikTok app's client secret (developer portal). Replace the generated value with the real one.",
-      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(tiktokClientSecret).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'TikTok issues the client secret; it is rotated in the TikTok developer portal and then stored here by hand.',
-    });
-
-    const linkSigningKey = new secretsmanager.Secret(this, 'LinkSigningKey', {
-      description: 'Signs the links in digest emails (unsubscribe, preferences).',
-      generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      // A new key would invalidate every link in emails already sent.
-      removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    Validations.of(linkSigningKey).acknowledge({
-      id: 'AwsSolutions::AwsSolutions-SMG4',
-      reason:
-        'Rotating the link-signing key would break every unsubscribe and preference link in emails already sent; rotate it by hand when it may have leaked.',
+    // The TikTok client secret, the link-signing key and the credentials' master key (or customer key).
+    const secrets = new StackSecrets(this, 'Secrets', {
+      customerKey: config.customerKey,
+      keepData,
     });
 
     const functionDefaults = {
@@ -163,9 +136,18 @@ export class LikewatchStack extends Stack {
     const pollWorkerTimeout = Duration.minutes(5);
     const digestWorkerTimeout = Duration.minutes(2);
     const digestTickTimeout = Duration.minutes(15);
-    this.pollQueue = new JobQueue(this, 'PollJobs', { workerTimeout: pollWorkerTimeout });
-    this.digestQueue = new JobQueue(this, 'DigestJobs', { workerTimeout: digestWorkerTimeout });
-    this.digestPartQueue = new JobQueue(this, 'DigestParts', { workerTimeout: digestTickTimeout });
+    // One dead-letter queue for the job queues (redriven to their sources by SQS); the ticks' failures,
+    // which SQS cannot redrive, keep the other.
+    this.jobDeadLetterQueue = new sqs.Queue(this, 'JobsDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const jobQueue = (id: string, workerTimeout: Duration) =>
+      new JobQueue(this, id, { workerTimeout, deadLetterQueue: this.jobDeadLetterQueue });
+    this.pollQueue = jobQueue('PollJobs', pollWorkerTimeout);
+    this.digestQueue = jobQueue('DigestJobs', digestWorkerTimeout);
+    this.digestPartQueue = jobQueue('DigestParts', digestTickTimeout);
 
     this.pollTick = new LikewatchFunction(this, 'PollTickFunction', {
       ...functionDefaults,
@@ -201,8 +183,6 @@ export class LikewatchStack extends Stack {
       },
     })
       .bindTable(this.table, TABLE_ACCESS.pollWorker)
-      .bindDataKey('CREDENTIALS_KMS_KEY_ID', credentialsKey)
-      .bindSecret('TIKTOK_CLIENT_SECRET_ARN', tiktokClientSecret)
       .consumeQueue(this.pollQueue.queue, {
         batchSize: POLL_BATCH_SIZE,
         maxConcurrency: config.pollWorkerConcurrency,
@@ -260,12 +240,14 @@ export class LikewatchStack extends Stack {
     })
       // The digest records a sent marker per subscriber and night before it sends.
       .bindTable(this.table, TABLE_ACCESS.digestWorker)
-      .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', linkSigningKey)
       .allowSendEmail(email)
       .consumeQueue(this.digestQueue.queue, {
         batchSize: DIGEST_BATCH_SIZE,
         maxConcurrency: config.digestWorkerConcurrency,
       });
+    secrets.grantCredentials(this.pollWorker);
+    secrets.grantTikTokClientSecret(this.pollWorker);
+    secrets.grantLinkSigning(this.digestWorker);
 
     this.subscriptions = new SubscriptionApi(this, 'Subscriptions', {
       entry,
@@ -274,9 +256,7 @@ export class LikewatchStack extends Stack {
       retainLogs: keepData,
       table: this.table,
       email,
-      linkSigningKey,
-      credentialsKey,
-      tiktokClientSecret,
+      secrets,
       deadLetterQueue: this.deadLetterQueue,
       senderAddress: config.senderAddress,
       publicBaseUrl: config.publicBaseUrl,
@@ -332,6 +312,7 @@ export class LikewatchStack extends Stack {
       digestTick: this.digestTick,
       digestWorker: this.digestWorker,
       scheduleDeadLetterQueue: this.deadLetterQueue,
+      jobDeadLetterQueue: this.jobDeadLetterQueue,
       pollQueue: this.pollQueue,
       digestQueue: this.digestQueue,
       digestPartQueue: this.digestPartQueue,
@@ -354,25 +335,15 @@ export class LikewatchStack extends Stack {
       description: 'Schedule deliveries and tick invocations that failed every retry.',
       value: this.deadLetterQueue.queueUrl,
     });
-    new CfnOutput(this, 'PollJobsDeadLetterQueueArn', {
+    new CfnOutput(this, 'JobsDeadLetterQueueArn', {
       description:
-        'Poll jobs that failed every delivery (redrive: aws sqs start-message-move-task).',
-      value: this.pollQueue.deadLetterQueue.queueArn,
+        'Poll jobs, digest jobs and night parts that failed every delivery (redrive each to its own queue: aws sqs start-message-move-task --source-arn <this>).',
+      value: this.jobDeadLetterQueue.queueArn,
     });
-    new CfnOutput(this, 'DigestJobsDeadLetterQueueArn', {
+    new CfnOutput(this, 'TikTokClientSecretParameter', {
       description:
-        'Digest jobs that failed every delivery (redrive: aws sqs start-message-move-task).',
-      value: this.digestQueue.deadLetterQueue.queueArn,
-    });
-    new CfnOutput(this, 'DigestPartsDeadLetterQueueArn', {
-      description:
-        'Parts of large nights that failed every delivery (redrive: aws sqs start-message-move-task).',
-      value: this.digestPartQueue.deadLetterQueue.queueArn,
-    });
-    new CfnOutput(this, 'TikTokClientSecretArn', {
-      description:
-        'Put the TikTok client secret here: aws secretsmanager put-secret-value --secret-id <this> --secret-string <secret>',
-      value: tiktokClientSecret.secretArn,
+        'Put the TikTok client secret here: aws ssm put-parameter --type SecureString --name <this> --value <secret>',
+      value: secrets.tiktokClientSecretParameter,
     });
     new CfnOutput(this, 'AlarmTopicArn', { value: operations.alarmTopic.topicArn });
     if (operations.dashboard) {

@@ -77,7 +77,7 @@ export class CredentialRecords {
   private requireCipher(): CredentialCipher {
     if (!this.cipher) {
       throw new InvalidConfigError(
-        'no credential key configured: set CREDENTIALS_KMS_KEY_ID (AWS) or CREDENTIALS_LOCAL_KEY',
+        'no credential key configured: set CREDENTIALS_KEY_PARAMETER or CREDENTIALS_KMS_KEY_ID (AWS), or CREDENTIALS_LOCAL_KEY',
       );
     }
     return this.cipher;

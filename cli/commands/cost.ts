@@ -64,6 +64,7 @@ const Options = z.object({
   dashboard: z.boolean(),
   detailedAlarms: z.boolean(),
   firewall: z.boolean(),
+  customerKey: z.boolean(),
 });
 
 /** The options no fleet can be priced without. */
@@ -74,6 +75,11 @@ const OPTIONAL_PARTS: Array<{ part: keyof OptionalParts; flag: string; what: str
   { part: 'dashboard', flag: '--dashboard', what: 'CloudWatch dashboard and its metrics' },
   { part: 'detailedAlarms', flag: '--detailed-alarms', what: 'an alarm per queue and function' },
   { part: 'firewall', flag: '--firewall', what: 'WAF per-client rate limits on the pages' },
+  {
+    part: 'customerKey',
+    flag: '--customer-key',
+    what: "a customer managed KMS key for the credentials' data keys",
+  },
 ];
 
 /** `likewatch cost`: the monthly AWS bill from the benchmark's measurements. */
@@ -82,7 +88,7 @@ export const costCommand: Command = {
   summary: 'Estimate the monthly AWS bill from measured per-operation costs',
   usage: [
     'likewatch cost --accounts N --videos M --subscribers S --polls-per-day P [--region R]',
-    '               [--dashboard] [--detailed-alarms] [--firewall] [--page-requests 3]',
+    '               [--dashboard] [--detailed-alarms] [--firewall] [--customer-key] [--page-requests 3]',
     `               [--retention-days ${RAW_POLL_RETENTION_DAYS}] [--rollup-days 365] [--history-days ${DEFAULT_HISTORY_DAYS}] [--tiktok-latency-ms 300]`,
     `               [--tiktok-rate-limit ${DEFAULT_TIKTOK_RATE_LIMIT_PER_MINUTE}] [--poll-workers ${DEFAULT_POLL_WORKER_CONCURRENCY}] [--ses-rate ${DEFAULT_SES_MAX_SEND_RATE}] [--digest-workers ${DEFAULT_DIGEST_WORKER_CONCURRENCY}]`,
     '',
@@ -90,9 +96,9 @@ export const costCommand: Command = {
     'Per-operation quantities come from docs/measurements.json, written by `npm run bench`; function memory,',
     "batch sizes and concurrency are the stack's (deployment/fan-out.ts). --rollup-days is the deployment's age (daily",
     'roll-ups are kept for ever); --tiktok-latency-ms is the round trip of one TikTok request, which cannot be',
-    'measured offline. --dashboard, --detailed-alarms and --firewall price the optional parts that the CDK',
-    'context flags of the same names (`-c dashboard=true`, `-c detailedAlarms=true`, `-c firewall=true`) deploy;',
-    '--page-requests is the subscription page requests per subscriber and month.',
+    'measured offline. --dashboard, --detailed-alarms, --firewall and --customer-key price the optional parts',
+    'that the CDK context flags of the same names (`-c dashboard=true`, `-c detailedAlarms=true`, `-c firewall=true`,',
+    '`-c customerKey=true`) deploy; --page-requests is the subscription page requests per subscriber and month.',
   ].join('\n'),
   async run(args) {
     const options = parseOptions(args);
@@ -139,6 +145,7 @@ export function priceFleet(
     dashboard: options.dashboard,
     detailedAlarms: options.detailedAlarms,
     firewall: options.firewall,
+    customerKey: options.customerKey,
   };
   const input = costInput(options, parts);
   const { lines, totalUsd, fixedUsd, perThousandAccountsUsd, tiktok } = estimateMonthlyCost(
@@ -242,6 +249,7 @@ export function parseOptions(args: string[]): CostOptions {
     dashboard: { type: 'boolean', default: false },
     'detailed-alarms': { type: 'boolean', default: false },
     firewall: { type: 'boolean', default: false },
+    'customer-key': { type: 'boolean', default: false },
   });
   // Without the fleet there is nothing to price: say how to describe one rather than list four NaNs.
   if (REQUIRED.every((name) => values[name] === undefined)) {

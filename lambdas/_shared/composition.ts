@@ -2,12 +2,12 @@
  * Composition root shared by the functions: builds adapters from validated configuration. Clients are created
  * once per process (cold start) and reused across invocations.
  */
-import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { createDocumentClient, createSesClient } from '../../adapters/aws-clients.ts';
 import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { randomId } from '../../adapters/random-ids.ts';
+import { SecureParameters } from '../../adapters/secure-parameters.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
@@ -78,21 +78,24 @@ export async function createPollWorkerDeps(env: PollWorkerEnv): Promise<PollAcco
   return { store, source: new SourceRouter(sources) };
 }
 
-/** The TikTok app's client key and secret, the secret read from Secrets Manager at cold start in AWS. */
+/** The TikTok app's client key and secret, the secret read from Parameter Store at cold start in AWS. */
 async function tiktokClient(
   env: Pick<
     PollWorkerEnv,
-    'TIKTOK_CLIENT_KEY' | 'TIKTOK_CLIENT_SECRET' | 'TIKTOK_CLIENT_SECRET_ARN'
+    'TIKTOK_CLIENT_KEY' | 'TIKTOK_CLIENT_SECRET' | 'TIKTOK_CLIENT_SECRET_PARAMETER'
   >,
 ): Promise<ClientCredentials | undefined> {
   if (!env.TIKTOK_CLIENT_KEY) return undefined;
   if (env.TIKTOK_CLIENT_SECRET) {
     return { key: env.TIKTOK_CLIENT_KEY, secret: env.TIKTOK_CLIENT_SECRET };
   }
-  if (!env.TIKTOK_CLIENT_SECRET_ARN) return undefined;
+  if (!env.TIKTOK_CLIENT_SECRET_PARAMETER) return undefined;
   return {
     key: env.TIKTOK_CLIENT_KEY,
-    secret: await secretString(env.TIKTOK_CLIENT_SECRET_ARN, 'the TikTok client secret'),
+    secret: await new SecureParameters().read(
+      env.TIKTOK_CLIENT_SECRET_PARAMETER,
+      'the TikTok client secret',
+    ),
   };
 }
 
@@ -204,16 +207,11 @@ export function createSesEventsDeps(
 }
 
 async function linkSigningKey(
-  env: Pick<DigestEnv, 'LINK_SIGNING_KEY' | 'LINK_SIGNING_KEY_SECRET_ARN'>,
+  env: Pick<DigestEnv, 'LINK_SIGNING_KEY' | 'LINK_SIGNING_KEY_PARAMETER'>,
 ): Promise<string> {
   if (env.LINK_SIGNING_KEY) return env.LINK_SIGNING_KEY;
-  return secretString(env.LINK_SIGNING_KEY_SECRET_ARN, 'the link-signing secret');
-}
-
-/** The string value of a Secrets Manager secret (read once, at cold start, through Powertools Parameters). */
-async function secretString(secretId: string | undefined, what = 'the secret'): Promise<string> {
-  if (!secretId) throw new InvalidConfigError(`${what} has no secret ARN configured`);
-  const secret = await getSecret(secretId);
-  if (typeof secret !== 'string' || secret === '') throw new Error(`${what} has no string value`);
-  return secret;
+  if (!env.LINK_SIGNING_KEY_PARAMETER) {
+    throw new InvalidConfigError('set LINK_SIGNING_KEY or LINK_SIGNING_KEY_PARAMETER');
+  }
+  return new SecureParameters().generated(env.LINK_SIGNING_KEY_PARAMETER, 'the link-signing key');
 }

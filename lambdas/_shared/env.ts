@@ -17,6 +17,11 @@ import {
 
 const PositiveInt = z.coerce.number().int().positive();
 
+/** A Parameter Store name: a path from the root, e.g. `/likewatch/LikewatchStack/link-signing-key`. */
+const ParameterName = z
+  .string()
+  .regex(/^\/[A-Za-z0-9_.\-/]+$/, 'a parameter name such as /likewatch/…');
+
 /** Variables every function reads. */
 const CommonEnv = z.object({
   /** The single DynamoDB table (see docs/data-model.md). */
@@ -47,9 +52,14 @@ export const PollWorkerEnv = CommonEnv.extend({
   POLL_CONCURRENCY: PositiveInt.default(DEFAULT_POLL_IN_FLIGHT),
   /** Per-request timeout towards TikTok, in milliseconds. */
   TIKTOK_TIMEOUT_MS: PositiveInt.default(10_000),
-  /** KMS key that wraps the data keys sealing source credentials (set by the stack). */
+  /**
+   * SecureString parameter holding the master key that wraps the data keys sealing source credentials (set by
+   * the stack; the key is made on first use).
+   */
+  CREDENTIALS_KEY_PARAMETER: ParameterName.optional(),
+  /** Instead, the customer managed KMS key that wraps them (the stack with `-c customerKey=true`). */
   CREDENTIALS_KMS_KEY_ID: z.string().min(1).optional(),
-  /** Instead of KMS, locally: a base64 AES-256 key that wraps them. */
+  /** Instead, locally: a base64 AES-256 key that wraps them. */
   CREDENTIALS_LOCAL_KEY: z.string().min(1).optional(),
   /**
    * Stats sources to wire, comma-separated: `display_api` (default), `research_api`, `web` (unofficial, off
@@ -69,10 +79,10 @@ export const PollWorkerEnv = CommonEnv.extend({
   TIKTOK_WEB_BASE_URL: z.url().default('https://www.tiktok.com'),
   /** The TikTok app's client key (refreshing creators' tokens; the Research API's client token). */
   TIKTOK_CLIENT_KEY: z.string().min(1).optional(),
-  /** The app's client secret (local runs); in AWS it lives in Secrets Manager instead. */
+  /** The app's client secret (local runs); in AWS it lives in a SecureString parameter instead. */
   TIKTOK_CLIENT_SECRET: z.string().min(1).optional(),
-  /** ARN of the Secrets Manager secret holding the app's client secret, read at cold start. */
-  TIKTOK_CLIENT_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Name of the SecureString parameter the operator puts the app's client secret in, read at cold start. */
+  TIKTOK_CLIENT_SECRET_PARAMETER: ParameterName.optional(),
   /**
    * Requests per minute allowed to each TikTok endpoint from this process. The stack divides TikTok's limit per
    * endpoint by the poll workers' maximum concurrency, so all workers together stay under it.
@@ -112,19 +122,19 @@ export function sourceSettingsOf(env: Omit<PollWorkerEnv, 'TABLE_NAME'>) {
 
 /** Checks the TikTok client configuration: one secret source at most, and all of it for the Research API. */
 export const PollWorkerEnvChecked = PollWorkerEnv.superRefine((env, context) => {
-  if (env.TIKTOK_CLIENT_SECRET !== undefined && env.TIKTOK_CLIENT_SECRET_ARN !== undefined) {
+  if (env.TIKTOK_CLIENT_SECRET !== undefined && env.TIKTOK_CLIENT_SECRET_PARAMETER !== undefined) {
     context.addIssue({
       code: 'custom',
-      message: 'set at most one of TIKTOK_CLIENT_SECRET or TIKTOK_CLIENT_SECRET_ARN',
+      message: 'set at most one of TIKTOK_CLIENT_SECRET or TIKTOK_CLIENT_SECRET_PARAMETER',
     });
   }
   const hasSecret =
-    env.TIKTOK_CLIENT_SECRET !== undefined || env.TIKTOK_CLIENT_SECRET_ARN !== undefined;
+    env.TIKTOK_CLIENT_SECRET !== undefined || env.TIKTOK_CLIENT_SECRET_PARAMETER !== undefined;
   if (env.ENABLED_SOURCES.includes('research_api') && (!env.TIKTOK_CLIENT_KEY || !hasSecret)) {
     context.addIssue({
       code: 'custom',
       message:
-        'the research_api source needs TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (or TIKTOK_CLIENT_SECRET_ARN)',
+        'the research_api source needs TIKTOK_CLIENT_KEY and TIKTOK_CLIENT_SECRET (or TIKTOK_CLIENT_SECRET_PARAMETER)',
     });
   }
 });
@@ -150,10 +160,10 @@ export const DigestEnv = CommonEnv.extend({
   PUBLIC_BASE_URL: z.url(),
   /** Optional SES configuration set (bounce and complaint handling). */
   SES_CONFIGURATION_SET: z.string().min(1).optional(),
-  /** Key that signs links in emails (local runs); in AWS the key lives in Secrets Manager instead. */
+  /** Key that signs links in emails (local runs); in AWS the key lives in a SecureString parameter instead. */
   LINK_SIGNING_KEY: z.string().min(32).optional(),
-  /** ARN of the Secrets Manager secret holding the link-signing key. */
-  LINK_SIGNING_KEY_SECRET_ARN: z.string().startsWith('arn:').optional(),
+  /** Name of the SecureString parameter holding the link-signing key (made on first use). */
+  LINK_SIGNING_KEY_PARAMETER: ParameterName.optional(),
   /** How many digests of a batch are composed and sent at once. */
   DIGEST_CONCURRENCY: PositiveInt.default(4),
   /**
@@ -167,9 +177,9 @@ export type DigestEnv = z.infer<typeof DigestEnv>;
 
 /** Checks that exactly one source of the link-signing key is configured. */
 const oneLinkSigningKey = [
-  (env: Pick<DigestEnv, 'LINK_SIGNING_KEY' | 'LINK_SIGNING_KEY_SECRET_ARN'>) =>
-    (env.LINK_SIGNING_KEY === undefined) !== (env.LINK_SIGNING_KEY_SECRET_ARN === undefined),
-  { message: 'set exactly one of LINK_SIGNING_KEY or LINK_SIGNING_KEY_SECRET_ARN' },
+  (env: Pick<DigestEnv, 'LINK_SIGNING_KEY' | 'LINK_SIGNING_KEY_PARAMETER'>) =>
+    (env.LINK_SIGNING_KEY === undefined) !== (env.LINK_SIGNING_KEY_PARAMETER === undefined),
+  { message: 'set exactly one of LINK_SIGNING_KEY or LINK_SIGNING_KEY_PARAMETER' },
 ] as const;
 
 /** Checks that exactly one source of the link-signing key is configured. */
@@ -185,7 +195,7 @@ export const HttpApiEnv = DigestEnv.pick({
   PUBLIC_BASE_URL: true,
   SES_CONFIGURATION_SET: true,
   LINK_SIGNING_KEY: true,
-  LINK_SIGNING_KEY_SECRET_ARN: true,
+  LINK_SIGNING_KEY_PARAMETER: true,
 }).extend({
   ...PollWorkerEnv.pick({
     TIKTOK_API_BASE_URL: true,
@@ -193,7 +203,8 @@ export const HttpApiEnv = DigestEnv.pick({
     TIKTOK_TIMEOUT_MS: true,
     TIKTOK_CLIENT_KEY: true,
     TIKTOK_CLIENT_SECRET: true,
-    TIKTOK_CLIENT_SECRET_ARN: true,
+    TIKTOK_CLIENT_SECRET_PARAMETER: true,
+    CREDENTIALS_KEY_PARAMETER: true,
     CREDENTIALS_KMS_KEY_ID: true,
     CREDENTIALS_LOCAL_KEY: true,
   }).shape,

@@ -7,7 +7,6 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { TableAccess } from '../table-access.ts';
@@ -164,13 +163,6 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
         }),
       );
     }
-    return this;
-  }
-
-  /** Sets `envName` to the ARN of `secret` and grants reading its value (and nothing else). */
-  bindSecret(envName: string, secret: secretsmanager.ISecret): this {
-    this.function.addEnvironment(envName, secret.secretArn);
-    secret.grantRead(this.function);
     return this;
   }
 

@@ -4,7 +4,7 @@
  *
  * The ticks and workers publish metrics from their run summaries (`deployment/run-metrics.ts`): the failure metrics
  * only when something failed, the rest only for the dashboard. CloudWatch bills each metric an alarm reads, so
- * each failure class has one alarm reading every way it fails.
+ * one alarm reads every way polls or digests fail (five metrics).
  */
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -37,6 +37,8 @@ export interface OperationsProps {
   readonly digestWorker: LikewatchFunction;
   /** Failed schedule deliveries and tick invocations. */
   readonly scheduleDeadLetterQueue: sqs.IQueue;
+  /** Jobs of every job queue that failed every delivery. */
+  readonly jobDeadLetterQueue: sqs.IQueue;
   readonly pollQueue: JobQueue;
   readonly digestQueue: JobQueue;
   readonly digestPartQueue: JobQueue;
@@ -84,46 +86,30 @@ export class Operations extends Construct {
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
       });
 
-    // One alarm per failure class, each reading every way that class fails: work that failed every retry
-    // (the dead-letter queues) and work that finished failed (failed polls, digests SES refused).
+    // One alarm reading every way work fails: ticks or jobs that failed every retry (the two dead-letter
+    // queues), polls that finished failed in numbers (an outage, not one account), digests SES refused.
     const hourly = FAILURE_PERIOD;
-    const pollsFailing = new cloudwatch.MathExpression({
-      expression: `IF(FILL(ticks, 0) + FILL(jobs, 0) >= 1 OR (FILL(failed, 0) >= ${FAILED_POLLS_AT_LEAST} AND FILL(failed, 0) >= ${FAILED_POLL_SHARE} * FILL(done, 0)), 1, 0)`,
+    const workFailing = new cloudwatch.MathExpression({
+      expression: `IF(FILL(ticks, 0) + FILL(jobs, 0) + FILL(digests, 0) >= 1 OR (FILL(polls, 0) >= ${FAILED_POLLS_AT_LEAST} AND FILL(polls, 0) >= ${FAILED_POLL_SHARE} * FILL(done, 0)), 1, 0)`,
       usingMetrics: {
         ticks: deadLetters(props.scheduleDeadLetterQueue, hourly),
-        jobs: deadLetters(props.pollQueue.deadLetterQueue, hourly),
-        failed: runMetric('PollFailed', hourly),
+        jobs: deadLetters(props.jobDeadLetterQueue, hourly),
+        polls: runMetric('PollFailed', hourly),
         // A poll job done is an account polled (ok, partial or failed); SQS counts them for free.
         done: props.pollQueue.queue.metricNumberOfMessagesDeleted({
           period: hourly,
           statistic: 'Sum',
         }),
+        digests: runMetric('DigestFailed', hourly),
       },
       period: hourly,
-      label: 'Polls failing',
-    });
-    const digestsFailing = new cloudwatch.MathExpression({
-      expression: 'FILL(ticks, 0) + FILL(jobs, 0) + FILL(parts, 0) + FILL(failed, 0)',
-      usingMetrics: {
-        ticks: deadLetters(props.scheduleDeadLetterQueue, hourly),
-        jobs: deadLetters(props.digestQueue.deadLetterQueue, hourly),
-        parts: deadLetters(props.digestPartQueue.deadLetterQueue, hourly),
-        failed: runMetric('DigestFailed', hourly),
-      },
-      period: hourly,
-      label: 'Digests failing',
+      label: 'Polls or digests failing',
     });
     const alarms = [
       alarm(
-        'PollsFailingAlarm',
-        `Polls are failing: a tick or poll jobs failed every retry, or ${FAILED_POLLS_AT_LEAST} or more and ${FAILED_POLL_SHARE * 100}% or more of an hour's account polls failed. Check the dead-letter queues and the poll worker's errors (docs/deploy.md).`,
-        pollsFailing,
-        1,
-      ),
-      alarm(
-        'DigestsFailingAlarm',
-        "Digests are failing: a tick, digest jobs or a night's part failed every retry, or SES refused digests this hour. Check the dead-letter queues and the digest logs (docs/deploy.md).",
-        digestsFailing,
+        'WorkFailingAlarm',
+        `Polls or digests are failing: a tick or jobs failed every retry, ${FAILED_POLLS_AT_LEAST} or more and ${FAILED_POLL_SHARE * 100}% or more of an hour's account polls failed, or SES refused digests this hour. Check the two dead-letter queues, then the poll worker's and digest worker's logs (docs/deploy.md).`,
+        workFailing,
         1,
       ),
     ];
@@ -137,17 +123,9 @@ export class Operations extends Construct {
     ];
     const deadLetterQueues = {
       DeadLetterQueueAlarm: [props.scheduleDeadLetterQueue, 'A scheduled tick failed every retry'],
-      PollJobsDeadLetterQueueAlarm: [
-        props.pollQueue.deadLetterQueue,
-        'Poll jobs failed every delivery (store trouble or deadlines)',
-      ],
-      DigestJobsDeadLetterQueueAlarm: [
-        props.digestQueue.deadLetterQueue,
-        'Digest jobs failed every delivery (store trouble, or a night that was not stored)',
-      ],
-      DigestPartsDeadLetterQueueAlarm: [
-        props.digestPartQueue.deadLetterQueue,
-        'Parts of a large night failed every delivery (store trouble or the timeout); the next ticks split the night again while its subscribers are due',
+      JobsDeadLetterQueueAlarm: [
+        props.jobDeadLetterQueue,
+        'Poll jobs, digest jobs or night parts failed every delivery (store trouble, deadlines, or a night that was not stored)',
       ],
     } as const;
     // SES puts an account under review at a 5% bounce rate and a 0.1% complaint rate: warn well before.

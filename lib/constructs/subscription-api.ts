@@ -11,9 +11,7 @@
 import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
-import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -21,6 +19,7 @@ import { Construct } from 'constructs';
 import { TABLE_ACCESS } from '../table-access.ts';
 import type { EmailSending } from './email-sending.ts';
 import { LikewatchFunction } from './likewatch-function.ts';
+import type { StackSecrets } from './stack-secrets.ts';
 
 /** The stage the pages are served under (`https://<api>.execute-api.<region>.amazonaws.com/site/`). */
 export const SITE_STAGE = 'site';
@@ -57,9 +56,8 @@ export interface SubscriptionApiProps {
   readonly retainLogs: boolean;
   readonly table: dynamodb.ITableV2;
   readonly email: EmailSending;
-  readonly linkSigningKey: secretsmanager.ISecret;
-  readonly credentialsKey: kms.IKey;
-  readonly tiktokClientSecret: secretsmanager.ISecret;
+  /** The parameters (or key) holding the link-signing key, the credentials' key and the TikTok secret. */
+  readonly secrets: StackSecrets;
   /** Receives SES events whose processing failed every retry. */
   readonly deadLetterQueue: sqs.IQueue;
   readonly senderAddress: string;
@@ -100,11 +98,11 @@ export class SubscriptionApi extends Construct {
     })
       // Sign-up requests, subscribers, abuse counters, used OAuth states, connected accounts, feedback.
       .bindTable(props.table, TABLE_ACCESS.pages)
-      .bindSecret('LINK_SIGNING_KEY_SECRET_ARN', props.linkSigningKey)
-      // Seals the tokens of a connected account, as the poll worker does.
-      .bindDataKey('CREDENTIALS_KMS_KEY_ID', props.credentialsKey)
-      .bindSecret('TIKTOK_CLIENT_SECRET_ARN', props.tiktokClientSecret)
       .allowSendEmail(props.email);
+    props.secrets.grantLinkSigning(this.pages);
+    // Seals the tokens of a connected account, as the poll worker does.
+    props.secrets.grantCredentials(this.pages);
+    props.secrets.grantTikTokClientSecret(this.pages);
 
     this.api = this.restApi(props);
     this.firewall = props.firewall ? this.webAcl() : undefined;

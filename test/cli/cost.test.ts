@@ -38,7 +38,7 @@ const PER_ACCOUNT = [
 const FIXED = [
   'EventBridge Scheduler',
   'SQS idle long polls',
-  'KMS key and secrets',
+  'KMS customer managed key',
   'CloudWatch metrics and alarms',
   'WAF',
 ];
@@ -130,6 +130,12 @@ describe('likewatch cost', () => {
     expect(bare.stdout).toMatch(
       /firewall off .*-c firewall=true \(--firewall here\) adds \$7\.\d{2}/,
     );
+    expect(bare.stdout).toMatch(
+      /customer-key off .*-c customerKey=true \(--customer-key here\) adds \$1\.\d{2}/,
+    );
+    expect(amounts(bare.stdout).get('KMS customer managed key')).toBe(0);
+    const keyed = await cost(fleet(10, 10, '--customer-key'));
+    expect(amounts(keyed.stdout).get('KMS customer managed key')).toBe(1);
     const bareFixed = amounts(bare.stdout).get('Fixed, all') ?? 0;
     const full = await cost(fleet(10, 10, '--dashboard', '--detailed-alarms', '--firewall'));
     expect(full.stdout).toMatch(/firewall on .*deploy with -c firewall=false to save it/);

@@ -23,7 +23,6 @@ const fixedPartsOf = (template: Template) => {
   template.resourceCountIs('AWS::Logs::MetricFilter', 0);
   return {
     customerKeys: Object.keys(template.findResources('AWS::KMS::Key')).length,
-    secrets: Object.keys(template.findResources('AWS::SecretsManager::Secret')).length,
     polledQueues: Object.keys(template.findResources('AWS::Lambda::EventSourceMapping')).length,
     alarmMetrics: alarms.reduce(
       (sum, alarm) =>
@@ -105,19 +104,30 @@ describe('LikewatchStack', () => {
     | 'digestWorker'
     | 'scheduleDlq'
     | 'pollQueue'
-    | 'pollDlq'
+    | 'jobDlq'
     | 'digestQueue'
-    | 'digestDlq'
     | 'digestPartQueue'
-    | 'digestPartDlq'
-    | 'credentialsKey'
-    | 'tiktokSecret'
-    | 'linkKey'
     | 'identity'
     | 'configurationSet',
     string
   >;
   const getAtt = (id: string, attribute = 'Arn') => ({ 'Fn::GetAtt': [id, attribute] });
+  /** A SecureString parameter of the prod stack: its name, and its ARN as IAM sees it. */
+  const PARAMETERS = '/likewatch/likewatch-prod';
+  const parameterArn = (name: string) => ({
+    'Fn::Join': [
+      '',
+      [
+        'arn:',
+        { Ref: 'AWS::Partition' },
+        ':ssm:',
+        { Ref: 'AWS::Region' },
+        ':',
+        { Ref: 'AWS::AccountId' },
+        `:parameter${PARAMETERS}/${name}`,
+      ],
+    ],
+  });
 
   beforeAll(() => {
     // Arrange, Act: one fully configured prod synth shared by the assertions below.
@@ -140,14 +150,9 @@ describe('LikewatchStack', () => {
       digestWorker: find('AWS::Lambda::Function', 'DigestWorkerFunction'),
       scheduleDlq: find('AWS::SQS::Queue', 'DeadLetterQueue'),
       pollQueue: find('AWS::SQS::Queue', 'PollJobsQueue'),
-      pollDlq: find('AWS::SQS::Queue', 'PollJobsDeadLetterQueue'),
+      jobDlq: find('AWS::SQS::Queue', 'JobsDeadLetterQueue'),
       digestQueue: find('AWS::SQS::Queue', 'DigestJobsQueue'),
-      digestDlq: find('AWS::SQS::Queue', 'DigestJobsDeadLetterQueue'),
       digestPartQueue: find('AWS::SQS::Queue', 'DigestPartsQueue'),
-      digestPartDlq: find('AWS::SQS::Queue', 'DigestPartsDeadLetterQueue'),
-      credentialsKey: find('AWS::KMS::Key', 'CredentialsKey'),
-      tiktokSecret: find('AWS::SecretsManager::Secret', 'TikTokClientSecret'),
-      linkKey: find('AWS::SecretsManager::Secret', 'LinkSigningKey'),
       identity: find('AWS::SES::EmailIdentity', 'EmailIdentity'),
       configurationSet: find('AWS::SES::ConfigurationSet', 'EmailConfigurationSet'),
     };
@@ -220,8 +225,8 @@ describe('LikewatchStack', () => {
       TIKTOK_RATE_LIMIT_PER_MINUTE: '150',
       POLL_EVERY_HOURS: '6',
       TIKTOK_CLIENT_KEY: 'awc1example2key3',
-      CREDENTIALS_KMS_KEY_ID: getAtt(ids.credentialsKey),
-      TIKTOK_CLIENT_SECRET_ARN: { Ref: ids.tiktokSecret },
+      CREDENTIALS_KEY_PARAMETER: `${PARAMETERS}/credentials-key`,
+      TIKTOK_CLIENT_SECRET_PARAMETER: `${PARAMETERS}/tiktok-client-secret`,
     });
     expect(fn(ids.digestTick).Environment.Variables).toEqual({
       ...common,
@@ -235,7 +240,7 @@ describe('LikewatchStack', () => {
       PUBLIC_BASE_URL: 'https://likewatch.example.com',
       // 50 messages per second shared by at most 5 workers.
       SES_MAX_SEND_RATE: '10',
-      LINK_SIGNING_KEY_SECRET_ARN: { Ref: ids.linkKey },
+      LINK_SIGNING_KEY_PARAMETER: `${PARAMETERS}/link-signing-key`,
       SES_CONFIGURATION_SET: { Ref: ids.configurationSet },
     });
     expect([ids.pollTick, ids.pollWorker, ids.digestTick, ids.digestWorker].map(fn)).toEqual([
@@ -286,33 +291,33 @@ describe('LikewatchStack', () => {
     expect(fn(ids.digestWorker).DeadLetterConfig).toBeUndefined();
   });
 
-  it('should redrive each job queue to its own dead-letter queue, with a visibility of six worker timeouts', () => {
-    template.resourceCountIs('AWS::SQS::Queue', 7);
+  it('should redrive the job queues to one dead-letter queue, with a visibility of six worker timeouts', () => {
+    template.resourceCountIs('AWS::SQS::Queue', 5);
     const queue = (id: string) => template.toJSON().Resources[id].Properties;
     expect(queue(ids.pollQueue)).toEqual({
       VisibilityTimeout: 6 * 300,
       MessageRetentionPeriod: 86_400,
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.pollDlq), maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.jobDlq), maxReceiveCount: 3 },
     });
     expect(queue(ids.digestQueue)).toEqual({
       VisibilityTimeout: 6 * 120,
       MessageRetentionPeriod: 86_400,
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.digestDlq), maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.jobDlq), maxReceiveCount: 3 },
     });
     // Consumed by the digest tick itself: six of its 15-minute timeouts.
     expect(queue(ids.digestPartQueue)).toEqual({
       VisibilityTimeout: 6 * 900,
       MessageRetentionPeriod: 86_400,
       SqsManagedSseEnabled: true,
-      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.digestPartDlq), maxReceiveCount: 3 },
+      RedrivePolicy: { deadLetterTargetArn: getAtt(ids.jobDlq), maxReceiveCount: 3 },
     });
-    for (const dlq of [ids.scheduleDlq, ids.pollDlq, ids.digestDlq, ids.digestPartDlq]) {
+    for (const dlq of [ids.scheduleDlq, ids.jobDlq]) {
       expect(queue(dlq)).toEqual({ MessageRetentionPeriod: 1_209_600, SqsManagedSseEnabled: true });
     }
     // Every queue refuses requests without TLS.
-    template.resourceCountIs('AWS::SQS::QueuePolicy', 7);
+    template.resourceCountIs('AWS::SQS::QueuePolicy', 5);
     template.allResourcesProperties('AWS::SQS::QueuePolicy', {
       PolicyDocument: {
         Statement: [
@@ -405,11 +410,10 @@ describe('LikewatchStack', () => {
         ),
         onTable(['UpdateItem'], ['ACCOUNTS']),
         onTable(['GetItem', 'UpdateItem'], ['QUOTA#*']),
-        allow(['kms:Decrypt', 'kms:GenerateDataKey'], getAtt(ids.credentialsKey)),
-        allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], {
-          Ref: ids.tiktokSecret,
-        }),
         allow(QUEUE_CONSUME, getAtt(ids.pollQueue)),
+        // The credentials' master key (made on first use) and the TikTok client secret (read only).
+        allow(['ssm:GetParameter', 'ssm:PutParameter'], parameterArn('credentials-key')),
+        allow(['ssm:GetParameter'], parameterArn('tiktok-client-secret')),
       ],
       DigestTickFunctionServiceRole: [
         logs('DigestTickFunction'),
@@ -431,15 +435,13 @@ describe('LikewatchStack', () => {
         onTable(['BatchGetItem'], ['ACCOUNT#*', 'SUBSCRIBER#*', 'EMAIL#*']),
         onTable(['Query'], ['ACCOUNT#*']),
         onTable(['PutItem', 'UpdateItem', 'DeleteItem'], ['SUBSCRIBER#*']),
-        allow(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], {
-          Ref: ids.linkKey,
-        }),
         allow(
           ['ses:SendEmail', 'ses:SendRawEmail'],
           sesArn('configuration-set', ids.configurationSet),
           sesArn('identity', ids.identity),
         ),
         allow(QUEUE_CONSUME, getAtt(ids.digestQueue)),
+        allow(['ssm:GetParameter', 'ssm:PutParameter'], parameterArn('link-signing-key')),
       ],
       SubscriptionsPagesFunctionServiceRole: [
         logs('SubscriptionsPagesFunction'),
@@ -452,20 +454,19 @@ describe('LikewatchStack', () => {
           ['EMAIL#*', 'SUBSCRIBERS', 'SIGNUP#*', 'ONCE#*', 'ACCOUNTS', 'ACCOUNT#*'],
         ),
         onTable(['UpdateItem'], ['LIMIT#*', 'SIGNUP#*', 'ACCOUNTS', 'ACCOUNT#*']),
-        // Signing links and form tokens; exchanging TikTok authorization codes.
-        allow(
-          ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
-          { Ref: ids.linkKey },
-          { Ref: ids.tiktokSecret },
-        ),
-        // Sealing the tokens of a newly connected account.
-        allow(['kms:Decrypt', 'kms:GenerateDataKey'], getAtt(ids.credentialsKey)),
         // Confirmation emails.
         allow(
           ['ses:SendEmail', 'ses:SendRawEmail'],
           sesArn('configuration-set', ids.configurationSet),
           sesArn('identity', ids.identity),
         ),
+        // Signing links and form tokens; sealing a newly connected account's tokens; exchanging codes.
+        allow(
+          ['ssm:GetParameter', 'ssm:PutParameter'],
+          parameterArn('credentials-key'),
+          parameterArn('link-signing-key'),
+        ),
+        allow(['ssm:GetParameter'], parameterArn('tiktok-client-secret')),
       ],
       SubscriptionsSesEventsFunctionServiceRole: [
         logs('SubscriptionsSesEventsFunction'),
@@ -522,9 +523,20 @@ describe('LikewatchStack', () => {
     }
   });
 
-  it('should seal credentials with a retained, rotated KMS key', () => {
-    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+  it('should keep its secrets in Parameter Store, and seal credentials with a retained, rotated customer key only when asked', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+    template.resourceCountIs('AWS::KMS::Key', 0);
+    const keyed = synth({ stage: 'prod', customerKey: 'true' });
+    keyed.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    keyed.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
+    const key = logicalIdOf(keyed, 'AWS::KMS::Key', 'SecretsCredentialsKey');
+    const worker = logicalIdOf(keyed, 'AWS::Lambda::Function', 'PollWorkerFunction');
+    const variables = keyed.toJSON().Resources[worker].Properties.Environment.Variables;
+    expect(variables.CREDENTIALS_KMS_KEY_ID).toEqual(getAtt(key));
+    expect(variables.CREDENTIALS_KEY_PARAMETER).toBeUndefined();
+    expect(JSON.stringify(keyed.findResources('AWS::IAM::Policy'))).toContain(
+      '"kms:Decrypt","kms:GenerateDataKey"',
+    );
   });
 
   it('should send through a suppressing configuration set as a domain identity', () => {
@@ -553,56 +565,37 @@ describe('LikewatchStack', () => {
     expect(outputs.some((name) => name.startsWith('EmailDmarcRecord'))).toBe(true);
   });
 
-  it('should generate and retain the link-signing key, and retain the TikTok client secret', () => {
-    template.hasResource('AWS::SecretsManager::Secret', {
-      DeletionPolicy: 'Retain',
-      Properties: Match.objectLike({
-        GenerateSecretString: Match.objectLike({ PasswordLength: 64 }),
-      }),
-    });
-    expect(template.toJSON().Resources[ids.tiktokSecret].DeletionPolicy).toBe('Retain');
-  });
-
-  it('should page the operator when polls or digests fail, with one alarm per failure class', () => {
+  it('should page the operator when polls or digests fail, with one alarm reading every way they fail', () => {
     const alarms = template.findResources('AWS::CloudWatch::Alarm');
     expect(Object.keys(alarms).map((id) => id.replace(/[0-9A-F]{8}$/, ''))).toEqual([
-      'OperationsPollsFailingAlarm',
-      'OperationsDigestsFailingAlarm',
+      'OperationsWorkFailingAlarm',
     ]);
-    const [polls, digests] = Object.values(alarms).map((alarm) => alarm.Properties);
+    const [failing] = Object.values(alarms).map((alarm) => alarm.Properties);
     type MetricStat = {
       Metric: { Namespace: string; MetricName: string; Dimensions?: Array<{ Value: unknown }> };
+      Period: number;
     };
-    const read = (alarm: typeof polls) =>
-      (alarm.Metrics as Array<{ MetricStat?: MetricStat & { Period: number } }>).flatMap(
-        (metric) => (metric.MetricStat ? [{ MetricStat: metric.MetricStat }] : []),
-      );
+    const read = (failing.Metrics as Array<{ MetricStat?: MetricStat }>).flatMap((metric) =>
+      metric.MetricStat ? [metric.MetricStat] : [],
+    );
     // A queue's metric by its queue, likewatch's own by its name (its one dimension is the service).
-    const queueOf = ({ MetricStat: { Metric } }: { MetricStat: MetricStat }) =>
+    const queueOf = ({ Metric }: MetricStat) =>
       JSON.stringify(
         Metric.Namespace === 'likewatch'
           ? `${Metric.MetricName} of ${Metric.Dimensions?.[0]?.Value}`
           : Metric.Dimensions?.[0]?.Value,
       );
-    // Polls: a tick or poll jobs in a dead-letter queue, or a quarter of an hour's polls failed.
-    expect(read(polls).map(queueOf)).toEqual([
+    // A tick or a job in a dead-letter queue, a quarter of an hour's polls failed, or SES refused a digest.
+    expect(read.map(queueOf)).toEqual([
       JSON.stringify(getAtt(ids.scheduleDlq, 'QueueName')),
-      JSON.stringify(getAtt(ids.pollDlq, 'QueueName')),
+      JSON.stringify(getAtt(ids.jobDlq, 'QueueName')),
       JSON.stringify('PollFailed of likewatch'),
       JSON.stringify(getAtt(ids.pollQueue, 'QueueName')),
-    ]);
-    expect(JSON.stringify(polls.Metrics)).toMatch(/FILL\(failed, 0\) >= 0.25 \* FILL\(done, 0\)/);
-    // Digests: a tick, digest jobs or a night's part in a dead-letter queue, or SES refused a digest.
-    expect(read(digests).map(queueOf)).toEqual([
-      JSON.stringify(getAtt(ids.scheduleDlq, 'QueueName')),
-      JSON.stringify(getAtt(ids.digestDlq, 'QueueName')),
-      expect.any(String),
       JSON.stringify('DigestFailed of likewatch'),
     ]);
-    for (const alarm of [polls, digests]) {
-      expect(alarm).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
-      expect(read(alarm).every((metric) => metric.MetricStat.Period === 3600)).toBe(true);
-    }
+    expect(JSON.stringify(failing.Metrics)).toMatch(/FILL\(polls, 0\) >= 0.25 \* FILL\(done, 0\)/);
+    expect(failing).toMatchObject({ Threshold: 1, EvaluationPeriods: 1 });
+    expect(read.every((metric) => metric.Period === 3600)).toBe(true);
     // Every alarm pages the operator topic.
     const topic = logicalIdOf(template, 'AWS::SNS::Topic', 'OperationsAlarmTopic');
     for (const alarm of Object.values(alarms)) {
@@ -625,17 +618,20 @@ describe('LikewatchStack', () => {
       firewall: true,
     });
     expect(fixedPartsOf(full)).toEqual(
-      stackFixedParts({ dashboard: true, detailedAlarms: true, firewall: true }),
+      stackFixedParts({
+        dashboard: true,
+        detailedAlarms: true,
+        firewall: true,
+        customerKey: false,
+      }),
     );
     const descriptions = Object.values(full.findResources('AWS::CloudWatch::Alarm')).map((alarm) =>
       String(alarm.Properties.AlarmDescription),
     );
     for (const expected of [
-      /Polls are failing/,
-      /Digests are failing/,
+      /Polls or digests are failing/,
       /scheduled tick failed every retry/,
-      /Poll jobs failed every delivery/,
-      /Digest jobs failed every delivery/,
+      /Poll jobs, digest jobs or night parts failed every delivery/,
       /PollTickFunction threw/,
       /PollWorkerFunction threw/,
       /DigestTickFunction threw/,
@@ -685,9 +681,10 @@ describe('LikewatchStack', () => {
     ] as const) {
       template.hasOutput(output, { Value: { Ref: id } });
     }
-    template.hasOutput('TikTokClientSecretArn', { Value: { Ref: ids.tiktokSecret } });
-    template.hasOutput('PollJobsDeadLetterQueueArn', { Value: getAtt(ids.pollDlq) });
-    template.hasOutput('DigestJobsDeadLetterQueueArn', { Value: getAtt(ids.digestDlq) });
+    template.hasOutput('TikTokClientSecretParameter', {
+      Value: `${PARAMETERS}/tiktok-client-secret`,
+    });
+    template.hasOutput('JobsDeadLetterQueueArn', { Value: getAtt(ids.jobDlq) });
     template.hasOutput('DeadLetterQueueUrl', { Value: { Ref: ids.scheduleDlq } });
     template.hasOutput('AlarmTopicArn', Match.anyValue());
     expect(template.findOutputs('DashboardName')).toEqual({});

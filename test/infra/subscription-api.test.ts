@@ -145,18 +145,18 @@ describe('the subscription pages and SES events in the stack', () => {
           SENDER_ADDRESS: 'likewatch <digest@example.com>',
           PUBLIC_BASE_URL: 'https://likewatch.example.com',
           TIKTOK_CLIENT_KEY: 'client-key-1',
-          LINK_SIGNING_KEY_SECRET_ARN: { Ref: Match.stringLikeRegexp('^LinkSigningKey') },
-          TIKTOK_CLIENT_SECRET_ARN: { Ref: Match.stringLikeRegexp('^TikTokClientSecret') },
-          CREDENTIALS_KMS_KEY_ID: {
-            'Fn::GetAtt': [Match.stringLikeRegexp('^CredentialsKey'), 'Arn'],
-          },
+          LINK_SIGNING_KEY_PARAMETER: Match.stringLikeRegexp('^/likewatch/.+/link-signing-key$'),
+          TIKTOK_CLIENT_SECRET_PARAMETER: Match.stringLikeRegexp(
+            '^/likewatch/.+/tiktok-client-secret$',
+          ),
+          CREDENTIALS_KEY_PARAMETER: Match.stringLikeRegexp('^/likewatch/.+/credentials-key$'),
           SES_CONFIGURATION_SET: Match.anyValue(),
         }),
       },
     });
     const actions = statementsOf(pagesId).flatMap((statement) => [statement.Action].flat());
     expect(actions).toEqual(
-      expect.arrayContaining(['ses:SendEmail', 'dynamodb:UpdateItem', 'kms:GenerateDataKey']),
+      expect.arrayContaining(['ses:SendEmail', 'dynamodb:UpdateItem', 'ssm:PutParameter']),
     );
     expect(statementsOf(pagesId).map((statement) => statement.Resource)).not.toContainEqual('*');
   });

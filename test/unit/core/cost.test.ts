@@ -66,7 +66,6 @@ const input: CostInput = {
   pageRequestsPerSubscriber: 3,
   stack: {
     customerKeys: 1,
-    secrets: 2,
     polledQueues: 2,
     alarmMetrics: 10,
     customMetrics: 2,
@@ -162,9 +161,10 @@ describe('estimateMonthlyCost', () => {
       ((2 * 5 * 3 * 60 * 24 * 30.4) / 1e6) * 0.4,
       6,
     );
-    // The stack's fixed parts: the key and two secrets; 2 custom metrics, 10 alarm metrics and a dashboard;
-    // a web ACL of two rules, whose requests (3 per subscriber) are billed with API Gateway's.
-    expect(cost(lines, 'KMS key and secrets')).toBeCloseTo(1 + 2 * 0.4, 9);
+    // The stack's fixed parts: the customer key (the secrets are standard parameters, no fee); 2 custom
+    // metrics, 10 alarm metrics and a dashboard; a web ACL of two rules, whose requests (3 per subscriber) are
+    // billed with API Gateway's.
+    expect(cost(lines, 'KMS customer managed key')).toBeCloseTo(1, 9);
     expect(cost(lines, 'CloudWatch metrics and alarms')).toBeCloseTo(2 * 0.3 + 10 * 0.1 + 3, 9);
     expect(cost(lines, 'WAF')).toBeCloseTo(5 + 2 * 1, 9);
     expect(cost(lines, 'API Gateway')).toBeCloseTo(((1000 * 3) / 1e6) * (3.5 + 0.6), 9);
@@ -183,7 +183,7 @@ describe('estimateMonthlyCost', () => {
     expect(fixed).toEqual([
       'EventBridge Scheduler',
       'SQS idle long polls',
-      'KMS key and secrets',
+      'KMS customer managed key',
       'CloudWatch metrics and alarms',
       'WAF',
     ]);

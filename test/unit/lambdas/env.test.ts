@@ -45,7 +45,7 @@ describe('loadEnv', () => {
       loadEnv(DigestEnvChecked, {
         ...base,
         LINK_SIGNING_KEY: 'k'.repeat(32),
-        LINK_SIGNING_KEY_SECRET_ARN: 'arn:aws:secretsmanager:eu-west-1:1:secret:x',
+        LINK_SIGNING_KEY_PARAMETER: '/likewatch/prod/link-signing-key',
       }),
     ).toThrow(/exactly one/);
     expect(

@@ -1,86 +1,70 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TokenSigner } from '../../../adapters/signed-tokens.ts';
 import { createDigestDeps } from '../../../lambdas/_shared/composition.ts';
 import { DigestEnv } from '../../../lambdas/_shared/env.ts';
+import {
+  type ParameterStoreServer,
+  startParameterStore,
+} from '../../fakes/parameter-store-server.ts';
 
 /**
- * The functions read their secrets through Powertools Parameters at cold start. A small stand-in for the
- * Secrets Manager API (the JSON protocol the SDK speaks) answers them here, so the real read path runs.
+ * The functions read their secrets from Parameter Store through Powertools Parameters at cold start. A local
+ * stand-in for the Parameter Store API (the JSON protocol the SDK speaks) answers them, so the real read path
+ * runs.
  */
-const SECRETS: Record<string, { SecretString?: string; SecretBinary?: string }> = {
-  'arn:aws:secretsmanager:us-east-1:1:secret:link-key': {
-    SecretString: 'k'.repeat(44),
-  },
-  'arn:aws:secretsmanager:us-east-1:1:secret:binary-only': { SecretBinary: 'AAEC' },
-};
-
-let server: Server;
-const asked: string[] = [];
+let store: ParameterStoreServer;
 
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk) => {
-      body += chunk;
-    });
-    request.on('end', () => {
-      const target = request.headers['x-amz-target'];
-      const { SecretId } = JSON.parse(body) as { SecretId: string };
-      asked.push(`${target} ${SecretId}`);
-      const secret = SECRETS[SecretId];
-      response.setHeader('content-type', 'application/x-amz-json-1.1');
-      if (!secret) {
-        response.statusCode = 400;
-        response.end(JSON.stringify({ __type: 'ResourceNotFoundException', message: 'no secret' }));
-        return;
-      }
-      response.end(JSON.stringify({ ARN: SecretId, Name: SecretId, VersionId: 'v1', ...secret }));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  store = await startParameterStore();
   Object.assign(process.env, {
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'local',
     AWS_SECRET_ACCESS_KEY: 'local',
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: `http://127.0.0.1:${port}`,
+    AWS_ENDPOINT_URL_SSM: store.endpoint,
   });
 });
 
 afterAll(async () => {
-  delete process.env.AWS_ENDPOINT_URL_SECRETS_MANAGER;
-  await new Promise((resolve) => server.close(resolve));
+  delete process.env.AWS_ENDPOINT_URL_SSM;
+  await store.close();
 });
 
-function digestEnv(secretArn: string) {
+function digestEnv(parameter: string) {
   return DigestEnv.parse({
     TABLE_NAME: 'likewatch-table',
     SENDER_ADDRESS: 'digest@example.com',
     PUBLIC_BASE_URL: 'https://likewatch.example.com',
-    LINK_SIGNING_KEY_SECRET_ARN: secretArn,
+    LINK_SIGNING_KEY_PARAMETER: parameter,
   });
 }
 
 describe('secrets read at cold start', () => {
-  it('should read the link-signing key from Secrets Manager and sign links with it', async () => {
+  it('should make the link-signing key on the first cold start and read the same key on the next', async () => {
     // Act
-    const deps = await createDigestDeps(
-      digestEnv('arn:aws:secretsmanager:us-east-1:1:secret:link-key'),
+    const first = await createDigestDeps(digestEnv('/likewatch/test/link-signing-key'));
+    const second = await createDigestDeps(digestEnv('/likewatch/test/link-signing-key'));
+
+    // Assert: one SecureString made, and links signed by either process agree.
+    expect(store.parameters.get('/likewatch/test/link-signing-key')).toMatchObject({
+      type: 'SecureString',
+      version: 1,
+    });
+    expect(store.requests.get('PutParameter')).toBe(1);
+    const stored = new TokenSigner(
+      store.parameters.get('/likewatch/test/link-signing-key')?.value ?? '',
     );
-    // Assert
-    expect(asked).toEqual([
-      'secretsmanager.GetSecretValue arn:aws:secretsmanager:us-east-1:1:secret:link-key',
-    ]);
-    expect(deps.links).toBeDefined();
+    for (const deps of [first, second]) {
+      const token = new URL(deps.links.unsubscribe('sub-1')).searchParams.get('token') ?? '';
+      expect(stored.verify(token, 'unsubscribe', new Date())).toEqual({
+        ok: true,
+        subject: 'sub-1',
+      });
+    }
   });
 
-  it('should refuse to start on a secret without a string value, or one that does not exist', async () => {
-    await expect(
-      createDigestDeps(digestEnv('arn:aws:secretsmanager:us-east-1:1:secret:binary-only')),
-    ).rejects.toThrow(/has no string value/);
-    await expect(
-      createDigestDeps(digestEnv('arn:aws:secretsmanager:us-east-1:1:secret:missing')),
-    ).rejects.toThrow();
+  it('should refuse a parameter name that is not a path', () => {
+    expect(() => digestEnv('arn:aws:secretsmanager:us-east-1:1:secret:link-key')).toThrow(
+      /parameter name/,
+    );
   });
 });

@@ -62,8 +62,8 @@ export interface Store {
   listSubscribers(): Promise<Subscriber[]>;
   /**
    * Stores a poll keyed by its slot. Storing the same slot again replaces the poll unless the stored one is
-   * better (`ok`, then `partial`, then `failed`): a redelivery heals a failed poll, and a late failure never
-   * shadows a good one. Retries are harmless.
+   * better (`ok`, then `partial`, then `failed`) or is `ok`: a redelivery heals a failed poll, a late failure
+   * never shadows a good one, and a slot's first good poll stays. Retries are harmless.
    */
   putPoll(accountId: string, slot: string, poll: Poll): Promise<void>;
   /**

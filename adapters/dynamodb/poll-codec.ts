@@ -21,6 +21,7 @@ import {
   type VideoStats,
 } from '../../core/model.ts';
 import { ByteReader, ByteWriter, isU64Decimal } from './binary-columns.ts';
+import { baseReferences, MissingBaseError, type PollBase } from './poll-bases.ts';
 
 /** Tag stored next to an encoded body, so the format can evolve without guessing. */
 export const POLL_ENCODING = 'columns-bin+br/2';
@@ -83,6 +84,11 @@ interface PollHeader extends Omit<PollColumns, 'videos'> {
     postedAtText?: Record<string, string>;
     /** Whether the binary part has a `saves` column. */
     saves?: true;
+    /**
+     * The slot of the base poll this one refers to: the binary part starts with a column of references (1 +
+     * the video's index in the base, or 0) and has ids and posting times only of videos marked 0.
+     */
+    base?: string;
     title?: Array<string | null>;
     url?: Array<string | [string] | null>;
   };
@@ -109,33 +115,38 @@ const StoredPollHeader = z.object({
       ids: z.array(z.string().min(1)).optional(),
       postedAtText: z.record(z.string(), Instant).optional(),
       saves: z.literal(true).optional(),
+      base: Instant.optional(),
       title: z.array(z.string().nullable()).optional(),
       url: z.array(z.union([z.string(), z.tuple([z.string()]), z.null()])).optional(),
     })
     .optional(),
 });
 
-/** Encodes a poll into its compressed columnar body. */
-export function encodePoll(poll: Poll): Uint8Array {
+/** Encodes a poll into its compressed columnar body, referring to `base`'s videos where it lists them. */
+export function encodePoll(poll: Poll, base?: PollBase): Uint8Array {
   const writer = new ByteWriter();
   writer.byte(FORMAT_2);
-  writePoll(writer, poll);
+  writePoll(writer, poll, base);
   return compress(writer.bytes());
 }
 
 /**
  * Decodes a body written by {@link encodePoll} (either format) into a valid Poll: format 2 checks its header and
- * types its columns by their encoding ({@link readPoll}), format 1 is validated whole.
+ * types its columns by their encoding ({@link readPoll}), format 1 is validated whole. A poll that refers to a
+ * base gets it from `baseOf`; throws {@link MissingBaseError} when that has none.
  */
-export function decodePoll(body: Uint8Array): Poll {
+export function decodePoll(
+  body: Uint8Array,
+  baseOf: (slot: string) => PollBase | undefined = () => undefined,
+): Poll {
   const bytes = decompress(body);
   if (bytes[0] !== FORMAT_2)
     return columnsToPoll(JSON.parse(bytes.toString('utf8')) as PollColumns);
-  return readPoll(new ByteReader(bytes.subarray(1)));
+  return readPoll(new ByteReader(bytes.subarray(1)), baseOf);
 }
 
-/** Appends a poll in format 2 (also embedded in daily roll-ups). */
-export function writePoll(writer: ByteWriter, poll: Poll): void {
+/** Appends a poll in format 2 (also embedded in daily roll-ups, which never refer to a base). */
+export function writePoll(writer: ByteWriter, poll: Poll, base?: PollBase): void {
   const header: PollHeader = { at: poll.at, status: poll.status };
   if ('rounded' in poll && poll.rounded !== undefined) header.rounded = poll.rounded;
   if ('archived' in poll && poll.archived !== undefined) header.archived = poll.archived;
@@ -150,7 +161,13 @@ export function writePoll(writer: ByteWriter, poll: Poll): void {
   if (videos) {
     const columns: NonNullable<PollHeader['videos']> = { count: videos.length };
     if (!videos.every((video) => isU64Decimal(video.id))) columns.ids = videos.map((v) => v.id);
-    const postedAt = videos.map((video) => compactInstant(video.postedAt));
+    // References only where every id is binary: a poll with text ids is written whole.
+    const refs = base && !columns.ids ? baseReferences(videos, base) : videos.map(() => 0);
+    if (refs.some((ref) => ref > 0)) columns.base = (base as PollBase).slot;
+    const own = videos.filter((_, index) => refs[index] === 0);
+    const postedAt = videos.map((video, index) =>
+      refs[index] === 0 ? compactInstant(video.postedAt) : undefined,
+    );
     const postedAtText = Object.fromEntries(
       postedAt.flatMap((value, index) => (typeof value === 'string' ? [[index, value]] : [])),
     );
@@ -164,10 +181,12 @@ export function writePoll(writer: ByteWriter, poll: Poll): void {
     }
     header.videos = columns;
     writer.json(header);
-    if (!columns.ids) for (const video of videos) writer.u64Decimal(video.id);
+    if (columns.base) for (const ref of refs) writer.varint(ref);
+    if (!columns.ids) for (const video of own) writer.u64Decimal(video.id);
     // Posting times as differences from the previous video's: lists come newest first, so they are small.
     let previous = 0;
     for (const value of postedAt) {
+      if (value === undefined) continue;
       const seconds = typeof value === 'number' ? value : previous;
       writer.zigzag(seconds - previous);
       previous = seconds;
@@ -185,8 +204,14 @@ export function writePoll(writer: ByteWriter, poll: Poll): void {
   writer.json(header);
 }
 
-/** Reads a poll written by {@link writePoll}, validated (see {@link StoredPollHeader}). */
-export function readPoll(reader: ByteReader): Poll {
+/**
+ * Reads a poll written by {@link writePoll}, validated (see {@link StoredPollHeader}); one that refers to a
+ * base takes the ids and posting times it refers to from `baseOf`.
+ */
+export function readPoll(
+  reader: ByteReader,
+  baseOf: (slot: string) => PollBase | undefined = () => undefined,
+): Poll {
   const header = StoredPollHeader.parse(reader.json());
   const { at, status } = header;
   const columns = header.videos;
@@ -196,10 +221,25 @@ export function readPoll(reader: ByteReader): Poll {
     if (columns.ids && columns.ids.length !== count) {
       throw new RangeError('stored poll: the id column does not match the video count');
     }
-    const ids = columns.ids ?? reader.u64Decimals(count);
+    const base = columns.base === undefined ? undefined : baseOf(columns.base);
+    if (columns.base !== undefined && !base) throw new MissingBaseError(columns.base);
+    const refs = base ? reader.varints(count) : undefined;
+    const ownCount = refs ? refs.filter((ref) => ref === 0).length : count;
+    const ownIds = columns.ids ?? reader.u64Decimals(ownCount);
+    const ids = new Array<string>(count);
     const postedAt = new Array<string>(count);
     let previous = 0;
+    let nextOwn = 0;
     for (let index = 0; index < count; index++) {
+      const ref = refs?.[index] ?? 0;
+      const referred = ref > 0 ? base?.videos[ref - 1] : undefined;
+      if (ref > 0 && !referred) throw new RangeError('stored poll: a reference past its base');
+      if (referred) {
+        ids[index] = referred.id;
+        postedAt[index] = referred.postedAt;
+        continue;
+      }
+      ids[index] = ownIds[nextOwn++] as string;
       previous += reader.zigzag();
       postedAt[index] = postedAtText?.[index] ?? expandInstant(previous);
     }

@@ -2,9 +2,9 @@
  * An account's poll history: raw polls for the retention period, daily roll-ups for ever.
  *
  * Primary course of `putPolls` (`putPoll` is the same for one poll):
- * 1. Encode each poll (binary columns + Brotli) and write it under its slot key: the `ok` polls of a worker
- *    batch that fit in one item go out together in BatchWriteItem requests, larger ones chunked one by one;
- *    a `partial` or `failed` poll is written on condition, never over a better poll of its slot.
+ * 1. Read the base poll each poll may refer to (its day's first poll, `poll-bases.ts`; one batch read), encode
+ *    each poll (binary columns + Brotli, referring to its base where it can) and write it under its slot key,
+ *    on condition: never over a better poll of its slot, nor over an `ok` one.
  * 2. Read how far each account's days are rolled up (one batch read for the batch); roll up every finished
  *    day since (normally just yesterday, once a day) and move the mark. A late poll of an already rolled-up
  *    day rolls that day up again.
@@ -21,7 +21,8 @@ import { addDays, DAY_MS } from '../../core/time.ts';
 import { ChunkedRecords } from './chunked-records.ts';
 import type { DailyRollup } from './daily-rollups.ts';
 import { accountPartition, keys, throughChunksOf } from './keys.ts';
-import { decodePoll, encodePoll, POLL_ENCODING } from './poll-codec.ts';
+import { encodePoll, POLL_ENCODING } from './poll-codec.ts';
+import { decodeWithBases, readBases, type StoredBase } from './poll-reads.ts';
 import { withTitlesOncePerDay } from './poll-titles.ts';
 import { dailyRollupRecords, decodeRollupRecords, monthRollupRecord } from './rollup-records.ts';
 import { finishedMonths, mergeWork, type RollupWork, rollupWork } from './rollup-work.ts';
@@ -79,11 +80,22 @@ export class PollHistory {
     const fail = (owners: readonly number[]) => (error: unknown) => {
       for (const index of owners) errors[index] ??= asError(error);
     };
-    const [records, marks] = await Promise.all([
-      Promise.all(polls.map((entry, index) => this.pollRecord(entry).catch(fail([index])))),
+    const [bases, marks] = await Promise.all([
+      // Bases only make polls smaller: without them every poll is written whole.
+      readBases(this.table, polls, this.options.cadenceHours).catch(() =>
+        polls.map(() => undefined),
+      ),
       // The marks are only a shortcut: without them each account's mark is read on its own.
       this.readRollupMarks(polls.map((entry) => entry.accountId)).catch(() => undefined),
     ]);
+    const records = polls.map((entry, index) => {
+      try {
+        return this.pollRecord(entry, bases[index]);
+      } catch (error) {
+        fail([index])(error);
+        return undefined;
+      }
+    });
     await writeAll(
       this.table,
       this.records,
@@ -214,12 +226,16 @@ export class PollHistory {
     await writeAll(this.table, this.records, unfailed(moved), failing);
   }
 
-  /** The key, head attributes and encoded body of one poll. */
-  private async pollRecord({ accountId, slot, poll }: PollToStore) {
+  /**
+   * The key, head attributes and encoded body of one poll, referring to `stored` (its base) where it lists the
+   * same videos, and expiring with its base, never after: a poll outliving its base could not be read.
+   */
+  private pollRecord({ accountId, slot, poll }: PollToStore, stored?: StoredBase): StoredBody {
     const slotMs = Date.parse(slot);
     if (Number.isNaN(slotMs)) throw new InvalidInputError(`poll slot: not an instant: '${slot}'`);
     // Imported history keeps the full retention from its import, so an import never loses polls at once.
     const keptFromMs = Math.max(Date.parse(poll.at), this.options.now().getTime());
+    const keptUntil = Math.floor(keptFromMs / 1000) + this.options.retentionDays * DAY_SECONDS;
     return {
       key: keys.poll(accountId, new Date(slotMs).toISOString()),
       condition: REPLACES[poll.status],
@@ -227,12 +243,13 @@ export class PollHistory {
         at: poll.at,
         status: poll.status,
         encoding: POLL_ENCODING,
-        expiresAt: Math.floor(keptFromMs / 1000) + this.options.retentionDays * DAY_SECONDS,
+        expiresAt: stored ? Math.min(keptUntil, stored.expiresAt) : keptUntil,
       },
       body: encodePoll(
         this.options.cadenceHours === undefined
           ? poll
           : withTitlesOncePerDay(poll, slotMs, this.options.cadenceHours),
+        stored?.base,
       ),
     };
   }
@@ -319,10 +336,13 @@ export class PollHistory {
         throughChunksOf(keys.poll(accountId, to.toISOString()).sk),
       ],
     });
-    return records
-      .filter((record) => Number(record.head.expiresAt) > expiredBefore)
-      .map((record) => decodePoll(record.body))
-      .sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const kept = records.filter((record) => Number(record.head.expiresAt) > expiredBefore);
+    const polls = await decodeWithBases(
+      kept,
+      (slots) => this.table.batchGet(slots.map((slot) => keys.poll(accountId, slot))),
+      this.options.now().getTime() / 1000,
+    );
+    return polls.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
   }
 
   private async readRollupMark(accountId: string): Promise<string | undefined> {

@@ -15,19 +15,23 @@ export interface StoredBody {
   condition?: PutCondition | undefined;
 }
 
+/** Stores the record unless an `ok` poll is stored under its key. */
+export const NOT_OVER_OK: PutCondition = {
+  expression: 'attribute_not_exists(pk) OR #status <> :ok',
+  names: { '#status': 'status' },
+  values: { ':ok': 'ok' },
+};
+
 /**
  * What a poll of each status may replace under its slot. Polls rank ok, partial, failed: a later delivery of
  * the same job heals a failed poll (a timeout on a busy worker), and a worse poll never shadows a better one,
- * whichever write lands last. Equal ranks replace each other, as a retried run always did; an ok poll replaces
- * anything, so it stays a batch write.
+ * whichever write lands last. A slot's first ok poll stays: later polls of its day may refer to it (see
+ * `poll-bases.ts`), so a retried job that finds its slot stored ok leaves it. Partial and failed polls of
+ * equal rank replace each other, as a retried run always did.
  */
-export const REPLACES: Record<Poll['status'], PutCondition | undefined> = {
-  ok: undefined,
-  partial: {
-    expression: 'attribute_not_exists(pk) OR #status <> :ok',
-    names: { '#status': 'status' },
-    values: { ':ok': 'ok' },
-  },
+export const REPLACES: Record<Poll['status'], PutCondition> = {
+  ok: NOT_OVER_OK,
+  partial: NOT_OVER_OK,
   failed: {
     expression: 'attribute_not_exists(pk) OR #status = :failed',
     names: { '#status': 'status' },

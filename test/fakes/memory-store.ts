@@ -69,11 +69,13 @@ export class MemoryStore implements Store, HandleHistory {
   async listSubscribers() {
     return [...this.subscribers.values()];
   }
-  /** Keeps the better poll of a slot, as the port asks (ok, then partial, then failed). */
+  /** Keeps the better poll of a slot, as the port asks (ok, then partial, then failed), and its first ok one. */
   async putPoll(accountId: string, slot: string, poll: Poll) {
     const polls = this.polls.get(accountId) ?? new Map<string, Poll>();
     const stored = polls.get(slot);
-    if (stored && POLL_RANK[stored.status] > POLL_RANK[poll.status]) return;
+    if (stored && (POLL_RANK[stored.status] > POLL_RANK[poll.status] || stored.status === 'ok')) {
+      return;
+    }
     polls.set(slot, poll);
     this.polls.set(accountId, polls);
   }

@@ -158,7 +158,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
   it('should return polls in a time range, oldest first, exactly as stored, with one item per slot', async () => {
     // Arrange
     const failed: Poll = { at: '2026-11-02T00:00:00Z', status: 'failed', reason: 'rate_limited' };
-    // Act: the second write to the 12:00 slot stands for a retried poll run.
+    // Act: the second write to the 12:00 slot stands for a retried poll run, which leaves the first ok poll.
     await store.putPoll('acct-1', '2026-11-01T00:00:00.000Z', smallPoll('2026-11-01T00:00:00Z', 5));
     await store.putPoll('acct-1', '2026-11-01T12:00:00.000Z', smallPoll('2026-11-01T12:00:00Z', 6));
     await store.putPoll('acct-1', '2026-11-01T12:00:00.000Z', smallPoll('2026-11-01T12:00:00Z', 7));
@@ -171,7 +171,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     );
     expect(all).toEqual([
       smallPoll('2026-11-01T00:00:00Z', 5),
-      smallPoll('2026-11-01T12:00:00Z', 7),
+      smallPoll('2026-11-01T12:00:00Z', 6),
       failed,
     ]);
     const some = await store.listPolls(
@@ -179,7 +179,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       new Date('2026-11-01T06:00:00Z'),
       new Date('2026-11-01T12:00:00Z'),
     );
-    expect(some).toEqual([smallPoll('2026-11-01T12:00:00Z', 7)]);
+    expect(some).toEqual([smallPoll('2026-11-01T12:00:00Z', 6)]);
     expect(await itemsOf('acct-1', 'POLL#')).toHaveLength(3);
   });
 
@@ -224,14 +224,14 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     // Act
     await store.putPoll('acct-big', poll.at, poll);
     await store.putPoll('acct-big', poll.at, bigPoll(poll.at, 5_000, 2));
-    // Assert: split over more than one item, and the retry replaced the first write's chunks.
+    // Assert: split over more than one item, and the retry, refused, left no chunk of its own.
     const items = await itemsOf('acct-big', 'POLL#');
     expect(items.length).toBeGreaterThan(1);
     expect(new Set(items.map((item) => item.writeId ?? String(item.sk).split('#')[2])).size).toBe(
       1,
     );
     const [read] = await store.listPolls('acct-big', new Date(poll.at), new Date(poll.at));
-    expect(read).toEqual(bigPoll(poll.at, 5_000, 2));
+    expect(read).toEqual(poll);
   });
 
   it('should end concurrent writes of one slot with exactly one of them, whole', async () => {
@@ -248,6 +248,66 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     const heads = items.filter((item) => item.chunks !== undefined);
     expect(heads).toHaveLength(1);
     expect(items).toHaveLength(Number(heads[0]?.chunks));
+  });
+
+  it('should write a day’s later polls as references to its first, in one write unit each, read back exactly', async () => {
+    // Arrange: an account of 50 videos with TikTok-like ids, polled every 6 hours for a day.
+    const atCadence = storeWith({ pollCadenceHours: 6 });
+    const slots = ['02:00', '08:00', '14:00', '20:00'].map((time) => `2026-11-04T${time}:00Z`);
+    const fifty = (likes: number, slot: string): Poll => ({
+      ...(smallPoll(slot, likes) as Extract<Poll, { status: 'ok' }>),
+      videos: Array.from({ length: 50 }, (_, index) => {
+        const seconds = Date.parse('2026-10-30T10:00:00Z') / 1000 - index * 90_000;
+        const low = createHash('sha256').update(String(index)).digest().readUInt32BE(0);
+        return {
+          id: ((BigInt(seconds) << 32n) | BigInt(low)).toString(),
+          postedAt: new Date(seconds * 1000).toISOString().replace('.000Z', 'Z'),
+          views: 40_000 + index * 977 + likes,
+          likes: 2_000 + index * 31 + likes,
+          comments: 20 + index,
+          shares: 5 + (index % 7),
+        };
+      }),
+    });
+    const polls = slots.map((slot, index) => fifty(index * 3, slot));
+    // Act
+    for (const [index, slot] of slots.entries()) {
+      const result = await atCadence.putPolls([
+        { accountId: 'acct-refs', slot, poll: polls[index] as Poll },
+      ]);
+      expect(result).toEqual([undefined]);
+    }
+    const items = await itemsOf('acct-refs', 'POLL#');
+    const sizes = items.map(itemBytes);
+    // Assert: the first poll is whole; the later ones leave out 50 ids and posting times, fit one write unit
+    // and expire with the first.
+    expect(sizes.slice(1).map((bytes) => Math.ceil(bytes / 1024))).toEqual([1, 1, 1]);
+    for (const bytes of sizes.slice(1)) expect(bytes).toBeLessThan((sizes[0] as number) - 50 * 6);
+    expect(new Set(items.map((item) => item.expiresAt)).size).toBe(1);
+    // Read back exactly, whether the range holds the first poll or not.
+    const day = await atCadence.listPolls(
+      'acct-refs',
+      new Date('2026-11-04T00:00:00Z'),
+      new Date('2026-11-04T23:59:00Z'),
+    );
+    expect(day).toEqual(polls);
+    const afternoon = await atCadence.listPolls(
+      'acct-refs',
+      new Date('2026-11-04T13:00:00Z'),
+      new Date('2026-11-04T23:59:00Z'),
+    );
+    expect(afternoon).toEqual(polls.slice(2));
+    // A retried delivery of the first slot does not replace what the later polls refer to.
+    await atCadence.putPolls([
+      { accountId: 'acct-refs', slot: slots[0] as string, poll: fifty(99, slots[0] as string) },
+    ]);
+    expect(
+      await atCadence.listPolls(
+        'acct-refs',
+        new Date(slots[0] as string),
+        new Date(slots[3] as string),
+      ),
+    ).toEqual(polls);
   });
 
   it('should let a later ok or partial poll of a slot replace a failed one, and never the reverse', async () => {
@@ -497,7 +557,7 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
     expect(rollup?.last).toEqual({ ...late, videos: [counts] });
   });
 
-  it('should store a worker batch of polls in batch writes, roll each account’s yesterday up, and fail only a bad poll', async () => {
+  it('should store a worker batch of polls, roll each account’s yesterday up in batch writes, and fail only a bad poll', async () => {
     // Arrange: yesterday's polls of two accounts, then a store that counts its requests.
     const now = () => new Date('2026-10-11T06:00:00Z');
     await storeWith({ now }).putPoll(
@@ -541,10 +601,10 @@ function storeContract(start: () => Promise<EmbeddedService>): void {
       bigPoll(at, 5_000, 1),
     ]);
     expect(await itemsOf('batch-c', 'POLL#')).toEqual([]);
-    // One batch read of the roll-up marks; one batch write each for the small polls, the roll-ups and then
-    // the marks moved; a query of yesterday per account rolled up; nothing per poll besides.
+    // One batch read of the roll-up marks; a conditional put per poll (never over an ok one); one batch write
+    // each for the roll-ups and then the marks moved; a query of yesterday per account rolled up.
     expect(sent.filter((name) => name === 'BatchGetCommand')).toHaveLength(1);
-    expect(sent.filter((name) => name === 'BatchWriteCommand')).toHaveLength(3);
+    expect(sent.filter((name) => name === 'BatchWriteCommand')).toHaveLength(2);
     expect(sent.filter((name) => ['GetCommand', 'UpdateCommand'].includes(name))).toEqual([]);
   });
 
@@ -985,4 +1045,17 @@ function bigPoll(at: string, count: number, version: number): Poll {
     profile: { followers: 1, following: 0, likes: version, videos: count },
     videos,
   };
+}
+
+/** The bytes DynamoDB counts for an item's write: attribute names and values (numbers as their digits). */
+function itemBytes(item: Record<string, unknown>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(item)) {
+    bytes += Buffer.byteLength(name);
+    if (value instanceof Uint8Array) bytes += value.length;
+    else if (typeof value === 'number')
+      bytes += Math.ceil(String(value).replace(/^0+/, '').length / 2) + 1;
+    else bytes += Buffer.byteLength(String(value));
+  }
+  return bytes;
 }

@@ -132,7 +132,7 @@ function explainAccount(
       causes: [
         {
           cause: slowdown.cause,
-          confidence: round(calibrate(slowdown.fit)),
+          confidence: round(calibrate(slowdown.fit, 'slowdown')),
           likes: 0,
           evidence: slowdownEvidence(slowdown),
         },
@@ -172,7 +172,7 @@ function explainAccount(
     .sort((a, b) => b.confidence - a.confidence);
   ranked.forEach((entry, rank) => {
     entry.confidence = round(
-      rank === 0 ? calibrate(entry.confidence) : Math.min(0.5, entry.confidence * 0.5),
+      rank === 0 ? calibrate(entry.confidence, 'loss') : Math.min(0.5, entry.confidence * 0.5),
     );
   });
   // Losses no finding explains are people un-liking here and there, as always.

@@ -9,7 +9,7 @@ import { loadMeasured, type PricedFleet, parseOptions, priceFleet } from '../cli
 import { PRICES } from '../core/cost-inputs.ts';
 import { WHOLE_FLEET_NIGHT_ACCOUNTS } from '../core/send-digests.ts';
 import { DEFAULT_HISTORY_DAYS, RAW_HISTORY_DAYS } from '../core/thinned-history.ts';
-import { FUNCTION_MEMORY_MB } from '../deployment/fan-out.ts';
+import { DIGEST_BATCH_SIZE, FUNCTION_MEMORY_MB, POLL_BATCH_SIZE } from '../deployment/fan-out.ts';
 import {
   ONE_CLICK_BURST_LIMIT,
   ONE_CLICK_RATE_LIMIT,
@@ -184,9 +184,9 @@ export async function costReport(): Promise<string> {
     '',
     '## Line by line',
     '',
-    '- **Lambda**: invocations (a poll tick a minute, a digest tick an hour, a worker invocation per 10 jobs) and',
-    `  GB-seconds. A poll worker invocation (${FUNCTION_MEMORY_MB.pollWorker} MB) is billed for its accounts' TikTok round trips (the`,
-    '  ten at once; the profile with the first video page, the other pages, and a token refresh) plus the measured',
+    `- **Lambda**: invocations (a poll tick a minute, a digest tick an hour, a worker invocation per ${POLL_BATCH_SIZE} poll jobs or ${DIGEST_BATCH_SIZE} digest`,
+    `  jobs) and GB-seconds. A poll worker invocation (${FUNCTION_MEMORY_MB.pollWorker} MB) is billed for its accounts' TikTok round trips (all`,
+    '  at once; the profile with the first video page, the other pages, and a token refresh) plus the measured',
     '  compute per account-poll, stretched by the CPU share the memory buys (a full vCPU at 1,769 MB). Jobs arrive',
     "  spread over the cadence, so no worker waits for its share of TikTok's limit while the fleet's rate is",
     `  within it (the command says when it is not). A digest worker invocation (${FUNCTION_MEMORY_MB.digestWorker} MB) is billed for the`,

@@ -30,6 +30,8 @@ const UNWRAPS_PER_KEY_HOUR = 1;
 const CREDENTIAL_RESEAL_HOURS = 24;
 /** Each refresh stores the rotated credentials: one sealed item, well under 1 KB. */
 const WRITE_UNITS_PER_TOKEN_REFRESH = 1;
+/** Messages one SQS send, receive or delete request carries at most. */
+const SQS_MESSAGES_PER_REQUEST = 10;
 /** Accounts in a digest: a creator following their own account. */
 const ACCOUNTS_PER_DIGEST = 1;
 /** An account item as the poll tick reads it from the index (id, handle, source, status, dates), bytes. */
@@ -90,7 +92,7 @@ export function tiktokLoad(input: CostInput): TikTokLoad {
 /**
  * Billed seconds of one poll worker invocation: its accounts' TikTok round trips (the batch's accounts at once,
  * `inFlight` at a time; each account's profile and first video page together, then the other pages, and a
- * token refresh, which a batch of ten nearly always has one of), plus the compute at the function's CPU share.
+ * token refresh, which a batch nearly always has one of), plus the compute at the function's CPU share.
  * Jobs arrive spread over the cadence (a tick a minute), so a worker does not wait for its share of TikTok's
  * limit while the fleet's rate is within it (see {@link tiktokLoad}).
  */
@@ -233,10 +235,12 @@ export function estimateMonthlyCost(
   const gbSeconds = pollGbSeconds + digestGbSeconds + tickGbSeconds;
   const invocations = pollInvocations + digestInvocations + pollTicks + digestTicks;
 
-  // Jobs travel ten to a request: SendMessageBatch, the event source's ReceiveMessage, DeleteMessageBatch.
+  // Jobs travel at most ten to a request, whatever a worker's batch: SendMessageBatch, the event source's
+  // ReceiveMessage, DeleteMessageBatch.
+  const perRequest = (batchSize: number) => Math.min(SQS_MESSAGES_PER_REQUEST, batchSize);
   const jobRequests =
-    Math.ceil(accountPolls / input.pollWorker.batchSize) * 3 +
-    Math.ceil(digests / input.digestWorker.batchSize) * 3;
+    Math.ceil(accountPolls / perRequest(input.pollWorker.batchSize)) * 3 +
+    Math.ceil(digests / perRequest(input.digestWorker.batchSize)) * 3;
   const idleReceives =
     input.stack.polledQueues *
     IDLE_POLLERS_PER_QUEUE *

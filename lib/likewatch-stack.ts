@@ -24,6 +24,7 @@ import {
   DIGEST_PART_CONCURRENCY,
   FUNCTION_MEMORY_MB,
   POLL_BATCH_SIZE,
+  POLL_BATCHING_WINDOW_SECONDS,
   POLL_TICK_MINUTES,
 } from '../deployment/fan-out.ts';
 import { RUN_METRICS_ENV } from '../deployment/run-metrics.ts';
@@ -185,6 +186,7 @@ export class LikewatchStack extends Stack {
       .bindTable(this.table, TABLE_ACCESS.pollWorker)
       .consumeQueue(this.pollQueue.queue, {
         batchSize: POLL_BATCH_SIZE,
+        batchingWindowSeconds: POLL_BATCHING_WINDOW_SECONDS,
         maxConcurrency: config.pollWorkerConcurrency,
       });
 

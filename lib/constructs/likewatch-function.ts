@@ -181,16 +181,23 @@ export class LikewatchFunction extends Construct implements iam.IGrantable {
   }
 
   /**
-   * Makes this function the worker of `queue`: batches of `batchSize` records, failed records reported one by
-   * one (`batchItemFailures`), and at most `maxConcurrency` invocations at once (which is what shares the
-   * TikTok and SES rate limits between workers). Grants receiving and deleting the queue's messages.
+   * Makes this function the worker of `queue`: batches of `batchSize` records (gathered for up to
+   * `batchingWindowSeconds`, which SQS needs for more than ten), failed records reported one by one
+   * (`batchItemFailures`), and at most `maxConcurrency` invocations at once (which is what shares the TikTok and
+   * SES rate limits between workers). Grants receiving and deleting the queue's messages.
    */
-  consumeQueue(queue: sqs.IQueue, options: { batchSize: number; maxConcurrency: number }): this {
+  consumeQueue(
+    queue: sqs.IQueue,
+    options: { batchSize: number; maxConcurrency: number; batchingWindowSeconds?: number },
+  ): this {
     this.function.addEventSource(
       new SqsEventSource(queue, {
         batchSize: options.batchSize,
         maxConcurrency: options.maxConcurrency,
         reportBatchItemFailures: true,
+        ...(options.batchingWindowSeconds !== undefined && {
+          maxBatchingWindow: Duration.seconds(options.batchingWindowSeconds),
+        }),
       }),
     );
     return this;

@@ -342,7 +342,12 @@ describe('LikewatchStack', () => {
         FunctionResponseTypes: ['ReportBatchItemFailures'],
         ScalingConfig: { MaximumConcurrency: concurrency },
       });
-    feeds(ids.pollQueue, ids.pollWorker, 10, 4);
+    feeds(ids.pollQueue, ids.pollWorker, 25, 4);
+    // More than ten records a batch need a batching window.
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: getAtt(ids.pollQueue),
+      MaximumBatchingWindowInSeconds: 10,
+    });
     feeds(ids.digestQueue, ids.digestWorker, 10, 5);
     // The parts of a night too large for one invocation, one at a time per invocation.
     feeds(ids.digestPartQueue, ids.digestParts, 1, 2);

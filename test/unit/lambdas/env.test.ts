@@ -14,7 +14,7 @@ describe('loadEnv', () => {
     expect(env).toEqual({
       TABLE_NAME: 'likewatch-table',
       TIKTOK_API_BASE_URL: 'https://open.tiktokapis.com',
-      POLL_CONCURRENCY: 10,
+      POLL_CONCURRENCY: 25,
       TIKTOK_TIMEOUT_MS: 10_000,
       ENABLED_SOURCES: ['display_api'],
       TIKTOK_WEB_BASE_URL: 'https://www.tiktok.com',

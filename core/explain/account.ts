@@ -57,7 +57,7 @@ export function analyzeAccount(
       ? [coverage.anchorIndex, ...coverage.insideIndexes]
       : coverage.insideIndexes;
   const nodes = dayNodes(series, toMs, toMs - HISTORY_MS);
-  const pace = summarizePace(series, analyzePace(series, nodes, fromMs, toMs), fromMs, toMs);
+  const pace = summarizePace(series, analyzePace(series, nodes, fromMs, toMs), nodes, fromMs, toMs);
   const base: AccountAnalysis = {
     account: { id: account.id, handle: account.handle },
     judgeable: coverage.judgeable,

@@ -8,7 +8,7 @@
  * Works on any cadence and any thinning: one interval per day where polls allow, longer ones where they do not;
  * the band widens as intervals get fewer.
  */
-import { HOUR_MS } from '../time.ts';
+import { DAY_MS, HOUR_MS } from '../time.ts';
 import {
   type AgeCurve,
   type CurvePair,
@@ -303,4 +303,37 @@ function curvePairs(series: AccountSeries, nodes: Nodes, preCount: number): Curv
     }
   }
   return pairs;
+}
+
+/** The median reach level of the last week's intervals against that of intervals ending by `oldTo`. */
+export function reachTrend(
+  intervals: readonly PaceInterval[],
+  fromMs: number,
+  oldTo: number,
+): number {
+  const recent: number[] = [];
+  const old: number[] = [];
+  for (const interval of intervals) {
+    if (Number.isNaN(interval.level) || interval.toMs > fromMs) continue;
+    if (interval.toMs >= fromMs - 7 * DAY_MS) recent.push(interval.level);
+    else if (interval.toMs <= oldTo) old.push(interval.level);
+  }
+  return recent.length > 0 && old.length > 0 ? median(recent) - median(old) : Number.NaN;
+}
+
+/** Likes per hour over the intervals inside [fromMs, toMs], NaN with fewer than `minDays` of them. */
+export function rateWithin(
+  intervals: readonly PaceInterval[],
+  fromMs: number,
+  toMs: number,
+  minDays: number,
+): number {
+  let likes = 0;
+  let hours = 0;
+  for (const interval of intervals) {
+    if (interval.fromMs < fromMs || interval.toMs > toMs) continue;
+    likes += interval.gain.likes;
+    hours += interval.hours;
+  }
+  return hours >= minDays * 24 ? likes / hours : Number.NaN;
 }

@@ -6,10 +6,11 @@
  */
 import type { Cause } from '../model.ts';
 import { DAY_MS } from '../time.ts';
-import type { PaceAnalysis, PaceInterval } from './pace.ts';
+import type { Nodes } from './nodes.ts';
+import { type PaceAnalysis, rateWithin, reachTrend } from './pace.ts';
 import type { AccountSeries } from './series.ts';
 import { median, ramp } from './stats.ts';
-import { newerAgainstOlder } from './video-performance.ts';
+import { likeRateSlide, newerAgainstOlder } from './video-performance.ts';
 
 /** Tonight is far below baseline under this share of it (docs/causes.md: "less than about half")... */
 const FAR_BELOW_SHARE = 0.5;
@@ -41,6 +42,8 @@ const TREND_WEEK_SHARE = 0.7;
 const TREND_VIDEO_SHARE = 0.7;
 /** ...or this share of their likes per view... */
 const TREND_LIKE_RATE_SHARE = 0.8;
+/** ...or tonight's likes this share of what its views brought at older videos' likes per view. */
+const TREND_NIGHT_RATE_SHARE = 0.7;
 /** Shares at which a measure shows the slide clearly. */
 const CLEAR_TREND_SHARE = 0.45;
 const CLEAR_LIKE_RATE_SHARE = 0.65;
@@ -87,6 +90,8 @@ export interface PaceSummary {
   videoTrend: number;
   /** Newer videos' likes per view relative to older ones'. */
   newerLikeRate: number;
+  /** Tonight's likes against the same views at older videos' likes per view (see `likeRateSlide`). */
+  likeRateSlide: number;
   /** Established videos' reach over the last week against several weeks back (log); NaN if unmeasured. */
   reachTrend: number;
   /** Frozen videos with likes they were expected to get. */
@@ -97,6 +102,7 @@ export interface PaceSummary {
 export function summarizePace(
   series: AccountSeries,
   pace: PaceAnalysis,
+  nodes: Pick<Nodes, 'rows' | 'anchor'>,
   fromMs: number,
   toMs: number,
 ): PaceSummary {
@@ -117,42 +123,14 @@ export function summarizePace(
     oldRate: rateWithin(pace.intervals, oldFrom, oldTo, 5),
     weekRate: rateWithin(pace.intervals, fromMs - 8 * DAY_MS, fromMs, 2),
     ...newerAgainstOlder(series, pace, fromMs),
-    reachTrend: reachTrend(pace.intervals, fromMs, toMs),
+    likeRateSlide: likeRateSlide(series, pace, nodes, fromMs),
+    reachTrend: reachTrend(pace.intervals, fromMs, oldTo),
     frozen: pace.frozen.map((entry) => ({
       id: series.videoIds[entry.video] as string,
       sinceMs: entry.sinceMs,
       expectedLikes: entry.expectedLikes,
     })),
   };
-}
-
-/** The median reach level of the last week's intervals against that of intervals several weeks back. */
-function reachTrend(intervals: readonly PaceInterval[], fromMs: number, toMs: number): number {
-  const recent: number[] = [];
-  const old: number[] = [];
-  for (const interval of intervals) {
-    if (Number.isNaN(interval.level) || interval.toMs > fromMs) continue;
-    if (interval.toMs >= fromMs - 7 * DAY_MS) recent.push(interval.level);
-    else if (interval.toMs <= toMs - OLD_LEVEL_DAYS * DAY_MS) old.push(interval.level);
-  }
-  return recent.length > 0 && old.length > 0 ? median(recent) - median(old) : Number.NaN;
-}
-
-/** Likes per hour over the intervals inside [fromMs, toMs], NaN with fewer than `minDays` of them. */
-function rateWithin(
-  intervals: readonly PaceInterval[],
-  fromMs: number,
-  toMs: number,
-  minDays: number,
-): number {
-  let likes = 0;
-  let hours = 0;
-  for (const interval of intervals) {
-    if (interval.fromMs < fromMs || interval.toMs > toMs) continue;
-    likes += interval.gain.likes;
-    hours += interval.hours;
-  }
-  return hours >= minDays * 24 ? likes / hours : Number.NaN;
 }
 
 /** The fleet's shared movements tonight (log), each 0 when too few accounts show it. */
@@ -371,7 +349,8 @@ function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
     points(counterfactual, TREND_TONIGHT_SHARE, CLEAR_TREND_SHARE) +
     points(weekShare, TREND_WEEK_SHARE, CLEAR_TREND_SHARE) +
     points(videosSlid, TREND_VIDEO_SHARE, CLEAR_TREND_SHARE) +
-    points(summary.newerLikeRate, TREND_LIKE_RATE_SHARE, CLEAR_LIKE_RATE_SHARE);
+    points(summary.newerLikeRate, TREND_LIKE_RATE_SHARE, CLEAR_LIKE_RATE_SHARE) +
+    points(summary.likeRateSlide, TREND_NIGHT_RATE_SHARE, CLEAR_TREND_SHARE);
   if (evidence < MIN_TREND_POINTS) return undefined;
   // Built up over weeks: where the last week is measured, it ran short of the old level too; and where
   // tonight's own videos tell what the night would have brought at the old performance, it fell well short.

@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
-import { buildSeries } from '../../../../core/explain/series.ts';
+import { type AccountSeries, buildSeries } from '../../../../core/explain/series.ts';
 import {
   type FleetPace,
   judgeSlowdown,
   type PaceSummary,
 } from '../../../../core/explain/slowdown.ts';
+import { likeRateSlide } from '../../../../core/explain/video-performance.ts';
 import type { Fleet, Poll } from '../../../../core/model.ts';
 import { DAY_MS, formatInstant, HOUR_MS } from '../../../../core/time.ts';
 import { thinFleet } from '../../../../eval/densities.ts';
@@ -143,6 +144,7 @@ describe('a slow slide of taste', () => {
     newerVideos: 0.35,
     videoTrend: -0.5,
     newerLikeRate: 0.6,
+    likeRateSlide: Number.NaN,
     reachTrend: Number.NaN,
     frozen: [],
   };
@@ -160,5 +162,51 @@ describe('a slow slide of taste', () => {
     // Tonight beat its expectation (which knows what was posted when): the shortfall is the videos' ages.
     const aheadOfExpectation = { ...slid, expected: { likes: 300, views: 9_000 } };
     expect(judgeSlowdown(aheadOfExpectation, still)).toBeUndefined();
+  });
+
+  it("counts tonight's likes per view against the older videos' as one more sign of the slide", () => {
+    // Far under the old level, the last week a little short, newer videos a little less liked per view:
+    // suggestive, not enough alone...
+    const suggestive = { ...slid, weekRate: 60, newerVideos: 0.9, newerLikeRate: 0.75 };
+    expect(judgeSlowdown(suggestive, still)).toBeUndefined();
+    expect(judgeSlowdown({ ...suggestive, likeRateSlide: 0.6 }, still)).toBeUndefined();
+    // ...until tonight's views brought well under half the likes the older videos' likes per view promised.
+    expect(judgeSlowdown({ ...suggestive, likeRateSlide: 0.35 }, still)?.cause).toBe(
+      'audience_shift',
+    );
+  });
+});
+
+describe("tonight's likes per view against older videos'", () => {
+  const from = AS_OF.getTime() - DAY_MS;
+  // Ten videos, one every five days back from two days before the window; likes per view were 10% on those
+  // posted three weeks back and more, and fall steadily on newer ones (down to 4% on the newest).
+  const posted = Array.from({ length: 10 }, (_, index) => from - (2 + 5 * index) * DAY_MS);
+  const rates = posted.map((at) => {
+    const daysBack = (from - at) / DAY_MS;
+    return daysBack >= 21 ? 0.1 : 0.1 - (0.06 * (21 - daysBack)) / 19;
+  });
+  // Two polls: the window's opening and end; each video gains 100 likes tonight.
+  const series = {
+    videoCount: 10,
+    postedAt: Float64Array.from(posted),
+    times: Float64Array.from([from, AS_OF.getTime()]),
+    likes: Float64Array.from([...posted.map(() => 1_000), ...posted.map(() => 1_100)]),
+  } as unknown as AccountSeries;
+  const nodes = { rows: [0, 1], anchor: 0 };
+
+  it('is under 1 when newer videos are liked less per view, and the newest weigh most', () => {
+    const share = likeRateSlide(series, { likeRates: Float64Array.from(rates) }, nodes, from);
+    // At the old likes per view the night would have brought about a third more (the newest video, posted
+    // after the newer ones compared, is taken further down the same line).
+    expect(share).toBeGreaterThan(0.7);
+    expect(share).toBeLessThan(0.8);
+  });
+
+  it('is 1 when likes per view held, and unmeasured with too few older videos', () => {
+    const held = Float64Array.from(rates.map(() => 0.1));
+    expect(likeRateSlide(series, { likeRates: held }, nodes, from)).toBeCloseTo(1, 9);
+    const young = Float64Array.from(rates.map((rate, index) => (index < 5 ? rate : Number.NaN)));
+    expect(likeRateSlide(series, { likeRates: young }, nodes, from)).toBeNaN();
   });
 });

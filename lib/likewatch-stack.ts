@@ -10,6 +10,7 @@ import {
 } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
@@ -119,11 +120,19 @@ export class LikewatchStack extends Stack {
 
     const email = new EmailSending(this, 'Email', { senderDomain: config.senderDomain });
 
-    // The TikTok client secret, the link-signing key and the credentials' master key (or customer key).
-    const secrets = new StackSecrets(this, 'Secrets', {
-      customerKey: config.customerKey,
-      keepData,
-    });
+    // The TikTok client secret, the link-signing key and the credentials' master key, in Parameter Store; or,
+    // asked for, a customer managed key wraps the credentials' data keys (its id is the one stacks had when it
+    // was always there, so an upgraded stack keeps the key its credentials were sealed with).
+    const credentialsKey = config.customerKey
+      ? new kms.Key(this, 'CredentialsKey', {
+          description:
+            'Wraps the data keys that encrypt TikTok credentials stored in the likewatch table.',
+          enableKeyRotation: true,
+          // Without the key, the stored credentials cannot be opened again.
+          removalPolicy: keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+        })
+      : undefined;
+    const secrets = new StackSecrets(this, 'Secrets', { credentialsKey });
 
     const functionDefaults = {
       projectRoot: PROJECT_ROOT,

@@ -1,21 +1,19 @@
 /**
  * Where the stack keeps its secrets: SecureString parameters under `/likewatch/<stack>/` (standard tier, no
- * monthly fee), and, with `-c customerKey=true`, a customer managed KMS key for the credentials. CloudFormation
+ * monthly fee), and, with `-c customerKey=true`, the stack's customer managed KMS key for the credentials. CloudFormation
  * cannot create a SecureString, so the generated keys are made by the first function that needs one, and the
  * TikTok client secret is put by the operator (docs/deploy.md); the stack only names them and grants access.
  */
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import * as kms from 'aws-cdk-lib/aws-kms';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import type { LikewatchFunction } from './likewatch-function.ts';
 
 /** Properties of {@link StackSecrets}. */
 export interface StackSecretsProps {
-  /** A customer managed KMS key wraps the credentials' data keys, instead of a key in Parameter Store. */
-  customerKey: boolean;
-  /** Keep the key when the stack is deleted (as the table is kept). */
-  keepData: boolean;
+  /** The customer managed KMS key that wraps the credentials' data keys, instead of a key in Parameter Store. */
+  credentialsKey: kms.IKey | undefined;
 }
 
 /** The parameters (and optional KMS key) holding the stack's secrets, and the grants to read them. */
@@ -24,7 +22,7 @@ export class StackSecrets extends Construct {
   readonly tiktokClientSecretParameter: string;
   private readonly linkSigningKeyParameter: string;
   private readonly credentialsKeyParameter: string;
-  readonly credentialsKey: kms.Key | undefined;
+  private readonly credentialsKey: kms.IKey | undefined;
 
   constructor(scope: Construct, id: string, props: StackSecretsProps) {
     super(scope, id);
@@ -32,15 +30,7 @@ export class StackSecrets extends Construct {
     this.tiktokClientSecretParameter = `${prefix}/tiktok-client-secret`;
     this.linkSigningKeyParameter = `${prefix}/link-signing-key`;
     this.credentialsKeyParameter = `${prefix}/credentials-key`;
-    this.credentialsKey = props.customerKey
-      ? new kms.Key(this, 'CredentialsKey', {
-          description:
-            'Wraps the data keys that encrypt TikTok credentials stored in the likewatch table.',
-          enableKeyRotation: true,
-          // Without the key, the stored credentials cannot be opened again.
-          removalPolicy: props.keepData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-        })
-      : undefined;
+    this.credentialsKey = props.credentialsKey;
   }
 
   /** Lets `fn` read the TikTok client secret (`TIKTOK_CLIENT_SECRET_PARAMETER`). */

@@ -534,7 +534,9 @@ describe('LikewatchStack', () => {
     const keyed = synth({ stage: 'prod', customerKey: 'true' });
     keyed.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
     keyed.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain' });
-    const key = logicalIdOf(keyed, 'AWS::KMS::Key', 'SecretsCredentialsKey');
+    const key = logicalIdOf(keyed, 'AWS::KMS::Key', 'CredentialsKey');
+    // The id the key had when every stack had it: an upgraded stack keeps the key its credentials were sealed with.
+    expect(key).toBe('CredentialsKeyA24B74BF');
     const worker = logicalIdOf(keyed, 'AWS::Lambda::Function', 'PollWorkerFunction');
     const variables = keyed.toJSON().Resources[worker].Properties.Environment.Variables;
     expect(variables.CREDENTIALS_KMS_KEY_ID).toEqual(getAtt(key));

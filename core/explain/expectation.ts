@@ -69,13 +69,14 @@ export function typicalVideoSize(
 /**
  * What the interval between two nodes should bring for the videos listed at `endRow` (the later node's poll)
  * and posted before its end. Videos posted less than {@link MIN_SIZED_AGE_HOURS} before the interval count as
- * new.
+ * new. With `perVideoLikes`, each video's expected likes are also written into it (by video index).
  */
 export function expectedGain(
   model: ExpectationModel,
   fromNode: number,
   toNode: number,
   endRow: number,
+  perVideoLikes?: Float64Array,
 ): ExpectedGain {
   const { series, cumulative, sizes, likeRates } = model;
   const { videoCount, likes, postedAt } = series;
@@ -96,6 +97,7 @@ export function expectedGain(
     const ownRate = likeRates[video] as number;
     const rate = Number.isNaN(ownRate) ? model.typicalRate : ownRate;
     const videoLikes = Number.isNaN(rate) ? 0 : views * rate;
+    if (perVideoLikes) perVideoLikes[video] = videoLikes;
     gain.views += views;
     gain.likes += videoLikes;
     if (!own) {

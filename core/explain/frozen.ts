@@ -9,6 +9,14 @@ import type { AccountSeries } from './series.ts';
 
 /** A video is frozen when its views grew by at most this share of what was expected over a span... */
 const FROZEN_SHARE = 0.03;
+/**
+ * The share allowed when the pace is read in the video's first hours: the age curve is fitted on videos older
+ * than that, so its shape there is only a prior, and plausible first-day shapes (views slowing from the first
+ * hour, or still speeding up for most of a day) differ from it by about three times either way.
+ */
+const YOUNG_FROZEN_SHARE = 3 * FROZEN_SHARE;
+/** Ages (hours) below which a pace counts as read in the video's first hours. */
+const YOUNG_HOURS = 12;
 /** ...over a span of at least this long, in which it was expected at least this many views. */
 const MIN_FROZEN_HOURS = 4;
 const MIN_FROZEN_VIEWS = 150;
@@ -23,6 +31,12 @@ export interface FrozenVideo {
   sinceMs: number;
   expectedViews: number;
   expectedLikes: number;
+  /**
+   * Found only through a young video's allowances (its pace read from its posting though no poll saw it early
+   * enough, or the wider share of its first hours): what tells it from an ordinary night is the account's last
+   * week, so a night without that week poll by poll leaves it out (`restricted.ts`).
+   */
+  young: boolean;
 }
 
 /**
@@ -67,7 +81,8 @@ export function frozenVideos(
       const promised =
         ((atViews - before.views) * viewsBetween(curve, age(at), age(lastTime))) /
         viewsBetween(curve, age(before.at), age(at));
-      if (!(promised >= MIN_FROZEN_VIEWS) || endViews - atViews > FROZEN_SHARE * promised) continue;
+      const share = age(at) < YOUNG_HOURS ? YOUNG_FROZEN_SHARE : FROZEN_SHARE;
+      if (!(promised >= MIN_FROZEN_VIEWS) || endViews - atViews > share * promised) continue;
       const atLikes = likes[row * videoCount + video] as number;
       const likeRate = atViews > 0 && !Number.isNaN(atLikes) ? atLikes / atViews : 0;
       frozen.push({
@@ -75,6 +90,7 @@ export function frozenVideos(
         sinceMs: at,
         expectedViews: promised,
         expectedLikes: promised * likeRate,
+        young: before.young || endViews - atViews > FROZEN_SHARE * promised,
       });
       break;
     }
@@ -91,16 +107,18 @@ function paceBefore(
   rows: readonly number[],
   position: number,
   video: number,
-): { at: number; views: number } | undefined {
+): { at: number; views: number; young: boolean } | undefined {
   const at = series.times[rows[position] as number] as number;
   const posted = series.postedAt[video] as number;
-  if (at - posted <= PACE_HOURS * HOUR_MS) return { at: posted, views: 0 };
+  if (at - posted <= PACE_HOURS * HOUR_MS) return { at: posted, views: 0, young: false };
   for (let index = position - 1; index >= 0; index -= 1) {
     const earlier = rows[index] as number;
     const time = series.times[earlier] as number;
     const count = series.views[earlier * series.videoCount + video] as number;
     if (at - time >= PACE_HOURS * HOUR_MS && !Number.isNaN(count))
-      return { at: time, views: count };
+      return { at: time, views: count, young: false };
   }
-  return undefined;
+  // A video in its first hours that no earlier poll read saw long enough before: its whole life so far is its
+  // pace (it had no views when it went up).
+  return at - posted < YOUNG_HOURS * HOUR_MS ? { at: posted, views: 0, young: true } : undefined;
 }

@@ -15,6 +15,7 @@ import {
   cumulativeViews,
   fitCurve,
   MAX_PAIR_WEIGHT,
+  viewsBetween,
 } from './age-curve.ts';
 import { backtest, type ExpectationModel, expectedGain, typicalVideoSize } from './expectation.ts';
 import { type FrozenVideo, frozenVideos } from './frozen.ts';
@@ -67,7 +68,8 @@ export interface PaceAnalysis {
   /** Likes per view of tonight's gain relative to the videos' own (1 = normal); NaN when too few views. */
   engagement: number;
   /** Established videos whose views stopped inside the window while the account went on, with the span. */
-  frozen: FrozenVideo[];
+  /** With what the account's expectation held for each tonight from its stop on (`accountLikes`). */
+  frozen: Array<FrozenVideo & { accountLikes: number }>;
   /** Each video's log size (views it gets relative to the curve at baseline level); NaN when unmeasured. */
   sizes: Float64Array;
   /** Each video's likes per view (at its last node before the window); NaN when too few views. */
@@ -182,7 +184,8 @@ export function analyzePace(
     typicalRate,
     level: baseLevel,
   };
-  const tonightGain = expectedGain(model, tonightIndex, tonightIndex + 1, endRow);
+  const tonightByVideo = new Float64Array(videoCount);
+  const tonightGain = expectedGain(model, tonightIndex, tonightIndex + 1, endRow, tonightByVideo);
   const tried = backtest(
     model,
     intervals.slice(0, preCount).map((interval, index) => ({
@@ -233,9 +236,35 @@ export function analyzePace(
       gainedViews >= 100 && establishedLikes > 0 && establishedViews > 0
         ? gainedLikes / gainedViews / (establishedLikes / establishedViews)
         : Number.NaN,
-    frozen: frozenVideos(series, curve, fromMs, toMs),
+    frozen: frozenVideos(series, curve, fromMs, toMs).map((entry) => ({
+      ...entry,
+      accountLikes: hasExpectation
+        ? (tonightByVideo[entry.video] as number) *
+          correction *
+          shareSince(series, curve, entry, nodes.times[tonightIndex] as number, tonight.toMs)
+        : 0,
+    })),
     lateShift: lateNightShift(series, curve, sizes, endRow),
   };
+}
+
+/**
+ * The share of a video's views over tonight's span that falls after it stopped: what the account's expectation
+ * held for it tonight from then on, which knows what the account's videos usually get at that age, where the
+ * first hours of a young video's own pace cannot tell (`restricted.ts` takes the more of the two).
+ */
+function shareSince(
+  series: AccountSeries,
+  curve: AgeCurve,
+  entry: FrozenVideo,
+  spanFromMs: number,
+  spanToMs: number,
+): number {
+  const posted = series.postedAt[entry.video] as number;
+  const age = (at: number) => (at - posted) / HOUR_MS;
+  const whole = viewsBetween(curve, age(spanFromMs), age(spanToMs));
+  const after = viewsBetween(curve, age(Math.max(spanFromMs, entry.sinceMs)), age(spanToMs));
+  return whole > 0 ? Math.min(1, after / whole) : 0;
 }
 
 function countBefore(times: readonly number[], atMs: number): number {

@@ -7,19 +7,20 @@
 import type { Cause } from '../model.ts';
 import { DAY_MS } from '../time.ts';
 import type { Nodes } from './nodes.ts';
-import { type PaceAnalysis, rateWithin, reachTrend } from './pace.ts';
+import { type PaceAnalysis, type PaceInterval, rateWithin, reachTrend } from './pace.ts';
+import { restrictedFinding } from './restricted.ts';
 import type { AccountSeries } from './series.ts';
 import { median, ramp } from './stats.ts';
 import { likeRateSlide, newerAgainstOlder } from './video-performance.ts';
 
 /** Tonight is far below baseline under this share of it (docs/causes.md: "less than about half")... */
-const FAR_BELOW_SHARE = 0.5;
+export const FAR_BELOW_SHARE = 0.5;
 /** ...and this many spreads below it, so an account's ordinary variation never counts. */
 const FAR_BELOW_SPREADS = 2;
 /** Below this many likes expected in a night, a shortfall is indistinguishable from chance. */
-const MIN_SLOWDOWN_LIKES = 30;
+export const MIN_SLOWDOWN_LIKES = 30;
 /** A reach break: established videos' views at under this share of the baseline level... */
-const REACH_BREAK_SHARE = 0.5;
+export const REACH_BREAK_SHARE = 0.5;
 /** ...and this many of their ordinary spreads below it... */
 const REACH_BREAK_SPREADS = 2.5;
 /** ...while the night's likes are under this share of the expectation. */
@@ -52,13 +53,6 @@ const MIN_TREND_POINTS = 6;
 /** Whatever the points, a last week or a counterfactual night above these shares of the old level is no slide. */
 const TREND_WEEK_LIMIT = 0.8;
 const TREND_COUNTERFACTUAL_LIMIT = 0.8;
-/** Videos frozen inside the window must have been expected this many likes to count as restricted... */
-const MIN_FROZEN_LIKES = 30;
-/** ...and at least this share of the night's shortfall... */
-const FROZEN_SHARE_OF_SHORTFALL = 0.5;
-/** ...a night under this share of what it would have been (what the frozen video's own pace promised is
- * known better than an expectation, so the bar is a little lower than a slowdown's half). */
-const RESTRICTED_SHARE = 0.6;
 /** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
 const MIN_FLEET_CONTROL = 5;
 const FLEET_SHIFT_LIMIT = Math.log(2);
@@ -84,6 +78,8 @@ export interface PaceSummary {
   /** Likes per hour several weeks back and over the last week (NaN when history is too short). */
   oldRate: number;
   weekRate: number;
+  /** The slowest of the last week's nights, in likes per hour (NaN when fewer than three were measured). */
+  weekLowest: number;
   /** Newer videos' likes per video relative to older ones' (1 = the same); NaN when too few of either. */
   newerVideos: number;
   /** Rank correlation of videos' likes (size × likes per view) with their posting time. */
@@ -94,8 +90,17 @@ export interface PaceSummary {
   likeRateSlide: number;
   /** Established videos' reach over the last week against several weeks back (log); NaN if unmeasured. */
   reachTrend: number;
-  /** Frozen videos with likes they were expected to get. */
-  frozen: { id: string; sinceMs: number; expectedLikes: number }[];
+  /**
+   * Frozen videos with the likes their own pace promised and the likes the account's expectation held for them,
+   * and whether only a young video's allowances found them.
+   */
+  frozen: {
+    id: string;
+    sinceMs: number;
+    expectedLikes: number;
+    accountLikes: number;
+    young: boolean;
+  }[];
 }
 
 /** Summarises the pace for judging, with the slow-trend measures that need the whole history. */
@@ -122,6 +127,7 @@ export function summarizePace(
     engagement: pace.engagement,
     oldRate: rateWithin(pace.intervals, oldFrom, oldTo, 5),
     weekRate: rateWithin(pace.intervals, fromMs - 8 * DAY_MS, fromMs, 2),
+    weekLowest: lowestNight(pace.intervals, fromMs - 8 * DAY_MS, fromMs),
     ...newerAgainstOlder(series, pace, fromMs),
     likeRateSlide: likeRateSlide(series, pace, nodes, fromMs),
     reachTrend: reachTrend(pace.intervals, fromMs, oldTo),
@@ -129,8 +135,26 @@ export function summarizePace(
       id: series.videoIds[entry.video] as string,
       sinceMs: entry.sinceMs,
       expectedLikes: entry.expectedLikes,
+      accountLikes: entry.accountLikes,
+      young: entry.young,
     })),
   };
+}
+
+/** Nights whose span is within this many hours of a day count as nights of their own. */
+const NIGHT_HOURS = [18, 30] as const;
+/** At least this many such nights, or the slowest of them says nothing. */
+const MIN_LOWEST_NIGHTS = 3;
+
+/** The slowest night-long interval inside [fromMs, toMs], in likes per hour; NaN with too few of them. */
+function lowestNight(intervals: readonly PaceInterval[], fromMs: number, toMs: number): number {
+  const rates: number[] = [];
+  for (const interval of intervals) {
+    if (interval.fromMs < fromMs || interval.toMs > toMs) continue;
+    if (interval.hours < NIGHT_HOURS[0] || interval.hours > NIGHT_HOURS[1]) continue;
+    rates.push(interval.gain.likes / interval.hours);
+  }
+  return rates.length >= MIN_LOWEST_NIGHTS ? Math.min(...rates) : Number.NaN;
 }
 
 /** The fleet's shared movements tonight (log), each 0 when too few accounts show it. */
@@ -204,14 +228,14 @@ export interface SlowdownMeasures {
   newerLikeRate?: number;
   /** Established videos' reach over the last week against several weeks back (share). */
   reachTrend?: number;
-  frozen?: PaceSummary['frozen'];
+  frozen?: Array<{ id: string; sinceMs: number; expectedLikes: number }>;
 }
 
 /** Judges one account's night against its history and the fleet; undefined for an ordinary night. */
 export function judgeSlowdown(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
   const { expected } = summary;
   if (!expected || Number.isNaN(summary.likes)) return undefined;
-  const restricted = frozenFinding(summary, fleet);
+  const restricted = restrictedFinding(summary, fleet);
   if (restricted) return restricted;
   return reachLimited(summary, expected, fleet) ?? audienceShift(summary, fleet);
 }
@@ -224,40 +248,6 @@ function farBelow(likes: number, expected: number, spread: number): boolean {
     likes < FAR_BELOW_SHARE * expected &&
     Math.log((likes + 1) / (expected + 1)) < -FAR_BELOW_SPREADS * noise
   );
-}
-
-function frozenFinding(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {
-  const frozenLikes = summary.frozen.reduce((sum, entry) => sum + entry.expectedLikes, 0);
-  if (frozenLikes < MIN_FROZEN_LIKES || !summary.expected) return undefined;
-  // The rest of the account went on: a break of the whole account is reach, not one video.
-  if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
-    return undefined;
-  // A slowdown of the account (docs/causes.md): the night far below what it would have been had the videos gone
-  // on (the expectation, or what the frozen videos' own pace promised on top of the night, whichever is more),
-  // the frozen videos the reason for most of the shortfall...
-  const expected = Math.max(
-    summary.expected.likes * Math.exp(fleet.night),
-    summary.likes + frozenLikes,
-  );
-  if (!(expected >= MIN_SLOWDOWN_LIKES) || !(summary.likes < RESTRICTED_SHARE * expected))
-    return undefined;
-  if (frozenLikes < FROZEN_SHARE_OF_SHORTFALL * (expected - summary.likes)) return undefined;
-  // ...and far below the account's usual nights too, not only below what the new video promised.
-  if (
-    summary.weekRate > 0 &&
-    !(summary.likes < RESTRICTED_SHARE * summary.weekRate * summary.hours)
-  )
-    return undefined;
-  return {
-    cause: 'content_removed_or_restricted',
-    fit: 0.7 + 0.2 * ramp(frozenLikes / Math.max(1, expected - summary.likes), 0.5, 1),
-    baseline: summary.expected.likes,
-    measures: {
-      likes: summary.likes,
-      expectedLikes: summary.expected.likes,
-      frozen: summary.frozen,
-    },
-  };
 }
 
 function reachLimited(

@@ -141,6 +141,7 @@ describe('a slow slide of taste', () => {
     engagement: 1,
     oldRate: 100,
     weekRate: 40,
+    weekLowest: Number.NaN,
     newerVideos: 0.35,
     videoTrend: -0.5,
     newerLikeRate: 0.6,

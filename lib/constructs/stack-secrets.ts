@@ -1,8 +1,9 @@
 /**
  * Where the stack keeps its secrets: SecureString parameters under `/likewatch/<stack>/` (standard tier, no
- * monthly fee), and, with `-c customerKey=true`, the stack's customer managed KMS key for the credentials. CloudFormation
- * cannot create a SecureString, so the generated keys are made by the first function that needs one, and the
- * TikTok client secret is put by the operator (docs/deploy.md); the stack only names them and grants access.
+ * monthly fee), and, with `-c customerKey=true`, the stack's customer managed KMS key for the credentials.
+ * CloudFormation cannot create a SecureString, so the generated keys are made by the first function that needs
+ * one, and the TikTok client secret is put by the operator (docs/deploy.md); the stack only names them and
+ * grants access.
  */
 import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';

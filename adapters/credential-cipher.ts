@@ -27,7 +27,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { InvalidConfigError } from '../core/errors.ts';
 import { KmsDataKeys } from './kms-data-keys.ts';
 import { ParameterDataKeys } from './parameter-data-keys.ts';
-import { SecureParameters } from './secure-parameters.ts';
+import { secureParameters } from './secure-parameters.ts';
 
 /** A secret as stored: the data key wrapped by the master key, and the secret sealed under the data key. */
 export interface SealedSecret {
@@ -320,7 +320,7 @@ export function createCredentialCipher(config: CredentialKeyConfig): CredentialC
     );
   }
   if (parameter !== undefined) {
-    return new EnvelopeCipher(new ParameterDataKeys(new SecureParameters(), parameter));
+    return new EnvelopeCipher(new ParameterDataKeys(secureParameters(), parameter));
   }
   return new EnvelopeCipher(
     kmsKeyId !== undefined

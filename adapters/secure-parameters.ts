@@ -16,6 +16,17 @@ export const GENERATED_KEY_BYTES = 32;
 /** How long a value read stays cached in the process: secrets change only when an operator rotates them. */
 const CACHE_SECONDS = 3600;
 
+let processParameters: SecureParameters | undefined;
+
+/**
+ * The process's one reader of parameters: a function that reads several (the pages read the link-signing key,
+ * the credentials key and the TikTok secret) does so through one client and one cache.
+ */
+export function secureParameters(): SecureParameters {
+  processParameters ??= new SecureParameters();
+  return processParameters;
+}
+
 /** Reads (and, for generated keys, creates) SecureString parameters, decrypted, cached per process. */
 export class SecureParameters {
   private readonly provider: SSMProvider;

@@ -7,7 +7,7 @@ import { createCredentialCipher } from '../../adapters/credential-cipher.ts';
 import { createDigestLinks, decodeFeedbackSubject } from '../../adapters/digest-links.ts';
 import { DynamoDbStore } from '../../adapters/dynamodb-store.ts';
 import { randomId } from '../../adapters/random-ids.ts';
-import { SecureParameters } from '../../adapters/secure-parameters.ts';
+import { secureParameters } from '../../adapters/secure-parameters.ts';
 import { SesMailer } from '../../adapters/ses-mailer.ts';
 import { TokenSigner } from '../../adapters/signed-tokens.ts';
 import { SqsQueue } from '../../adapters/sqs-queue.ts';
@@ -92,7 +92,7 @@ async function tiktokClient(
   if (!env.TIKTOK_CLIENT_SECRET_PARAMETER) return undefined;
   return {
     key: env.TIKTOK_CLIENT_KEY,
-    secret: await new SecureParameters().read(
+    secret: await secureParameters().read(
       env.TIKTOK_CLIENT_SECRET_PARAMETER,
       'the TikTok client secret',
     ),
@@ -213,5 +213,5 @@ async function linkSigningKey(
   if (!env.LINK_SIGNING_KEY_PARAMETER) {
     throw new InvalidConfigError('set LINK_SIGNING_KEY or LINK_SIGNING_KEY_PARAMETER');
   }
-  return new SecureParameters().generated(env.LINK_SIGNING_KEY_PARAMETER, 'the link-signing key');
+  return secureParameters().generated(env.LINK_SIGNING_KEY_PARAMETER, 'the link-signing key');
 }

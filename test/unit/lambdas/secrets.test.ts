@@ -39,12 +39,12 @@ function digestEnv(parameter: string) {
 }
 
 describe('secrets read at cold start', () => {
-  it('should make the link-signing key on the first cold start and read the same key on the next', async () => {
+  it('should make the link-signing key once at cold start and sign every digest’s links with it', async () => {
     // Act
     const first = await createDigestDeps(digestEnv('/likewatch/test/link-signing-key'));
     const second = await createDigestDeps(digestEnv('/likewatch/test/link-signing-key'));
 
-    // Assert: one SecureString made, and links signed by either process agree.
+    // Assert: one SecureString made (a second set of deps reuses it), and links of both verify against it.
     expect(store.parameters.get('/likewatch/test/link-signing-key')).toMatchObject({
       type: 'SecureString',
       version: 1,

@@ -2,17 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
-import { type AccountSeries, buildSeries } from '../../../../core/explain/series.ts';
-import {
-  type FleetPace,
-  judgeSlowdown,
-  type PaceSummary,
-} from '../../../../core/explain/slowdown.ts';
+import type { AccountSeries } from '../../../../core/explain/series.ts';
+import { judgeSlowdown } from '../../../../core/explain/slowdown.ts';
 import { likeRateSlide } from '../../../../core/explain/video-performance.ts';
 import type { Fleet, Poll } from '../../../../core/model.ts';
-import { DAY_MS, formatInstant, HOUR_MS } from '../../../../core/time.ts';
+import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
 import { thinFleet } from '../../../../eval/densities.ts';
-import { AS_OF, inWindow, scenarioFleet, WINDOW_FROM } from './helpers.ts';
+import {
+  AS_OF,
+  inWindow,
+  paceSummary,
+  STILL_FLEET,
+  scenarioFleet,
+  seriesWithVideo,
+  WINDOW_FROM,
+} from './helpers.ts';
 
 const explain = (fleet: Fleet) => explainFleet(fleet, { asOf: AS_OF }).accounts[0]!;
 
@@ -95,25 +99,7 @@ describe('causes on one account alone', () => {
       at <= frozenAt
         ? 4_000 * ((at - postedAt) / HOUR_MS)
         : 4_000 * ((frozenAt - postedAt) / HOUR_MS) + 10 * ((at - frozenAt) / HOUR_MS);
-    const { fleet } = scenarioFleet({
-      scenario: { medianViews: 20_000, postingIntervalHours: 300 },
-      edit: (polls) =>
-        polls.map((poll) => {
-          const at = Date.parse(poll.at);
-          if (poll.status === 'failed' || at < postedAt) return poll;
-          const views = Math.round(viewsAt(at));
-          const added = {
-            id: RESTRICTED_ID,
-            postedAt: formatInstant(postedAt),
-            views,
-            likes: Math.round(views * 0.08),
-            comments: 0,
-            shares: 0,
-          };
-          return { ...poll, videos: [added, ...poll.videos] };
-        }),
-    });
-    const series = buildSeries(fleet.accounts[0]!, AS_OF.getTime() - 60 * DAY_MS, AS_OF.getTime());
+    const series = seriesWithVideo(RESTRICTED_ID, postedAt, postedAt, viewsAt);
     const frozen = frozenVideos(series, PRIOR_CURVE, WINDOW_FROM.getTime(), AS_OF.getTime());
     expect(frozen.map((entry) => series.videoIds[entry.video])).toEqual([RESTRICTED_ID]);
     expect(frozen[0]?.sinceMs).toBe(frozenAt);
@@ -128,51 +114,39 @@ const RESTRICTED_ID = '7999999999999999999';
 describe('a slow slide of taste', () => {
   // An account that used to bring 100 likes an hour and brought 30 an hour tonight, whose newer videos earn
   // a third of what older ones did, at lower likes per view: every measure of a slide, tonight.
-  const slid: PaceSummary = {
+  const slid = paceSummary({
     likes: 720,
     views: 24_000,
-    hours: 24,
     expected: { likes: 1_000, views: 30_000 },
-    spread: 0.3,
-    reach: null,
-    reachSpread: 0.2,
-    lateShift: Number.NaN,
-    rounded: false,
-    engagement: 1,
     oldRate: 100,
     weekRate: 40,
-    weekLowest: Number.NaN,
     newerVideos: 0.35,
     videoTrend: -0.5,
     newerLikeRate: 0.6,
-    likeRateSlide: Number.NaN,
-    reachTrend: Number.NaN,
-    frozen: [],
-  };
-  const still: FleetPace = { night: 0, reach: 0, late: 0, trend: 0, videos: 0 };
+  });
 
   it('is an audience shift when the last week slid too', () => {
-    expect(judgeSlowdown(slid, still)?.cause).toBe('audience_shift');
+    expect(judgeSlowdown(slid, STILL_FLEET)?.cause).toBe('audience_shift');
   });
 
   it('is not one when the last week ran at the old level: one short night is no slide built over weeks', () => {
-    expect(judgeSlowdown({ ...slid, weekRate: 95 }, still)).toBeUndefined();
+    expect(judgeSlowdown({ ...slid, weekRate: 95 }, STILL_FLEET)).toBeUndefined();
   });
 
   it("is not one when tonight's own videos would have brought about as much at the old performance", () => {
     // Tonight beat its expectation (which knows what was posted when): the shortfall is the videos' ages.
     const aheadOfExpectation = { ...slid, expected: { likes: 300, views: 9_000 } };
-    expect(judgeSlowdown(aheadOfExpectation, still)).toBeUndefined();
+    expect(judgeSlowdown(aheadOfExpectation, STILL_FLEET)).toBeUndefined();
   });
 
   it("counts tonight's likes per view against the older videos' as one more sign of the slide", () => {
     // Far under the old level, the last week a little short, newer videos a little less liked per view:
     // suggestive, not enough alone...
     const suggestive = { ...slid, weekRate: 60, newerVideos: 0.9, newerLikeRate: 0.75 };
-    expect(judgeSlowdown(suggestive, still)).toBeUndefined();
-    expect(judgeSlowdown({ ...suggestive, likeRateSlide: 0.6 }, still)).toBeUndefined();
+    expect(judgeSlowdown(suggestive, STILL_FLEET)).toBeUndefined();
+    expect(judgeSlowdown({ ...suggestive, likeRateSlide: 0.6 }, STILL_FLEET)).toBeUndefined();
     // ...until tonight's views brought well under half the likes the older videos' likes per view promised.
-    expect(judgeSlowdown({ ...suggestive, likeRateSlide: 0.35 }, still)?.cause).toBe(
+    expect(judgeSlowdown({ ...suggestive, likeRateSlide: 0.35 }, STILL_FLEET)?.cause).toBe(
       'audience_shift',
     );
   });

@@ -1,6 +1,7 @@
 /** Which titles a stored poll keeps (see `poll-history.ts`): every title once a day, new videos' in every poll. */
 import type { Poll } from '../../core/model.ts';
-import { DAY_MS, HOUR_MS } from '../../core/time.ts';
+import { DAY_MS } from '../../core/time.ts';
+import { baseSlotOf } from './poll-bases.ts';
 
 /**
  * A poll as stored at a cadence of `cadenceHours`. Titles are most of a stored poll (TikTok's run to 150
@@ -12,7 +13,7 @@ import { DAY_MS, HOUR_MS } from '../../core/time.ts';
  */
 export function withTitlesOncePerDay(poll: Poll, slotMs: number, cadenceHours: number): Poll {
   if (!('videos' in poll)) return poll;
-  if (slotMs - Math.floor(slotMs / DAY_MS) * DAY_MS < cadenceHours * HOUR_MS) return poll;
+  if (baseSlotOf(slotMs, cadenceHours) === slotMs) return poll;
   const recentFromMs = slotMs - DAY_MS;
   return {
     ...poll,

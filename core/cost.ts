@@ -30,6 +30,9 @@ const UNWRAPS_PER_KEY_HOUR = 1;
 const CREDENTIAL_RESEAL_HOURS = 24;
 /** Each refresh stores the rotated credentials: one sealed item, well under 1 KB. */
 const WRITE_UNITS_PER_TOKEN_REFRESH = 1;
+/** Parameters a worker process reads: the poll worker the credentials key and the TikTok secret, the digest
+ * worker the link-signing key. */
+const PARAMETERS_PER_WORKER = { poll: 2, digest: 1 } as const;
 /** Messages one SQS send, receive or delete request carries at most. */
 const SQS_MESSAGES_PER_REQUEST = 10;
 /** Accounts in a digest: a creator following their own account. */
@@ -252,10 +255,12 @@ export function estimateMonthlyCost(
 
   const { stack } = input;
   const workerHours = input.pollWorker.concurrency * HOURS_PER_MONTH;
-  // Secrets read from Parameter Store: each worker process reads its parameters once (the poll worker two, the
-  // digest worker one), and KMS decrypts each read; counted as a fresh process every hour.
+  // Secrets read from Parameter Store: each worker process reads its parameters once, and KMS decrypts each
+  // read; counted as a fresh process every hour.
   const parameterReads =
-    (input.pollWorker.concurrency * 2 + input.digestWorker.concurrency) * HOURS_PER_MONTH;
+    (input.pollWorker.concurrency * PARAMETERS_PER_WORKER.poll +
+      input.digestWorker.concurrency * PARAMETERS_PER_WORKER.digest) *
+    HOURS_PER_MONTH;
   // With the customer key, data keys: one per poll worker every 15 minutes. Unwraps: per worker and hour, each
   // key it meets, which is at most every key sealed in the last day and at most one per account it polls.
   // Without it, the data keys are wrapped in the process, by the master key read from its parameter.

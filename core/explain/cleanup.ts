@@ -152,6 +152,12 @@ const MIN_AGREEING_VIDEOS = 4;
 /** Videos losing far more than the common share: a few (a purge the same night) at most. */
 const MAX_OUTLIERS = 3;
 const MAX_OUTLIER_SHARE = 0.2;
+/**
+ * An account with fewer videos with likes than that shows a cleanup only when every one of them (at least
+ * this many) lost the share, clearly, and its followers fell by a share within this factor of it in the same interval.
+ */
+const MIN_FEW_VIDEOS = 2;
+const FOLLOWER_SHARE_FACTOR = 3;
 /** A cleanup worth reporting took at least this many likes (drawdowns of its videos). */
 const MIN_CLEANUP_LIKES = 12;
 
@@ -169,8 +175,8 @@ export function clearestCleanup(
   for (const [fromRow, toRow] of candidates) {
     const loss = proportionalLoss(series, fromRow, toRow, rates);
     if (loss.fraction < MIN_CLEANUP_FRACTION || loss.fraction > MAX_CLEANUP_FRACTION) continue;
-    if (loss.agreeing < MIN_AGREEING_VIDEOS || loss.agreeing < MIN_AGREEING_SHARE * loss.eligible)
-      continue;
+    if (loss.agreeing < MIN_AGREEING_SHARE * loss.eligible) continue;
+    if (loss.agreeing < MIN_AGREEING_VIDEOS && !fewVideosAlike(series, loss)) continue;
     // A common share, not a few videos losing far more: those are something else.
     if (loss.outliers.length > Math.max(MAX_OUTLIERS, MAX_OUTLIER_SHARE * loss.videos.length))
       continue;
@@ -178,6 +184,25 @@ export function clearestCleanup(
   }
   if (!best || best.significance < WEAK_SIGNIFICANCE) return undefined;
   return { ...best, kind: best.significance >= CLEAR_SIGNIFICANCE ? 'cleanup' : 'weak_cleanup' };
+}
+
+/** A few-video account's cleanup: all its videos agree, clearly, and its followers fell alike. */
+function fewVideosAlike(series: AccountSeries, loss: ProportionalLoss): boolean {
+  if (loss.agreeing < MIN_FEW_VIDEOS || loss.agreeing < videosWithLikes(series, loss.fromRow))
+    return false;
+  if (loss.significance < CLEAR_SIGNIFICANCE) return false;
+  if (series.rounded[loss.fromRow] === 1 || series.rounded[loss.toRow] === 1) return false;
+  const before = series.followers[loss.fromRow] as number;
+  const fell = (before - (series.followers[loss.toRow] as number)) / before;
+  return fell > 0 && Math.abs(Math.log(fell / loss.fraction)) <= Math.log(FOLLOWER_SHARE_FACTOR);
+}
+
+/** How many of the account's videos had likes at `row`. */
+function videosWithLikes(series: AccountSeries, row: number): number {
+  let count = 0;
+  for (let video = 0; video < series.videoCount; video += 1)
+    if ((series.likes[row * series.videoCount + video] as number) > 0) count += 1;
+  return count;
 }
 
 /** A cleanup the account's own videos show (see cleanup.ts), as a finding over the videos it claims. */

@@ -25,6 +25,8 @@ export const REACH_BREAK_SHARE = 0.5;
 const REACH_BREAK_SPREADS = 2.5;
 /** ...while the night's likes are under this share of the expectation. */
 const REACH_LIKES_SHARE = 0.75;
+/** Otherwise, a collapse of the whole account counts where the established videos are under this share. */
+const REACH_ALSO_DOWN_SHARE = 0.6;
 /** A break begun tonight: the night's last hours at under this share of the same hours a day before. */
 const LATE_BREAK_SHARE = 0.3;
 /** On rounded counts, a break read from the account's views as a whole must be this deep. */
@@ -274,17 +276,19 @@ function reachLimited(
     // Begun tonight: the whole night is only partly down, its last hours plainly.
     reachShare = lateShare;
     strength = ramp(LATE_BREAK_SHARE - lateShare, 0, LATE_BREAK_SHARE);
-  } else if (summary.reach) {
+  } else if (summary.reach && establishedBreak(summary.reach, summary.reachSpread, fleet)) {
     // The established videos measure the break best: judged against their own ordinary spread.
     if (!(share < REACH_LIKES_SHARE)) return undefined;
     const shift = summary.reach.shift - fleet.reach;
     reachShare = Math.exp(shift);
     const noise = Math.hypot(summary.reach.error, summary.reachSpread);
-    if (!(reachShare < REACH_BREAK_SHARE) || shift > -REACH_BREAK_SPREADS * noise) return undefined;
     strength = ramp(-shift / Math.max(noise, 0.05), REACH_BREAK_SPREADS, 2 * REACH_BREAK_SPREADS);
   } else {
-    // Too few established videos: the account's likes and views as a whole must have collapsed together,
-    // on counts large enough to tell from chance (and, on rounded counts, far beyond their steps).
+    // The established videos down too, but less plainly (or too few of them): the account's likes and views
+    // as a whole must have collapsed together, on counts large enough to tell from chance (and, on rounded
+    // counts, far beyond their steps).
+    if (summary.reach && !(Math.exp(summary.reach.shift - fleet.reach) < REACH_ALSO_DOWN_SHARE))
+      return undefined;
     if (!(expectedLikes >= 2 * MIN_SLOWDOWN_LIKES)) return undefined;
     if (!farBelow(summary.likes, expectedLikes, summary.spread)) return undefined;
     reachShare = (summary.views + 1) / (expected.views * fleetFactor + 1);
@@ -307,6 +311,17 @@ function reachLimited(
       ...(Math.abs(fleet.night) > FLEET_WORTH_NAMING ? { fleetShare: fleetFactor } : {}),
     },
   };
+}
+
+/** The established videos' reach under half its baseline level, by more than its ordinary spread. */
+function establishedBreak(
+  reach: NonNullable<PaceSummary['reach']>,
+  reachSpread: number,
+  fleet: FleetPace,
+): boolean {
+  const shift = reach.shift - fleet.reach;
+  const noise = Math.hypot(reach.error, reachSpread);
+  return shift < Math.log(REACH_BREAK_SHARE) && shift <= -REACH_BREAK_SPREADS * noise;
 }
 
 function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {

@@ -48,6 +48,21 @@ describe('the baseline on any cadence', () => {
     expect(account.likes.gained).toBeLessThan(0.5 * (account.likes.baselineGain ?? 0));
   });
 
+  it("finds a reach limit from the whole account's collapse when its established videos fell less plainly", () => {
+    // Likes and views at a quarter of the expectation, likes per view unchanged; the established videos at
+    // 55% of their level, not far enough under it to stand alone.
+    const collapsed = paceSummary({
+      likes: 250,
+      views: 5_000,
+      expected: { likes: 1_000, views: 20_000 },
+      reach: { shift: Math.log(0.55), error: 0.05, videos: 20 },
+    });
+    expect(judgeSlowdown(collapsed, STILL_FLEET)?.cause).toBe('reach_limited');
+    // Established videos at their usual level: the collapse is the new videos', which a reach limit is not alone.
+    const steady = { ...collapsed, reach: { shift: Math.log(0.9), error: 0.05, videos: 20 } };
+    expect(judgeSlowdown(steady, STILL_FLEET)).toBeUndefined();
+  });
+
   it("does not call a whole fleet's quiet night a slowdown of each account", () => {
     // Every account of the fleet gets a tenth of its usual views tonight: traffic, not one account's reach.
     const accounts = Array.from({ length: 6 }, (_, index) => {

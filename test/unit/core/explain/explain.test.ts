@@ -63,6 +63,31 @@ describe('explainFleet', () => {
     expect(account.causes[0]?.cause).toBe('inactive_account_cleanup');
   });
 
+  it('finds a cleanup on an account of three videos when its followers fell by a similar share', () => {
+    const threeVideos = { initialVideos: 3, postingIntervalHours: 60 * 24 };
+    const { account } = explainOne({
+      scenario: threeVideos,
+      events: [{ cause: 'inactive_account_cleanup', at: inWindow(10), fraction: 0.01 }],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('inactive_account_cleanup');
+    expect(account.causes[0]?.evidence[0]).toMatch(/^3 of the 3 videos/);
+    // The same videos losing likes over hours while followers did not fall alike: people, not a cleanup.
+    const { account: unliked } = explainOne({
+      scenario: threeVideos,
+      events: [
+        {
+          cause: 'organic_unlikes',
+          at: inWindow(6),
+          durationHours: 10,
+          videoCount: 3,
+          fraction: 0.03,
+        },
+      ],
+    });
+    expect(unliked.causes.map((cause) => cause.cause)).not.toContain('inactive_account_cleanup');
+  });
+
   it('attributes vanished videos to content removal, with their likes as the loss', () => {
     const { account, world } = explainOne({
       events: [{ cause: 'content_removed_or_restricted', at: inWindow(12), videoCount: 1 }],

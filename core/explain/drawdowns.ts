@@ -19,12 +19,35 @@ const MIN_UNLIKES_LOSS = 15;
 /** A group of drawdowns is reported from this many likes (fewer are any night's un-liking). */
 const MIN_REPORTED_LOSS = 25;
 const MIN_UNLIKES_SHARE = 0.002;
+/** New views of a video bring likes at about this share of its likes per view so far. */
+const MASKED_LIKE_SHARE = 0.5;
 /** A loss this many times what background may take stands as un-liking even on a video barely watched. */
 const CLEAR_OF_BACKGROUND = 3;
 
 /** Did most of the interval's quiet videos lose the same large share at once (a counter glitch)? */
 function isUniformDrop(fit: IntervalFit): boolean {
   return fit.quietCount >= 3 && fit.downShare >= 0.6 && fit.fraction >= UNIFORM_DROP_FRACTION;
+}
+
+/**
+ * A video's drawdown as people un-liking it: enough likes, enough of its likes un-liked, and views still coming
+ * in. People un-like videos they are still watching; an old quiet video ticking down is background, unless it
+ * loses far more than background ever takes.
+ */
+function isUnliking(
+  scan: DrawdownScan,
+  video: number,
+  lost: number,
+  unlikedShare: number,
+  threshold: number,
+): boolean {
+  return (
+    lost >= MIN_UNLIKES_LOSS &&
+    unlikedShare >= MIN_UNLIKES_SHARE &&
+    ((scan.viewGrowth[video] as number) >=
+      Math.max(1, 0.0005 * (scan.lastViews[video] as number)) ||
+      lost >= CLEAR_OF_BACKGROUND * threshold)
+  );
 }
 
 /** Notable per-video drawdowns, grouped into findings by what they look like. */
@@ -55,15 +78,26 @@ export function drawdownFindings(
     if (taken.has(video)) continue;
     const lost = scan.lost[video] as number;
     const peak = scan.peak[video] as number;
-    if (lost <= 0 || lost < notableLoss(peak, background)) continue;
+    if (lost <= 0) continue;
+    const threshold = notableLoss(peak, background);
+    // What people un-liked is the drop plus the likes its new views should have brought, at half the video's
+    // own likes per view (new views of an older video like less): a busy video's gains hide its un-liking.
+    const ratioOwn = peak / Math.max(1, scan.peakViews[video] as number);
+    const unliked = lost + MASKED_LIKE_SHARE * ratioOwn * (scan.viewGrowth[video] as number);
+    if (unliked < threshold) continue;
+    const notable = lost >= threshold;
     const fromRow = scan.stepFromRow[video] as number;
     const toRow = scan.stepToRow[video] as number;
     const fit = fitByRows.get(`${fromRow}:${toRow}`);
     const single = (scan.stepLoss[video] as number) >= 0.6 * lost;
     const fraction = lost / Math.max(1, peak);
-    const ratio = peak / Math.max(1, scan.peakViews[video] as number) / norm;
+    const ratio = ratioOwn / norm;
     let kind: FindingKind;
-    if (
+    if (!notable) {
+      // Only un-liking hides under gains; every other kind of loss shows in the count itself.
+      if (!isUnliking(scan, video, lost, unliked / Math.max(1, peak), threshold)) continue;
+      kind = 'unlikes';
+    } else if (
       scan.zeroed[video] === 1 ||
       (scan.viewsDrop[video] as number) >= 1 ||
       ((scan.reboundJump[video] as number) >= 0.5 * lost &&
@@ -76,15 +110,7 @@ export function drawdownFindings(
       kind = 'outlier_drop';
     } else if (single && fraction >= 0.1) {
       kind = 'large_drop';
-    } else if (
-      lost >= MIN_UNLIKES_LOSS &&
-      fraction >= MIN_UNLIKES_SHARE &&
-      // People un-like videos they are still watching; an old quiet video ticking down is background, unless
-      // it loses far more than background ever takes.
-      ((scan.viewGrowth[video] as number) >=
-        Math.max(1, 0.0005 * (scan.lastViews[video] as number)) ||
-        lost >= CLEAR_OF_BACKGROUND * notableLoss(peak, background))
-    ) {
+    } else if (isUnliking(scan, video, lost, unliked / Math.max(1, peak), threshold)) {
       kind = 'unlikes';
     } else {
       // A handful on a big video: people un-liking as always.

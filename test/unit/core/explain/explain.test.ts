@@ -88,6 +88,28 @@ describe('explainFleet', () => {
     expect(unliked.causes.map((cause) => cause.cause)).not.toContain('inactive_account_cleanup');
   });
 
+  it("counts un-liking hidden under a busy video's gains: the likes its new views should have brought", () => {
+    // Polled daily: the video's count fell by about a hundred over the night while thousands of new views came
+    // in, which alone would have brought hundreds of likes. The drop by itself is within what background takes.
+    const { account } = explainOne({
+      seed: 2,
+      scenario: { medianViews: 400_000, postingIntervalHours: 20 },
+      plan: { cadenceHours: 24 },
+      events: [
+        {
+          cause: 'organic_unlikes',
+          at: inWindow(4),
+          durationHours: 12,
+          videoCount: 1,
+          fraction: 0.008,
+        },
+      ],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('organic_unlikes');
+    expect(account.causes[0]?.evidence[0]).toMatch(/while its views kept growing/);
+  });
+
   it('attributes vanished videos to content removal, with their likes as the loss', () => {
     const { account, world } = explainOne({
       events: [{ cause: 'content_removed_or_restricted', at: inWindow(12), videoCount: 1 }],

@@ -89,7 +89,7 @@ export function analyzePace(
   const tonightIndex = nodes.anchor >= 0 ? nodes.anchor : -1;
   // Intervals before the window: what the curve, the sizes and the baseline are learned from.
   const preCount = tonightIndex >= 0 ? tonightIndex : countBefore(nodes.times, fromMs);
-  const curve = fitCurve(curvePairs(series, nodes, preCount));
+  const curve = fitCurve(curvePairs(series, nodes, preCount, fromMs));
 
   // Cell (video, interval): log of views gained over what the curve predicts for its ages; NaN if unmeasured.
   const cells = new Float64Array(videoCount * intervalCount).fill(Number.NaN);
@@ -299,14 +299,28 @@ function likeGain(series: AccountSeries, video: number, fromRow: number, toRow: 
   );
 }
 
+/**
+ * Pairs ending in the last this many days before the window count this much: that is where a break judged
+ * tonight would have begun, and a reach limit that hits new videos hardest reads there as faster ageing (with
+ * history thinned to one poll per ten days beyond four days, those pairs are nearly all the fit has).
+ */
+const CURVE_ONSET_DAYS = 4;
+const ONSET_PAIR_WEIGHT = 0.1;
+
 /** Pairs of consecutive intervals before the window, per video, for fitting the age curve. */
-function curvePairs(series: AccountSeries, nodes: Nodes, preCount: number): CurvePair[] {
+function curvePairs(
+  series: AccountSeries,
+  nodes: Nodes,
+  preCount: number,
+  fromMs: number,
+): CurvePair[] {
   const pairs: CurvePair[] = [];
   const { videoCount, postedAt } = series;
   for (let second = 1; second < preCount; second += 1) {
     const [t0, t1, t2] = [second - 1, second, second + 1].map(
       (index) => nodes.times[index] as number,
     );
+    const onsetWeight = (t2 as number) > fromMs - CURVE_ONSET_DAYS * DAY_MS ? ONSET_PAIR_WEIGHT : 1;
     const [r0, r1, r2] = [second - 1, second, second + 1].map(
       (index) => nodes.rows[index] as number,
     );
@@ -327,7 +341,7 @@ function curvePairs(series: AccountSeries, nodes: Nodes, preCount: number): Curv
           ((t1 as number) - posted) / HOUR_MS,
           ((t2 as number) - posted) / HOUR_MS,
         ],
-        weight: Math.min(MAX_PAIR_WEIGHT, 1 / (1 / (first + 1) + 1 / (later + 1))),
+        weight: onsetWeight * Math.min(MAX_PAIR_WEIGHT, 1 / (1 / (first + 1) + 1 / (later + 1))),
       });
     }
   }

@@ -48,6 +48,26 @@ describe('the baseline on any cadence', () => {
     expect(account.likes.gained).toBeLessThan(0.5 * (account.likes.baselineGain ?? 0));
   });
 
+  it('finds a reach limit begun days before the night, with history beyond four days one poll per ten days', () => {
+    // The daily polls of the last four days are all the age curve can learn from there, and the limit is in
+    // them: read as ageing, it would hide itself.
+    for (const seed of [1, 2, 3]) {
+      const limited = scenarioFleet({
+        seed,
+        historyDays: 30,
+        events: [
+          { cause: 'reach_limited', at: new Date(AS_OF.getTime() - 3.5 * DAY_MS), factor: 0.25 },
+        ],
+      });
+      const account = explain(thinFleet(limited.fleet, AS_OF, 'sparse'));
+      expect(account.causes[0]?.cause, `seed ${seed}`).toBe('reach_limited');
+      const ordinary = scenarioFleet({ seed, historyDays: 30 });
+      expect(explain(thinFleet(ordinary.fleet, AS_OF, 'sparse')).verdict, `seed ${seed}`).toBe(
+        'none',
+      );
+    }
+  });
+
   it("finds a reach limit from the whole account's collapse when its established videos fell less plainly", () => {
     // Likes and views at a quarter of the expectation, likes per view unchanged; the established videos at
     // 55% of their level, not far enough under it to stand alone.

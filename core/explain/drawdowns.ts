@@ -19,7 +19,7 @@ const MIN_UNLIKES_LOSS = 15;
 /** A group of drawdowns is reported from this many likes (fewer are any night's un-liking). */
 const MIN_REPORTED_LOSS = 25;
 const MIN_UNLIKES_SHARE = 0.002;
-/** New views of a video bring likes at about this share of its likes per view so far. */
+/** New views of a video bring likes at about this share of its likes per view so far (see likesFromNewViews). */
 const MASKED_LIKE_SHARE = 0.5;
 /** A loss this many times what background may take stands as un-liking even on a video barely watched. */
 const CLEAR_OF_BACKGROUND = 3;
@@ -27,6 +27,15 @@ const CLEAR_OF_BACKGROUND = 3;
 /** Did most of the interval's quiet videos lose the same large share at once (a counter glitch)? */
 function isUniformDrop(fit: IntervalFit): boolean {
   return fit.quietCount >= 3 && fit.downShare >= 0.6 && fit.fraction >= UNIFORM_DROP_FRACTION;
+}
+
+/**
+ * The likes a video's new views over the window should have brought, at half its likes per view so far (new
+ * views of an older video bring fewer likes per view than its first ones did).
+ */
+function likesFromNewViews(scan: DrawdownScan, video: number): number {
+  const rate = (scan.peak[video] as number) / Math.max(1, scan.peakViews[video] as number);
+  return MASKED_LIKE_SHARE * rate * (scan.viewGrowth[video] as number);
 }
 
 /**
@@ -80,10 +89,9 @@ export function drawdownFindings(
     const peak = scan.peak[video] as number;
     if (lost <= 0) continue;
     const threshold = notableLoss(peak, background);
-    // What people un-liked is the drop plus the likes its new views should have brought, at half the video's
-    // own likes per view (new views of an older video like less): a busy video's gains hide its un-liking.
-    const ratioOwn = peak / Math.max(1, scan.peakViews[video] as number);
-    const unliked = lost + MASKED_LIKE_SHARE * ratioOwn * (scan.viewGrowth[video] as number);
+    // What people un-liked is the drop plus the likes its new views should have brought: a busy video's gains
+    // hide its un-liking.
+    const unliked = lost + likesFromNewViews(scan, video);
     if (unliked < threshold) continue;
     const notable = lost >= threshold;
     const fromRow = scan.stepFromRow[video] as number;
@@ -91,7 +99,7 @@ export function drawdownFindings(
     const fit = fitByRows.get(`${fromRow}:${toRow}`);
     const single = (scan.stepLoss[video] as number) >= 0.6 * lost;
     const fraction = lost / Math.max(1, peak);
-    const ratio = ratioOwn / norm;
+    const ratio = peak / Math.max(1, scan.peakViews[video] as number) / norm;
     let kind: FindingKind;
     if (!notable) {
       // Only un-liking hides under gains; every other kind of loss shows in the count itself.
@@ -238,10 +246,20 @@ function describeDrawdowns(
       const evidence = [
         `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of ${their} likes)${gradual > 0 ? ' gradually over several polls' : ''}${growing === videos.length ? ` while ${their} views kept growing` : ''}`,
       ];
+      const brought = Math.round(
+        videos.reduce((sum, video) => sum + likesFromNewViews(scan, video), 0),
+      );
+      if (brought >= likes) {
+        evidence.push(
+          videos.length === 1
+            ? `Its new views would have brought about ${formatCount(brought)} more likes: more people un-liked it than its count shows`
+            : `Their new views would have brought about ${formatCount(brought)} more likes: more people un-liked them than their counts show`,
+        );
+      }
       const comments = commentGrowth(series, videos, group.fromRow, group.toRow);
       if (comments !== undefined && comments > 0) {
         evidence.push(
-          `They drew ${formatCount(comments)} new comments meanwhile: read them to see what people reacted to`,
+          `${videos.length === 1 ? 'It' : 'They'} drew ${formatCount(comments)} new comments meanwhile: read them to see what people reacted to`,
         );
       }
       return {

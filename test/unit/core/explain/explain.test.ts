@@ -108,6 +108,9 @@ describe('explainFleet', () => {
     expect(account.verdict).toBe('loss');
     expect(account.causes[0]?.cause).toBe('organic_unlikes');
     expect(account.causes[0]?.evidence[0]).toMatch(/while its views kept growing/);
+    expect(account.causes[0]?.evidence[1]).toMatch(
+      /^Its new views would have brought about [\d,]+ more likes: more people un-liked it/,
+    );
   });
 
   it('attributes vanished videos to content removal, with their likes as the loss', () => {

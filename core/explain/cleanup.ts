@@ -154,7 +154,8 @@ const MAX_OUTLIERS = 3;
 const MAX_OUTLIER_SHARE = 0.2;
 /**
  * An account with fewer videos with likes than that shows a cleanup only when every one of them (at least
- * this many) lost the share, clearly, and its followers fell by a share within this factor of it in the same interval.
+ * this many) lost the share, clearly, and its followers fell by a share within this factor of it in the same
+ * interval.
  */
 const MIN_FEW_VIDEOS = 2;
 const FOLLOWER_SHARE_FACTOR = 3;

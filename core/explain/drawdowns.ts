@@ -93,6 +93,7 @@ export function drawdownFindings(
     // hide its un-liking.
     const unliked = lost + likesFromNewViews(scan, video);
     if (unliked < threshold) continue;
+    const unlikedShare = unliked / Math.max(1, peak);
     const notable = lost >= threshold;
     const fromRow = scan.stepFromRow[video] as number;
     const toRow = scan.stepToRow[video] as number;
@@ -103,7 +104,7 @@ export function drawdownFindings(
     let kind: FindingKind;
     if (!notable) {
       // Only un-liking hides under gains; every other kind of loss shows in the count itself.
-      if (!isUnliking(scan, video, lost, unliked / Math.max(1, peak), threshold)) continue;
+      if (!isUnliking(scan, video, lost, unlikedShare, threshold)) continue;
       kind = 'unlikes';
     } else if (
       scan.zeroed[video] === 1 ||
@@ -118,7 +119,7 @@ export function drawdownFindings(
       kind = 'outlier_drop';
     } else if (single && fraction >= 0.1) {
       kind = 'large_drop';
-    } else if (isUnliking(scan, video, lost, unliked / Math.max(1, peak), threshold)) {
+    } else if (isUnliking(scan, video, lost, unlikedShare, threshold)) {
       kind = 'unlikes';
     } else {
       // A handful on a big video: people un-liking as always.

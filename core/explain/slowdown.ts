@@ -267,28 +267,37 @@ function reachLimited(
     return undefined;
   let reachShare: number;
   let strength: number;
+  // The established videos' reach against its level, and its noise (the ordinary spread and tonight's error).
+  const established = summary.reach
+    ? {
+        shift: summary.reach.shift - fleet.reach,
+        noise: Math.hypot(summary.reach.error, summary.reachSpread),
+      }
+    : null;
   const lateShare = Math.exp(summary.lateShift - fleet.late);
   const lateBreak = lateShare <= LATE_BREAK_SHARE && share < REACH_LIKES_SHARE;
-  if (
-    lateBreak &&
-    !(summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
-  ) {
+  if (lateBreak && !(established && established.shift < Math.log(REACH_BREAK_SHARE))) {
     // Begun tonight: the whole night is only partly down, its last hours plainly.
     reachShare = lateShare;
     strength = ramp(LATE_BREAK_SHARE - lateShare, 0, LATE_BREAK_SHARE);
-  } else if (summary.reach && establishedBreak(summary.reach, summary.reachSpread, fleet)) {
-    // The established videos measure the break best: judged against their own ordinary spread.
+  } else if (
+    established &&
+    established.shift < Math.log(REACH_BREAK_SHARE) &&
+    established.shift <= -REACH_BREAK_SPREADS * established.noise
+  ) {
+    // The established videos measure the break best: under half their level, beyond their ordinary spread.
     if (!(share < REACH_LIKES_SHARE)) return undefined;
-    const shift = summary.reach.shift - fleet.reach;
-    reachShare = Math.exp(shift);
-    const noise = Math.hypot(summary.reach.error, summary.reachSpread);
-    strength = ramp(-shift / Math.max(noise, 0.05), REACH_BREAK_SPREADS, 2 * REACH_BREAK_SPREADS);
+    reachShare = Math.exp(established.shift);
+    strength = ramp(
+      -established.shift / Math.max(established.noise, 0.05),
+      REACH_BREAK_SPREADS,
+      2 * REACH_BREAK_SPREADS,
+    );
   } else {
     // The established videos down too, but less plainly (or too few of them): the account's likes and views
     // as a whole must have collapsed together, on counts large enough to tell from chance (and, on rounded
     // counts, far beyond their steps).
-    if (summary.reach && !(Math.exp(summary.reach.shift - fleet.reach) < REACH_ALSO_DOWN_SHARE))
-      return undefined;
+    if (established && !(Math.exp(established.shift) < REACH_ALSO_DOWN_SHARE)) return undefined;
     if (!(expectedLikes >= 2 * MIN_SLOWDOWN_LIKES)) return undefined;
     if (!farBelow(summary.likes, expectedLikes, summary.spread)) return undefined;
     reachShare = (summary.views + 1) / (expected.views * fleetFactor + 1);
@@ -311,17 +320,6 @@ function reachLimited(
       ...(Math.abs(fleet.night) > FLEET_WORTH_NAMING ? { fleetShare: fleetFactor } : {}),
     },
   };
-}
-
-/** The established videos' reach under half its baseline level, by more than its ordinary spread. */
-function establishedBreak(
-  reach: NonNullable<PaceSummary['reach']>,
-  reachSpread: number,
-  fleet: FleetPace,
-): boolean {
-  const shift = reach.shift - fleet.reach;
-  const noise = Math.hypot(reach.error, reachSpread);
-  return shift < Math.log(REACH_BREAK_SHARE) && shift <= -REACH_BREAK_SPREADS * noise;
 }
 
 function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding | undefined {

@@ -55,8 +55,12 @@ const MIN_TREND_POINTS = 6;
 /** Whatever the points, a last week or a counterfactual night above these shares of the old level is no slide. */
 const TREND_WEEK_LIMIT = 0.8;
 const TREND_COUNTERFACTUAL_LIMIT = 0.8;
-/** Fleet-wide shifts count with at least this many accounts, and are bounded (a fleet-wide lull or surge). */
+/**
+ * Fleet-wide shifts count with at least this many accounts (their median), tonight's from this smaller number as
+ * far as all of them show it, and are bounded (a fleet-wide lull or surge).
+ */
 const MIN_FLEET_CONTROL = 5;
+const MIN_SMALL_FLEET_CONTROL = 3;
 const FLEET_SHIFT_LIMIT = Math.log(2);
 
 /** What an account's pace says, kept after its history is let go (the fleet is weighed afterwards). */
@@ -173,12 +177,24 @@ export interface FleetPace {
   videos: number;
 }
 
-/** The fleet's medians, each bounded: one account's slowdown is judged against what all of them did. */
+/**
+ * What the fleet's accounts share, bounded: their median; in a smaller fleet, for tonight's movements only, what
+ * every one of them shows (the movement nearest zero when all moved the same way). A dip that hits three
+ * accounts at once is traffic, and one account in trouble among a few cannot pass for it. The slow trends stay
+ * with the median of many: accounts with weeks of history are often the ones sliding.
+ */
+function sharedMovement(values: readonly number[], smallFleet: boolean): number {
+  let shift = 0;
+  if (values.length >= MIN_FLEET_CONTROL) shift = median(values);
+  else if (smallFleet && values.length >= MIN_SMALL_FLEET_CONTROL) {
+    if (values.every((value) => value < 0)) shift = Math.max(...values);
+    else if (values.every((value) => value > 0)) shift = Math.min(...values);
+  }
+  return Math.max(-FLEET_SHIFT_LIMIT, Math.min(FLEET_SHIFT_LIMIT, shift));
+}
+
+/** The fleet's shared movements: one account's slowdown is judged against what all of them did. */
 export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
-  const shared = (values: number[]) =>
-    values.length >= MIN_FLEET_CONTROL
-      ? Math.max(-FLEET_SHIFT_LIMIT, Math.min(FLEET_SHIFT_LIMIT, median(values)))
-      : 0;
   const night: number[] = [];
   const reach: number[] = [];
   const late: number[] = [];
@@ -194,11 +210,11 @@ export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
     if (summary.newerVideos > 0) videos.push(Math.log(summary.newerVideos));
   }
   return {
-    night: shared(night),
-    reach: shared(reach),
-    late: shared(late),
-    trend: shared(trend),
-    videos: shared(videos),
+    night: sharedMovement(night, true),
+    reach: sharedMovement(reach, true),
+    late: sharedMovement(late, true),
+    trend: sharedMovement(trend, false),
+    videos: sharedMovement(videos, false),
   };
 }
 

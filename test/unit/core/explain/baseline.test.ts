@@ -83,19 +83,40 @@ describe('the baseline on any cadence', () => {
     expect(judgeSlowdown(steady, STILL_FLEET)).toBeUndefined();
   });
 
-  it("does not call a whole fleet's quiet night a slowdown of each account", () => {
-    // Every account of the fleet gets a tenth of its usual views tonight: traffic, not one account's reach.
-    const accounts = Array.from({ length: 6 }, (_, index) => {
+  /** A fleet of `count` accounts; `factor(index)` is the share of its usual traffic each gets tonight. */
+  const fleetTonight = (count: number, seed: number, factor: (index: number) => number) => {
+    const accounts = Array.from({ length: count }, (_, index) => {
       const { fleet } = scenarioFleet({
-        seed: 40 + index,
-        historyDays: 20,
-        scenario: { id: `70000000000000000${index}`, handle: `lull_${index}` },
-        events: [{ cause: 'reach_limited', at: inWindow(0), factor: 0.45 }],
+        seed: seed + index,
+        historyDays: count > 4 ? 20 : 50,
+        scenario: {
+          id: `70000000000000000${index}`,
+          handle: `lull_${index}`,
+          ...(count > 4 ? {} : { postingIntervalHours: 24 + 6 * index }),
+        },
+        events:
+          factor(index) < 1
+            ? [{ cause: 'reach_limited', at: inWindow(0), factor: factor(index) }]
+            : [],
       });
       return fleet.accounts[0]!;
     });
-    const explanation = explainFleet({ format: 'likewatch.fleet/v1', accounts }, { asOf: AS_OF });
-    for (const account of explanation.accounts) expect(account.verdict).not.toBe('slowdown');
+    return explainFleet({ format: 'likewatch.fleet/v1', accounts }, { asOf: AS_OF }).accounts;
+  };
+
+  it("does not call a whole fleet's quiet night a slowdown of each account", () => {
+    // Every account of the fleet gets 45% of its usual views tonight: traffic, not one account's reach.
+    for (const account of fleetTonight(6, 40, () => 0.45))
+      expect(account.verdict).not.toBe('slowdown');
+  });
+
+  it('takes a quiet night all of three accounts share as traffic, and still finds one account limited among them', () => {
+    // Judged alone, two of these three accounts would be reach limits on this night.
+    for (const account of fleetTonight(3, 70, () => 0.45))
+      expect(account.verdict).not.toBe('slowdown');
+    const [limited, ...others] = fleetTonight(3, 70, (index) => (index === 0 ? 0.15 : 1));
+    expect(limited?.causes[0]?.cause).toBe('reach_limited');
+    for (const account of others) expect(account.verdict).toBe('none');
   });
 
   it('says a long outage in the night was not seen, even with a poll at each end', () => {

@@ -6,7 +6,7 @@
  * share of every video's likes, and counts when it stands well clear of counting noise.
  */
 import { DAY_MS } from '../time.ts';
-import { type Finding, followerEvidence } from './findings.ts';
+import { type Finding, followerEvidence, followersLost } from './findings.ts';
 import { countOf, formatCount, formatInterval, formatPercent } from './format.ts';
 import type { DrawdownScan } from './losses.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
@@ -192,9 +192,8 @@ function fewVideosAlike(series: AccountSeries, loss: ProportionalLoss): boolean 
   if (loss.agreeing < MIN_FEW_VIDEOS || loss.agreeing < videosWithLikes(series, loss.fromRow))
     return false;
   if (loss.significance < CLEAR_SIGNIFICANCE) return false;
-  if (series.rounded[loss.fromRow] === 1 || series.rounded[loss.toRow] === 1) return false;
-  const before = series.followers[loss.fromRow] as number;
-  const fell = (before - (series.followers[loss.toRow] as number)) / before;
+  const fell =
+    followersLost(series, loss.fromRow, loss.toRow) / (series.followers[loss.fromRow] as number);
   return fell > 0 && Math.abs(Math.log(fell / loss.fraction)) <= Math.log(FOLLOWER_SHARE_FACTOR);
 }
 

@@ -52,11 +52,17 @@ export interface VideoOutcome {
   restored: number;
 }
 
+/** Followers lost between two rows (negative when gained); NaN where a profile is missing or rounded. */
+export function followersLost(series: AccountSeries, fromRow: number, toRow: number): number {
+  if (series.rounded[fromRow] === 1 || series.rounded[toRow] === 1) return Number.NaN;
+  return (series.followers[fromRow] as number) - (series.followers[toRow] as number);
+}
+
 /** A sentence on followers lost in the same interval, when the profile shows any (platform actions take
  * followers from the same accounts as likes). */
 export function followerEvidence(series: AccountSeries, fromRow: number, toRow: number): string[] {
-  const lost = (series.followers[fromRow] as number) - (series.followers[toRow] as number);
-  if (!(lost > 0) || series.rounded[fromRow] === 1 || series.rounded[toRow] === 1) return [];
+  const lost = followersLost(series, fromRow, toRow);
+  if (!(lost > 0)) return [];
   return [`You lost ${countOf(lost, 'follower')} in the same interval`];
 }
 

@@ -8,7 +8,7 @@ import {
   type FleetPace,
   MIN_SLOWDOWN_LIKES,
   type PaceSummary,
-  REACH_BREAK_SHARE,
+  reachHalved,
   type SlowdownFinding,
 } from './slowdown.ts';
 import { ramp } from './stats.ts';
@@ -39,8 +39,7 @@ export function restrictedFinding(
   );
   if (frozenLikes < MIN_FROZEN_LIKES || !summary.expected) return undefined;
   // The rest of the account went on: a break of the whole account is reach, not one video.
-  if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
-    return undefined;
+  if (reachHalved(summary, fleet)) return undefined;
   // A slowdown of the account (docs/causes.md): the night far below what it would have been had the videos gone
   // on (the expectation, or what the frozen videos' own pace promised on top of the night, whichever is more),
   // the frozen videos the reason for most of the shortfall...

@@ -20,7 +20,7 @@ const FAR_BELOW_SPREADS = 2;
 /** Below this many likes expected in a night, a shortfall is indistinguishable from chance. */
 export const MIN_SLOWDOWN_LIKES = 30;
 /** A reach break: established videos' views at under this share of the baseline level... */
-export const REACH_BREAK_SHARE = 0.5;
+const REACH_BREAK_SHARE = 0.5;
 /** ...and this many of their ordinary spreads below it... */
 const REACH_BREAK_SPREADS = 2.5;
 /** ...while the night's likes are under this share of the expectation. */
@@ -268,6 +268,11 @@ function farBelow(likes: number, expected: number, spread: number): boolean {
   );
 }
 
+/** The established videos' reach tonight under half its baseline level, net of the fleet's: an abrupt break. */
+export function reachHalved(summary: PaceSummary, fleet: FleetPace): boolean {
+  return summary.reach !== null && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE);
+}
+
 function reachLimited(
   summary: PaceSummary,
   expected: { likes: number; views: number },
@@ -292,13 +297,13 @@ function reachLimited(
     : null;
   const lateShare = Math.exp(summary.lateShift - fleet.late);
   const lateBreak = lateShare <= LATE_BREAK_SHARE && share < REACH_LIKES_SHARE;
-  if (lateBreak && !(established && established.shift < Math.log(REACH_BREAK_SHARE))) {
+  if (lateBreak && !reachHalved(summary, fleet)) {
     // Begun tonight: the whole night is only partly down, its last hours plainly.
     reachShare = lateShare;
     strength = ramp(LATE_BREAK_SHARE - lateShare, 0, LATE_BREAK_SHARE);
   } else if (
     established &&
-    established.shift < Math.log(REACH_BREAK_SHARE) &&
+    reachHalved(summary, fleet) &&
     established.shift <= -REACH_BREAK_SPREADS * established.noise
   ) {
     // The established videos measure the break best: under half their level, beyond their ordinary spread.
@@ -350,8 +355,7 @@ function audienceShift(summary: PaceSummary, fleet: FleetPace): SlowdownFinding 
   if (Math.log((summary.likes + 1) / (old + 1)) > -FAR_BELOW_SPREADS / Math.sqrt(old + 1))
     return undefined;
   // No abrupt break: that is reach, not taste.
-  if (summary.reach && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE))
-    return undefined;
+  if (reachHalved(summary, fleet)) return undefined;
   // A night's luck, a pause in posting or one old hit can each make a night short of the old level; a slide
   // of taste shows in several places at once. Each measure that shows it adds to the evidence.
   const weekShare = summary.weekRate / (summary.oldRate * Math.exp(fleet.trend));

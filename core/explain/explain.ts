@@ -18,8 +18,9 @@ import { DAY_MS, formatInstant } from '../time.ts';
 import { type AccountAnalysis, analyzeAccount, type Finding } from './account.ts';
 import { calibrate } from './calibration.ts';
 import { applyFleetContext, FleetContext } from './fleet-context.ts';
+import { type FleetPace, fleetPace } from './fleet-pace.ts';
 import { countOf } from './format.ts';
-import { type FleetPace, fleetPace, judgeSlowdown, type SlowdownFinding } from './slowdown.ts';
+import { judgeSlowdown, type SlowdownFinding } from './slowdown.ts';
 import { slowdownEvidence } from './slowdown-wording.ts';
 
 /** Options of {@link explainFleet}. */

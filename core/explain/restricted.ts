@@ -3,9 +3,9 @@
  * inside the window (see `frozen.ts`) while the rest of the account went on, and the night is a slowdown because
  * of it.
  */
+import type { FleetPace } from './fleet-pace.ts';
 import {
   FAR_BELOW_SHARE,
-  type FleetPace,
   MIN_SLOWDOWN_LIKES,
   type PaceSummary,
   reachHalved,

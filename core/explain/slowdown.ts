@@ -6,11 +6,12 @@
  */
 import type { Cause } from '../model.ts';
 import { DAY_MS } from '../time.ts';
+import type { FleetPace } from './fleet-pace.ts';
 import type { Nodes } from './nodes.ts';
 import { type PaceAnalysis, type PaceInterval, rateWithin, reachTrend } from './pace.ts';
 import { restrictedFinding } from './restricted.ts';
 import type { AccountSeries } from './series.ts';
-import { median, ramp } from './stats.ts';
+import { ramp } from './stats.ts';
 import { likeRateSlide, newerAgainstOlder } from './video-performance.ts';
 
 /** Tonight is far below baseline under this share of it (docs/causes.md: "less than about half")... */
@@ -55,14 +56,6 @@ const MIN_TREND_POINTS = 6;
 /** Whatever the points, a last week or a counterfactual night above these shares of the old level is no slide. */
 const TREND_WEEK_LIMIT = 0.8;
 const TREND_COUNTERFACTUAL_LIMIT = 0.8;
-/**
- * Fleet-wide shifts count with at least this many accounts (their median), tonight's from this smaller number as
- * far as all of them show it, and are bounded (a fleet-wide lull or surge).
- */
-const MIN_FLEET_CONTROL = 5;
-const MIN_SMALL_FLEET_CONTROL = 3;
-const FLEET_SHIFT_LIMIT = Math.log(2);
-
 /** What an account's pace says, kept after its history is let go (the fleet is weighed afterwards). */
 export interface PaceSummary {
   /** Tonight's likes and views over its span, and the span (hours); NaN when the polls do not bracket it. */
@@ -161,61 +154,6 @@ function lowestNight(intervals: readonly PaceInterval[], fromMs: number, toMs: n
     rates.push(interval.gain.likes / interval.hours);
   }
   return rates.length >= MIN_LOWEST_NIGHTS ? Math.min(...rates) : Number.NaN;
-}
-
-/** The fleet's shared movements tonight (log), each 0 when too few accounts show it. */
-export interface FleetPace {
-  /** Tonight's gain against expectation. */
-  night: number;
-  /** Established videos' reach tonight against the baseline level. */
-  reach: number;
-  /** The night's last hours against the same hours a day before. */
-  late: number;
-  /** The last week's likes per hour against the level several weeks back (a drift of the whole fleet). */
-  trend: number;
-  /** Newer videos against older ones. */
-  videos: number;
-}
-
-/**
- * What the fleet's accounts share, bounded: their median; in a smaller fleet, for tonight's movements only, what
- * every one of them shows (the movement nearest zero when all moved the same way). A dip that hits three
- * accounts at once is traffic, and one account in trouble among a few cannot pass for it. The slow trends stay
- * with the median of many: accounts with weeks of history are often the ones sliding.
- */
-function sharedMovement(values: readonly number[], smallFleet: boolean): number {
-  let shift = 0;
-  if (values.length >= MIN_FLEET_CONTROL) shift = median(values);
-  else if (smallFleet && values.length >= MIN_SMALL_FLEET_CONTROL) {
-    if (values.every((value) => value < 0)) shift = Math.max(...values);
-    else if (values.every((value) => value > 0)) shift = Math.min(...values);
-  }
-  return Math.max(-FLEET_SHIFT_LIMIT, Math.min(FLEET_SHIFT_LIMIT, shift));
-}
-
-/** The fleet's shared movements: one account's slowdown is judged against what all of them did. */
-export function fleetPace(summaries: readonly PaceSummary[]): FleetPace {
-  const night: number[] = [];
-  const reach: number[] = [];
-  const late: number[] = [];
-  const trend: number[] = [];
-  const videos: number[] = [];
-  for (const summary of summaries) {
-    if (summary.expected && summary.expected.likes >= MIN_SLOWDOWN_LIKES && summary.likes >= 0)
-      night.push(Math.log((summary.likes + 1) / (summary.expected.likes + 1)));
-    if (summary.reach) reach.push(summary.reach.shift);
-    if (!Number.isNaN(summary.lateShift)) late.push(summary.lateShift);
-    if (summary.oldRate > 0 && summary.weekRate > 0)
-      trend.push(Math.log(summary.weekRate / summary.oldRate));
-    if (summary.newerVideos > 0) videos.push(Math.log(summary.newerVideos));
-  }
-  return {
-    night: sharedMovement(night, true),
-    reach: sharedMovement(reach, true),
-    late: sharedMovement(late, true),
-    trend: sharedMovement(trend, false),
-    videos: sharedMovement(videos, false),
-  };
 }
 
 /** A slowdown verdict's cause, how well the data fits it (0–1), the baseline it was judged against. */

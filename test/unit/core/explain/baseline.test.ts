@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
+import { fleetPace } from '../../../../core/explain/fleet-pace.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
 import type { AccountSeries } from '../../../../core/explain/series.ts';
@@ -193,6 +194,19 @@ describe('a slow slide of taste', () => {
     // Tonight beat its expectation (which knows what was posted when): the shortfall is the videos' ages.
     const aheadOfExpectation = { ...slid, expected: { likes: 300, views: 9_000 } };
     expect(judgeSlowdown(aheadOfExpectation, STILL_FLEET)).toBeUndefined();
+  });
+
+  it("takes the whole fleet's drift off the old level, but no more than a quarter of it", () => {
+    // Ten accounts with weeks of history, each at `share` of its old level over the last week.
+    const fleetAt = (...shares: number[]) =>
+      fleetPace(shares.map((share) => paceSummary({ oldRate: 100, weekRate: 100 * share })));
+    const drifted = judgeSlowdown(slid, fleetAt(...Array(10).fill(0.85)));
+    expect(drifted?.baseline).toBeCloseTo(0.85 * 100 * 24);
+    // Six of ten sliding pull the median to 0.45: that is accounts in trouble, not traffic, and the slide
+    // is still judged against three quarters of the old level.
+    const troubled = judgeSlowdown(slid, fleetAt(...Array(6).fill(0.45), ...Array(4).fill(1)));
+    expect(troubled?.cause).toBe('audience_shift');
+    expect(troubled?.baseline).toBeCloseTo(0.75 * 100 * 24);
   });
 
   it("counts tonight's likes per view against the older videos' as one more sign of the slide", () => {

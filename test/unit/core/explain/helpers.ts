@@ -1,5 +1,6 @@
+import type { FleetPace } from '../../../../core/explain/fleet-pace.ts';
 import { type AccountSeries, buildSeries } from '../../../../core/explain/series.ts';
-import type { FleetPace, PaceSummary } from '../../../../core/explain/slowdown.ts';
+import type { PaceSummary } from '../../../../core/explain/slowdown.ts';
 import type { Fleet, Poll } from '../../../../core/model.ts';
 import { type PollingPlan, pollAccount } from '../../../../core/simulate/polls.ts';
 import { Random } from '../../../../core/simulate/random.ts';

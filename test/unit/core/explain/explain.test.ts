@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { beginNight, explainFleet } from '../../../../core/explain/index.ts';
-import { Explanation } from '../../../../core/model.ts';
+import { Explanation, type Poll } from '../../../../core/model.ts';
 import { simulateFleet } from '../../../../core/simulate/fleet.ts';
 import { AS_OF, inWindow, scenarioFleet } from './helpers.ts';
 
@@ -58,6 +58,38 @@ describe('explainFleet', () => {
     const { account } = explainOne({
       scenario: { medianViews: 400_000 },
       events: [{ cause: 'inactive_account_cleanup', at: inWindow(8), fraction: 0.004 }],
+    });
+    expect(account.verdict).toBe('loss');
+    expect(account.causes[0]?.cause).toBe('inactive_account_cleanup');
+  });
+
+  it('finds a cleanup that passed over a third of the videos', () => {
+    // "Most videos", not all: every third video keeps its likes (its share is handed back after the cleanup).
+    const at = inWindow(8);
+    const fraction = 0.004;
+    const passedOver = (polls: Poll[]): Poll[] => {
+      const before = polls.filter((poll) => Date.parse(poll.at) < at.getTime()).at(-1);
+      const spared = new Map(
+        (before && 'videos' in before ? before.videos : [])
+          .filter((_, index) => index % 3 === 0)
+          .map((video) => [video.id, Math.round(fraction * video.likes)]),
+      );
+      return polls.map((poll) =>
+        Date.parse(poll.at) < at.getTime() || !('videos' in poll)
+          ? poll
+          : {
+              ...poll,
+              videos: poll.videos.map((video) => ({
+                ...video,
+                likes: video.likes + (spared.get(video.id) ?? 0),
+              })),
+            },
+      );
+    };
+    const { account } = explainOne({
+      scenario: { medianViews: 400_000 },
+      events: [{ cause: 'inactive_account_cleanup', at, fraction }],
+      edit: passedOver,
     });
     expect(account.verdict).toBe('loss');
     expect(account.causes[0]?.cause).toBe('inactive_account_cleanup');

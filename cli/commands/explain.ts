@@ -93,7 +93,7 @@ export function formatExplanation(explanation: Explanation): string {
     );
     for (const cause of account.causes) {
       lines.push(
-        `  ${Math.round(cause.confidence * 100)}% ${CAUSE_NAMES[cause.cause].title}${cause.likes > 0 ? ` — ${formatCount(cause.likes)} likes` : ''}`,
+        `  ${Math.round(cause.confidence * 100)}% ${CAUSE_NAMES[cause.cause].title}${cause.likes > 0 ? ` — ${countOf(cause.likes, 'like')}` : ''}`,
       );
       for (const sentence of cause.evidence) lines.push(`      · ${sentence}`);
     }

@@ -1,7 +1,7 @@
 import { asSourceFailure } from '../../adapters/tiktok/http.ts';
 import { MemoryQuotaLedger } from '../../adapters/tiktok/research-quota.ts';
 import { createStatsSources } from '../../adapters/tiktok/stats-sources.ts';
-import { formatCount } from '../../core/explain/format.ts';
+import { countOf, formatCount } from '../../core/explain/format.ts';
 import {
   type Account,
   FLEET_FORMAT,
@@ -180,7 +180,7 @@ export function formatPoll(account: Account, poll: Poll): string {
   if (poll.status === 'partial' && poll.detail) lines.push(`  ${poll.detail}`);
   lines.push(
     poll.profile
-      ? `  profile: ${formatCount(poll.profile.followers)} followers, ${formatCount(poll.profile.following)} following, ${formatCount(poll.profile.likes)} likes, ${formatCount(poll.profile.videos)} videos`
+      ? `  profile: ${countOf(poll.profile.followers, 'follower')}, ${formatCount(poll.profile.following)} following, ${countOf(poll.profile.likes, 'like')}, ${countOf(poll.profile.videos, 'video')}`
       : '  profile: unknown',
   );
   lines.push(`  ${poll.videos.length} ${poll.videos.length === 1 ? 'video' : 'videos'}:`);
@@ -196,6 +196,6 @@ export function formatPoll(account: Account, poll: Poll): string {
 }
 
 function formatVideo(video: VideoStats): string {
-  const saves = video.saves == null ? '' : `, ${formatCount(video.saves)} saves`;
-  return `${video.id}  posted ${video.postedAt}: ${formatCount(video.views)} views, ${formatCount(video.likes)} likes, ${formatCount(video.comments)} comments, ${formatCount(video.shares)} shares${saves}`;
+  const saves = video.saves == null ? '' : `, ${countOf(video.saves, 'save')}`;
+  return `${video.id}  posted ${video.postedAt}: ${countOf(video.views, 'view')}, ${countOf(video.likes, 'like')}, ${countOf(video.comments, 'comment')}, ${countOf(video.shares, 'share')}${saves}`;
 }

@@ -241,7 +241,7 @@ function causesOf(
     };
     if (verdict === 'loss' && ranked.likes > 0) {
       // "Accounts for" would read as TikTok accounts: the cause explains likes.
-      cause.share = `explains ${formatCount(ranked.likes)} of the ${formatCount(likes.lost)} likes lost`;
+      cause.share = `explains ${formatCount(ranked.likes)} of the ${countOf(likes.lost, 'like')} lost`;
     }
     if (links.feedback !== undefined) {
       const answers = links.feedback(accountId, ranked.cause);

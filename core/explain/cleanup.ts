@@ -7,7 +7,7 @@
  */
 import { DAY_MS } from '../time.ts';
 import { type Finding, followerEvidence, followersLost } from './findings.ts';
-import { countOf, formatCount, formatInterval, formatPercent } from './format.ts';
+import { countOf, formatInterval, formatPercent } from './format.ts';
 import type { DrawdownScan } from './losses.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
 import { ramp, weightedMedian } from './stats.ts';
@@ -241,7 +241,7 @@ export function cleanupFindings(
       toMs,
       fit: loss.kind === 'cleanup' ? 0.6 + 0.3 * ramp(loss.significance, 4, 12) : 0.3,
       evidence: [
-        `${loss.agreeing} of the ${countOf(loss.eligible, 'video')} whose counts could show it lost about the same share of their likes (about ${formatPercent(loss.fraction)}) ${formatInterval(fromMs, toMs)}: ${formatCount(likes)} likes in all`,
+        `${loss.agreeing} of the ${countOf(loss.eligible, 'video')} whose counts could show it lost about the same share of their likes (about ${formatPercent(loss.fraction)}) ${formatInterval(fromMs, toMs)}: ${countOf(likes, 'like')} in all`,
         'The loss is in proportion to each video’s likes, old quiet videos included, and not explained by their views: as when likes of deleted or inactive accounts are removed',
         ...followerEvidence(series, loss.fromRow, loss.toRow),
       ],

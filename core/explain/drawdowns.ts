@@ -181,8 +181,8 @@ function describeDrawdowns(
         );
       evidence.push(
         restored > 0
-          ? `${count} dipped by ${formatCount(likes)} likes and ${formatCount(restored)} came back by the end of the night`
-          : `${count} dipped by ${formatCount(likes)} likes ${when}`,
+          ? `${count} dipped by ${countOf(likes, 'like')} and ${formatCount(restored)} came back by the end of the night`
+          : `${count} dipped by ${countOf(likes, 'like')} ${when}`,
       );
       return {
         cause: 'platform_glitch',
@@ -208,7 +208,7 @@ function describeDrawdowns(
           `${count} lost about the same large share of ${their} likes (${formatPercent(share)}) at once ${when}; no real audience moves that uniformly`,
           ...(restored > 0
             ? [
-                `${formatCount(restored)} of the ${formatCount(likes)} likes came back by the end of the night`,
+                `${formatCount(restored)} of the ${countOf(likes, 'like')} came back by the end of the night`,
               ]
             : []),
         ],
@@ -223,7 +223,7 @@ function describeDrawdowns(
         toMs,
         fit: 0.6 + 0.3 * ramp(ratioToNorm, RATIO_OUTLIER, 4),
         evidence: [
-          `${count} with a like-to-view ratio ${ratioToNorm.toFixed(1)}x your norm lost ${formatCount(likes)} likes ${when}`,
+          `${count} with a like-to-view ratio ${ratioToNorm.toFixed(1)}x your norm lost ${countOf(likes, 'like')} ${when}`,
           `That is ${formatPercent(share)} of ${their} likes in one step, while your other videos were untouched: likes that views never explained were removed`,
           ...followerEvidence(series, group.fromRow, group.toRow),
         ],
@@ -238,14 +238,14 @@ function describeDrawdowns(
         toMs,
         fit: 0.4,
         evidence: [
-          `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of ${their} likes) in one step ${when}`,
+          `${count} lost ${countOf(likes, 'like')} (${formatPercent(share)} of ${their} likes) in one step ${when}`,
         ],
       };
     default: {
       const growing = videos.filter((video) => (scan.viewGrowth[video] as number) > 0).length;
       const gradual = videos.filter((video) => (scan.dropSteps[video] as number) >= 2).length;
       const evidence = [
-        `${count} lost ${formatCount(likes)} likes (${formatPercent(share)} of ${their} likes)${gradual > 0 ? ' gradually over several polls' : ''}${growing === videos.length ? ` while ${their} views kept growing` : ''}`,
+        `${count} lost ${countOf(likes, 'like')} (${formatPercent(share)} of ${their} likes)${gradual > 0 ? ' gradually over several polls' : ''}${growing === videos.length ? ` while ${their} views kept growing` : ''}`,
       ];
       const brought = Math.round(
         videos.reduce((sum, video) => sum + likesFromNewViews(scan, video), 0),

@@ -60,7 +60,7 @@ export function vanishedFindings(series: AccountSeries, scan: DrawdownScan): Fin
       continue;
     }
     const evidence = [
-      `${countOf(videos.length, 'video')} with ${formatCount(likes)} likes disappeared from your public list ${when}`,
+      `${countOf(videos.length, 'video')} with ${countOf(likes, 'like')} disappeared from your public list ${when}`,
     ];
     const likesDrop = profileDrop(series, seenRow, row, 'likes');
     if (likesDrop !== undefined && likesDrop > 0) {

@@ -145,6 +145,33 @@ describe('explainFleet', () => {
     );
   });
 
+  it('words the removal of a video with a single like in the singular', () => {
+    const gone = inWindow(12).getTime();
+    const { account } = explainOne({
+      edit: (polls: Poll[]): Poll[] => {
+        const first = polls.find((poll) => 'videos' in poll);
+        const id = first && 'videos' in first ? first.videos[0]?.id : undefined;
+        return polls.map((poll): Poll => {
+          if (poll.status !== 'ok') return poll;
+          if (Date.parse(poll.at) < gone)
+            return {
+              ...poll,
+              videos: poll.videos.map((video) =>
+                video.id === id ? { ...video, likes: 1 } : video,
+              ),
+            };
+          return {
+            ...poll,
+            profile: { ...poll.profile, videos: poll.profile.videos - 1 },
+            videos: poll.videos.filter((video) => video.id !== id),
+          };
+        });
+      },
+    });
+    expect(account.causes[0]?.cause).toBe('content_removed_or_restricted');
+    expect(account.causes[0]?.evidence[0]).toMatch(/^1 video with 1 like disappeared/);
+  });
+
   it('attributes vanished videos to content removal, with their likes as the loss', () => {
     const { account, world } = explainOne({
       events: [{ cause: 'content_removed_or_restricted', at: inWindow(12), videoCount: 1 }],

@@ -233,15 +233,16 @@ function reachLimited(
         noise: Math.hypot(summary.reach.error, summary.reachSpread),
       }
     : null;
+  const halved = reachHalved(summary, fleet);
   const lateShare = Math.exp(summary.lateShift - fleet.late);
   const lateBreak = lateShare <= LATE_BREAK_SHARE && share < REACH_LIKES_SHARE;
-  if (lateBreak && !reachHalved(summary, fleet)) {
+  if (lateBreak && !halved) {
     // Begun tonight: the whole night is only partly down, its last hours plainly.
     reachShare = lateShare;
     strength = ramp(LATE_BREAK_SHARE - lateShare, 0, LATE_BREAK_SHARE);
   } else if (
     established &&
-    reachHalved(summary, fleet) &&
+    halved &&
     established.shift <= -REACH_BREAK_SPREADS * established.noise
   ) {
     // The established videos measure the break best: under half their level, beyond their ordinary spread.

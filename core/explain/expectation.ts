@@ -20,6 +20,8 @@ const BACKTEST_DAYS = 56;
 /** Day-long intervals are nights; longer ones stand for at most this many nights when nights are few. */
 const MAX_NIGHTS_PER_INTERVAL = 10;
 const MIN_NIGHTS_FOR_DAYS_ONLY = 5;
+/** With at least this many nights of its own, an account's longer intervals are read as nights are. */
+const MIN_NIGHTS_FOR_OWN_SPREAD = 2;
 /** How far the account's own record may move the expectation (log): it corrects a bias, not the level. */
 const MAX_BIAS = Math.log(2);
 
@@ -120,7 +122,8 @@ export interface PastInterval {
  * Tries the expectation on the account's past intervals before `windowFromMs`: how far off it runs on average
  * (`bias`, log, bounded) and how widely (`spread`, log, per night, shrunk towards a prior so that a short or
  * thin history keeps a wide band). Day-long intervals are nights; where there are too few of them, longer
- * intervals count too, each standing for several nights (a ten-day sum varies less than one night).
+ * intervals count too, each standing for several nights only where the account has next to no nights at all
+ * (a ten-day sum varies less than one night).
  */
 export function backtest(
   model: ExpectationModel,
@@ -146,10 +149,14 @@ export function backtest(
     -MAX_BIAS,
     Math.min(MAX_BIAS, median(tried.map((entry) => entry.residual))),
   );
-  // A night's spread: a residual over an interval of w nights varies about 1/√w as much as a night's. Nights
-  // have heavier tails than a normal spread, so it is read from the 90th percentile of the deviations.
+  // A night's spread: were the expectation's misses independent from night to night, a residual over an
+  // interval of w nights would vary 1/√w as much as a night's. Its misses over days add up instead (a video's
+  // size or the curve read wrong stays wrong all week), so where the account's own nights tell their spread a
+  // longer interval's residual counts as it is; scaled up by √w it would make one such miss a wide band.
+  // Nights have heavier tails than a normal spread, so it is read from the 90th percentile of the deviations.
+  const perNight = nights.length >= MIN_NIGHTS_FOR_OWN_SPREAD;
   const deviations = tried.map(
-    (entry) => Math.abs(entry.residual - bias) * Math.sqrt(entry.weight),
+    (entry) => Math.abs(entry.residual - bias) * (perNight ? 1 : Math.sqrt(entry.weight)),
   );
   const measured = (quantile(deviations, 0.9) / 1.645) ** 2;
   const spread = Math.sqrt(

@@ -8,9 +8,10 @@ import {
   PRIOR_CURVE,
   viewsBetween,
 } from '../../../../core/explain/age-curve.ts';
+import { backtest, type ExpectationModel } from '../../../../core/explain/expectation.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
 import { dayNodes } from '../../../../core/explain/nodes.ts';
-import { buildSeries } from '../../../../core/explain/series.ts';
+import { type AccountSeries, buildSeries } from '../../../../core/explain/series.ts';
 import {
   median,
   medianInPlace,
@@ -154,5 +155,53 @@ describe('day-aligned nodes', () => {
     expect(
       explainFleet(twiceDaily, { asOf: AS_OF }).accounts[0]?.likes.baselineGain,
     ).toBeGreaterThan(0);
+  });
+});
+
+describe('the backtest', () => {
+  // One old video whose expectation is 10 likes a day (100 views a day at 10%), nodes a day apart.
+  const days = 41;
+  const model: ExpectationModel = {
+    series: {
+      videoCount: 1,
+      likes: new Float64Array(days).fill(0),
+      postedAt: Float64Array.of(-1e12),
+    } as unknown as AccountSeries,
+    cumulative: Float64Array.from({ length: days }, (_, node) => node * 100),
+    nodeTimes: Array.from({ length: days }, (_, node) => node * DAY_MS),
+    sizes: Float64Array.of(0),
+    likeRates: Float64Array.of(0.1),
+    typicalSize: 0,
+    typicalRate: 0.1,
+    level: 0,
+  };
+  /** An interval between nodes (days) whose likes miss the expectation by `residual` (log). */
+  const interval = (from: number, to: number, residual: number) => ({
+    fromNode: from,
+    toNode: to,
+    toRow: to,
+    likes: (10 * (to - from) + 1) * Math.exp(residual) - 1,
+  });
+
+  it('reads a ten-day miss as it is where the account has nights of its own', () => {
+    // Three ordinary nights and one ten-day stretch 70% over: the expectation was off for days, which says
+    // nothing of how far one night strays. Scaled as ten nights' worth, it would widen the band past the prior.
+    const { spread } = backtest(
+      model,
+      [interval(5, 15, 0.7), interval(17, 18, 0), interval(18, 19, 0.09), interval(19, 20, -0.09)],
+      20 * DAY_MS,
+    );
+    expect(spread).toBeLessThan(0.5);
+  });
+
+  it('lets a ten-day sum stand for ten nights where there are no nights at all', () => {
+    // Ten-day sums 40% off either way: single nights must stray much further than that.
+    const { bias, spread } = backtest(
+      model,
+      [interval(0, 10, 0.4), interval(10, 20, -0.4), interval(20, 30, 0.4), interval(30, 40, -0.4)],
+      40 * DAY_MS,
+    );
+    expect(Math.abs(bias)).toBeLessThan(0.01);
+    expect(spread).toBeGreaterThan(0.6);
   });
 });

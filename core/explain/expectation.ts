@@ -17,7 +17,7 @@ const PRIOR_NIGHT_SPREAD = 0.6;
 const PRIOR_NIGHTS = 4;
 /** Past nights are tried from this many days before the window. */
 const BACKTEST_DAYS = 56;
-/** Day-long intervals are nights; longer ones stand for at most this many nights when nights are few. */
+/** Day-long intervals are nights; longer ones stand for at most this many nights when there are next to none. */
 const MAX_NIGHTS_PER_INTERVAL = 10;
 const MIN_NIGHTS_FOR_DAYS_ONLY = 5;
 /** With at least this many nights of its own, an account's longer intervals are read as nights are. */
@@ -150,7 +150,7 @@ export function backtest(
     Math.min(MAX_BIAS, median(tried.map((entry) => entry.residual))),
   );
   // A night's spread: were the expectation's misses independent from night to night, a residual over an
-  // interval of w nights would vary 1/√w as much as a night's. Its misses over days add up instead (a video's
+  // interval of w nights would vary 1/√w as much as a night's. Its misses persist over days instead (a video's
   // size or the curve read wrong stays wrong all week), so where the account's own nights tell their spread a
   // longer interval's residual counts as it is; scaled up by √w it would make one such miss a wide band.
   // Nights have heavier tails than a normal spread, so it is read from the 90th percentile of the deviations.

@@ -5,6 +5,7 @@
 
 import { type CostInput, type CostLine, type OperationQuantities, PRICES } from './cost-inputs.ts';
 import { CHART_DAYS } from './digest/likes-chart.ts';
+import { countOf } from './format.ts';
 import { MINUTES_PER_DAY } from './poll-schedule.ts';
 import { WHOLE_FLEET_NIGHT_ACCOUNTS } from './send-digests.ts';
 import { DAILY_ROLLUP_GRACE_DAYS } from './thinned-history.ts';
@@ -347,7 +348,7 @@ export function estimateMonthlyCost(
     },
     {
       service: 'KMS customer managed key',
-      usage: `${stack.customerKeys} key${stack.customerKeys === 1 ? '' : 's'} (secrets: standard parameters, no fee)`,
+      usage: `${countOf(stack.customerKeys, 'key')} (secrets: standard parameters, no fee)`,
       monthlyUsd: stack.customerKeys * price.kmsKeyMonth,
       fixed: true,
     },

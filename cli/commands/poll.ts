@@ -183,7 +183,7 @@ export function formatPoll(account: Account, poll: Poll): string {
       ? `  profile: ${countOf(poll.profile.followers, 'follower')}, ${formatCount(poll.profile.following)} following, ${countOf(poll.profile.likes, 'like')}, ${countOf(poll.profile.videos, 'video')}`
       : '  profile: unknown',
   );
-  lines.push(`  ${poll.videos.length} ${poll.videos.length === 1 ? 'video' : 'videos'}:`);
+  lines.push(`  ${countOf(poll.videos.length, 'video')}:`);
   for (const video of poll.videos) lines.push(`    ${formatVideo(video)}`);
   if (poll.status === 'partial') {
     for (const item of poll.rejected ?? []) {

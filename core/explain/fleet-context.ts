@@ -4,7 +4,7 @@
  * leaves open.
  */
 import type { AccountAnalysis, Finding, FindingKind } from './account.ts';
-import { formatInterval } from './format.ts';
+import { countOf, formatInterval } from './format.ts';
 
 interface Sighting {
   account: number;
@@ -83,7 +83,7 @@ export function applyFleetContext(
                 fit: Math.min(0.95, Math.max(finding.fit, 0.6) + 0.1 * Math.min(others, 3)),
                 evidence: [
                   ...finding.evidence,
-                  `${others} other monitored account${others === 1 ? '' : 's'} lost a similar small share ${when}: a platform-wide cleanup`,
+                  `${countOf(others, 'other monitored account')} lost a similar small share ${when}: a platform-wide cleanup`,
                 ],
               }
             : finding,
@@ -99,7 +99,7 @@ export function applyFleetContext(
                 fit: Math.min(0.95, finding.fit + 0.05 * Math.min(others, 2)),
                 evidence: [
                   ...finding.evidence,
-                  `${others} other monitored account${others === 1 ? '' : 's'} lost likes on ratio-outlier videos ${when}: a platform sweep`,
+                  `${countOf(others, 'other monitored account')} lost likes on ratio-outlier videos ${when}: a platform sweep`,
                 ],
               }
             : finding,

@@ -4,6 +4,7 @@
  */
 import type { z } from 'zod';
 import { InvalidInputError } from '../errors.ts';
+import { countOf } from '../format.ts';
 import { FLEET_FORMAT, Fleet } from '../model.ts';
 
 /**
@@ -24,8 +25,7 @@ export function parseFleet(json: unknown): Fleet {
   const result = Fleet.safeParse(json);
   if (result.success) return result.data;
   const [first, ...rest] = result.error.issues;
-  const more =
-    rest.length > 0 ? ` (and ${rest.length} more problem${rest.length === 1 ? '' : 's'})` : '';
+  const more = rest.length > 0 ? ` (and ${countOf(rest.length, 'more problem')})` : '';
   throw new InvalidInputError(`${describeIssue(json, first as z.core.$ZodIssue)}${more}`);
 }
 

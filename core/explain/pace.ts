@@ -22,17 +22,21 @@ import { type FrozenVideo, frozenVideos } from './frozen.ts';
 import { lateNightShift } from './late-night.ts';
 import { type Gain, gainBetween, type Nodes } from './nodes.ts';
 import {
+  admitCoarse,
   baselineLevel,
+  type CoarseCell,
   levelError,
   MIN_LEVEL_VIDEOS,
   polish,
   reachSpread,
 } from './reach-levels.ts';
-import { type AccountSeries, roundingSlack } from './series.ts';
+import { type AccountSeries, viewChange } from './series.ts';
 import { median } from './stats.ts';
 
 /** A video younger than this at an interval's start is not measured in it: its first hours are too steep. */
 const MIN_MEASURED_AGE_HOURS = 12;
+/** A video's views between two polls are measured outright when rounding could move them by this share at most. */
+const MAX_ROUNDING_SHARE = 0.2;
 
 /** One interval between consecutive nodes, with the account's reach level in it. */
 export interface PaceInterval {
@@ -93,7 +97,8 @@ export function analyzePace(
 
   // Cell (video, interval): log of views gained over what the curve predicts for its ages; NaN if unmeasured.
   const cells = new Float64Array(videoCount * intervalCount).fill(Number.NaN);
-  const counts = new Float64Array(videoCount * intervalCount);
+  // The views gained in the cell; NaN where they were too coarse to count (rounded) or unmeasured.
+  const counts = new Float64Array(videoCount * intervalCount).fill(Number.NaN);
   // The curve's views for the cell's ages: the cell's expected count is its video's size times this.
   const shapes = new Float64Array(videoCount * intervalCount);
   // The curve's cumulative views of each video at each node, computed once (each node ends one interval and
@@ -107,6 +112,8 @@ export function analyzePace(
         (at - (postedAt[video] as number)) / HOUR_MS,
       );
   }
+  // Views too coarse to measure on their own (rounded counts), for the reach level once sizes are known.
+  const coarse: CoarseCell[] = [];
   for (let interval = 0; interval < intervalCount; interval += 1) {
     const fromRow = nodes.rows[interval] as number;
     const toRow = nodes.rows[interval + 1] as number;
@@ -114,17 +121,23 @@ export function analyzePace(
     for (let video = 0; video < videoCount; video += 1) {
       const age = (start - (postedAt[video] as number)) / HOUR_MS;
       if (age < MIN_MEASURED_AGE_HOURS) continue;
-      const increment = measuredIncrement(series, video, fromRow, toRow);
-      if (Number.isNaN(increment)) continue;
-      const predicted =
+      const change = viewChange(series, video, fromRow, toRow);
+      if (!change) continue;
+      const cell = video * intervalCount + interval;
+      shapes[cell] =
         (cumulative[(interval + 1) * videoCount + video] as number) -
         (cumulative[interval * videoCount + video] as number);
-      cells[video * intervalCount + interval] = Math.log((increment + 0.5) / predicted);
-      counts[video * intervalCount + interval] = increment;
-      shapes[video * intervalCount + interval] = predicted;
+      if (isCoarse(change)) {
+        coarse.push({ cell, video, ...change });
+        continue;
+      }
+      cells[cell] = Math.log((change.increment + 0.5) / (shapes[cell] as number));
+      counts[cell] = change.increment;
     }
   }
-  const { sizes, levels } = polish(cells, shapes, videoCount, intervalCount, preCount);
+  let { sizes, levels } = polish(cells, shapes, videoCount, intervalCount, preCount);
+  if (admitCoarse(coarse, sizes, cells, shapes) > 0)
+    ({ sizes, levels } = polish(cells, shapes, videoCount, intervalCount, preCount));
   const baseLevel = baselineLevel(nodes, levels, preCount, fromMs);
   const intervals: PaceInterval[] = [];
   for (let interval = 0; interval < intervalCount; interval += 1) {
@@ -196,20 +209,21 @@ export function analyzePace(
     })),
     fromMs,
   );
-  // Likes per view of tonight's gain on the videos measured in it, against their own.
+  // Likes per view of tonight's gain on the videos whose views it measured outright (a coarse cell's views
+  // say too little for likes per view), against their own.
   let establishedViews = 0;
   let establishedLikes = 0;
   let gainedViews = 0;
   let gainedLikes = 0;
   for (let video = 0; video < videoCount; video += 1) {
-    const cell = cells[video * intervalCount + tonightIndex] as number;
+    const count = counts[video * intervalCount + tonightIndex] as number;
     const rate = likeRates[video] as number;
-    if (Number.isNaN(cell) || Number.isNaN(sizes[video] as number) || Number.isNaN(rate)) continue;
+    if (Number.isNaN(count) || Number.isNaN(sizes[video] as number) || Number.isNaN(rate)) continue;
     const predicted =
       Math.exp(sizes[video] as number) * (shapes[video * intervalCount + tonightIndex] as number);
     establishedViews += predicted;
     establishedLikes += predicted * rate;
-    gainedViews += counts[video * intervalCount + tonightIndex] as number;
+    gainedViews += count;
     gainedLikes += likeGain(series, video, nodes.rows[tonightIndex] as number, endRow);
   }
   // Without a single video measured before the window, history says nothing of tonight.
@@ -274,21 +288,19 @@ function countBefore(times: readonly number[], atMs: number): number {
   return count;
 }
 
-/** Views a video gained between two rows, when both saw it and rounding does not swamp the difference. */
+/** A video's views gained between two rows, NaN if unlisted or too coarse to measure outright. */
 function measuredIncrement(
   series: AccountSeries,
   video: number,
   fromRow: number,
   toRow: number,
 ): number {
-  const { videoCount, views, rounded } = series;
-  const before = views[fromRow * videoCount + video] as number;
-  const after = views[toRow * videoCount + video] as number;
-  if (Number.isNaN(before) || Number.isNaN(after)) return Number.NaN;
-  const increment = Math.max(0, after - before);
-  const slack =
-    roundingSlack(before, rounded[fromRow] === 1) + roundingSlack(after, rounded[toRow] === 1);
-  return slack > 0.2 * increment && slack > 0 ? Number.NaN : increment;
+  const change = viewChange(series, video, fromRow, toRow);
+  return change && !isCoarse(change) ? change.increment : Number.NaN;
+}
+
+function isCoarse(change: { increment: number; slack: number }): boolean {
+  return change.slack > MAX_ROUNDING_SHARE * change.increment && change.slack > 0;
 }
 
 function likeGain(series: AccountSeries, video: number, fromRow: number, toRow: number): number {

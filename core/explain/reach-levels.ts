@@ -23,6 +23,8 @@ const ONSET_DAYS = 5;
 export const MIN_LEVEL_VIDEOS = 3;
 /** A video counts towards an interval's level when it was expected this many views in it. */
 const MIN_LEVEL_VIEWS = 3;
+/** A coarse cell counts towards the level where its rounding is at most this share of its expected views. */
+const MAX_COARSE_SHARE = 0.4;
 /** Iterations of the median polish; it settles in a few. */
 const POLISH_ROUNDS = 3;
 
@@ -62,6 +64,38 @@ export function polish(
     }
   }
   return { sizes, levels };
+}
+
+/** A cell whose views were left out for rounding: where it goes, its video, the views counted and the slack. */
+export interface CoarseCell {
+  cell: number;
+  video: number;
+  increment: number;
+  slack: number;
+}
+
+/**
+ * Rounded counts leave a video's views between two polls unmeasured where rounding could be a large share of
+ * them. Left out by what they gained, though, a reach limit that shrinks every video's gain leaves only the
+ * videos it spared, and the level reads what they did. So, once the sizes are known, a coarse cell counts
+ * towards the level where its rounding is small beside what its video was expected to gain, whatever it did
+ * gain. Writes the admitted cells; returns how many.
+ */
+export function admitCoarse(
+  coarse: readonly CoarseCell[],
+  sizes: Float64Array,
+  cells: Float64Array,
+  shapes: Float64Array,
+): number {
+  let admitted = 0;
+  for (const entry of coarse) {
+    const shape = shapes[entry.cell] as number;
+    const expected = Math.exp(sizes[entry.video] as number) * shape;
+    if (!(entry.slack <= MAX_COARSE_SHARE * expected)) continue;
+    cells[entry.cell] = Math.log((entry.increment + 0.5) / shape);
+    admitted += 1;
+  }
+  return admitted;
 }
 
 /** One interval's level: the weighted median residual of its measured videos (NaN with too few). */

@@ -134,3 +134,21 @@ export function roundingSlack(count: number, rounded: boolean): number {
   const significant = 10 ** (Math.floor(Math.log10(count)) - 2);
   return Math.max(unit, significant);
 }
+
+/** A video's views gained between two rows and how far rounding could move that; undefined if unlisted. */
+export function viewChange(
+  series: AccountSeries,
+  video: number,
+  fromRow: number,
+  toRow: number,
+): { increment: number; slack: number } | undefined {
+  const { videoCount, views, rounded } = series;
+  const before = views[fromRow * videoCount + video] as number;
+  const after = views[toRow * videoCount + video] as number;
+  if (Number.isNaN(before) || Number.isNaN(after)) return undefined;
+  return {
+    increment: Math.max(0, after - before),
+    slack:
+      roundingSlack(before, rounded[fromRow] === 1) + roundingSlack(after, rounded[toRow] === 1),
+  };
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { analyzeAccount } from '../../../../core/explain/account.ts';
 import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
 import { fleetPace } from '../../../../core/explain/fleet-pace.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
@@ -66,6 +67,52 @@ describe('the baseline on any cadence', () => {
       expect(explain(thinFleet(ordinary.fleet, AS_OF, 'sparse')).verdict, `seed ${seed}`).toBe(
         'none',
       );
+    }
+  });
+
+  it('reads the reach level through a limit that leaves rounded views too coarse to count one by one', () => {
+    // Views shown to three significant digits, as the web app shows them: an established video's day of 1,000
+    // to 5,000 views moves by steps of 1,000. Under a limit every video's day shrinks under its rounding, so
+    // leaving out coarse days by what they gained would leave nothing to read the limit from.
+    const threeDigits = (count: number) => {
+      if (count < 1_000) return count;
+      const step = 10 ** (Math.floor(Math.log10(count)) - 2);
+      return Math.floor(count / step) * step;
+    };
+    const rounded = (polls: Poll[]): Poll[] =>
+      polls.map((poll) =>
+        poll.status === 'failed'
+          ? poll
+          : {
+              ...poll,
+              rounded: true,
+              videos: poll.videos.map((video) => ({
+                ...video,
+                views: threeDigits(video.views),
+                likes: threeDigits(video.likes),
+              })),
+            },
+      );
+    const reachOf = (fleet: Fleet) =>
+      analyzeAccount(fleet.accounts[0]!, WINDOW_FROM.getTime(), AS_OF.getTime()).pace.reach;
+    for (const seed of [1, 5]) {
+      const options = { seed, historyDays: 21, scenario: { medianViews: 100_000 }, edit: rounded };
+      const limited = scenarioFleet({
+        ...options,
+        events: [
+          { cause: 'reach_limited', at: new Date(AS_OF.getTime() - 30 * HOUR_MS), factor: 0.15 },
+        ],
+      });
+      expect(Math.exp(reachOf(limited.fleet)?.shift ?? Number.NaN), `seed ${seed}`).toBeLessThan(
+        0.3,
+      );
+      expect(explain(limited.fleet).causes[0]?.cause).toBe('reach_limited');
+      const ordinary = scenarioFleet(options);
+      expect(
+        Math.exp(reachOf(ordinary.fleet)?.shift ?? Number.NaN),
+        `seed ${seed}`,
+      ).toBeGreaterThan(0.5);
+      expect(explain(ordinary.fleet).verdict).toBe('none');
     }
   });
 

@@ -299,6 +299,7 @@ function measuredIncrement(
   return change && !isCoarse(change) ? change.increment : Number.NaN;
 }
 
+/** Rounding could move the views gained by more than {@link MAX_ROUNDING_SHARE} of them. */
 function isCoarse(change: { increment: number; slack: number }): boolean {
   return change.slack > MAX_ROUNDING_SHARE * change.increment && change.slack > 0;
 }

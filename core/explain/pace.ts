@@ -29,6 +29,7 @@ import {
   MIN_LEVEL_VIDEOS,
   polish,
   reachSpread,
+  settledIntervals,
 } from './reach-levels.ts';
 import { type AccountSeries, viewChange } from './series.ts';
 import { median } from './stats.ts';
@@ -135,9 +136,11 @@ export function analyzePace(
       counts[cell] = change.increment;
     }
   }
-  let { sizes, levels } = polish(cells, shapes, videoCount, intervalCount, preCount);
-  if (admitCoarse(coarse, sizes, cells, shapes) > 0)
-    ({ sizes, levels } = polish(cells, shapes, videoCount, intervalCount, preCount));
+  const settledCount = settledIntervals(nodes, preCount, fromMs);
+  const polishCells = () =>
+    polish(cells, shapes, videoCount, intervalCount, preCount, settledCount);
+  let { sizes, levels } = polishCells();
+  if (admitCoarse(coarse, sizes, cells, shapes) > 0) ({ sizes, levels } = polishCells());
   const baseLevel = baselineLevel(nodes, levels, preCount, fromMs);
   const intervals: PaceInterval[] = [];
   for (let interval = 0; interval < intervalCount; interval += 1) {

@@ -17,7 +17,7 @@ const PRIOR_REACH_NIGHTS = 3;
 const SPREAD_DAYS = 56;
 /** Only day-long intervals show how one night varies from the next. */
 const MAX_SPREAD_INTERVAL_HOURS = 36;
-/** The days before the window where a break would begin are left out of the ordinary spread. */
+/** The days before the window where a break would begin: kept out of the ordinary spread, and of sizes. */
 const ONSET_DAYS = 5;
 /** Below this many measured videos, an interval's reach level is not measured. */
 export const MIN_LEVEL_VIDEOS = 3;
@@ -25,14 +25,18 @@ export const MIN_LEVEL_VIDEOS = 3;
 const MIN_LEVEL_VIEWS = 3;
 /** A coarse cell counts towards the level where its rounding is at most this share of its expected views. */
 const MAX_COARSE_SHARE = 0.4;
+/** A video's size comes from the intervals before a break could begin where it has this many of them. */
+const MIN_SETTLED_CELLS = 3;
 /** Iterations of the median polish; it settles in a few. */
 const POLISH_ROUNDS = 3;
 
 /**
  * Median polish of the cells: each video's size from the intervals before the window only (so that tonight
- * cannot move the yardstick it is measured with), then each interval's level as the median over its views: every
- * video weighs what it was expected to get, so the few videos that carry an account count, and the many old
- * ones that get a view now and then do not drown them.
+ * cannot move the yardstick it is measured with), and from those of them that ended before the days a break
+ * would begin in (`settledCount`) where the video has {@link MIN_SETTLED_CELLS} there: a limit begun days ago
+ * would otherwise read as the small size of the videos it hit, and their level tonight as usual. Then each
+ * interval's level as the median over its views: every video weighs what it was expected to get, so the few
+ * videos that carry an account count, and the many old ones that get a view now and then do not drown them.
  */
 export function polish(
   cells: Float64Array,
@@ -40,21 +44,27 @@ export function polish(
   videoCount: number,
   intervalCount: number,
   preCount: number,
+  settledCount: number,
 ): { sizes: Float64Array; levels: Float64Array } {
   const sizes = new Float64Array(videoCount).fill(Number.NaN);
   const levels = new Float64Array(intervalCount);
   const scratch = new Float64Array(Math.max(preCount, 1));
   const level = scratchFor(videoCount);
+  // A video's residuals (cell minus level) over the first `count` intervals, into the scratch; how many.
+  const residuals = (video: number, count: number): number => {
+    let found = 0;
+    for (let interval = 0; interval < count; interval += 1) {
+      const cell = cells[video * intervalCount + interval] as number;
+      if (Number.isNaN(cell)) continue;
+      scratch[found] = cell - (levels[interval] as number);
+      found += 1;
+    }
+    return found;
+  };
   for (let round = 0; round < POLISH_ROUNDS; round += 1) {
     for (let video = 0; video < videoCount; video += 1) {
-      let count = 0;
-      for (let interval = 0; interval < preCount; interval += 1) {
-        const cell = cells[video * intervalCount + interval] as number;
-        if (!Number.isNaN(cell)) {
-          scratch[count] = cell - (levels[interval] as number);
-          count += 1;
-        }
-      }
+      let count = residuals(video, settledCount);
+      if (count < MIN_SETTLED_CELLS) count = residuals(video, preCount);
       sizes[video] = count > 0 ? medianInPlace(scratch, count) : Number.NaN;
     }
     for (let interval = 0; interval < intervalCount; interval += 1) {
@@ -146,6 +156,14 @@ function levelResiduals(
     scratch.weights[count] = expected;
     count += 1;
   }
+  return count;
+}
+
+/** How many of the `preCount` intervals before the window ended before the days a break would begin in. */
+export function settledIntervals(nodes: Nodes, preCount: number, fromMs: number): number {
+  let count = 0;
+  while (count < preCount && (nodes.times[count + 1] as number) <= fromMs - ONSET_DAYS * DAY_MS)
+    count += 1;
   return count;
 }
 

@@ -11,6 +11,7 @@ import {
 import { backtest, type ExpectationModel } from '../../../../core/explain/expectation.ts';
 import { explainFleet } from '../../../../core/explain/index.ts';
 import { dayNodes } from '../../../../core/explain/nodes.ts';
+import { polish } from '../../../../core/explain/reach-levels.ts';
 import { type AccountSeries, buildSeries } from '../../../../core/explain/series.ts';
 import {
   median,
@@ -203,5 +204,33 @@ describe('the backtest', () => {
     );
     expect(Math.abs(bias)).toBeLessThan(0.01);
     expect(spread).toBeGreaterThan(0.6);
+  });
+});
+
+describe('the reach fit', () => {
+  it('reads a limit begun days before the window from the videos measured before it, not as their size', () => {
+    // Fourteen days before the window and tonight; every video's views at a fifth of their pace from day 10.
+    // Four older videos were measured all along; four newer ones, which carry the account, for three days
+    // before the limit. Read from all their days, the newer videos' sizes take the limit in, and the fit calls
+    // the days before it high instead.
+    const intervals = 15;
+    const preCount = 14;
+    const settledCount = 10;
+    const videos = 8;
+    const limit = Math.log(0.2);
+    const cells = new Float64Array(videos * intervals).fill(Number.NaN);
+    const shapes = new Float64Array(videos * intervals);
+    for (let video = 0; video < videos; video += 1) {
+      const older = video < 4;
+      for (let interval = older ? 0 : 7; interval < intervals; interval += 1) {
+        const noise = 0.05 * Math.sin(video * 7 + interval * 3);
+        cells[video * intervals + interval] = (interval >= settledCount ? limit : 0) + noise;
+        shapes[video * intervals + interval] = older ? 10 : 1_000;
+      }
+    }
+    const { sizes, levels } = polish(cells, shapes, videos, intervals, preCount, settledCount);
+    for (const size of sizes) expect(Math.abs(size)).toBeLessThan(0.1);
+    const before = median([...levels.slice(0, settledCount)]);
+    expect(Math.abs((levels[preCount] as number) - before - limit)).toBeLessThan(0.1);
   });
 });

@@ -27,9 +27,9 @@ import {
   type CoarseCell,
   levelError,
   MIN_LEVEL_VIDEOS,
+  ONSET_DAYS,
   polish,
   reachSpread,
-  settledIntervals,
 } from './reach-levels.ts';
 import { type AccountSeries, viewChange } from './series.ts';
 import { median } from './stats.ts';
@@ -136,7 +136,8 @@ export function analyzePace(
       counts[cell] = change.increment;
     }
   }
-  const settledCount = settledIntervals(nodes, preCount, fromMs);
+  // The intervals before the window that ended before the days a break would begin in.
+  const settledCount = Math.min(preCount, countBefore(nodes.times, fromMs - ONSET_DAYS * DAY_MS));
   const polishCells = () =>
     polish(cells, shapes, videoCount, intervalCount, preCount, settledCount);
   let { sizes, levels } = polishCells();

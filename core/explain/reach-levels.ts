@@ -18,7 +18,7 @@ const SPREAD_DAYS = 56;
 /** Only day-long intervals show how one night varies from the next. */
 const MAX_SPREAD_INTERVAL_HOURS = 36;
 /** The days before the window where a break would begin: kept out of the ordinary spread, and of sizes. */
-const ONSET_DAYS = 5;
+export const ONSET_DAYS = 5;
 /** Below this many measured videos, an interval's reach level is not measured. */
 export const MIN_LEVEL_VIDEOS = 3;
 /** A video counts towards an interval's level when it was expected this many views in it. */
@@ -50,21 +50,22 @@ export function polish(
   const levels = new Float64Array(intervalCount);
   const scratch = new Float64Array(Math.max(preCount, 1));
   const level = scratchFor(videoCount);
-  // A video's residuals (cell minus level) over the first `count` intervals, into the scratch; how many.
-  const residuals = (video: number, count: number): number => {
-    let found = 0;
-    for (let interval = 0; interval < count; interval += 1) {
+  // Appends a video's residuals (cell minus level) over intervals [from, to) to the `found` already in the
+  // scratch; returns how many there are then.
+  const residuals = (video: number, from: number, to: number, found: number): number => {
+    let count = found;
+    for (let interval = from; interval < to; interval += 1) {
       const cell = cells[video * intervalCount + interval] as number;
       if (Number.isNaN(cell)) continue;
-      scratch[found] = cell - (levels[interval] as number);
-      found += 1;
+      scratch[count] = cell - (levels[interval] as number);
+      count += 1;
     }
-    return found;
+    return count;
   };
   for (let round = 0; round < POLISH_ROUNDS; round += 1) {
     for (let video = 0; video < videoCount; video += 1) {
-      let count = residuals(video, settledCount);
-      if (count < MIN_SETTLED_CELLS) count = residuals(video, preCount);
+      let count = residuals(video, 0, settledCount, 0);
+      if (count < MIN_SETTLED_CELLS) count = residuals(video, settledCount, preCount, count);
       sizes[video] = count > 0 ? medianInPlace(scratch, count) : Number.NaN;
     }
     for (let interval = 0; interval < intervalCount; interval += 1) {
@@ -156,14 +157,6 @@ function levelResiduals(
     scratch.weights[count] = expected;
     count += 1;
   }
-  return count;
-}
-
-/** How many of the `preCount` intervals before the window ended before the days a break would begin in. */
-export function settledIntervals(nodes: Nodes, preCount: number, fromMs: number): number {
-  let count = 0;
-  while (count < preCount && (nodes.times[count + 1] as number) <= fromMs - ONSET_DAYS * DAY_MS)
-    count += 1;
   return count;
 }
 

@@ -10,6 +10,7 @@ import { likeRateSlide } from '../../../../core/explain/video-performance.ts';
 import type { Fleet, Poll } from '../../../../core/model.ts';
 import { DAY_MS, HOUR_MS } from '../../../../core/time.ts';
 import { thinFleet } from '../../../../eval/densities.ts';
+import { roundCount } from '../../../../eval/spec-world/observe.ts';
 import {
   AS_OF,
   inWindow,
@@ -74,11 +75,6 @@ describe('the baseline on any cadence', () => {
     // Views shown to three significant digits, as the web app shows them: an established video's day of 1,000
     // to 5,000 views moves by steps of 1,000. Under a limit every video's day shrinks under its rounding, so
     // leaving out coarse days by what they gained would leave nothing to read the limit from.
-    const threeDigits = (count: number) => {
-      if (count < 1_000) return count;
-      const step = 10 ** (Math.floor(Math.log10(count)) - 2);
-      return Math.floor(count / step) * step;
-    };
     const rounded = (polls: Poll[]): Poll[] =>
       polls.map((poll) =>
         poll.status === 'failed'
@@ -88,8 +84,8 @@ describe('the baseline on any cadence', () => {
               rounded: true,
               videos: poll.videos.map((video) => ({
                 ...video,
-                views: threeDigits(video.views),
-                likes: threeDigits(video.likes),
+                views: roundCount(video.views),
+                likes: roundCount(video.likes),
               })),
             },
       );

@@ -31,12 +31,6 @@ export interface FrozenVideo {
   sinceMs: number;
   expectedViews: number;
   expectedLikes: number;
-  /**
-   * Found only through a young video's allowances (its pace read from its posting though no poll saw it early
-   * enough, or the wider share of its first hours): what tells it from an ordinary night is the account's last
-   * week, so a night without that week poll by poll leaves it out (`restricted.ts`).
-   */
-  young: boolean;
 }
 
 /**
@@ -90,7 +84,6 @@ export function frozenVideos(
         sinceMs: at,
         expectedViews: promised,
         expectedLikes: promised * likeRate,
-        young: before.young || endViews - atViews > FROZEN_SHARE * promised,
       });
       break;
     }
@@ -107,18 +100,18 @@ function paceBefore(
   rows: readonly number[],
   position: number,
   video: number,
-): { at: number; views: number; young: boolean } | undefined {
+): { at: number; views: number } | undefined {
   const at = series.times[rows[position] as number] as number;
   const posted = series.postedAt[video] as number;
-  if (at - posted <= PACE_HOURS * HOUR_MS) return { at: posted, views: 0, young: false };
+  if (at - posted <= PACE_HOURS * HOUR_MS) return { at: posted, views: 0 };
   for (let index = position - 1; index >= 0; index -= 1) {
     const earlier = rows[index] as number;
     const time = series.times[earlier] as number;
     const count = series.views[earlier * series.videoCount + video] as number;
     if (at - time >= PACE_HOURS * HOUR_MS && !Number.isNaN(count))
-      return { at: time, views: count, young: false };
+      return { at: time, views: count };
   }
   // A video in its first hours that no earlier poll read saw long enough before: its whole life so far is its
   // pace (it had no views when it went up).
-  return at - posted < YOUNG_HOURS * HOUR_MS ? { at: posted, views: 0, young: true } : undefined;
+  return at - posted < YOUNG_HOURS * HOUR_MS ? { at: posted, views: 0 } : undefined;
 }

@@ -26,11 +26,11 @@ export function restrictedFinding(
   summary: PaceSummary,
   fleet: FleetPace,
 ): SlowdownFinding | undefined {
-  // Without the last week poll by poll, a young video's allowances and the account's usual new video cannot
-  // tell a restriction from an ordinary night (on the development fleets they raised false alarms at sparse and
-  // weekly density): there, only what the video's own pace before it stopped shows counts.
+  // Without the last week poll by poll, the account's usual new video cannot tell a restriction from an ordinary
+  // night (on the development fleets it raised false alarms at sparse and weekly density): there, only what each
+  // video's own pace before it stopped promised counts.
   const weekMeasured = summary.weekLowest >= 0;
-  const counted = summary.frozen.filter((entry) => weekMeasured || !entry.young);
+  const counted = summary.frozen;
   const frozenLikes = counted.reduce(
     (sum, entry) =>
       sum +

@@ -90,15 +90,13 @@ export interface PaceSummary {
   /** Established videos' reach over the last week against several weeks back (log); NaN if unmeasured. */
   reachTrend: number;
   /**
-   * Frozen videos with the likes their own pace promised and the likes the account's expectation held for them,
-   * and whether only a young video's allowances found them.
+   * Frozen videos with the likes their own pace promised and the likes the account's expectation held for them.
    */
   frozen: {
     id: string;
     sinceMs: number;
     expectedLikes: number;
     accountLikes: number;
-    young: boolean;
   }[];
 }
 
@@ -135,7 +133,6 @@ export function summarizePace(
       sinceMs: entry.sinceMs,
       expectedLikes: entry.expectedLikes,
       accountLikes: entry.accountLikes,
-      young: entry.young,
     })),
   };
 }

@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { PRIOR_CURVE } from '../../../../core/explain/age-curve.ts';
 import { frozenVideos } from '../../../../core/explain/frozen.ts';
+import { explainFleet } from '../../../../core/explain/index.ts';
 import { restrictedFinding } from '../../../../core/explain/restricted.ts';
 import type { PaceSummary } from '../../../../core/explain/slowdown.ts';
+import type { Fleet } from '../../../../core/model.ts';
 import { HOUR_MS } from '../../../../core/time.ts';
+import { thinFleet } from '../../../../eval/densities.ts';
+import { generateSpecFleet } from '../../../../eval/spec-world/index.ts';
 import {
   AS_OF,
   inWindow,
@@ -47,7 +51,6 @@ describe('a restricted video as the night’s slowdown', () => {
         sinceMs: inWindow(2).getTime(),
         expectedLikes: 900,
         accountLikes: 0,
-        young: false,
       },
     ],
   });
@@ -56,17 +59,18 @@ describe('a restricted video as the night’s slowdown', () => {
     expect(restrictedFinding(night, STILL_FLEET)?.cause).toBe('content_removed_or_restricted');
   });
 
-  it('counts a video found only through a young video’s allowances only when the last week is measured', () => {
-    const young: PaceSummary = {
-      ...night,
-      frozen: [{ ...(night.frozen[0] as PaceSummary['frozen'][number]), young: true }],
-    };
-    expect(restrictedFinding(young, STILL_FLEET)?.cause).toBe('content_removed_or_restricted');
-    // Without the week poll by poll (sparse or weekly history), such a video says nothing.
-    expect(restrictedFinding({ ...young, weekLowest: Number.NaN }, STILL_FLEET)).toBeUndefined();
-    expect(restrictedFinding({ ...night, weekLowest: Number.NaN }, STILL_FLEET)?.cause).toBe(
-      'content_removed_or_restricted',
-    );
+  it('counts a video stopped in its first hours at its own pace, even without the last week poll by poll', () => {
+    // A night of the spec world: the account's newest video, posted a few hours before the night opened, was
+    // restricted in its first hours, and no poll saw it before the night's first one. With history thinned to
+    // a poll a week no night of the last week is measured, which leaves out the account's usual new video, not
+    // what this video's own pace since it went up promised.
+    const { fleet, asOf, labels } = generateSpecFleet({ seed: 2_658_121_366, accounts: 30 });
+    expect(labels[27]?.scenario).toBe('restricted');
+    const account = fleet.accounts[27] as Fleet['accounts'][number];
+    const weekly = thinFleet({ ...fleet, accounts: [account] }, new Date(asOf), 'weekly');
+    const [night] = explainFleet(weekly, { asOf: new Date(asOf) }).accounts;
+    expect(night?.verdict).toBe('slowdown');
+    expect(night?.causes[0]?.cause).toBe('content_removed_or_restricted');
   });
 
   it('expects a stopped video at least what the account’s usual video got, but only with the week measured', () => {

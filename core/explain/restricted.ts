@@ -30,8 +30,7 @@ export function restrictedFinding(
   // night (on the development fleets it raised false alarms at sparse and weekly density): there, only what each
   // video's own pace before it stopped promised counts.
   const weekMeasured = summary.weekLowest >= 0;
-  const counted = summary.frozen;
-  const frozenLikes = counted.reduce(
+  const frozenLikes = summary.frozen.reduce(
     (sum, entry) =>
       sum +
       (weekMeasured ? Math.max(entry.expectedLikes, entry.accountLikes) : entry.expectedLikes),
@@ -65,7 +64,11 @@ export function restrictedFinding(
     measures: {
       likes: summary.likes,
       expectedLikes: summary.expected.likes,
-      frozen: counted.map(({ id, sinceMs, expectedLikes }) => ({ id, sinceMs, expectedLikes })),
+      frozen: summary.frozen.map(({ id, sinceMs, expectedLikes }) => ({
+        id,
+        sinceMs,
+        expectedLikes,
+      })),
     },
   };
 }

@@ -25,6 +25,7 @@ import {
   admitCoarse,
   baselineLevel,
   type CoarseCell,
+  cellOf,
   levelError,
   MIN_LEVEL_VIDEOS,
   ONSET_DAYS,
@@ -132,7 +133,7 @@ export function analyzePace(
         coarse.push({ cell, video, ...change });
         continue;
       }
-      cells[cell] = Math.log((change.increment + 0.5) / (shapes[cell] as number));
+      cells[cell] = cellOf(change.increment, shapes[cell] as number);
       counts[cell] = change.increment;
     }
   }

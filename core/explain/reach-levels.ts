@@ -77,6 +77,11 @@ export function polish(
   return { sizes, levels };
 }
 
+/** A cell's value: the log of the views a video gained over what its size-one curve predicts for its ages. */
+export function cellOf(increment: number, shape: number): number {
+  return Math.log((increment + 0.5) / shape);
+}
+
 /** A cell whose views were left out for rounding: where it goes, its video, the views counted and the slack. */
 export interface CoarseCell {
   cell: number;
@@ -103,7 +108,7 @@ export function admitCoarse(
     const shape = shapes[entry.cell] as number;
     const expected = Math.exp(sizes[entry.video] as number) * shape;
     if (!(entry.slack <= MAX_COARSE_SHARE * expected)) continue;
-    cells[entry.cell] = Math.log((entry.increment + 0.5) / shape);
+    cells[entry.cell] = cellOf(entry.increment, shape);
     admitted += 1;
   }
   return admitted;

@@ -22,7 +22,7 @@ const MIN_UNLIKES_SHARE = 0.002;
 /** New views of a video bring likes at about this share of its likes per view so far (see likesFromNewViews). */
 const MASKED_LIKE_SHARE = 0.5;
 /** A loss this many times what background may take stands as un-liking even on a video barely watched. */
-const CLEAR_OF_BACKGROUND = 3;
+const CLEAR_OF_BACKGROUND = 2;
 
 /** Did most of the interval's quiet videos lose the same large share at once (a counter glitch)? */
 function isUniformDrop(fit: IntervalFit): boolean {

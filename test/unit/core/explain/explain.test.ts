@@ -145,6 +145,40 @@ describe('explainFleet', () => {
     );
   });
 
+  it('counts an old, barely watched video losing likes over hours as un-liking once it is well past background', () => {
+    // The oldest video gets a few views a day; the account's own history says such a video loses about 24
+    // likes at most on a night. Losing `loss` likes gradually over 12 hours of the window:
+    const unliking = (loss: number) => {
+      let oldest = '';
+      const from = inWindow(4).getTime();
+      const hours = 12;
+      return explainOne({
+        edit: (polls: Poll[]): Poll[] =>
+          polls.map((poll): Poll => {
+            if (!('videos' in poll)) return poll;
+            oldest ||= [...poll.videos].sort(
+              (a, b) => Date.parse(a.postedAt) - Date.parse(b.postedAt),
+            )[0]?.id as string;
+            const share = Math.min(1, (Date.parse(poll.at) - from) / (hours * 3_600_000));
+            if (share <= 0) return poll;
+            const taken = Math.round(loss * share);
+            return {
+              ...poll,
+              videos: poll.videos.map((video) =>
+                video.id === oldest ? { ...video, likes: video.likes - taken } : video,
+              ),
+            };
+          }),
+      }).account;
+    };
+    // Two and a half times what background takes: people un-liking it, though it is barely watched.
+    const unliked = unliking(60);
+    expect(unliked.verdict).toBe('loss');
+    expect(unliked.causes[0]?.cause).toBe('organic_unlikes');
+    // A handful is what any old video loses now and then.
+    expect(unliking(6).verdict).toBe('none');
+  });
+
   it('words the removal of a video with a single like in the singular', () => {
     const gone = inWindow(12).getTime();
     const { account } = explainOne({

@@ -82,7 +82,7 @@ export function analyzeAccount(
   };
 
   for (const finding of vanishedFindings(series, scan)) assign(finding);
-  for (const finding of cleanupFindings(series, rows, scan, causeOf)) assign(finding);
+  for (const finding of cleanupFindings(series, rows, scan, background, causeOf)) assign(finding);
   const norm = ratioNorm(scan, series.videoCount);
   for (const finding of drawdownFindings(series, scan, fits, background, norm, causeOf))
     assign(finding);

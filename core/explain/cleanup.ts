@@ -8,7 +8,7 @@
 import { DAY_MS } from '../time.ts';
 import { type Finding, followerEvidence, followersLost } from './findings.ts';
 import { countOf, formatInterval, formatPercent } from './format.ts';
-import type { DrawdownScan } from './losses.ts';
+import { type Background, type DrawdownScan, notableLoss } from './losses.ts';
 import { type AccountSeries, roundingSlack } from './series.ts';
 import { ramp, weightedMedian } from './stats.ts';
 
@@ -213,6 +213,7 @@ export function cleanupFindings(
   series: AccountSeries,
   rows: readonly number[],
   scan: DrawdownScan,
+  background: Background,
   taken: ReadonlyMap<number, Finding>,
 ): Finding[] {
   const anchorTime = series.times[rows[0] as number] as number;
@@ -224,8 +225,18 @@ export function cleanupFindings(
   const loss = clearestCleanup(series, rows, marginalLikeRates(series, before));
   if (!loss) return [];
   const outliers = new Set(loss.outliers);
+  // A video that lost, over the whole window, more than the share and what background may take lost the rest to
+  // something else (a purge in another interval): it is left for that, not claimed whole by the cleanup.
+  const beyondShare = (video: number) =>
+    (scan.lost[video] as number) >
+    SHARE_FACTOR * loss.fraction * (scan.peak[video] as number) +
+      notableLoss(scan.peak[video] as number, background);
   const videos = loss.videos.filter(
-    (video) => !taken.has(video) && !outliers.has(video) && (scan.lost[video] as number) > 0,
+    (video) =>
+      !taken.has(video) &&
+      !outliers.has(video) &&
+      (scan.lost[video] as number) > 0 &&
+      !beyondShare(video),
   );
   const likes = videos.reduce((sum, video) => sum + (scan.lost[video] as number), 0);
   if (likes < MIN_CLEANUP_LIKES) return [];

@@ -54,6 +54,30 @@ describe('explainFleet', () => {
     expect(losses).toEqual([...losses].sort((a, b) => b - a));
   });
 
+  it('leaves a video purged earlier in the night to the purge when a cleanup passes later', () => {
+    const { account, world } = explainOne({
+      scenario: { medianViews: 400_000 },
+      events: [
+        {
+          cause: 'fake_engagement_purge',
+          at: inWindow(6),
+          videoCount: 1,
+          ratioMultiplier: 6,
+          removedShare: 0.8,
+        },
+        { cause: 'inactive_account_cleanup', at: inWindow(16), fraction: 0.004 },
+      ],
+    });
+    const [purge, cleanup] = world.outcomes;
+    const causes = account.causes.map((cause) => cause.cause);
+    expect(causes.slice(0, 2)).toEqual(['fake_engagement_purge', 'inactive_account_cleanup']);
+    const purged = account.videos.filter((video) => video.cause === 'fake_engagement_purge');
+    expect(purged.map((video) => video.id)).toEqual(purge?.videoIds);
+    // The cleanup claims its share of the other videos, not the purged video's whole loss.
+    const cleaned = account.causes.find((cause) => cause.cause === 'inactive_account_cleanup');
+    expect(cleaned?.likes).toBeLessThan(1.5 * (cleanup?.likesRemoved ?? 0));
+  });
+
   it('finds a small proportional cleanup across the account', () => {
     const { account } = explainOne({
       scenario: { medianViews: 400_000 },

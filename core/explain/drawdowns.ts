@@ -21,8 +21,13 @@ const MIN_REPORTED_LOSS = 25;
 const MIN_UNLIKES_SHARE = 0.002;
 /** New views of a video bring likes at about this share of its likes per view so far (see likesFromNewViews). */
 const MASKED_LIKE_SHARE = 0.5;
-/** A loss this many times what background may take stands as un-liking even on a video barely watched. */
+/** A loss this many times what background may take stands as un-liking even on a video barely watched... */
 const CLEAR_OF_BACKGROUND = 2;
+/**
+ * ...on a few such videos at most: people un-like one to a few videos, and many quiet videos each losing a small
+ * share is diffuse (a cleanup the account's own intervals could not pin down, or background), not a reaction.
+ */
+const MAX_QUIET_UNLIKED = 3;
 
 /** Did most of the interval's quiet videos lose the same large share at once (a counter glitch)? */
 function isUniformDrop(fit: IntervalFit): boolean {
@@ -40,23 +45,20 @@ function likesFromNewViews(scan: DrawdownScan, video: number): number {
 
 /**
  * A video's drawdown as people un-liking it: enough likes, enough of its likes un-liked, and views still coming
- * in. People un-like videos they are still watching; an old quiet video ticking down is background, unless it
- * loses far more than background ever takes.
+ * in (`watched`). People un-like videos they are still watching; an old quiet video ticking down is background,
+ * unless it loses far more than background ever takes (`quiet`).
  */
-function isUnliking(
+function unlikingOf(
   scan: DrawdownScan,
   video: number,
   lost: number,
   unlikedShare: number,
   threshold: number,
-): boolean {
-  return (
-    lost >= MIN_UNLIKES_LOSS &&
-    unlikedShare >= MIN_UNLIKES_SHARE &&
-    ((scan.viewGrowth[video] as number) >=
-      Math.max(1, 0.0005 * (scan.lastViews[video] as number)) ||
-      lost >= CLEAR_OF_BACKGROUND * threshold)
-  );
+): 'watched' | 'quiet' | undefined {
+  if (lost < MIN_UNLIKES_LOSS || unlikedShare < MIN_UNLIKES_SHARE) return undefined;
+  if ((scan.viewGrowth[video] as number) >= Math.max(1, 0.0005 * (scan.lastViews[video] as number)))
+    return 'watched';
+  return lost >= CLEAR_OF_BACKGROUND * threshold ? 'quiet' : undefined;
 }
 
 /** Notable per-video drawdowns, grouped into findings by what they look like. */
@@ -83,6 +85,8 @@ export function drawdownFindings(
     group.toRow = Math.max(group.toRow, toRow);
     groups.set(key, group);
   };
+  // Videos barely watched that only their loss's size makes un-liking, held until it is known how many there are.
+  const quiet: [video: number, fromRow: number, toRow: number][] = [];
   for (let video = 0; video < series.videoCount; video += 1) {
     if (taken.has(video)) continue;
     const lost = scan.lost[video] as number;
@@ -102,9 +106,10 @@ export function drawdownFindings(
     const fraction = lost / Math.max(1, peak);
     const ratio = peak / Math.max(1, scan.peakViews[video] as number) / norm;
     let kind: FindingKind;
+    const unliking = unlikingOf(scan, video, lost, unlikedShare, threshold);
     if (!notable) {
       // Only un-liking hides under gains; every other kind of loss shows in the count itself.
-      if (!isUnliking(scan, video, lost, unlikedShare, threshold)) continue;
+      if (!unliking) continue;
       kind = 'unlikes';
     } else if (
       scan.zeroed[video] === 1 ||
@@ -119,14 +124,17 @@ export function drawdownFindings(
       kind = 'outlier_drop';
     } else if (single && fraction >= 0.1) {
       kind = 'large_drop';
-    } else if (isUnliking(scan, video, lost, unlikedShare, threshold)) {
+    } else if (unliking) {
       kind = 'unlikes';
     } else {
       // A handful on a big video: people un-liking as always.
       continue;
     }
-    addToGroup(kind, video, fromRow, toRow);
+    if (kind === 'unlikes' && unliking === 'quiet') quiet.push([video, fromRow, toRow]);
+    else addToGroup(kind, video, fromRow, toRow);
   }
+  if (quiet.length <= MAX_QUIET_UNLIKED)
+    for (const [video, fromRow, toRow] of quiet) addToGroup('unlikes', video, fromRow, toRow);
   const findings: Finding[] = [];
   for (const group of groups.values()) {
     // A handful of likes on a video or two is what people un-liking does on any night: not worth a verdict

@@ -170,26 +170,28 @@ describe('explainFleet', () => {
   });
 
   it('counts an old, barely watched video losing likes over hours as un-liking once it is well past background', () => {
-    // The oldest video gets a few views a day; the account's own history says such a video loses about 24
-    // likes at most on a night. Losing `loss` likes gradually over 12 hours of the window:
-    const unliking = (loss: number) => {
-      let oldest = '';
+    // The oldest videos get a few views a day; the account's own history says such a video loses about 24 likes
+    // at most on a night. Each of the `videos` oldest losing `loss` likes gradually over 12 hours of the window:
+    const unliking = (loss: number, videos = 1) => {
+      let oldest: string[] = [];
       const from = inWindow(4).getTime();
       const hours = 12;
       return explainOne({
         edit: (polls: Poll[]): Poll[] =>
           polls.map((poll): Poll => {
             if (!('videos' in poll)) return poll;
-            oldest ||= [...poll.videos].sort(
-              (a, b) => Date.parse(a.postedAt) - Date.parse(b.postedAt),
-            )[0]?.id as string;
+            if (oldest.length === 0)
+              oldest = [...poll.videos]
+                .sort((a, b) => Date.parse(a.postedAt) - Date.parse(b.postedAt))
+                .slice(0, videos)
+                .map((video) => video.id);
             const share = Math.min(1, (Date.parse(poll.at) - from) / (hours * 3_600_000));
             if (share <= 0) return poll;
             const taken = Math.round(loss * share);
             return {
               ...poll,
               videos: poll.videos.map((video) =>
-                video.id === oldest ? { ...video, likes: video.likes - taken } : video,
+                oldest.includes(video.id) ? { ...video, likes: video.likes - taken } : video,
               ),
             };
           }),
@@ -201,6 +203,8 @@ describe('explainFleet', () => {
     expect(unliked.causes[0]?.cause).toBe('organic_unlikes');
     // A handful is what any old video loses now and then.
     expect(unliking(6).verdict).toBe('none');
+    // Many quiet videos each losing alike is diffuse, not people reacting to one to a few videos.
+    expect(unliking(60, 8).causes.map((cause) => cause.cause)).not.toContain('organic_unlikes');
   });
 
   it('words the removal of a video with a single like in the singular', () => {

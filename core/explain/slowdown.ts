@@ -260,6 +260,10 @@ function reachLimited(
     reachShare = (summary.views + 1) / (expected.views * fleetFactor + 1);
     const bar = summary.rounded ? ROUNDED_BREAK_SHARE : 0.8 * REACH_BREAK_SHARE;
     if (!(reachShare < bar)) return undefined;
+    // Read from the account's totals alone, a collapse must also be slower than each of the last week's nights
+    // where they were measured: when they were as small, tonight fell short of a new video's promise, not reach.
+    if (summary.weekLowest >= 0 && summary.likes / summary.hours >= summary.weekLowest)
+      return undefined;
     strength = 0;
   }
   return {

@@ -127,6 +127,22 @@ describe('the baseline on any cadence', () => {
     expect(judgeSlowdown(steady, STILL_FLEET)).toBeUndefined();
   });
 
+  it("calls a collapse read from the account's totals alone a reach limit only when slower than the last week's nights", () => {
+    // No established video measured: the night was to bring 400 likes (a new video most of them) and brought 40.
+    const collapsed = paceSummary({
+      likes: 40,
+      views: 800,
+      expected: { likes: 400, views: 8_000 },
+    });
+    expect(judgeSlowdown(collapsed, STILL_FLEET)?.cause).toBe('reach_limited');
+    // The slowest of the last week's nights brought 36 likes: tonight is no slower, the new video fell short.
+    expect(judgeSlowdown({ ...collapsed, weekLowest: 1.5 }, STILL_FLEET)).toBeUndefined();
+    // Slower than every one of them, it is a collapse.
+    expect(judgeSlowdown({ ...collapsed, weekLowest: 5 }, STILL_FLEET)?.cause).toBe(
+      'reach_limited',
+    );
+  });
+
   /** A fleet of `count` accounts; `factor(index)` is the share of its usual traffic each gets tonight. */
   const fleetTonight = (count: number, seed: number, factor: (index: number) => number) => {
     const accounts = Array.from({ length: count }, (_, index) => {

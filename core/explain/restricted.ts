@@ -7,6 +7,7 @@ import type { FleetPace } from './fleet-pace.ts';
 import {
   FAR_BELOW_SHARE,
   MIN_SLOWDOWN_LIKES,
+  noSlowerThanLastWeek,
   type PaceSummary,
   reachHalved,
   type SlowdownFinding,
@@ -55,8 +56,7 @@ export function restrictedFinding(
     return undefined;
   // ...and outside their spread: a night the account already had in its last week is one of its usual nights,
   // however much one video had promised (an account whose likes come in one launch and then nothing).
-  if (summary.weekLowest >= 0 && !(summary.likes < summary.weekLowest * summary.hours))
-    return undefined;
+  if (noSlowerThanLastWeek(summary)) return undefined;
   return {
     cause: 'content_removed_or_restricted',
     fit: 0.7 + 0.2 * ramp(frozenLikes / Math.max(1, expected - summary.likes), 0.5, 1),

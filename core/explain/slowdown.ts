@@ -203,6 +203,14 @@ function farBelow(likes: number, expected: number, spread: number): boolean {
   );
 }
 
+/**
+ * Tonight no slower than the slowest of the last week's nights, where at least three were measured: a night the
+ * account already had is one of its usual nights, however much its expectation had promised.
+ */
+export function noSlowerThanLastWeek(summary: PaceSummary): boolean {
+  return summary.weekLowest >= 0 && !(summary.likes < summary.weekLowest * summary.hours);
+}
+
 /** The established videos' reach tonight under half its baseline level, net of the fleet's: an abrupt break. */
 export function reachHalved(summary: PaceSummary, fleet: FleetPace): boolean {
   return summary.reach !== null && summary.reach.shift - fleet.reach < Math.log(REACH_BREAK_SHARE);
@@ -262,8 +270,7 @@ function reachLimited(
     if (!(reachShare < bar)) return undefined;
     // Read from the account's totals alone, a collapse must also be slower than each of the last week's nights
     // where they were measured: when they were as small, tonight fell short of a new video's promise, not reach.
-    if (summary.weekLowest >= 0 && summary.likes / summary.hours >= summary.weekLowest)
-      return undefined;
+    if (noSlowerThanLastWeek(summary)) return undefined;
     strength = 0;
   }
   return {

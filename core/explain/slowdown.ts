@@ -250,8 +250,15 @@ function reachLimited(
     halved &&
     established.shift <= -REACH_BREAK_SPREADS * established.noise
   ) {
-    // The established videos measure the break best: under half their level, beyond their ordinary spread.
-    if (!(share < REACH_LIKES_SHARE)) return undefined;
+    // The established videos measure the break best: under half their level, beyond their ordinary spread. The
+    // night's likes must have fallen with them, against tonight's traffic. Where the last week was read poll by
+    // poll, the fleet's established videos read that traffic too: a lull lowers them as much as the fleet's
+    // likes, while accounts in trouble of their own drag the likes alone, so the higher reading is the lull.
+    // Without that week an ordinary account's established videos can read a break that is not there, and the
+    // fleet's likes alone stay the yardstick (see docs/decisions.md).
+    const traffic = summary.weekLowest >= 0 ? Math.max(fleet.night, fleet.reach) : fleet.night;
+    if (!((summary.likes + 1) / (expected.likes * Math.exp(traffic) + 1) < REACH_LIKES_SHARE))
+      return undefined;
     reachShare = Math.exp(established.shift);
     strength = ramp(
       -established.shift / Math.max(established.noise, 0.05),
@@ -285,7 +292,10 @@ function reachLimited(
       reachShare,
       ...(lateBreak ? { sinceTonight: true } : {}),
       ...(Number.isNaN(engagement) ? {} : { engagement }),
-      ...(Math.abs(fleet.night) > FLEET_WORTH_NAMING ? { fleetShare: fleetFactor } : {}),
+      // The fleet's night is named only where this account fell much further than it, as the wording says.
+      ...(Math.abs(fleet.night) > FLEET_WORTH_NAMING && share < REACH_LIKES_SHARE
+        ? { fleetShare: fleetFactor }
+        : {}),
     },
   };
 }

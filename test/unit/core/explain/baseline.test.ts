@@ -127,6 +127,35 @@ describe('the baseline on any cadence', () => {
     expect(judgeSlowdown(steady, STILL_FLEET)).toBeUndefined();
   });
 
+  it("reads tonight's traffic from the fleet's established videos when its likes alone fell", () => {
+    // The established videos at a quarter of their level, the night's likes at 60% of the expectation, the
+    // last week read poll by poll (its slowest night brought 960 likes).
+    const broken = paceSummary({
+      likes: 600,
+      views: 12_000,
+      expected: { likes: 1_000, views: 20_000 },
+      reach: { shift: Math.log(0.25), error: 0.05, videos: 20 },
+      weekLowest: 40,
+    });
+    expect(judgeSlowdown(broken, STILL_FLEET)?.cause).toBe('reach_limited');
+    // The fleet's likes at 55% of their expectations but its established videos at their level: accounts in
+    // trouble of their own, not a lull, so the 60% night is still a fall with the break...
+    const troubledFleet = { ...STILL_FLEET, night: Math.log(0.55) };
+    const limited = judgeSlowdown(broken, troubledFleet);
+    expect(limited?.cause).toBe('reach_limited');
+    // ...and as its likes did not fall further than the fleet's, the evidence does not set them against it.
+    expect(limited?.measures.fleetShare).toBeUndefined();
+    expect(
+      judgeSlowdown({ ...broken, likes: 200 }, troubledFleet)?.measures.fleetShare,
+    ).toBeCloseTo(0.55);
+    // A true lull lowers the fleet's established videos too: then the 60% night is the lull's.
+    const lull = { ...troubledFleet, reach: Math.log(0.55) };
+    const inLull = { ...broken, reach: { shift: Math.log(0.25 * 0.55), error: 0.05, videos: 20 } };
+    expect(judgeSlowdown(inLull, lull)).toBeUndefined();
+    // Without the last week poll by poll, the fleet's likes stay the yardstick.
+    expect(judgeSlowdown({ ...broken, weekLowest: Number.NaN }, troubledFleet)).toBeUndefined();
+  });
+
   it("calls a collapse read from the account's totals alone a reach limit only when slower than the last week's nights", () => {
     // No established video measured: the night was to bring 400 likes (a new video most of them) and brought 40.
     const collapsed = paceSummary({

@@ -48,8 +48,11 @@ export interface PaceAnalysis {
   intervals: PaceInterval[];
   /** Tonight's interval (window's opening node to its last node), or null when the polls do not bracket it. */
   tonight: PaceInterval | null;
-  /** Likes and views tonight's span was expected to bring at the account's recent level; null without history. */
-  expected: { likes: number; views: number } | null;
+  /**
+   * Likes and views tonight's span was expected to bring at the account's recent level, and the part of the likes
+   * that new videos (too young for a size of their own) were to bring; null without history.
+   */
+  expected: { likes: number; views: number; newLikes: number } | null;
   /** Spread (log) of a night's gain around the expectation: reach noise and new videos' luck. */
   spread: number;
   /** Night-to-night spread (log) of the established videos' reach level. */
@@ -229,7 +232,11 @@ export function analyzePace(
   return {
     ...base,
     expected: hasExpectation
-      ? { likes: tonightGain.likes * correction, views: tonightGain.views * correction }
+      ? {
+          likes: tonightGain.likes * correction,
+          views: tonightGain.views * correction,
+          newLikes: tonightGain.newLikes * correction,
+        }
       : null,
     spread: tried.spread,
     reach:

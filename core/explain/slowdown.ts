@@ -30,6 +30,8 @@ const REACH_LIKES_SHARE = 0.75;
 const REACH_ALSO_DOWN_SHARE = 0.6;
 /** A break begun tonight: the night's last hours at under this share of the same hours a day before. */
 const LATE_BREAK_SHARE = 0.3;
+/** Days of history the last week's nights need (the week before the night, and the night). */
+const WEEK_HISTORY_DAYS = 8;
 /** On rounded counts, a break read from the account's views as a whole must be this deep. */
 const ROUNDED_BREAK_SHARE = 0.3;
 /** A fleet-wide shift worth naming in the evidence (log). */
@@ -62,8 +64,10 @@ export interface PaceSummary {
   likes: number;
   views: number;
   hours: number;
-  /** What the account's recent history predicts for the same span; null without history. */
-  expected: { likes: number; views: number } | null;
+  /** What the account's recent history predicts for the same span (`newLikes`: new videos' part); null without. */
+  expected: { likes: number; views: number; newLikes: number } | null;
+  /** Days from the first poll of the history read to the night's end. */
+  historyDays: number;
   /** Spread (log) of a night around the expectation. */
   spread: number;
   reach: PaceAnalysis['reach'];
@@ -116,6 +120,7 @@ export function summarizePace(
     views: tonight ? tonight.gain.views : Number.NaN,
     hours: tonight ? tonight.hours : Number.NaN,
     expected: pace.expected,
+    historyDays: (toMs - (series.times[0] as number)) / DAY_MS,
     spread: pace.spread,
     reach: pace.reach,
     reachSpread: pace.reachSpread,
@@ -218,7 +223,7 @@ export function reachHalved(summary: PaceSummary, fleet: FleetPace): boolean {
 
 function reachLimited(
   summary: PaceSummary,
-  expected: { likes: number; views: number },
+  expected: { likes: number; views: number; newLikes: number },
   fleet: FleetPace,
 ): SlowdownFinding | undefined {
   const fleetFactor = Math.exp(fleet.night);
@@ -278,6 +283,14 @@ function reachLimited(
     // Read from the account's totals alone, a collapse must also be slower than each of the last week's nights
     // where they were measured: when they were as small, tonight fell short of a new video's promise, not reach.
     if (noSlowerThanLastWeek(summary)) return undefined;
+    // An account younger than a week has no such nights, and its expectation leans on what its new videos were to
+    // bring: the collapse must hold without them, or a new video that flopped (or was restricted before the
+    // polls could see it gain) passes for a limit of the whole account.
+    if (
+      summary.historyDays < WEEK_HISTORY_DAYS &&
+      !(summary.likes < FAR_BELOW_SHARE * (expected.likes - expected.newLikes) * fleetFactor)
+    )
+      return undefined;
     strength = 0;
   }
   return {

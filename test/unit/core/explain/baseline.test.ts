@@ -118,7 +118,7 @@ describe('the baseline on any cadence', () => {
     const collapsed = paceSummary({
       likes: 250,
       views: 5_000,
-      expected: { likes: 1_000, views: 20_000 },
+      expected: { likes: 1_000, views: 20_000, newLikes: 0 },
       reach: { shift: Math.log(0.55), error: 0.05, videos: 20 },
     });
     expect(judgeSlowdown(collapsed, STILL_FLEET)?.cause).toBe('reach_limited');
@@ -133,7 +133,7 @@ describe('the baseline on any cadence', () => {
     const broken = paceSummary({
       likes: 600,
       views: 12_000,
-      expected: { likes: 1_000, views: 20_000 },
+      expected: { likes: 1_000, views: 20_000, newLikes: 0 },
       reach: { shift: Math.log(0.25), error: 0.05, videos: 20 },
       weekLowest: 40,
     });
@@ -161,7 +161,7 @@ describe('the baseline on any cadence', () => {
     const collapsed = paceSummary({
       likes: 40,
       views: 800,
-      expected: { likes: 400, views: 8_000 },
+      expected: { likes: 400, views: 8_000, newLikes: 300 },
     });
     expect(judgeSlowdown(collapsed, STILL_FLEET)?.cause).toBe('reach_limited');
     // The slowest of the last week's nights brought 36 likes: tonight is no slower, the new video fell short.
@@ -170,6 +170,25 @@ describe('the baseline on any cadence', () => {
     expect(judgeSlowdown({ ...collapsed, weekLowest: 5 }, STILL_FLEET)?.cause).toBe(
       'reach_limited',
     );
+  });
+
+  it("calls a young account's collapse a reach limit only when it holds without its new videos' promise", () => {
+    // Three days of history: the night was to bring 400 likes, 300 of them from a new video, and brought 60.
+    const young = paceSummary({
+      likes: 60,
+      views: 1_200,
+      expected: { likes: 400, views: 8_000, newLikes: 300 },
+      historyDays: 3,
+    });
+    // 60 likes are more than half of what the videos other than the new one were to bring: the new video fell
+    // short, which says nothing of the account's reach.
+    expect(judgeSlowdown(young, STILL_FLEET)).toBeUndefined();
+    // Under half of that too, the whole account collapsed.
+    expect(judgeSlowdown({ ...young, likes: 40, views: 800 }, STILL_FLEET)?.cause).toBe(
+      'reach_limited',
+    );
+    // With weeks of history the same night is judged as before (its last week unmeasured here).
+    expect(judgeSlowdown({ ...young, historyDays: 60 }, STILL_FLEET)?.cause).toBe('reach_limited');
   });
 
   /** A fleet of `count` accounts; `factor(index)` is the share of its usual traffic each gets tonight. */
@@ -262,7 +281,7 @@ describe('a slow slide of taste', () => {
   const slid = paceSummary({
     likes: 720,
     views: 24_000,
-    expected: { likes: 1_000, views: 30_000 },
+    expected: { likes: 1_000, views: 30_000, newLikes: 0 },
     oldRate: 100,
     weekRate: 40,
     newerVideos: 0.35,
@@ -280,7 +299,7 @@ describe('a slow slide of taste', () => {
 
   it("is not one when tonight's own videos would have brought about as much at the old performance", () => {
     // Tonight beat its expectation (which knows what was posted when): the shortfall is the videos' ages.
-    const aheadOfExpectation = { ...slid, expected: { likes: 300, views: 9_000 } };
+    const aheadOfExpectation = { ...slid, expected: { likes: 300, views: 9_000, newLikes: 0 } };
     expect(judgeSlowdown(aheadOfExpectation, STILL_FLEET)).toBeUndefined();
   });
 

@@ -111,6 +111,7 @@ export function paceSummary(night: Partial<PaceSummary>): PaceSummary {
     views: 0,
     hours: 24,
     expected: null,
+    historyDays: 60,
     spread: 0.3,
     reach: null,
     reachSpread: 0.2,

@@ -42,7 +42,7 @@ describe('a restricted video as the night’s slowdown', () => {
   const night = paceSummary({
     likes: 100,
     views: 2_000,
-    expected: { likes: 1_000, views: 20_000 },
+    expected: { likes: 1_000, views: 20_000, newLikes: 0 },
     weekRate: 40,
     weekLowest: 20,
     frozen: [

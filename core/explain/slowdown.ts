@@ -65,7 +65,7 @@ export interface PaceSummary {
   views: number;
   hours: number;
   /** What the account's recent history predicts for the same span (`newLikes`: new videos' part); null without. */
-  expected: { likes: number; views: number; newLikes: number } | null;
+  expected: PaceAnalysis['expected'];
   /** Days from the first poll of the history read to the night's end. */
   historyDays: number;
   /** Spread (log) of a night around the expectation. */
@@ -223,7 +223,7 @@ export function reachHalved(summary: PaceSummary, fleet: FleetPace): boolean {
 
 function reachLimited(
   summary: PaceSummary,
-  expected: { likes: number; views: number; newLikes: number },
+  expected: NonNullable<PaceAnalysis['expected']>,
   fleet: FleetPace,
 ): SlowdownFinding | undefined {
   const fleetFactor = Math.exp(fleet.night);

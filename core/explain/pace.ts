@@ -11,7 +11,13 @@
 import { DAY_MS, HOUR_MS } from '../time.ts';
 import { type AgeCurve, cumulativeViews, fitCurve, viewsBetween } from './age-curve.ts';
 import { curvePairs, isCoarse, MIN_MEASURED_AGE_HOURS } from './curve-pairs.ts';
-import { backtest, type ExpectationModel, expectedGain, typicalVideoSize } from './expectation.ts';
+import {
+  backtest,
+  type ExpectationModel,
+  type ExpectedGain,
+  expectedGain,
+  typicalVideoSize,
+} from './expectation.ts';
 import { type FrozenVideo, frozenVideos } from './frozen.ts';
 import { lateNightShift } from './late-night.ts';
 import { type Gain, gainBetween, type Nodes } from './nodes.ts';
@@ -52,7 +58,7 @@ export interface PaceAnalysis {
    * Likes and views tonight's span was expected to bring at the account's recent level, and the part of the likes
    * that new videos (too young for a size of their own) were to bring; null without history.
    */
-  expected: { likes: number; views: number; newLikes: number } | null;
+  expected: Pick<ExpectedGain, 'likes' | 'views' | 'newLikes'> | null;
   /** Spread (log) of a night's gain around the expectation: reach noise and new videos' luck. */
   spread: number;
   /** Night-to-night spread (log) of the established videos' reach level. */

@@ -6,6 +6,7 @@
 import type { FleetPace } from './fleet-pace.ts';
 import {
   FAR_BELOW_SHARE,
+  lastWeekMeasured,
   MIN_SLOWDOWN_LIKES,
   noSlowerThanLastWeek,
   type PaceSummary,
@@ -30,7 +31,7 @@ export function restrictedFinding(
   // Without the last week poll by poll, the account's usual new video cannot tell a restriction from an ordinary
   // night (on the development fleets it raised false alarms at sparse and weekly density): there, only what each
   // video's own pace before it stopped promised counts.
-  const weekMeasured = summary.weekLowest >= 0;
+  const weekMeasured = lastWeekMeasured(summary);
   const frozenLikes = summary.frozen.reduce(
     (sum, entry) =>
       sum +

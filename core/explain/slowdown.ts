@@ -208,12 +208,17 @@ function farBelow(likes: number, expected: number, spread: number): boolean {
   );
 }
 
+/** The last week was read poll by poll: at least three of its nights were measured (see `lowestNight`). */
+export function lastWeekMeasured(summary: PaceSummary): boolean {
+  return summary.weekLowest >= 0;
+}
+
 /**
  * Tonight no slower than the slowest of the last week's nights, where at least three were measured: a night the
  * account already had is one of its usual nights, however much its expectation had promised.
  */
 export function noSlowerThanLastWeek(summary: PaceSummary): boolean {
-  return summary.weekLowest >= 0 && !(summary.likes < summary.weekLowest * summary.hours);
+  return lastWeekMeasured(summary) && !(summary.likes < summary.weekLowest * summary.hours);
 }
 
 /** The established videos' reach tonight under half its baseline level, net of the fleet's: an abrupt break. */
@@ -261,7 +266,7 @@ function reachLimited(
     // likes, while accounts in trouble of their own drag the likes alone, so the higher reading is the lull.
     // Without that week an ordinary account's established videos can read a break that is not there, and the
     // fleet's likes alone stay the yardstick (see docs/decisions.md).
-    const traffic = summary.weekLowest >= 0 ? Math.max(fleet.night, fleet.reach) : fleet.night;
+    const traffic = lastWeekMeasured(summary) ? Math.max(fleet.night, fleet.reach) : fleet.night;
     if (!((summary.likes + 1) / (expected.likes * Math.exp(traffic) + 1) < REACH_LIKES_SHARE))
       return undefined;
     reachShare = Math.exp(established.shift);
